@@ -1,0 +1,51 @@
+# Two commands for a fresh clone: `make demo` and `make test`. Everything installs into .venv with the
+# committed constraints, so a clean install resolves the same versions every time.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+VENDOR ?= pagerduty
+STAMP := $(VENV)/.installed
+
+export AIRFLOW_HOME ?= $(CURDIR)/.airflow
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+
+.PHONY: install test lint typecheck unit demo sandbox constraints clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lint: install
+	$(BIN)/ruff check src tests example_dags scripts
+	$(BIN)/ruff format --check src tests example_dags scripts
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test: lint typecheck unit
+
+demo: install
+	$(BIN)/python scripts/demo.py --vendor $(VENDOR)
+
+sandbox: install
+	$(BIN)/python -m airflow_incident_provider.sandbox --print-connections
+
+# Regenerate constraints.txt from a clean resolve of the project and its test extra.
+constraints:
+	rm -rf .constraints-venv
+	$(PYTHON) -m venv .constraints-venv
+	.constraints-venv/bin/python -m pip install --quiet --upgrade "pip>=24"
+	.constraints-venv/bin/python -m pip install --quiet '.[test]'
+	.constraints-venv/bin/python -m pip freeze --exclude-editable | grep -v '^airflow-incident-provider' > constraints.txt
+	rm -rf .constraints-venv
+
+clean:
+	rm -rf $(VENV) .airflow .mypy_cache .ruff_cache .pytest_cache

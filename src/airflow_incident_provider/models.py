@@ -1,0 +1,103 @@
+"""The normalized vocabulary every layer speaks: phases, updates, incidents and operation results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Phase(StrEnum):
+    """Where an incident is in its life, comparable across vendors (the order matters)."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    MITIGATED = "mitigated"
+    RESOLVED = "resolved"
+
+    @property
+    def order(self) -> int:
+        """1 for open up to 4 for resolved: phases compare by this number."""
+        return _PHASE_ORDER[self]
+
+    def at_or_past(self, other: Phase) -> bool:
+        """True when this phase is the same as ``other`` or later in the life of an incident."""
+        return self.order >= other.order
+
+
+_PHASE_ORDER = {phase: index for index, phase in enumerate(Phase, start=1)}
+
+
+class IncidentUpdate(BaseModel):
+    """What a caller wants changed on an incident; ``None`` means "leave as it is"."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str | None = None
+    description: str | None = None
+    status: str | None = None
+    severity: str | None = None
+    assignees: tuple[str, ...] | None = None
+    note: str | None = None
+    resolution: str | None = None
+    vendor_fields: dict[str, Any] = Field(default_factory=dict)
+
+    def is_empty(self) -> bool:
+        """True when the update names nothing to change."""
+        return (
+            not any(value not in (None, {}) for value in self.model_dump(exclude={"vendor_fields"}).values())
+            and not self.vendor_fields
+        )
+
+
+class Incident(BaseModel):
+    """An incident as any vendor reports it, in one shape; what operators push to XCom."""
+
+    model_config = ConfigDict(frozen=True)
+
+    vendor: str
+    id: str
+    ref: str
+    title: str | None = None
+    status: str
+    phase: Phase
+    severity: str | None = None
+    assignees: tuple[str, ...] = ()
+    url: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    resolved_at: datetime | None = None
+    raw: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain JSON-serializable dict (what XCom stores); ``raw`` only when it was asked for."""
+        return self.model_dump(mode="json", exclude_none=False, exclude={"raw"} if self.raw is None else None)
+
+
+class Step(BaseModel):
+    """One request of a multi-request operation and whether it changed anything at the vendor."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    applied: bool
+    detail: str | None = None
+
+
+class OperationResult(BaseModel):
+    """The outcome of a write: the incident afterwards, whether anything changed, and each sub-step."""
+
+    model_config = ConfigDict(frozen=True)
+
+    incident: Incident
+    changed: bool
+    steps: tuple[Step, ...] = ()
+
+    def to_xcom(self) -> dict[str, Any]:
+        """The incident's JSON dict plus ``changed`` and ``steps``: the value operators return."""
+        value = self.incident.to_json()
+        value["changed"] = self.changed
+        value["steps"] = [step.model_dump(mode="json") for step in self.steps]
+        return value

@@ -1,0 +1,32 @@
+"""Vendor modules: pure translation between the normalized model and each vendor's API.
+
+``VENDOR_MODULES`` maps a vendor name to its module path; modules are imported on first use so that
+importing the operators stays cheap at DAG parse time.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from functools import cache
+from types import ModuleType
+
+from airflow_incident_provider.models import Phase
+
+VENDOR_MODULES: Mapping[str, str] = {
+    "pagerduty": "airflow_incident_provider.vendors.pagerduty",
+}
+
+
+def vendor_module(name: str) -> ModuleType:
+    """The vendor module for ``name`` (``"pagerduty"``...)."""
+    return importlib.import_module(VENDOR_MODULES[name])
+
+
+@cache
+def known_status_words() -> frozenset[str]:
+    """Every word accepted as a status somewhere: each vendor's own statuses and the phases."""
+    words = {phase.value for phase in Phase}
+    for name in VENDOR_MODULES:
+        words.update(vendor_module(name).STATUS_PHASES)
+    return frozenset(words)

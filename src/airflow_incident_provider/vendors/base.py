@@ -1,0 +1,117 @@
+"""Plain data shared by the vendor modules: a request to send, a response received, and small helpers.
+
+Vendor modules build ``Request`` values and parse ``Response`` values; they never perform I/O, so a
+test of a vendor module needs no server.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from airflow_incident_provider.exceptions import IncidentValidationError
+from airflow_incident_provider.models import Phase
+
+_MAX_ID_LENGTH = 256
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request, relative to the vendor's base URL; ``path`` is already URL-encoded."""
+
+    method: str
+    path: str
+    params: tuple[tuple[str, str], ...] = ()
+    json: Any = None
+    write: bool = False
+    idempotent: bool = True
+    accept_statuses: frozenset[int] = field(default_factory=frozenset)
+
+    def describe(self) -> str:
+        """``METHOD /path`` for messages: ids only, never a header or a body."""
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class Response:
+    """A received response: status, lower-cased headers and the decoded JSON body (or None)."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: Any
+    text: str = ""
+    """The start of a body that was not JSON, for error messages."""
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+def path_segment(value: object, field_name: str, vendor: str) -> str:
+    """Encode one id for a URL path, so ``../``, ``?``, ``#`` or ``%2F`` can never change the route."""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise IncidentValidationError(
+            field_name, f"must be a string id, got {type(value).__name__}", vendor=vendor
+        )
+    text = str(value).strip()
+    if not text:
+        raise IncidentValidationError(field_name, "must not be empty", vendor=vendor)
+    if len(text) > _MAX_ID_LENGTH:
+        raise IncidentValidationError(
+            field_name, f"is longer than {_MAX_ID_LENGTH} characters", vendor=vendor
+        )
+    if any(ord(char) < 32 or ord(char) == 127 for char in text):
+        raise IncidentValidationError(field_name, "must not contain control characters", vendor=vendor)
+    return quote(text, safe="")
+
+
+def lookup_status(
+    word: str,
+    statuses: Mapping[str, Phase],
+    phase_words: Mapping[Phase, str],
+    vendor: str,
+    field_name: str = "status",
+) -> str:
+    """Turn a vendor status word or a phase (any case) into the vendor's own status word.
+
+    Raises a validation error naming the field, the vendor and every accepted word.
+    """
+    lowered = word.strip().lower()
+    if lowered in statuses:
+        return lowered
+    for phase in Phase:
+        if lowered == phase.value and phase in phase_words:
+            return phase_words[phase]
+    allowed = ", ".join(statuses)
+    phases = ", ".join(phase.value for phase in phase_words)
+    raise IncidentValidationError(
+        field_name, f"{word!r} is not a status; allowed: {allowed} (or the phases {phases})", vendor=vendor
+    )
+
+
+def redact_fields(raw: Mapping[str, Any], sensitive: tuple[str, ...]) -> dict[str, Any]:
+    """A copy of ``raw`` with each sensitive key (at any depth) replaced by ``"***"``."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: ("***" if k in sensitive and v is not None else walk(v)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(item) for item in value]
+        return value
+
+    return walk(raw)  # type: ignore[no-any-return]
+
+
+RAW_SIZE_LIMIT = 64 * 1024
+
+
+def capped_raw(raw: Mapping[str, Any], sensitive: tuple[str, ...]) -> dict[str, Any]:
+    """The redacted raw vendor object, or a marker when it would make the XCom value too large."""
+    redacted = redact_fields(raw, sensitive)
+    size = len(json.dumps(redacted, default=str))
+    if size > RAW_SIZE_LIMIT:
+        return {"truncated": True, "size": size, "limit": RAW_SIZE_LIMIT}
+    return redacted

@@ -1,0 +1,489 @@
+"""PagerDuty REST API v2: request building and response parsing, no I/O.
+
+The only place that knows PagerDuty's JSON shapes, status words, headers, error codes and limits.
+Sources: PagerDuty's OpenAPI spec (``PagerDuty/api-schema``), its developer docs on authentication,
+rate limits and errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
+from airflow_incident_provider.models import Incident, IncidentUpdate, Phase
+from airflow_incident_provider.vendors.base import Request, Response, capped_raw, lookup_status, path_segment
+
+NAME = "pagerduty"
+DISPLAY_NAME = "PagerDuty"
+BASE_URLS = {"us": "https://api.pagerduty.com", "eu": "https://api.eu.pagerduty.com"}
+ACCEPT = "application/vnd.pagerduty+json;version=2"
+RATE_LIMIT_PER_MINUTE = 960
+"""Per API key, per user and per app-token x account (developer docs, 04-Rate-Limits)."""
+
+STATUS_PHASES: Mapping[str, Phase] = {
+    "triggered": Phase.OPEN,
+    "acknowledged": Phase.ACKNOWLEDGED,
+    "resolved": Phase.RESOLVED,
+}
+PHASE_STATUSES: Mapping[Phase, str] = {phase: status for status, phase in STATUS_PHASES.items()}
+URGENCIES = ("low", "high")
+LIST_PAGE_SIZE = 100
+"""The largest ``limit`` PagerDuty accepts on ``GET /incidents``."""
+NOTE_MAX_LENGTH = 25_000
+TITLE_MAX_LENGTH = 1024
+
+ERROR_CODES: Mapping[int, str] = {
+    1001: "Incident Already Resolved",
+    1002: "Incident Already Acknowledged",
+    1003: "Invalid Status Provided",
+    1004: "Invalid Id Provided",
+    1005: "Data Updated Since Last Request",
+    1006: "Cannot Escalate",
+    1012: "Incident Not Acknowledged",
+    1019: "Incident Already Merged",
+    1020: "Invalid Priority",
+    2001: "Invalid Input Provided",
+    2006: "Authentication Failed",
+    2010: "Access Denied",
+    2020: "Rate Limit Exceeded",
+    2100: "Not Found",
+}
+CONFLICT_CODES = frozenset({1001, 1002, 1005, 1006, 1012, 1019})
+"""Codes that mean "the incident's state does not allow this", not "the input is malformed"."""
+ALREADY_RESOLVED = 1001
+
+SENSITIVE_FIELDS = ("conference_bridge", "conference_number", "conference_url")
+"""Conference bridges carry dial-in numbers with access codes: never copied into XCom."""
+
+VENDOR_FIELDS = (
+    "priority",
+    "escalation_policy",
+    "escalation_level",
+    "conference_bridge",
+    "incident_type",
+    "service",
+    "urgency",
+)
+"""Body fields of ``PUT /incidents/{id}`` reachable through ``vendor_fields``."""
+_ARGUMENT_FIELDS = {
+    "title": "title",
+    "status": "status",
+    "assignments": "assignees",
+    "resolution": "resolution",
+    "type": None,
+}
+
+
+# --- authentication and headers -------------------------------------------------------------------
+
+TOKEN_KINDS = ("api_key", "oauth")
+
+
+def authorization(token: str, token_kind: str) -> str:
+    """The ``Authorization`` header value: ``Token token=`` for API keys, ``Bearer`` for OAuth."""
+    if token_kind == "oauth":  # noqa: S105 - a token kind, not a token
+        return f"Bearer {token}"
+    return f"Token token={token}"
+
+
+def headers(*, from_email: str | None, write: bool) -> dict[str, str]:
+    """Headers every request carries (versioned Accept) and, on writes, the required ``From``."""
+    result = {"Accept": ACCEPT}
+    if write:
+        if not from_email:
+            raise IncidentValidationError(
+                "from_email",
+                "PagerDuty requires a From header (the email of a user in the account) on every write; "
+                "set 'from_email' in the connection's extra",
+                vendor=NAME,
+            )
+        result["From"] = from_email
+    return result
+
+
+def retry_after(response: Response) -> float | None:
+    """Seconds to wait after a 429: ``ratelimit-reset`` is seconds until reset; it may be absent."""
+    for header in ("ratelimit-reset", "retry-after"):
+        value = response.headers.get(header)
+        if value:
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                continue
+    return None
+
+
+def parse_error(response: Response) -> tuple[str, str | None, tuple[str, ...]]:
+    """PagerDuty's ``{"error": {"message", "code", "errors"}}`` as (message, code, details)."""
+    body = response.body
+    error = body.get("error") if isinstance(body, Mapping) else None
+    if isinstance(error, Mapping):
+        code = error.get("code")
+        message = str(error.get("message") or "") or (
+            ERROR_CODES.get(code, "") if isinstance(code, int) else ""
+        )
+        details = tuple(str(item) for item in error.get("errors") or ())
+        return message or f"HTTP {response.status}", str(code) if code is not None else None, details
+    if isinstance(error, str):
+        return error, None, ()
+    return f"HTTP {response.status} with no error body", None, ()
+
+
+def is_conflict(code: str | None) -> bool:
+    """Whether a PagerDuty error code means a state conflict rather than bad input."""
+    return code is not None and code.isdigit() and int(code) in CONFLICT_CODES
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def incident_id_from_ref(ref: str) -> str:
+    """PagerDuty incidents are addressed by their id alone, so the ref is the id."""
+    return path_segment(ref, "incident_id", NAME)
+
+
+def build_get(ref: str) -> Request:
+    return Request("GET", f"/incidents/{incident_id_from_ref(ref)}")
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def incident_from_json(data: Mapping[str, Any], *, include_raw: bool = False) -> Incident:
+    """One PagerDuty incident object as the normalized ``Incident``."""
+    status = str(data.get("status", "")).lower()
+    priority = data.get("priority")
+    severity = None
+    if isinstance(priority, Mapping):
+        severity = priority.get("name") or priority.get("summary")
+    severity = severity or data.get("urgency")
+    assignees = tuple(
+        str(item["assignee"]["id"])
+        for item in data.get("assignments") or ()
+        if isinstance(item, Mapping)
+        and isinstance(item.get("assignee"), Mapping)
+        and "id" in item["assignee"]
+    )
+    return Incident(
+        vendor=NAME,
+        id=str(data["id"]),
+        ref=str(data["id"]),
+        title=data.get("title") or data.get("summary"),
+        status=status,
+        phase=STATUS_PHASES.get(status, Phase.OPEN),
+        severity=str(severity) if severity else None,
+        assignees=assignees,
+        url=data.get("html_url"),
+        created_at=_timestamp(data.get("created_at")),
+        updated_at=_timestamp(data.get("updated_at") or data.get("last_status_change_at")),
+        resolved_at=_timestamp(data.get("resolved_at")),
+        raw=capped_raw(data, SENSITIVE_FIELDS) if include_raw else None,
+    )
+
+
+def parse_incident(response: Response, *, include_raw: bool = False) -> Incident:
+    """The ``{"incident": {...}}`` body of a get or update response."""
+    body = response.body
+    if not isinstance(body, Mapping) or not isinstance(body.get("incident"), Mapping):
+        raise ValueError("PagerDuty response has no 'incident' object")
+    return incident_from_json(body["incident"], include_raw=include_raw)
+
+
+def build_list(
+    *, statuses: Sequence[str] | None, since: datetime | None, until: datetime | None, offset: int, limit: int
+) -> Request:
+    """One page of ``GET /incidents``; with no dates, ask for every incident (``date_range=all``).
+
+    PagerDuty otherwise only looks back one month, which silently hides older open incidents.
+    """
+    params: list[tuple[str, str]] = [
+        ("limit", str(limit)),
+        ("offset", str(offset)),
+        ("sort_by", "created_at:asc"),
+    ]
+    for status in statuses or ():
+        params.append(("statuses[]", to_vendor_status(status, field_name="statuses")))
+    if since is None and until is None:
+        params.append(("date_range", "all"))
+    if since is not None:
+        params.append(("since", since.isoformat()))
+    if until is not None:
+        params.append(("until", until.isoformat()))
+    return Request("GET", "/incidents", params=tuple(params))
+
+
+def parse_list(response: Response, *, include_raw: bool = False) -> tuple[list[Incident], bool]:
+    """A page of incidents and whether PagerDuty says there are more."""
+    body = response.body if isinstance(response.body, Mapping) else {}
+    incidents = [incident_from_json(item, include_raw=include_raw) for item in body.get("incidents") or ()]
+    return incidents, bool(body.get("more"))
+
+
+def build_priorities() -> Request:
+    return Request("GET", "/priorities", params=(("limit", "100"),))
+
+
+def parse_priorities(response: Response) -> list[dict[str, str]]:
+    """Priorities as ``{"id", "name"}``, in the order PagerDuty returns them (most severe first)."""
+    body = response.body if isinstance(response.body, Mapping) else {}
+    return [
+        {"id": str(item["id"]), "name": str(item.get("name") or item.get("summary") or "")}
+        for item in body.get("priorities") or ()
+        if isinstance(item, Mapping) and "id" in item
+    ]
+
+
+def build_connection_check() -> Request:
+    """The cheapest call that proves the token can read incidents."""
+    return Request("GET", "/incidents", params=(("limit", "1"), ("date_range", "all")))
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+def to_vendor_status(word: str, *, field_name: str = "status") -> str:
+    """A PagerDuty status word for a status word or phase; "mitigated" has no PagerDuty status."""
+    return lookup_status(word, STATUS_PHASES, PHASE_STATUSES, NAME, field_name)
+
+
+class _Reference(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1)
+    type: str
+
+
+class _ConferenceBridge(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    conference_number: str | None = None
+    conference_url: str | None = Field(default=None, pattern=r"^https?://")
+
+
+class _IncidentType(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+
+
+def _reference(value: Any, field_name: str, ref_type: str) -> dict[str, str]:
+    if isinstance(value, str):
+        value = {"id": value, "type": ref_type}
+    try:
+        ref = _Reference.model_validate(value)
+    except ValidationError as exc:
+        raise IncidentValidationError(
+            f"vendor_fields.{field_name}",
+            f"must be an id string or {{'id': ..., 'type': '{ref_type}'}} ({_first_error(exc)})",
+            vendor=NAME,
+        ) from None
+    if ref.type != ref_type:
+        raise IncidentValidationError(
+            f"vendor_fields.{field_name}", f"type must be '{ref_type}'", vendor=NAME
+        )
+    return ref.model_dump()
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}" if where else str(error["msg"])
+
+
+def validate_vendor_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Check ``vendor_fields`` against PagerDuty's update body and return them in the spec's shapes.
+
+    ``priority`` may be a priority id (``{"id": ..., "type": "priority_reference"}``) or a name, which
+    is looked up later; ids of services and escalation policies may be given as plain strings.
+    """
+    if not isinstance(fields, Mapping):
+        raise IncidentValidationError("vendor_fields", "must be a dict", vendor=NAME)
+    result: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key in _ARGUMENT_FIELDS:
+            argument = _ARGUMENT_FIELDS[key]
+            hint = f"use the {argument!r} argument" if argument else "it is set by the provider"
+            raise IncidentValidationError(f"vendor_fields.{key}", hint, vendor=NAME)
+        if key not in VENDOR_FIELDS:
+            raise IncidentValidationError(
+                f"vendor_fields.{key}",
+                f"not a PagerDuty incident field; allowed: {', '.join(VENDOR_FIELDS)}",
+                vendor=NAME,
+            )
+        if key == "priority":
+            if value is None or isinstance(value, str):
+                result[key] = value
+            else:
+                result[key] = _reference(value, key, "priority_reference")
+        elif key == "escalation_policy":
+            result[key] = _reference(value, key, "escalation_policy_reference")
+        elif key == "service":
+            result[key] = _reference(value, key, "service_reference")
+        elif key == "escalation_level":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise IncidentValidationError(f"vendor_fields.{key}", "must be an integer >= 1", vendor=NAME)
+            result[key] = value
+        elif key == "urgency":
+            result[key] = _urgency(value, f"vendor_fields.{key}")
+        elif key == "conference_bridge":
+            try:
+                result[key] = _ConferenceBridge.model_validate(value).model_dump(exclude_none=True)
+            except ValidationError as exc:
+                raise IncidentValidationError(
+                    f"vendor_fields.{key}", _first_error(exc), vendor=NAME
+                ) from None
+        elif key == "incident_type":
+            value = {"name": value} if isinstance(value, str) else value
+            try:
+                result[key] = _IncidentType.model_validate(value).model_dump()
+            except ValidationError as exc:
+                raise IncidentValidationError(
+                    f"vendor_fields.{key}", _first_error(exc), vendor=NAME
+                ) from None
+    return result
+
+
+def _urgency(value: Any, field_name: str) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in URGENCIES:
+        raise IncidentValidationError(
+            field_name, f"{value!r} is not an urgency; allowed: low, high", vendor=NAME
+        )
+    return value.strip().lower()
+
+
+def is_urgency(severity: str) -> bool:
+    return severity.strip().lower() in URGENCIES
+
+
+def needs_priorities(update: IncidentUpdate) -> bool:
+    """Whether building this update needs ``GET /priorities`` (a severity or priority given by name)."""
+    if update.severity is not None and not is_urgency(update.severity):
+        return True
+    return isinstance(update.vendor_fields.get("priority"), str)
+
+
+def priority_reference(name: str, priorities: Sequence[Mapping[str, str]], field_name: str) -> dict[str, str]:
+    """The priority named ``name`` (case-insensitive), as a reference; the error lists the names."""
+    wanted = name.strip().lower()
+    for priority in priorities:
+        if priority["name"].lower() == wanted or priority["id"] == name:
+            return {"id": priority["id"], "type": "priority_reference"}
+    names = ", ".join(priority["name"] for priority in priorities) or "none (priorities are disabled)"
+    raise IncidentValidationError(
+        field_name,
+        f"{name!r} is neither an urgency (low, high) nor a priority; priorities: {names}",
+        vendor=NAME,
+    )
+
+
+def validate_update(update: IncidentUpdate) -> dict[str, Any]:
+    """Everything about an update that can be checked without the incident or the network.
+
+    Returns the validated vendor fields. Raises before any request for a field PagerDuty cannot take.
+    """
+    if update.description is not None:
+        raise UnsupportedOperationError(
+            "PagerDuty incidents have no description field: pass the text as note=... to add it as an "
+            "incident note"
+        )
+    if update.title is not None and not (0 < len(update.title) <= TITLE_MAX_LENGTH):
+        raise IncidentValidationError("title", f"must be 1 to {TITLE_MAX_LENGTH} characters", vendor=NAME)
+    if update.status is not None:
+        to_vendor_status(update.status)
+    if update.note is not None:
+        validate_note(update.note)
+    if update.resolution is not None and (
+        update.status is None or to_vendor_status(update.status) != "resolved"
+    ):
+        raise IncidentValidationError(
+            "resolution", "PagerDuty uses a resolution only when the status is set to resolved", vendor=NAME
+        )
+    if update.assignees is not None:
+        if not update.assignees:
+            raise IncidentValidationError(
+                "assignees", "must name at least one PagerDuty user id", vendor=NAME
+            )
+        for assignee in update.assignees:
+            path_segment(assignee, "assignees", NAME)
+    fields = validate_vendor_fields(update.vendor_fields)
+    if update.severity is not None and ("urgency" in fields or "priority" in fields):
+        raise IncidentValidationError(
+            "severity", "give either severity or vendor_fields urgency/priority, not both", vendor=NAME
+        )
+    return fields
+
+
+def validate_note(note: str) -> None:
+    if not isinstance(note, str) or not note.strip():
+        raise IncidentValidationError("note", "must be non-empty text", vendor=NAME)
+    if len(note) > NOTE_MAX_LENGTH:
+        raise IncidentValidationError("note", f"is longer than {NOTE_MAX_LENGTH} characters", vendor=NAME)
+
+
+def update_fields(
+    update: IncidentUpdate, *, current: Incident | None, priorities: Sequence[Mapping[str, str]] | None
+) -> dict[str, Any]:
+    """The ``incident`` body fields for an update, leaving out a status the incident already has."""
+    fields = validate_update(update)
+    body: dict[str, Any] = {}
+    if update.title is not None:
+        body["title"] = update.title
+    if update.status is not None:
+        status = to_vendor_status(update.status)
+        if current is None or current.status != status:
+            body["status"] = status
+            if status == "resolved" and update.resolution:
+                body["resolution"] = update.resolution
+    if update.assignees is not None:
+        body["assignments"] = [
+            {"assignee": {"id": user, "type": "user_reference"}} for user in update.assignees
+        ]
+    if update.severity is not None:
+        if is_urgency(update.severity):
+            body["urgency"] = update.severity.strip().lower()
+        else:
+            body["priority"] = priority_reference(update.severity, priorities or (), "severity")
+    for key, value in fields.items():
+        if key == "priority" and isinstance(value, str):
+            value = priority_reference(value, priorities or (), "vendor_fields.priority")
+        body[key] = value
+    return body
+
+
+def build_update(ref: str, fields: Mapping[str, Any]) -> Request:
+    """``PUT /incidents/{id}`` with the fields wrapped as PagerDuty expects."""
+    return Request(
+        "PUT",
+        f"/incidents/{incident_id_from_ref(ref)}",
+        json={"incident": {"type": "incident_reference", **fields}},
+        write=True,
+    )
+
+
+def build_note(ref: str, content: str) -> Request:
+    """``POST /incidents/{id}/notes``; not idempotent, so callers mark the note and check first."""
+    validate_note(content)
+    return Request(
+        "POST",
+        f"/incidents/{incident_id_from_ref(ref)}/notes",
+        json={"note": {"content": content}},
+        write=True,
+        idempotent=False,
+    )
+
+
+def build_list_notes(ref: str) -> Request:
+    return Request("GET", f"/incidents/{incident_id_from_ref(ref)}/notes")
+
+
+def parse_notes(response: Response) -> list[str]:
+    """The text of each note on the incident, oldest first."""
+    body = response.body if isinstance(response.body, Mapping) else {}
+    return [str(note.get("content", "")) for note in body.get("notes") or () if isinstance(note, Mapping)]

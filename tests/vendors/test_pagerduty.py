@@ -1,0 +1,261 @@
+"""The PagerDuty vendor module alone: pure functions, no server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
+from airflow_incident_provider.models import Incident, IncidentUpdate, Phase
+from airflow_incident_provider.vendors import known_status_words
+from airflow_incident_provider.vendors import pagerduty as pd
+from airflow_incident_provider.vendors.base import Response
+
+PRIORITIES = [{"id": "PP1", "name": "P1"}, {"id": "PP2", "name": "P2"}, {"id": "PP3", "name": "P3"}]
+
+
+def incident_json(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": "Q1AAA",
+        "type": "incident",
+        "title": "Disk full on db-1",
+        "status": "triggered",
+        "urgency": "high",
+        "priority": None,
+        "assignments": [
+            {"at": "2026-11-01T10:00:00Z", "assignee": {"id": "PUSER01", "type": "user_reference"}}
+        ],
+        "html_url": "https://example.pagerduty.com/incidents/Q1AAA",
+        "created_at": "2026-11-01T10:00:00Z",
+        "updated_at": "2026-11-01T10:05:00Z",
+        "resolved_at": None,
+        "conference_bridge": {"conference_number": "+1 555-0100,,,,4242#", "conference_url": "https://meet"},
+    }
+    data.update(overrides)
+    return data
+
+
+def current(status: str) -> Incident:
+    return pd.incident_from_json(incident_json(status=status))
+
+
+def test_statuses_map_to_ordered_phases() -> None:
+    assert pd.STATUS_PHASES == {
+        "triggered": Phase.OPEN,
+        "acknowledged": Phase.ACKNOWLEDGED,
+        "resolved": Phase.RESOLVED,
+    }
+    assert Phase.RESOLVED.at_or_past(Phase.ACKNOWLEDGED)
+    assert not Phase.OPEN.at_or_past(Phase.ACKNOWLEDGED)
+    assert {"triggered", "acknowledged", "resolved", "open", "mitigated"} <= known_status_words()
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("triggered", "triggered"),
+        ("RESOLVED", "resolved"),
+        (" Acknowledged ", "acknowledged"),
+        ("open", "triggered"),
+        ("resolved", "resolved"),
+    ],
+)
+def test_status_words_and_phases_become_pagerduty_words(word: str, expected: str) -> None:
+    assert pd.to_vendor_status(word) == expected
+
+
+def test_mitigated_has_no_pagerduty_status_and_the_error_lists_allowed_words() -> None:
+    with pytest.raises(IncidentValidationError) as info:
+        pd.to_vendor_status("mitigated")
+    message = str(info.value)
+    assert "pagerduty" in message
+    assert "'status'" in message
+    assert "triggered, acknowledged, resolved" in message
+
+
+def test_authorization_by_token_kind() -> None:
+    assert pd.authorization("abc", "api_key") == "Token token=abc"
+    assert pd.authorization("abc", "oauth") == "Bearer abc"
+
+
+def test_writes_require_from_email() -> None:
+    assert pd.headers(from_email=None, write=False) == {"Accept": pd.ACCEPT}
+    assert pd.headers(from_email="a@example.com", write=True)["From"] == "a@example.com"
+    with pytest.raises(IncidentValidationError, match="from_email"):
+        pd.headers(from_email=None, write=True)
+
+
+def test_incident_is_normalized_and_raw_is_redacted() -> None:
+    incident = pd.incident_from_json(incident_json(), include_raw=True)
+    assert incident.vendor == "pagerduty"
+    assert incident.id == incident.ref == "Q1AAA"
+    assert incident.phase is Phase.OPEN
+    assert incident.severity == "high"
+    assert incident.assignees == ("PUSER01",)
+    assert incident.url == "https://example.pagerduty.com/incidents/Q1AAA"
+    assert incident.raw is not None
+    assert incident.raw["conference_bridge"] == "***"
+    assert "4242" not in str(incident.to_json())
+    plain = pd.incident_from_json(incident_json())
+    assert "raw" not in plain.to_json()
+
+
+def test_priority_name_is_the_severity_when_set() -> None:
+    incident = pd.incident_from_json(incident_json(priority={"id": "PP1", "type": "priority", "name": "P1"}))
+    assert incident.severity == "P1"
+
+
+def test_raw_is_capped() -> None:
+    incident = pd.incident_from_json(incident_json(title="x" * 100_000), include_raw=True)
+    assert incident.raw is not None
+    assert incident.raw["truncated"] is True
+
+
+def test_list_without_dates_asks_for_all_time() -> None:
+    request = pd.build_list(statuses=["open", "acknowledged"], since=None, until=None, offset=0, limit=100)
+    assert ("date_range", "all") in request.params
+    assert ("statuses[]", "triggered") in request.params
+    assert ("statuses[]", "acknowledged") in request.params
+
+
+def test_ids_are_path_encoded() -> None:
+    assert pd.build_get("../../users?x=1#y").path == "/incidents/..%2F..%2Fusers%3Fx%3D1%23y"
+    assert pd.build_get("a%2Fb").path == "/incidents/a%252Fb"
+    with pytest.raises(IncidentValidationError, match="incident_id"):
+        pd.build_get("   ")
+    with pytest.raises(IncidentValidationError, match="control"):
+        pd.build_get("a\nb")
+
+
+def test_update_fields_cover_every_seed_field() -> None:
+    update = IncidentUpdate(
+        title="New title",
+        status="resolved",
+        resolution="Rolled back",
+        assignees=("PUSER01", "PUSER02"),
+        vendor_fields={
+            "priority": "P2",
+            "escalation_policy": "PEP1",
+            "escalation_level": 2,
+            "conference_bridge": {"conference_number": "+1 555", "conference_url": "https://bridge"},
+            "incident_type": "major",
+            "service": "PSVC1",
+        },
+    )
+    fields = pd.update_fields(update, current=current("acknowledged"), priorities=PRIORITIES)
+    assert fields == {
+        "title": "New title",
+        "status": "resolved",
+        "resolution": "Rolled back",
+        "assignments": [
+            {"assignee": {"id": "PUSER01", "type": "user_reference"}},
+            {"assignee": {"id": "PUSER02", "type": "user_reference"}},
+        ],
+        "priority": {"id": "PP2", "type": "priority_reference"},
+        "escalation_policy": {"id": "PEP1", "type": "escalation_policy_reference"},
+        "escalation_level": 2,
+        "conference_bridge": {"conference_number": "+1 555", "conference_url": "https://bridge"},
+        "incident_type": {"name": "major"},
+        "service": {"id": "PSVC1", "type": "service_reference"},
+    }
+    request = pd.build_update("Q1AAA", fields)
+    assert request.method == "PUT"
+    assert request.write
+    assert request.idempotent
+    assert request.json["incident"]["type"] == "incident_reference"
+
+
+def test_severity_is_urgency_or_priority_name() -> None:
+    assert pd.update_fields(IncidentUpdate(severity="LOW"), current=None, priorities=None) == {
+        "urgency": "low"
+    }
+    assert pd.update_fields(IncidentUpdate(severity="p1"), current=None, priorities=PRIORITIES) == {
+        "priority": {"id": "PP1", "type": "priority_reference"}
+    }
+    assert pd.needs_priorities(IncidentUpdate(severity="P1"))
+    assert not pd.needs_priorities(IncidentUpdate(severity="high"))
+    with pytest.raises(IncidentValidationError, match=r"P1, P2, P3"):
+        pd.update_fields(IncidentUpdate(severity="sev0"), current=None, priorities=PRIORITIES)
+
+
+def test_a_status_the_incident_already_has_is_left_out() -> None:
+    assert (
+        pd.update_fields(
+            IncidentUpdate(status="acknowledged"), current=current("acknowledged"), priorities=None
+        )
+        == {}
+    )
+
+
+def test_description_points_to_note() -> None:
+    with pytest.raises(UnsupportedOperationError, match="note="):
+        pd.validate_update(IncidentUpdate(description="details"))
+
+
+@pytest.mark.parametrize(
+    ("fields", "match"),
+    [
+        ({"title": "x"}, "use the 'title' argument"),
+        ({"assignments": []}, "use the 'assignees' argument"),
+        ({"body": {}}, "not a PagerDuty incident field; allowed: priority"),
+        ({"escalation_level": 0}, "integer >= 1"),
+        ({"escalation_level": True}, "integer >= 1"),
+        ({"urgency": "medium"}, "allowed: low, high"),
+        ({"escalation_policy": {"id": "P", "type": "user_reference"}}, "escalation_policy_reference"),
+        ({"service": 42}, "vendor_fields.service"),
+        ({"conference_bridge": {"conference_url": "ftp://x"}}, "conference_url"),
+        ({"conference_bridge": {"pin": "1"}}, "pin"),
+        ({"incident_type": {"name": ""}}, "incident_type"),
+    ],
+)
+def test_bad_vendor_fields_fail_naming_the_field(fields: dict[str, Any], match: str) -> None:
+    with pytest.raises(IncidentValidationError, match=match):
+        pd.validate_update(IncidentUpdate(vendor_fields=fields))
+
+
+def test_resolution_needs_resolved_and_severity_conflicts() -> None:
+    with pytest.raises(IncidentValidationError, match="resolution"):
+        pd.validate_update(IncidentUpdate(resolution="done", status="acknowledged"))
+    with pytest.raises(IncidentValidationError, match="severity"):
+        pd.validate_update(IncidentUpdate(severity="high", vendor_fields={"urgency": "low"}))
+    with pytest.raises(IncidentValidationError, match="assignees"):
+        pd.validate_update(IncidentUpdate(assignees=()))
+
+
+def test_notes_are_not_idempotent_and_are_bounded() -> None:
+    request = pd.build_note("Q1AAA", "Restarted the service")
+    assert request.method == "POST"
+    assert not request.idempotent
+    assert request.json == {"note": {"content": "Restarted the service"}}
+    with pytest.raises(IncidentValidationError, match="note"):
+        pd.build_note("Q1AAA", " ")
+    with pytest.raises(IncidentValidationError, match="25000"):
+        pd.build_note("Q1AAA", "x" * 25_001)
+
+
+def test_error_bodies_and_rate_limit_headers() -> None:
+    body = {"error": {"message": "Incident Already Resolved", "code": 1001, "errors": ["already resolved"]}}
+    assert pd.parse_error(Response(400, {}, body)) == (
+        "Incident Already Resolved",
+        "1001",
+        ("already resolved",),
+    )
+    assert pd.parse_error(Response(400, {}, {"error": {"code": 2001}})) == (
+        "Invalid Input Provided",
+        "2001",
+        (),
+    )
+    assert pd.parse_error(Response(429, {}, None))[0] == "HTTP 429 with no error body"
+    assert pd.is_conflict("1001")
+    assert not pd.is_conflict("2001")
+    assert not pd.is_conflict(None)
+    assert pd.retry_after(Response(429, {"ratelimit-reset": "7"}, None)) == 7.0
+    assert pd.retry_after(Response(429, {}, None)) is None
+
+
+def test_list_parsing_reports_more() -> None:
+    response = Response(200, {}, {"incidents": [incident_json(), incident_json(id="Q2")], "more": True})
+    incidents, more = pd.parse_list(response)
+    assert [incident.id for incident in incidents] == ["Q1AAA", "Q2"]
+    assert more
