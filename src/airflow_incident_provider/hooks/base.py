@@ -1,0 +1,585 @@
+"""The one base of every vendor hook: connection settings, sending with retries and rate limits, errors.
+
+Operations are written once, as generators that yield the ``Request`` values they need and receive
+each ``Response`` (or a raised ``VendorError``) back. :meth:`IncidentHook.run` drives them with the
+sync client, :meth:`IncidentHook.arun` with the async one, so the sync and async twins of every
+operation cannot drift.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Generator, Iterable, Mapping
+from datetime import datetime
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+import httpx
+from airflow.sdk import BaseHook
+from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception
+
+from airflow_incident_provider.exceptions import (
+    AmbiguousWriteError,
+    AuthenticationError,
+    ConflictError,
+    IncidentError,
+    IncidentNotFoundError,
+    IncidentValidationError,
+    RateLimitedError,
+    TransportError,
+    VendorError,
+    VendorServerError,
+    VendorValidationError,
+)
+from airflow_incident_provider.hooks import ratelimit, transport
+from airflow_incident_provider.hooks.settings import ConnectionSettings, read_extras
+from airflow_incident_provider.idempotency import is_marked, mark
+from airflow_incident_provider.models import Incident, IncidentUpdate, OperationResult, Phase
+from airflow_incident_provider.vendors import vendor_module
+from airflow_incident_provider.vendors.base import Request, Response
+
+if TYPE_CHECKING:
+    from airflow.sdk import Connection
+
+T = TypeVar("T")
+Flow = Generator[Request, Response, T]
+"""An operation: yields requests, receives responses, returns its result."""
+
+DEFAULT_MAX_ATTEMPTS = 5
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 30.0
+NOTE_ATTEMPTS = 3
+
+
+class IncidentHook(BaseHook):
+    """Base of the vendor hooks; operators use only the methods defined here.
+
+    Subclasses set the class attributes, read their connection in :meth:`settings_from_connection`,
+    add headers in :meth:`request_headers` and write the ``*_flow`` generators.
+    """
+
+    conn_name_attr: ClassVar[str] = "incident_conn_id"
+    default_conn_name: ClassVar[str] = "incident_default"
+    conn_type: ClassVar[str] = ""
+    hook_name: ClassVar[str] = ""
+    vendor_name: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        conn_id: str | None = None,
+        *,
+        connection: Connection | None = None,
+        settings: ConnectionSettings | None = None,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        **kwargs: Any,
+    ) -> None:
+        named = kwargs.pop(self.conn_name_attr, None)
+        super().__init__(**kwargs)
+        self.conn_id: str = conn_id or named or self.default_conn_name
+        self._connection = connection
+        self._settings = settings
+        self.max_attempts = max(1, max_attempts)
+        self.backoff_base = BACKOFF_BASE
+
+    # --- configuration ------------------------------------------------------------------------
+
+    @property
+    def vendor(self) -> ModuleType:
+        """The vendor module: pure request building and parsing."""
+        return vendor_module(self.vendor_name)
+
+    @property
+    def settings(self) -> ConnectionSettings:
+        """Connection settings, read on first use (never in ``__init__``, never at DAG parse time)."""
+        if self._settings is None:
+            connection = self._connection or self.get_connection(self.conn_id)
+            extras = read_extras(connection.extra_dejson, self.conn_type)
+            self._settings = self.settings_from_connection(connection, extras)
+        return self._settings
+
+    @classmethod
+    async def afrom_conn_id(
+        cls, conn_id: str, *, connection: Connection | None = None, **kwargs: Any
+    ) -> IncidentHook:
+        """Build a hook inside an event loop: the connection is read with the async, masker-safe calls."""
+        connection = connection or await cls.aget_connection(conn_id)
+        extras = read_extras(await connection.aextra_dejson(), cls.conn_type)
+        return cls(
+            conn_id,
+            connection=connection,
+            settings=cls.settings_from_connection(connection, extras),
+            **kwargs,
+        )
+
+    @classmethod
+    def settings_from_connection(
+        cls, connection: Connection, extras: Mapping[str, Any]
+    ) -> ConnectionSettings:
+        raise NotImplementedError
+
+    def request_headers(self, request: Request) -> dict[str, str]:
+        """Every header of ``request``, authentication included."""
+        raise NotImplementedError
+
+    def rate_limit(self) -> int:
+        """Requests per minute for this credential: the connection's override or the vendor's limit."""
+        return self.settings.rate_limit_per_minute or int(self.vendor.RATE_LIMIT_PER_MINUTE)
+
+    def get_conn(self) -> httpx.Client:
+        """The pooled sync client (Airflow's conventional accessor)."""
+        return transport.sync_client(self.settings)
+
+    # --- errors ---------------------------------------------------------------------------------
+
+    def error_for(self, request: Request, response: Response) -> VendorError:
+        """The exception for a refused response, with the vendor's own message and code."""
+        message, code, details = self.vendor.parse_error(response)
+        if not details and not message and response.text:
+            message = response.text
+        kwargs: dict[str, Any] = {
+            "method": request.method,
+            "path": request.path,
+            "status_code": response.status,
+            "message": message,
+            "code": code,
+            "details": details,
+        }
+        status = response.status
+        if status == 429:
+            return RateLimitedError(self.vendor_name, retry_after=self.vendor.retry_after(response), **kwargs)
+        if status in (401, 403):
+            return AuthenticationError(self.vendor_name, **kwargs)
+        if status == 404:
+            return IncidentNotFoundError(self.vendor_name, **kwargs)
+        if status == 409 or self.vendor.is_conflict(code):
+            return ConflictError(self.vendor_name, **kwargs)
+        if status in (400, 422):
+            return VendorValidationError(self.vendor_name, **kwargs)
+        if status >= 500:
+            return VendorServerError(self.vendor_name, **kwargs)
+        return VendorError(self.vendor_name, **kwargs)
+
+    # --- sending ----------------------------------------------------------------------------------
+
+    def _retry_options(self, request: Request, deadline: float) -> dict[str, Any]:
+        """One retry policy for sync and async: bounded attempts, a total deadline, Retry-After honoured.
+
+        Non-idempotent writes are retried only when the request surely did not land (429, refused
+        connection); anything ambiguous goes back to the operation as ``AmbiguousWriteError``.
+        """
+        limiter = ratelimit.limiter_for(self.settings.credential_id, self.rate_limit())
+
+        def should_retry(exc: BaseException) -> bool:
+            if not isinstance(exc, VendorError) or not exc.retryable:
+                return False
+            if request.idempotent:
+                return True
+            return isinstance(exc, RateLimitedError) or (isinstance(exc, TransportError) and not exc.sent)
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            hinted = getattr(exc, "retry_after", None)
+            if hinted is not None:
+                limiter.pause(hinted)
+                return float(hinted)
+            backoff = min(BACKOFF_CAP, self.backoff_base * 2.0 ** (state.attempt_number - 1))
+            return float(backoff * (0.5 + random.random() / 2))  # noqa: S311 - jitter, not security
+
+        def stop(state: RetryCallState) -> bool:
+            return (
+                state.attempt_number >= self.max_attempts
+                or time.monotonic() + state.upcoming_sleep >= deadline
+            )
+
+        return {"retry": retry_if_exception(should_retry), "wait": wait, "stop": stop, "reraise": True}
+
+    def _checked(self, request: Request, response: Response) -> Response:
+        if response.ok or response.status in request.accept_statuses:
+            return response
+        raise self.error_for(request, response)
+
+    def _wait_for_slot(self, request: Request, deadline: float) -> float:
+        delay = ratelimit.limiter_for(self.settings.credential_id, self.rate_limit()).reserve(
+            max_wait=deadline - time.monotonic()
+        )
+        if delay is None:
+            raise RateLimitedError(
+                self.vendor_name,
+                method=request.method,
+                path=request.path,
+                status_code=None,
+                message=f"client-side rate limit of {self.rate_limit()}/min leaves no slot "
+                "before the total timeout",
+            )
+        return delay
+
+    def send(self, request: Request, deadline: float | None = None) -> Response:
+        """Send one request with rate limiting and bounded retries (sync)."""
+        deadline = deadline or time.monotonic() + self.settings.timeouts.total
+        client = transport.sync_client(self.settings)
+        headers = self.request_headers(request)
+        try:
+            for attempt in Retrying(**self._retry_options(request, deadline)):
+                with attempt:
+                    time.sleep(self._wait_for_slot(request, deadline))
+                    return self._checked(
+                        request, transport.send(client, self.vendor_name, request, headers, deadline)
+                    )
+        except VendorError as exc:
+            raise self._ambiguous(request, exc) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def asend(self, request: Request, client: httpx.AsyncClient, deadline: float) -> Response:
+        """Async twin of :meth:`send`; never blocks the event loop while it waits."""
+        headers = self.request_headers(request)
+        try:
+            async for attempt in AsyncRetrying(**self._retry_options(request, deadline)):
+                with attempt:
+                    await asyncio.sleep(self._wait_for_slot(request, deadline))
+                    return self._checked(
+                        request, await transport.asend(client, self.vendor_name, request, headers, deadline)
+                    )
+        except VendorError as exc:
+            raise self._ambiguous(request, exc) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _ambiguous(self, request: Request, exc: VendorError) -> VendorError:
+        """A failed non-idempotent write that may still have landed becomes ``AmbiguousWriteError``."""
+        surely_not_applied = isinstance(exc, RateLimitedError) or (
+            isinstance(exc, TransportError) and not exc.sent
+        )
+        if (
+            request.idempotent
+            or not exc.retryable
+            or surely_not_applied
+            or isinstance(exc, AmbiguousWriteError)
+        ):
+            return exc
+        return AmbiguousWriteError(
+            self.vendor_name,
+            method=exc.method,
+            path=exc.path,
+            message=f"{exc}; the write may have been applied",
+            sent=True,
+        )
+
+    # --- driving operations -------------------------------------------------------------------------
+
+    def _advance(
+        self, flow: Flow[T], response: Response | None, error: VendorError | None
+    ) -> tuple[Request | None, T | None]:
+        """Hand the flow its response (or raise the error inside it); return its next request or result."""
+        try:
+            if error is not None:
+                return flow.throw(error), None
+            assert response is not None
+            return flow.send(response), None
+        except StopIteration as stop:
+            return None, stop.value
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, IncidentError):
+                raise
+            raise TransportError(
+                self.vendor_name,
+                method="-",
+                path="-",
+                sent=True,
+                message=f"unexpected response body ({type(exc).__name__}: {exc})",
+            ) from None
+
+    def run(self, flow: Flow[T]) -> T:
+        """Drive an operation with the sync client, under one total deadline."""
+        deadline = time.monotonic() + self.settings.timeouts.total
+        try:
+            request: Request | None = next(flow)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        while request is not None:
+            try:
+                response = self.send(request, deadline)
+            except VendorError as exc:
+                request, result = self._advance(flow, None, exc)
+            else:
+                request, result = self._advance(flow, response, None)
+        return result  # type: ignore[return-value]
+
+    async def arun(self, flow: Flow[T]) -> T:
+        """Drive an operation with the running loop's pooled async client."""
+        settings = self.settings
+        deadline = time.monotonic() + settings.timeouts.total
+        try:
+            request: Request | None = next(flow)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        async with transport.async_client(settings) as client:
+            while request is not None:
+                try:
+                    response = await self.asend(request, client, deadline)
+                except VendorError as exc:
+                    request, result = self._advance(flow, None, exc)
+                else:
+                    request, result = self._advance(flow, response, None)
+        return result  # type: ignore[return-value]
+
+    # --- shared pieces of operations ------------------------------------------------------------------
+
+    def require_write_settings(self) -> None:
+        """Check, before any request, that the connection can write (e.g. PagerDuty's From email)."""
+
+    def check_reopen(self, current: Incident, target_status: str | None, allow_reopen: bool) -> None:
+        """Refuse a status that would reopen a resolved incident unless the caller allowed it."""
+        if target_status is None or allow_reopen or current.phase is not Phase.RESOLVED:
+            return
+        target = self.vendor.STATUS_PHASES[target_status]
+        if target is not Phase.RESOLVED:
+            raise IncidentValidationError(
+                "status",
+                f"{target_status!r} would reopen resolved incident {current.ref}; pass allow_reopen=True "
+                "to reopen it on purpose",
+                vendor=self.vendor_name,
+            )
+
+    def note_flow(self, ref: str, text: str, idempotency_key: str | None) -> Flow[bool]:
+        """Post a note at most once: with a key, a marker goes in the note and is looked for first.
+
+        Returns whether this call posted it. Without a key an ambiguous failure is raised as is,
+        because nothing could tell whether the note landed.
+        """
+        content = mark(text, idempotency_key) if idempotency_key else text
+        self.vendor.validate_note(content)
+        if idempotency_key and self._marked((yield self.vendor.build_list_notes(ref)), idempotency_key):
+            return False
+        for attempt in range(1, NOTE_ATTEMPTS + 1):
+            try:
+                yield self.vendor.build_note(ref, content)
+                return True
+            except AmbiguousWriteError:
+                if not idempotency_key or attempt == NOTE_ATTEMPTS:
+                    raise
+                if self._marked((yield self.vendor.build_list_notes(ref)), idempotency_key):
+                    return True
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _marked(self, response: Response, key: str) -> bool:
+        return any(is_marked(note, key) for note in self.vendor.parse_notes(response))
+
+    # --- the operations (each with its async twin) ----------------------------------------------------
+
+    def get_flow(self, ref: str, *, include_raw: bool = False) -> Flow[Incident]:
+        raise NotImplementedError
+
+    def update_flow(
+        self,
+        ref: str,
+        update: IncidentUpdate,
+        *,
+        allow_reopen: bool = False,
+        idempotency_key: str | None = None,
+        include_raw: bool = False,
+    ) -> Flow[OperationResult]:
+        raise NotImplementedError
+
+    def resolve_flow(
+        self,
+        ref: str,
+        *,
+        resolution: str | None = None,
+        note: str | None = None,
+        idempotency_key: str | None = None,
+        include_raw: bool = False,
+    ) -> Flow[OperationResult]:
+        raise NotImplementedError
+
+    def acknowledge_flow(
+        self,
+        ref: str,
+        *,
+        note: str | None = None,
+        idempotency_key: str | None = None,
+        include_raw: bool = False,
+    ) -> Flow[OperationResult]:
+        raise NotImplementedError
+
+    def add_note_flow(
+        self, ref: str, note: str, *, idempotency_key: str | None = None, include_raw: bool = False
+    ) -> Flow[OperationResult]:
+        raise NotImplementedError
+
+    def list_flow(
+        self,
+        *,
+        statuses: Iterable[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+        include_raw: bool = False,
+    ) -> Flow[list[Incident]]:
+        raise NotImplementedError
+
+    def check_connection_flow(self) -> Flow[str]:
+        raise NotImplementedError
+
+    def get_incident(self, incident_id: str, *, include_raw: bool = False) -> Incident:
+        """The incident, normalized."""
+        return self.run(self.get_flow(incident_id, include_raw=include_raw))
+
+    async def aget_incident(self, incident_id: str, *, include_raw: bool = False) -> Incident:
+        return await self.arun(self.get_flow(incident_id, include_raw=include_raw))
+
+    def update_incident(
+        self,
+        incident_id: str,
+        update: IncidentUpdate,
+        *,
+        allow_reopen: bool = False,
+        idempotency_key: str | None = None,
+        include_raw: bool = False,
+    ) -> OperationResult:
+        """Apply ``update``; validated in full before the first request."""
+        return self.run(
+            self.update_flow(
+                incident_id,
+                update,
+                allow_reopen=allow_reopen,
+                idempotency_key=idempotency_key,
+                include_raw=include_raw,
+            )
+        )
+
+    async def aupdate_incident(
+        self,
+        incident_id: str,
+        update: IncidentUpdate,
+        *,
+        allow_reopen: bool = False,
+        idempotency_key: str | None = None,
+        include_raw: bool = False,
+    ) -> OperationResult:
+        return await self.arun(
+            self.update_flow(
+                incident_id,
+                update,
+                allow_reopen=allow_reopen,
+                idempotency_key=idempotency_key,
+                include_raw=include_raw,
+            )
+        )
+
+    def resolve_incident(
+        self,
+        incident_id: str,
+        *,
+        resolution: str | None = None,
+        note: str | None = None,
+        idempotency_key: str | None = None,
+        include_raw: bool = False,
+    ) -> OperationResult:
+        """Resolve; an incident already resolved is ``changed: false``."""
+        return self.run(
+            self.resolve_flow(
+                incident_id,
+                resolution=resolution,
+                note=note,
+                idempotency_key=idempotency_key,
+                include_raw=include_raw,
+            )
+        )
+
+    async def aresolve_incident(
+        self,
+        incident_id: str,
+        *,
+        resolution: str | None = None,
+        note: str | None = None,
+        idempotency_key: str | None = None,
+        include_raw: bool = False,
+    ) -> OperationResult:
+        return await self.arun(
+            self.resolve_flow(
+                incident_id,
+                resolution=resolution,
+                note=note,
+                idempotency_key=idempotency_key,
+                include_raw=include_raw,
+            )
+        )
+
+    def acknowledge_incident(
+        self,
+        incident_id: str,
+        *,
+        note: str | None = None,
+        idempotency_key: str | None = None,
+        include_raw: bool = False,
+    ) -> OperationResult:
+        """Acknowledge; at or past acknowledged is ``changed: false`` and never reopens."""
+        return self.run(
+            self.acknowledge_flow(
+                incident_id, note=note, idempotency_key=idempotency_key, include_raw=include_raw
+            )
+        )
+
+    async def aacknowledge_incident(
+        self,
+        incident_id: str,
+        *,
+        note: str | None = None,
+        idempotency_key: str | None = None,
+        include_raw: bool = False,
+    ) -> OperationResult:
+        return await self.arun(
+            self.acknowledge_flow(
+                incident_id, note=note, idempotency_key=idempotency_key, include_raw=include_raw
+            )
+        )
+
+    def add_note(
+        self, incident_id: str, note: str, *, idempotency_key: str | None = None, include_raw: bool = False
+    ) -> OperationResult:
+        """Add a note; with an idempotency key, at most once however often it is retried."""
+        return self.run(
+            self.add_note_flow(incident_id, note, idempotency_key=idempotency_key, include_raw=include_raw)
+        )
+
+    async def aadd_note(
+        self, incident_id: str, note: str, *, idempotency_key: str | None = None, include_raw: bool = False
+    ) -> OperationResult:
+        return await self.arun(
+            self.add_note_flow(incident_id, note, idempotency_key=idempotency_key, include_raw=include_raw)
+        )
+
+    def list_incidents(
+        self,
+        *,
+        statuses: Iterable[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+        include_raw: bool = False,
+    ) -> list[Incident]:
+        """Incidents matching the filters, every page fetched for the caller (up to ``limit``)."""
+        return self.run(
+            self.list_flow(statuses=statuses, since=since, until=until, limit=limit, include_raw=include_raw)
+        )
+
+    async def alist_incidents(
+        self,
+        *,
+        statuses: Iterable[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+        include_raw: bool = False,
+    ) -> list[Incident]:
+        return await self.arun(
+            self.list_flow(statuses=statuses, since=since, until=until, limit=limit, include_raw=include_raw)
+        )
+
+    def test_connection(self) -> tuple[bool, str]:
+        """For the Airflow UI's Test button: one cheap authenticated read, no secret in the message."""
+        try:
+            return True, self.run(self.check_connection_flow())
+        except Exception as exc:  # the UI wants a message, not a traceback
+            return False, str(exc)

@@ -1,0 +1,249 @@
+"""PagerDuty hook: the connection's PagerDuty settings and the PagerDuty flow of each operation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow_incident_provider.exceptions import (
+    ConflictError,
+    ConnectionConfigError,
+    IncidentValidationError,
+)
+from airflow_incident_provider.hooks.base import Flow, IncidentHook
+from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
+from airflow_incident_provider.models import Incident, IncidentUpdate, OperationResult, Phase, Step
+from airflow_incident_provider.vendors import pagerduty as pd
+from airflow_incident_provider.vendors.base import Request
+
+if TYPE_CHECKING:
+    from airflow.sdk import Connection
+
+
+class PagerDutyIncidentHook(IncidentHook):
+    """Incidents at PagerDuty through REST API v2 (not the Events API).
+
+    Connection: the API token in the password; extras ``token_kind`` (``api_key`` sent as
+    ``Token token=...``, or ``oauth`` sent as ``Bearer ...``), ``from_email`` (required by PagerDuty on
+    every write), ``region`` (``us`` or ``eu``), timeouts, proxy, CA bundle and rate-limit override; a
+    host with a scheme replaces the base URL.
+    """
+
+    conn_name_attr: ClassVar[str] = "pagerduty_incidents_conn_id"
+    default_conn_name: ClassVar[str] = "pagerduty_incidents_default"
+    conn_type: ClassVar[str] = "pagerduty_incidents"
+    hook_name: ClassVar[str] = "PagerDuty Incidents"
+    vendor_name: ClassVar[str] = pd.NAME
+
+    def __init__(self, pagerduty_incidents_conn_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(pagerduty_incidents_conn_id, **kwargs)
+        self._priorities: list[dict[str, str]] | None = None
+
+    @classmethod
+    def settings_from_connection(
+        cls, connection: Connection, extras: Mapping[str, Any]
+    ) -> ConnectionSettings:
+        conn_id = connection.conn_id
+        if not connection.password:
+            raise ConnectionConfigError(
+                f"connection {conn_id!r}: put the PagerDuty API token in the password"
+            )
+        region = str(extras.get("region", "us")).lower()
+        if region not in pd.BASE_URLS:
+            raise ConnectionConfigError(
+                f"connection {conn_id!r}: region {region!r} is not one of {', '.join(pd.BASE_URLS)}"
+            )
+        token_kind = str(extras.get("token_kind", "api_key")).lower()
+        if token_kind not in pd.TOKEN_KINDS:
+            raise ConnectionConfigError(
+                f"connection {conn_id!r}: token_kind {token_kind!r} is not one of {', '.join(pd.TOKEN_KINDS)}"
+            )
+        return ConnectionSettings(
+            conn_id=conn_id,
+            base_url=base_url_from_host(connection.host, pd.BASE_URLS[region], conn_id),
+            token=connection.password,
+            extras={**extras, "region": region, "token_kind": token_kind},
+            **common_settings(extras, conn_id),
+        )
+
+    def request_headers(self, request: Request) -> dict[str, str]:
+        settings = self.settings
+        headers = pd.headers(from_email=settings.extra("from_email"), write=request.write)
+        headers["Authorization"] = pd.authorization(settings.token, settings.extra("token_kind"))
+        return headers
+
+    def require_write_settings(self) -> None:
+        pd.headers(from_email=self.settings.extra("from_email"), write=True)
+
+    # --- flows ------------------------------------------------------------------------------------
+
+    def get_flow(self, ref: str, *, include_raw: bool = False) -> Flow[Incident]:
+        response = yield pd.build_get(ref)
+        return pd.parse_incident(response, include_raw=include_raw)
+
+    def _priorities_flow(self) -> Flow[list[dict[str, str]]]:
+        """PagerDuty's priorities, read once per hook (names are looked up in them)."""
+        if self._priorities is None:
+            self._priorities = pd.parse_priorities((yield pd.build_priorities()))
+        return self._priorities
+
+    def update_flow(
+        self,
+        ref: str,
+        update: IncidentUpdate,
+        *,
+        allow_reopen: bool = False,
+        idempotency_key: str | None = None,
+        include_raw: bool = False,
+    ) -> Flow[OperationResult]:
+        pd.validate_update(update)
+        pd.incident_id_from_ref(ref)
+        self.require_write_settings()
+        if update.is_empty():
+            raise IncidentValidationError("update", "names nothing to change", vendor=pd.NAME)
+        priorities = (yield from self._priorities_flow()) if pd.needs_priorities(update) else None
+        current: Incident | None = None
+        if update.status is not None:
+            current = yield from self.get_flow(ref, include_raw=include_raw)
+            self.check_reopen(current, pd.to_vendor_status(update.status), allow_reopen)
+        fields = pd.update_fields(update, current=current, priorities=priorities)
+        if current is not None and fields.get("title") == current.title:
+            fields.pop("title")
+        steps: list[Step] = []
+        incident = current
+        if fields:
+            try:
+                incident = pd.parse_incident((yield pd.build_update(ref, fields)), include_raw=include_raw)
+                steps.append(Step(name="update", applied=True, detail=", ".join(sorted(fields))))
+            except ConflictError as exc:
+                if not (exc.code == str(pd.ALREADY_RESOLVED) and fields.get("status") == "resolved"):
+                    raise
+                incident = yield from self.get_flow(ref, include_raw=include_raw)
+                steps.append(Step(name="update", applied=True, detail="resolved concurrently"))
+        else:
+            steps.append(Step(name="update", applied=False, detail="already as requested"))
+        if update.note is not None:
+            posted = yield from self.note_flow(ref, update.note, idempotency_key)
+            steps.append(Step(name="note", applied=posted, detail=None if posted else "already posted"))
+        if incident is None:
+            incident = yield from self.get_flow(ref, include_raw=include_raw)
+        return OperationResult(
+            incident=incident, changed=any(step.applied for step in steps), steps=tuple(steps)
+        )
+
+    def _transition_flow(
+        self,
+        ref: str,
+        target: Phase,
+        *,
+        resolution: str | None,
+        note: str | None,
+        idempotency_key: str | None,
+        include_raw: bool,
+    ) -> Flow[OperationResult]:
+        """Move forward to ``target`` unless the incident is already there or past it (never reopens)."""
+        pd.incident_id_from_ref(ref)
+        if note is not None:
+            pd.validate_note(note)
+        self.require_write_settings()
+        incident = yield from self.get_flow(ref, include_raw=include_raw)
+        status = pd.PHASE_STATUSES[target]
+        steps: list[Step] = []
+        if incident.phase.at_or_past(target):
+            steps.append(Step(name=status, applied=False, detail=f"already {incident.status}"))
+        else:
+            fields: dict[str, Any] = {"status": status}
+            if resolution and target is Phase.RESOLVED:
+                fields["resolution"] = resolution
+            try:
+                incident = pd.parse_incident((yield pd.build_update(ref, fields)), include_raw=include_raw)
+                steps.append(Step(name=status, applied=True))
+            except ConflictError as exc:
+                if exc.code not in (str(pd.ALREADY_RESOLVED), "1002"):
+                    raise
+                incident = yield from self.get_flow(ref, include_raw=include_raw)
+                steps.append(Step(name=status, applied=True, detail="applied concurrently"))
+        if note is not None:
+            posted = yield from self.note_flow(ref, note, idempotency_key)
+            steps.append(Step(name="note", applied=posted, detail=None if posted else "already posted"))
+        return OperationResult(
+            incident=incident, changed=any(step.applied for step in steps), steps=tuple(steps)
+        )
+
+    def resolve_flow(
+        self,
+        ref: str,
+        *,
+        resolution: str | None = None,
+        note: str | None = None,
+        idempotency_key: str | None = None,
+        include_raw: bool = False,
+    ) -> Flow[OperationResult]:
+        return (
+            yield from self._transition_flow(
+                ref,
+                Phase.RESOLVED,
+                resolution=resolution,
+                note=note,
+                idempotency_key=idempotency_key,
+                include_raw=include_raw,
+            )
+        )
+
+    def acknowledge_flow(
+        self,
+        ref: str,
+        *,
+        note: str | None = None,
+        idempotency_key: str | None = None,
+        include_raw: bool = False,
+    ) -> Flow[OperationResult]:
+        return (
+            yield from self._transition_flow(
+                ref,
+                Phase.ACKNOWLEDGED,
+                resolution=None,
+                note=note,
+                idempotency_key=idempotency_key,
+                include_raw=include_raw,
+            )
+        )
+
+    def add_note_flow(
+        self, ref: str, note: str, *, idempotency_key: str | None = None, include_raw: bool = False
+    ) -> Flow[OperationResult]:
+        pd.validate_note(note)
+        self.require_write_settings()
+        incident = yield from self.get_flow(ref, include_raw=include_raw)
+        posted = yield from self.note_flow(ref, note, idempotency_key)
+        step = Step(name="note", applied=posted, detail=None if posted else "already posted")
+        return OperationResult(incident=incident, changed=posted, steps=(step,))
+
+    def list_flow(
+        self,
+        *,
+        statuses: Iterable[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+        include_raw: bool = False,
+    ) -> Flow[list[Incident]]:
+        if limit is not None and limit < 1:
+            raise IncidentValidationError("limit", "must be at least 1", vendor=pd.NAME)
+        wanted = list(statuses or ())
+        incidents: list[Incident] = []
+        offset = 0
+        while limit is None or len(incidents) < limit:
+            page_size = pd.LIST_PAGE_SIZE if limit is None else min(pd.LIST_PAGE_SIZE, limit - len(incidents))
+            request = pd.build_list(statuses=wanted, since=since, until=until, offset=offset, limit=page_size)
+            page, more = pd.parse_list((yield request), include_raw=include_raw)
+            incidents.extend(page)
+            offset += len(page)
+            if not more or not page:
+                break
+        return incidents if limit is None else incidents[:limit]
+
+    def check_connection_flow(self) -> Flow[str]:
+        yield pd.build_connection_check()
+        return f"Connected to PagerDuty at {self.settings.base_url}"

@@ -1,0 +1,145 @@
+"""What a hook needs from an Airflow connection, read once and checked before any request."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from airflow_incident_provider.exceptions import ConnectionConfigError
+
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_READ_TIMEOUT = 30.0
+DEFAULT_TOTAL_TIMEOUT = 120.0
+"""Seconds. ``total_timeout`` bounds one operation, retries included."""
+
+COMMON_EXTRAS = (
+    "connect_timeout",
+    "read_timeout",
+    "total_timeout",
+    "proxy",
+    "ca_bundle",
+    "rate_limit_per_minute",
+)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Connect and read bound each request; ``total`` bounds a whole operation with its retries."""
+
+    connect: float = DEFAULT_CONNECT_TIMEOUT
+    read: float = DEFAULT_READ_TIMEOUT
+    total: float = DEFAULT_TOTAL_TIMEOUT
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """Everything a hook reads from its connection. ``repr`` never shows the token."""
+
+    conn_id: str
+    base_url: str
+    token: str = field(repr=False)
+    extras: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    proxy: str | None = field(default=None, repr=False)
+    ca_bundle: str | None = None
+    rate_limit_per_minute: int | None = None
+
+    @property
+    def credential_id(self) -> str:
+        """A stable, non-reversible name for the credential: keys pools and rate limiters."""
+        digest = hashlib.sha256(f"{self.base_url}\x00{self.token}".encode()).hexdigest()
+        return digest[:16]
+
+    def extra(self, name: str, default: Any = None) -> Any:
+        return self.extras.get(name, default)
+
+
+def read_extras(extra: Mapping[str, Any], conn_type: str) -> dict[str, Any]:
+    """Extras by their plain names; also accepts the older ``extra__<conn_type>__<name>`` spelling."""
+    prefix = f"extra__{conn_type}__"
+    values: dict[str, Any] = {}
+    for key, value in extra.items():
+        name = key[len(prefix) :] if key.startswith(prefix) else key
+        if value not in (None, ""):
+            values.setdefault(name, value)
+    return values
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def base_url_from_host(host: str | None, default: str, conn_id: str) -> str:
+    """The base URL: the connection host when it carries a scheme (or a bare host name), else ``default``.
+
+    Plain ``http://`` is accepted only for loopback hosts, so a token never crosses a network in clear.
+    """
+    if not host:
+        return default
+    text = host.strip()
+    if "://" not in text:
+        text = f"https://{text}"
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConnectionConfigError(f"connection {conn_id!r}: host {host!r} is not an http(s) URL")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConnectionConfigError(
+            f"connection {conn_id!r}: plain http:// is only allowed for loopback hosts (127.0.0.1, "
+            f"localhost); use https:// for {parts.hostname}"
+        )
+    if parts.query or parts.fragment:
+        raise ConnectionConfigError(f"connection {conn_id!r}: host must not carry a query or fragment")
+    return text.rstrip("/")
+
+
+def _positive_float(extras: Mapping[str, Any], name: str, default: float, conn_id: str) -> float:
+    value = extras.get(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConnectionConfigError(f"connection {conn_id!r}: {name} must be a number of seconds") from None
+    if number <= 0:
+        raise ConnectionConfigError(f"connection {conn_id!r}: {name} must be greater than 0")
+    return number
+
+
+def common_settings(extras: Mapping[str, Any], conn_id: str) -> dict[str, Any]:
+    """Timeouts, proxy, CA bundle and rate-limit override, shared by every vendor's connection."""
+    timeouts = Timeouts(
+        connect=_positive_float(extras, "connect_timeout", DEFAULT_CONNECT_TIMEOUT, conn_id),
+        read=_positive_float(extras, "read_timeout", DEFAULT_READ_TIMEOUT, conn_id),
+        total=_positive_float(extras, "total_timeout", DEFAULT_TOTAL_TIMEOUT, conn_id),
+    )
+    rate = extras.get("rate_limit_per_minute")
+    rate_limit: int | None = None
+    if rate is not None:
+        try:
+            rate_limit = int(rate)
+        except (TypeError, ValueError):
+            raise ConnectionConfigError(
+                f"connection {conn_id!r}: rate_limit_per_minute must be a whole number"
+            ) from None
+        if rate_limit < 1:
+            raise ConnectionConfigError(f"connection {conn_id!r}: rate_limit_per_minute must be at least 1")
+    proxy = extras.get("proxy")
+    if proxy is not None and urlsplit(str(proxy)).scheme not in ("http", "https", "socks5"):
+        raise ConnectionConfigError(
+            f"connection {conn_id!r}: proxy must be an http://, https:// or socks5:// URL"
+        )
+    return {
+        "timeouts": timeouts,
+        "proxy": str(proxy) if proxy else None,
+        "ca_bundle": str(extras["ca_bundle"]) if extras.get("ca_bundle") else None,
+        "rate_limit_per_minute": rate_limit,
+    }

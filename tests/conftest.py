@@ -1,0 +1,26 @@
+"""Test-wide setup: an isolated AIRFLOW_HOME and DAGs folder, set before Airflow is imported."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_HOME = Path(tempfile.mkdtemp(prefix="airflow-incident-tests-"))
+_ROOT = Path(__file__).parents[1]
+_DAGS = _HOME / "dags"
+_DAGS.mkdir()
+# One DAGs folder holding the test DAGs and the shipped examples: dag.test() needs the file inside it.
+(_DAGS / "tests").symlink_to(_ROOT / "tests" / "dags", target_is_directory=True)
+(_DAGS / "examples").symlink_to(_ROOT / "example_dags", target_is_directory=True)
+
+os.environ["AIRFLOW_HOME"] = str(_HOME)
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(_DAGS)
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
+os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_HOME / 'airflow.db'}"
+os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "INFO"
+
+DAGS_FOLDER = _DAGS
+
+pytest_plugins = ["tests.fixtures"]
