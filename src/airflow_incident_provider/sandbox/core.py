@@ -1,0 +1,192 @@
+"""Shared sandbox machinery: scalable clock, per-token rate limiter, error type and vendor plug-in base."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from abc import ABC, abstractmethod
+from collections import deque
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from .config import SandboxConfig, VendorSettings
+from .requestlog import RequestLog
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+RATE_WINDOW_SECONDS = 60.0
+
+
+class SandboxClock:
+    """Wall-clock time that can run faster (``time_scale``) or be moved forward (``advance``)."""
+
+    def __init__(self, time_scale: float = 1.0) -> None:
+        if time_scale < 0:
+            raise ValueError("time_scale must be >= 0")
+        self._scale = time_scale
+        self._base_virtual = time.time()
+        self._base_real = time.monotonic()
+
+    @property
+    def time_scale(self) -> float:
+        return self._scale
+
+    def timestamp(self) -> float:
+        """Sandbox time as POSIX seconds."""
+        return self._base_virtual + (time.monotonic() - self._base_real) * self._scale
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.timestamp(), tz=UTC)
+
+    def set_time_scale(self, time_scale: float) -> None:
+        if time_scale < 0:
+            raise ValueError("time_scale must be >= 0")
+        self._rebase()
+        self._scale = time_scale
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("the sandbox clock only moves forward")
+        self._rebase()
+        self._base_virtual += seconds
+
+    def _rebase(self) -> None:
+        self._base_virtual = self.timestamp()
+        self._base_real = time.monotonic()
+
+
+@dataclass(frozen=True)
+class RateDecision:
+    """Outcome of one rate-limit check, with the values of PagerDuty-style ``ratelimit-*`` headers."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_seconds: int
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "ratelimit-limit": str(self.limit),
+            "ratelimit-remaining": str(self.remaining),
+            "ratelimit-reset": str(self.reset_seconds),
+        }
+
+
+class RateLimiter:
+    """Sliding-window (60 s of sandbox time) request counter per credential; keys are hashed tokens."""
+
+    def __init__(self, clock: SandboxClock) -> None:
+        self._clock = clock
+        self._hits: dict[str, deque[float]] = {}
+
+    @staticmethod
+    def key(vendor: str, token: str) -> str:
+        digest = hashlib.sha256(token.encode()).hexdigest()[:16]
+        return f"{vendor}:{digest}"
+
+    def hit(self, key: str, limit: int) -> RateDecision:
+        now = self._clock.timestamp()
+        window = self._hits.setdefault(key, deque())
+        while window and window[0] <= now - RATE_WINDOW_SECONDS:
+            window.popleft()
+        if len(window) >= limit:
+            # Only the oldest hits beyond the limit must expire before the next request is allowed.
+            release_at = window[len(window) - limit] + RATE_WINDOW_SECONDS
+            return RateDecision(False, limit, 0, max(1, math.ceil(release_at - now)))
+        window.append(now)
+        reset = max(1, math.ceil(window[0] + RATE_WINDOW_SECONDS - now))
+        return RateDecision(True, limit, limit - len(window), reset)
+
+    def clear(self) -> None:
+        self._hits.clear()
+
+
+class SandboxHTTPError(Exception):
+    """An HTTP error response in the vendor's own format; ``body`` None means an empty body."""
+
+    def __init__(
+        self, status_code: int, body: dict[str, Any] | None, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(f"HTTP {status_code}")
+        self.status_code = status_code
+        self.body = body
+        self.headers = dict(headers or {})
+
+
+class VendorBackend(ABC):
+    """One emulated vendor: its state, its router (mounted at ``/<name>``) and its error format."""
+
+    name: str
+
+    def __init__(self, sandbox: SandboxState) -> None:
+        self.sandbox = sandbox
+
+    @property
+    def prefix(self) -> str:
+        return f"/{self.name}"
+
+    @property
+    def token(self) -> str:
+        return self.sandbox.config.token(self.name)
+
+    @property
+    def settings(self) -> VendorSettings:
+        return self.sandbox.settings[self.name]
+
+    @abstractmethod
+    def router(self) -> APIRouter:
+        """The vendor's API routes, relative to :attr:`prefix`."""
+
+    @abstractmethod
+    def reset(self, *, empty: bool) -> None:
+        """Drop all state and, unless ``empty``, load the sample data."""
+
+    @abstractmethod
+    def http_error(self, status_code: int, detail: str) -> SandboxHTTPError:
+        """Vendor-formatted error for routing failures (unknown path, wrong method)."""
+
+
+class SandboxState:
+    """Everything one sandbox app holds: config, clock, limiter, request log and the vendor backends."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.clock = SandboxClock(config.time_scale)
+        self.limiter = RateLimiter(self.clock)
+        self.requests = RequestLog(config.request_log_size)
+        self.settings: dict[str, VendorSettings] = dict(config.vendor_settings)
+        self.vendors: dict[str, VendorBackend] = {}
+
+    def register(self, backend: VendorBackend) -> None:
+        if backend.name in self.vendors:
+            raise ValueError(f"vendor {backend.name!r} registered twice")
+        self.vendors[backend.name] = backend
+        self.settings.setdefault(backend.name, VendorSettings(960))
+
+    def vendor_for_path(self, path: str) -> VendorBackend | None:
+        for backend in self.vendors.values():
+            if path == backend.prefix or path.startswith(backend.prefix + "/"):
+                return backend
+        return None
+
+    def secrets(self) -> list[str]:
+        return [token for token in self.config.tokens.values() if len(token) >= 4]
+
+    def reset(self, *, empty: bool | None = None) -> None:
+        """Return to the start-up state: data, settings, clock speed, rate windows and request log."""
+        self.settings = dict(self.config.vendor_settings)
+        for name in self.vendors:
+            self.settings.setdefault(name, VendorSettings(960))
+        self.clock.set_time_scale(self.config.time_scale)
+        self.limiter.clear()
+        self.requests.clear()
+        for backend in self.vendors.values():
+            backend.reset(empty=self.config.empty if empty is None else empty)
+
+
+def utc_iso(moment: datetime) -> str:
+    """Format like PagerDuty does: ``2015-10-06T21:30:42Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

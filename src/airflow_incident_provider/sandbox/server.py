@@ -1,0 +1,185 @@
+"""Runs a sandbox app with uvicorn in a background thread on a loopback socket it binds itself."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+import uvicorn
+
+from .app import create_app, sandbox_state
+from .config import SandboxConfig
+from .connections import connection_env_lines, sandbox_connections
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from .core import SandboxState
+
+_LOCALHOST_NAMES = {"localhost", "localhost.localdomain"}
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in _LOCALHOST_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class SandboxServer:
+    """A running sandbox; ``with SandboxServer() as server: server.vendor_url("pagerduty")``.
+
+    ``port=0`` picks a free port. Non-loopback hosts are refused unless ``allow_remote=True``.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        config: SandboxConfig | None = None,
+        *,
+        allow_remote: bool = False,
+        startup_timeout: float = 10.0,
+        log_level: str = "warning",
+    ) -> None:
+        if not is_loopback(host) and not allow_remote:
+            raise ValueError(
+                f"refusing to bind the sandbox to non-loopback host {host!r}; pass allow_remote=True to do so"
+            )
+        if not 0 <= port <= 65535:
+            raise ValueError(f"invalid port {port}")
+        self.host = "127.0.0.1" if host.lower() in _LOCALHOST_NAMES else host
+        self.requested_port = port
+        self.config = config or SandboxConfig()
+        self.app = create_app(self.config)
+        self.startup_timeout = startup_timeout
+        self.log_level = log_level
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+        self._port: int | None = None
+        self._error: BaseException | None = None
+
+    # ------------------------------------------------------------ addresses
+
+    @property
+    def state(self) -> SandboxState:
+        return sandbox_state(self.app)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("the sandbox is not started")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def vendor_url(self, vendor: str) -> str:
+        """Base URL of one vendor's API, e.g. ``http://127.0.0.1:PORT/pagerduty``."""
+        if vendor not in self.state.vendors:
+            raise KeyError(f"the sandbox does not emulate {vendor!r}; known: {sorted(self.state.vendors)}")
+        return f"{self.url}/{vendor}"
+
+    def token(self, vendor: str) -> str:
+        return self.config.token(vendor)
+
+    def connections(self) -> dict[str, dict[str, Any]]:
+        """Airflow connections (conn id -> connection dict) pointing at this server."""
+        return sandbox_connections(self.url, self.config)
+
+    def connection_env_lines(self) -> list[str]:
+        """``AIRFLOW_CONN_<ID>='<json>'`` lines for this server."""
+        return connection_env_lines(self.url, self.config)
+
+    # ------------------------------------------------------------ life cycle
+
+    def start(self) -> SandboxServer:
+        if self._thread is not None:
+            raise RuntimeError("the sandbox is already started")
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.requested_port))
+            sock.listen(128)
+        except BaseException:
+            sock.close()
+            raise
+        self._socket = sock
+        self._port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            self.app,
+            log_level=self.log_level,
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+        )
+        server = uvicorn.Server(config)
+        self._server = server
+
+        def serve() -> None:
+            try:
+                server.run(sockets=[sock])
+            except BaseException as exc:  # reported by start()/stop(), never swallowed silently
+                self._error = exc
+
+        self._thread = threading.Thread(target=serve, name=f"incident-sandbox-{self._port}", daemon=True)
+        self._thread.start()
+        try:
+            self._wait_until_serving()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_until_serving(self) -> None:
+        assert self._server is not None
+        assert self._thread is not None
+        deadline = time.monotonic() + self.startup_timeout
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the sandbox server thread exited during start-up") from self._error
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the sandbox did not start within {self.startup_timeout} s")
+            time.sleep(0.01)
+        with socket.create_connection((self.host, self.port), timeout=self.startup_timeout):
+            pass
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop serving and release the port; safe to call twice or after a failed start."""
+        server, thread, sock = self._server, self._thread, self._socket
+        if server is not None:
+            server.should_exit = True
+        if thread is not None:
+            thread.join(timeout)
+            if thread.is_alive() and server is not None:
+                server.force_exit = True
+                thread.join(timeout)
+        if sock is not None:
+            sock.close()
+        self._server = self._thread = self._socket = None
+        if thread is not None and thread.is_alive():
+            raise RuntimeError("the sandbox server thread did not stop")
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
