@@ -80,7 +80,10 @@ def test_authorization_by_token_kind() -> None:
 
 
 def test_writes_require_from_email() -> None:
-    assert pd.headers(from_email=None, write=False) == {"Accept": pd.ACCEPT}
+    assert pd.headers(from_email=None, write=False) == {
+        "Accept": pd.ACCEPT,
+        "Content-Type": "application/json",
+    }
     assert pd.headers(from_email="a@example.com", write=True)["From"] == "a@example.com"
     with pytest.raises(IncidentValidationError, match="from_email"):
         pd.headers(from_email=None, write=True)
@@ -259,3 +262,21 @@ def test_list_parsing_reports_more() -> None:
     incidents, more = pd.parse_list(response)
     assert [incident.id for incident in incidents] == ["Q1AAA", "Q2"]
     assert more
+
+
+def test_naive_dates_are_utc_and_statuses_are_sent_once() -> None:
+    from datetime import datetime
+
+    request = pd.build_list(
+        statuses=["open", "triggered"], since=datetime(2026, 1, 1), until=None, offset=0, limit=10
+    )
+    assert ("since", "2026-01-01T00:00:00+00:00") in request.params
+    assert [value for name, value in request.params if name == "statuses[]"] == ["triggered"]
+    assert ("date_range", "all") not in request.params
+
+
+def test_assignee_ids_are_trimmed_and_from_must_be_an_email() -> None:
+    fields = pd.update_fields(IncidentUpdate(assignees=(" PUSER01 ",)), current=None, priorities=None)
+    assert fields["assignments"] == [{"assignee": {"id": "PUSER01", "type": "user_reference"}}]
+    with pytest.raises(IncidentValidationError, match="from_email"):
+        pd.headers(from_email="oncall", write=True)

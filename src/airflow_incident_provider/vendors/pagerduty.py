@@ -7,8 +7,9 @@ rate limits and errors.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -80,6 +81,9 @@ _ARGUMENT_FIELDS = {
 
 # --- authentication and headers -------------------------------------------------------------------
 
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+"""The spec's ``From`` is ``format: email``."""
+
 TOKEN_KINDS = ("api_key", "oauth")
 
 
@@ -91,14 +95,17 @@ def authorization(token: str, token_kind: str) -> str:
 
 
 def headers(*, from_email: str | None, write: bool) -> dict[str, str]:
-    """Headers every request carries (versioned Accept) and, on writes, the required ``From``."""
-    result = {"Accept": ACCEPT}
+    """Headers every request carries (versioned Accept, JSON content type) and, on writes, ``From``.
+
+    The spec marks ``Content-Type: application/json`` required on every operation, reads included.
+    """
+    result = {"Accept": ACCEPT, "Content-Type": "application/json"}
     if write:
-        if not from_email:
+        if not from_email or not EMAIL.fullmatch(from_email):
             raise IncidentValidationError(
                 "from_email",
-                "PagerDuty requires a From header (the email of a user in the account) on every write; "
-                "set 'from_email' in the connection's extra",
+                "PagerDuty requires a From header with the email of a user in the account on every "
+                f"write; set 'from_email' in the connection's extra (got {from_email!r})",
                 vendor=NAME,
             )
         result["From"] = from_email
@@ -211,15 +218,20 @@ def build_list(
         ("offset", str(offset)),
         ("sort_by", "created_at:asc"),
     ]
-    for status in statuses or ():
-        params.append(("statuses[]", to_vendor_status(status, field_name="statuses")))
+    wanted = dict.fromkeys(to_vendor_status(status, field_name="statuses") for status in statuses or ())
+    params.extend(("statuses[]", status) for status in wanted)  # the spec's statuses[] are uniqueItems
     if since is None and until is None:
         params.append(("date_range", "all"))
     if since is not None:
-        params.append(("since", since.isoformat()))
+        params.append(("since", _aware(since).isoformat()))
     if until is not None:
-        params.append(("until", until.isoformat()))
+        params.append(("until", _aware(until).isoformat()))
     return Request("GET", "/incidents", params=tuple(params))
+
+
+def _aware(moment: datetime) -> datetime:
+    """A naive datetime is taken as UTC, as Airflow's own dates are, rather than PagerDuty's account zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def parse_list(response: Response, *, include_raw: bool = False) -> tuple[list[Incident], bool]:
@@ -318,7 +330,7 @@ def validate_vendor_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
                 vendor=NAME,
             )
         if key == "priority":
-            if value is None or isinstance(value, str):
+            if isinstance(value, str):
                 result[key] = value
             else:
                 result[key] = _reference(value, key, "priority_reference")
@@ -443,7 +455,7 @@ def update_fields(
                 body["resolution"] = update.resolution
     if update.assignees is not None:
         body["assignments"] = [
-            {"assignee": {"id": user, "type": "user_reference"}} for user in update.assignees
+            {"assignee": {"id": user.strip(), "type": "user_reference"}} for user in update.assignees
         ]
     if update.severity is not None:
         if is_urgency(update.severity):
