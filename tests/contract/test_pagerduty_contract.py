@@ -1,0 +1,820 @@
+"""Contract tests: each request the PagerDuty vendor module builds, as it goes on the wire, against
+PagerDuty's OpenAPI 3.0 spec.
+
+The schemas come from ``pagerduty_schemas.json``, an extract of ``PagerDuty/api-schema``'s
+``reference/REST/openapiv3.json`` with every ``$ref`` inlined (``scripts/extract_pagerduty_schemas.py`` makes
+it; its ``source`` object names the commit). A request is rendered by httpx exactly as the transport sends
+it (query encoding, JSON body, ``Content-Type``), then checked: the operation is found by method and path
+template; the body validates with ``OAS30Validator``; each query parameter is declared and its value (as a
+string on the wire, coerced for integer and boolean schemas) validates; each required header is present and
+validates; each path parameter is non-empty.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openapi_schema_validator import OAS30Validator
+
+from airflow_incident_provider.exceptions import IncidentValidationError
+from airflow_incident_provider.models import Incident, IncidentUpdate
+from airflow_incident_provider.vendors import pagerduty as pd
+from airflow_incident_provider.vendors.base import Request
+
+SCHEMAS_FILE = Path(__file__).with_name("pagerduty_schemas.json")
+EXTRACT: dict[str, Any] = json.loads(SCHEMAS_FILE.read_text(encoding="utf-8"))
+OPERATIONS: dict[str, dict[str, Any]] = EXTRACT["operations"]
+
+FROM_EMAIL = "oncall@example.com"
+TOKEN = "pd-contract-token-0a1b2c"
+INCIDENT_ID = "Q1AAA2BBB3CCC"
+PRIORITIES = [{"id": "PP1", "name": "P1"}, {"id": "PP2", "name": "P2"}, {"id": "PP3", "name": "P3"}]
+
+EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+"""A local part, an ``@`` and a dotted domain (the jsonschema ``email`` check only looks for an ``@``)."""
+AUTHORIZATION = re.compile(r"^(?:Token token=|Bearer )\S+$")
+"""The spec documents ``Token token=<API_KEY>``; OAuth access tokens go as ``Bearer <token>``."""
+FORMAT_CHECKER = OAS30Validator.FORMAT_CHECKER
+
+# --- the checker ------------------------------------------------------------------------------------------
+
+
+@cache
+def _validator(schema_json: str) -> Any:
+    return OAS30Validator(json.loads(schema_json), format_checker=FORMAT_CHECKER)
+
+
+def schema_errors(instance: Any, schema: Mapping[str, Any], where: str) -> list[str]:
+    """Every OAS 3.0 validation error of ``instance``, plus a real address check for ``format: email``."""
+    validator = _validator(json.dumps(schema, sort_keys=True))
+    problems = [
+        f"{where}{''.join(f'[{part!r}]' for part in error.absolute_path)}: {error.message}"
+        for error in validator.iter_errors(instance)
+    ]
+    if schema.get("format") == "email" and isinstance(instance, str) and not EMAIL.match(instance):
+        problems.append(f"{where}: {instance!r} is not an email address")
+    return problems
+
+
+def find_operation(method: str, raw_path: str) -> tuple[str, dict[str, Any], dict[str, str]] | None:
+    """The copied operation for ``method`` and a percent-encoded path, with its raw path parameter values."""
+    segments = raw_path.split("/")
+    for key, operation in OPERATIONS.items():
+        if operation["method"] != method:
+            continue
+        template = operation["path"].split("/")
+        if len(template) != len(segments):
+            continue
+        values: dict[str, str] = {}
+        for expected, actual in zip(template, segments, strict=True):
+            if expected.startswith("{") and expected.endswith("}"):
+                values[expected[1:-1]] = actual
+            elif expected != actual:
+                break
+        else:
+            return key, operation, values
+    return None
+
+
+def _coerce(value: str, schema: Mapping[str, Any]) -> Any:
+    """A query string value as the JSON value its schema describes (everything is a string on the wire)."""
+    kind = schema.get("type")
+    if kind == "integer" and re.fullmatch(r"[+-]?\d+", value):
+        return int(value)
+    if kind == "number":
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    if kind == "boolean" and value in ("true", "false"):
+        return value == "true"
+    return value
+
+
+def _query_problems(operation: Mapping[str, Any], items: Sequence[tuple[str, str]]) -> list[str]:
+    declared = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
+    grouped: dict[str, list[str]] = {}
+    for name, value in items:
+        grouped.setdefault(name, []).append(value)
+    problems = [
+        f"query {name!r}: required but absent"
+        for name, p in declared.items()
+        if p.get("required") and name not in grouped
+    ]
+    for name, values in grouped.items():
+        parameter = declared.get(name)
+        if parameter is None:
+            problems.append(f"query {name!r}: not a parameter of {operation['method']} {operation['path']}")
+            continue
+        schema = parameter["schema"]
+        explode = parameter.get("explode", parameter.get("style", "form") == "form")
+        if schema.get("type") == "array":
+            raw = values if explode else [item for value in values for item in value.split(",")]
+            coerced: Any = [_coerce(item, schema.get("items", {})) for item in raw]
+            problems += schema_errors(coerced, schema, f"query {name!r}")
+            continue
+        if len(values) > 1:
+            if not parameter.get("explode"):
+                problems.append(f"query {name!r}: given {len(values)} times but is a single value")
+            elif schema.get("uniqueItems") and len(set(values)) != len(values):
+                # A repeatable parameter declared with uniqueItems: the repetitions form the set.
+                problems.append(f"query {name!r}: repeats a value ({values}) but is declared uniqueItems")
+        for value in values:
+            problems += schema_errors(_coerce(value, schema), schema, f"query {name!r}")
+    return problems
+
+
+def _header_problems(operation: Mapping[str, Any], headers: httpx.Headers) -> list[str]:
+    problems: list[str] = []
+    for parameter in operation["parameters"]:
+        if parameter["in"] != "header":
+            continue
+        name = parameter["name"]
+        if name not in headers:
+            if parameter.get("required"):
+                problems.append(f"header {name!r}: required but absent")
+            continue
+        problems += schema_errors(headers[name], parameter["schema"], f"header {name!r}")
+    for scheme in EXTRACT["security"]:
+        if scheme["type"] == "apiKey" and scheme["in"] == "header":
+            value = headers.get(scheme["name"])
+            if not value or not AUTHORIZATION.match(value):
+                problems.append(f"header {scheme['name']!r}: missing or malformed credentials")
+    return problems
+
+
+def _body_problems(operation: Mapping[str, Any], wire: httpx.Request) -> list[str]:
+    body = operation["request_body"]
+    if not wire.content:
+        # No write in the spec sets requestBody.required, but each body schema requires its wrapper object.
+        needed = body is not None and (body["required"] or body["schema"].get("required"))
+        return ["body: required but absent"] if needed else []
+    if body is None:
+        return [f"body: {operation['method']} {operation['path']} takes no body"]
+    content_type = wire.headers.get("content-type", "")
+    if content_type.split(";")[0].strip() != body["content_type"]:
+        return [f"body: sent as {content_type!r}, the spec takes {body['content_type']!r}"]
+    return schema_errors(json.loads(wire.content), body["schema"], "body")
+
+
+def wire_request(request: Request, headers: Mapping[str, str]) -> httpx.Request:
+    """The request as the transport puts it on the wire (httpx encodes the query and the JSON body)."""
+    return httpx.Request(
+        request.method,
+        pd.BASE_URLS["us"] + request.path,
+        params=request.params,
+        json=request.json,
+        headers=dict(headers),
+    )
+
+
+def check_request(request: Request, headers: Mapping[str, str]) -> list[str]:
+    """Every way ``request`` sent with ``headers`` breaks PagerDuty's spec; empty when it conforms."""
+    wire = wire_request(request, headers)
+    raw_path = wire.url.raw_path.decode("ascii").split("?", 1)[0]
+    found = find_operation(wire.method, raw_path)
+    if found is None:
+        return [f"no operation {wire.method} {raw_path} in the spec extract"]
+    _key, operation, path_values = found
+    problems: list[str] = []
+    for parameter in operation["parameters"]:
+        if parameter["in"] == "path":
+            value = unquote(path_values.get(parameter["name"], ""))
+            if not value.strip():
+                problems.append(f"path {parameter['name']!r}: empty")
+            problems += schema_errors(value, parameter["schema"], f"path {parameter['name']!r}")
+    problems += _query_problems(operation, wire.url.params.multi_items())
+    problems += _header_problems(operation, wire.headers)
+    problems += _body_problems(operation, wire)
+    return problems
+
+
+def send_headers(request: Request, auth_kind: str = "api_key") -> dict[str, str]:
+    """What the PagerDuty hook sends: the module's headers plus ``Authorization``."""
+    result = pd.headers(from_email=FROM_EMAIL, write=request.write)
+    result["Authorization"] = pd.authorization(TOKEN, auth_kind)
+    return result
+
+
+def assert_conforms(request: Request, auth_kind: str = "api_key") -> None:
+    problems = check_request(request, send_headers(request, auth_kind))
+    assert problems == [], f"{request.describe()} breaks the PagerDuty spec:\n" + "\n".join(problems)
+
+
+def current_incident(status: str) -> Incident:
+    return pd.incident_from_json({"id": INCIDENT_ID, "status": status, "title": "Disk full"})
+
+
+def update_request(update: IncidentUpdate, current: Incident | None = None) -> Request:
+    return pd.build_update(INCIDENT_ID, pd.update_fields(update, current=current, priorities=PRIORITIES))
+
+
+def incident_body(request: Request) -> dict[str, Any]:
+    body: dict[str, Any] = request.json["incident"]
+    return body
+
+
+# --- the extract itself ---------------------------------------------------------------------------------
+
+
+def _keys(node: Any) -> set[str]:
+    if isinstance(node, Mapping):
+        return set(node).union(*(_keys(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_keys(item) for item in node))
+    return set()
+
+
+def test_extract_names_its_source_and_is_self_contained() -> None:
+    source = EXTRACT["source"]
+    assert source["repo"] == "PagerDuty/api-schema"
+    assert source["path"] == "reference/REST/openapiv3.json"
+    assert re.fullmatch(r"[0-9a-f]{40}", source["commit"])
+    assert source["openapi"].startswith("3.0.")
+    expected = [
+        "GET /incidents",
+        "POST /incidents",
+        "GET /incidents/{id}",
+        "PUT /incidents/{id}",
+        "GET /incidents/{id}/notes",
+        "POST /incidents/{id}/notes",
+        "GET /priorities",
+    ]
+    assert source["operations"] == expected
+    assert list(OPERATIONS) == expected
+    assert "$ref" not in _keys(OPERATIONS)
+    assert "$ref" not in _keys(EXTRACT["security"])
+    assert source["recursive_refs"] == []
+
+
+@pytest.mark.parametrize("key", list(OPERATIONS))
+def test_extracted_schemas_are_valid_openapi_30_schemas(key: str) -> None:
+    operation = OPERATIONS[key]
+    for parameter in operation["parameters"]:
+        assert parameter["in"] in {"path", "query", "header"}
+        OAS30Validator.check_schema(parameter["schema"])
+    headers = {p["name"]: p["required"] for p in operation["parameters"] if p["in"] == "header"}
+    assert headers["Accept"] is True
+    assert headers["Content-Type"] is True
+    assert headers.get("From") is (True if operation["method"] != "GET" else None)
+    if operation["method"] == "GET":
+        assert operation["request_body"] is None
+    else:
+        OAS30Validator.check_schema(operation["request_body"]["schema"])
+
+
+@pytest.mark.parametrize("key", ["PUT /incidents/{id}", "POST /incidents/{id}/notes"])
+def test_spec_request_examples_validate_against_the_copied_schemas(key: str) -> None:
+    body = OPERATIONS[key]["request_body"]
+    assert body["examples"]
+    for example in body["examples"].values():
+        assert schema_errors(example, body["schema"], "example") == []
+
+
+def test_create_incident_example_in_spec_disagrees_with_its_own_schema() -> None:
+    """Worth knowing before building ``POST /incidents``: the spec's example sends ``body.details`` as a
+    string while ``IncidentBody.details`` is declared an object; everything else in the example validates."""
+    body = OPERATIONS["POST /incidents"]["request_body"]
+    problems = schema_errors(body["examples"]["request"], body["schema"], "example")
+    assert len(problems) == 1
+    assert problems[0].startswith("example['incident']['body']['details']: ")
+
+
+# --- negative controls: the checker does catch broken requests --------------------------------------------
+
+_GOOD_HEADERS = {"Accept": pd.ACCEPT, "From": FROM_EMAIL, "Authorization": f"Token token={TOKEN}"}
+
+
+@pytest.mark.parametrize(
+    ("request_", "headers", "expected"),
+    [
+        pytest.param(
+            Request("PUT", f"/incidents/{INCIDENT_ID}", json={"incident": {"type": "wrong"}}, write=True),
+            _GOOD_HEADERS,
+            "body['incident']['type']: 'wrong' is not one of",
+            id="bad-incident-type",
+        ),
+        pytest.param(
+            Request(
+                "PUT", f"/incidents/{INCIDENT_ID}", json={"incident": {"status": "triggered"}}, write=True
+            ),
+            _GOOD_HEADERS,
+            "'type' is a required property",
+            id="missing-type",
+        ),
+        pytest.param(
+            Request(
+                "PUT",
+                f"/incidents/{INCIDENT_ID}",
+                json={"incident": {"type": "incident_reference", "status": "mitigated"}},
+                write=True,
+            ),
+            _GOOD_HEADERS,
+            "'mitigated' is not one of",
+            id="bad-status",
+        ),
+        pytest.param(
+            Request(
+                "PUT",
+                f"/incidents/{INCIDENT_ID}",
+                json={"incident": {"type": "incident_reference", "priority": None}},
+                write=True,
+            ),
+            _GOOD_HEADERS,
+            "body['incident']['priority']: None is not valid",
+            id="null-priority",
+        ),
+        pytest.param(
+            Request(
+                "PUT",
+                f"/incidents/{INCIDENT_ID}",
+                json={
+                    "incident": {"type": "incident_reference", "assignments": [{"assignee": {"id": "PU1"}}]}
+                },
+                write=True,
+            ),
+            _GOOD_HEADERS,
+            "'type' is a required property",
+            id="assignee-without-type",
+        ),
+        pytest.param(
+            Request("POST", f"/incidents/{INCIDENT_ID}/notes", json={"note": {"text": "x"}}, write=True),
+            _GOOD_HEADERS,
+            "'content' is a required property",
+            id="note-without-content",
+        ),
+        pytest.param(
+            Request("PUT", f"/incidents/{INCIDENT_ID}", write=True),
+            _GOOD_HEADERS,
+            "body: required but absent",
+            id="write-without-body",
+        ),
+        pytest.param(
+            Request("GET", f"/incidents/{INCIDENT_ID}", json={"x": 1}),
+            _GOOD_HEADERS,
+            "takes no body",
+            id="get-with-body",
+        ),
+        pytest.param(
+            Request("PUT", f"/incidents/{INCIDENT_ID}", json={"incident": {"type": "incident"}}, write=True),
+            {"Accept": pd.ACCEPT, "Authorization": f"Token token={TOKEN}"},
+            "header 'From': required but absent",
+            id="missing-from",
+        ),
+        pytest.param(
+            Request("PUT", f"/incidents/{INCIDENT_ID}", json={"incident": {"type": "incident"}}, write=True),
+            _GOOD_HEADERS | {"From": "oncall"},
+            "is not a",
+            id="from-not-an-email",
+        ),
+        pytest.param(
+            Request("PUT", f"/incidents/{INCIDENT_ID}", json={"incident": {"type": "incident"}}, write=True),
+            _GOOD_HEADERS | {"From": "oncall@localhost"},
+            "is not an email address",
+            id="from-no-domain",
+        ),
+        pytest.param(
+            Request("GET", "/incidents"),
+            {"Authorization": f"Token token={TOKEN}"},
+            "header 'Accept': required but absent",
+            id="missing-accept",
+        ),
+        pytest.param(
+            Request("GET", "/incidents"),
+            {"Accept": pd.ACCEPT},
+            "header 'Authorization'",
+            id="missing-authorization",
+        ),
+        pytest.param(
+            Request("GET", "/incidents", params=(("status", "triggered"),)),
+            _GOOD_HEADERS,
+            "query 'status': not a parameter",
+            id="undeclared-query",
+        ),
+        pytest.param(
+            Request("GET", "/incidents", params=(("limit", "ten"),)),
+            _GOOD_HEADERS,
+            "query 'limit': 'ten' is not of type 'integer'",
+            id="non-integer-limit",
+        ),
+        pytest.param(
+            Request("GET", "/incidents", params=(("limit", "10"), ("limit", "20"))),
+            _GOOD_HEADERS,
+            "given 2 times",
+            id="repeated-scalar",
+        ),
+        pytest.param(
+            Request("GET", "/incidents", params=(("statuses[]", "open"),)),
+            _GOOD_HEADERS,
+            "query 'statuses[]': 'open' is not one of",
+            id="phase-word-as-status",
+        ),
+        pytest.param(
+            Request("GET", "/incidents", params=(("statuses[]", "resolved"), ("statuses[]", "resolved"))),
+            _GOOD_HEADERS,
+            "declared uniqueItems",
+            id="repeated-status",
+        ),
+        pytest.param(
+            Request("GET", "/incidents", params=(("date_range", "month"),)),
+            _GOOD_HEADERS,
+            "'month' is not one of",
+            id="bad-date-range",
+        ),
+        pytest.param(
+            Request("GET", "/incidents", params=(("sort_by", "a:asc,b:asc,c:asc"),)),
+            _GOOD_HEADERS,
+            "is too long",
+            id="three-sort-fields",
+        ),
+        pytest.param(Request("GET", "/incidents//notes"), _GOOD_HEADERS, "path 'id': empty", id="empty-id"),
+        pytest.param(
+            Request("GET", "/incidents/%20/notes"), _GOOD_HEADERS, "path 'id': empty", id="blank-id"
+        ),
+        pytest.param(
+            Request("DELETE", f"/incidents/{INCIDENT_ID}"),
+            _GOOD_HEADERS,
+            "no operation",
+            id="unknown-operation",
+        ),
+        pytest.param(Request("GET", "/incident"), _GOOD_HEADERS, "no operation", id="unknown-path"),
+    ],
+)
+def test_checker_catches_broken_requests(request_: Request, headers: dict[str, str], expected: str) -> None:
+    problems = check_request(request_, headers)
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_body_validator_is_not_vacuous() -> None:
+    schema = OPERATIONS["PUT /incidents/{id}"]["request_body"]["schema"]
+    assert schema_errors({"incident": {"type": "wrong"}}, schema, "body") != []
+    assert schema_errors({"incident": {"type": "incident_reference"}}, schema, "body") == []
+
+
+def test_checker_accepts_a_hand_written_good_request() -> None:
+    request = Request(
+        "PUT",
+        f"/incidents/{INCIDENT_ID}",
+        json={"incident": {"type": "incident_reference", "status": "acknowledged"}},
+        write=True,
+    )
+    assert check_request(request, _GOOD_HEADERS) == []
+
+
+# --- reads ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("token_kind", pd.TOKEN_KINDS)
+def test_get_incident(token_kind: str) -> None:
+    assert_conforms(pd.build_get(INCIDENT_ID), token_kind)
+
+
+@pytest.mark.parametrize("ref", ["Q1", " Q1AAA ", "P/..%2F", "Q?x#y", "ü-123"])
+def test_get_incident_with_awkward_ids_stays_on_its_operation(ref: str) -> None:
+    request = pd.build_get(ref)
+    found = find_operation("GET", request.path)
+    assert found is not None
+    assert found[0] == "GET /incidents/{id}"
+    assert unquote(found[2]["id"]) == ref.strip()
+    assert_conforms(request)
+
+
+def test_list_without_filters_asks_for_every_date() -> None:
+    request = pd.build_list(statuses=None, since=None, until=None, offset=0, limit=pd.LIST_PAGE_SIZE)
+    assert ("date_range", "all") in request.params
+    assert_conforms(request)
+
+
+@pytest.mark.parametrize(
+    "word", [*pd.STATUS_PHASES, "open", "acknowledged", "resolved", "Triggered", " RESOLVED "]
+)
+def test_list_by_one_status(word: str) -> None:
+    request = pd.build_list(statuses=[word], since=None, until=None, offset=0, limit=pd.LIST_PAGE_SIZE)
+    assert ("statuses[]", pd.to_vendor_status(word)) in request.params
+    assert_conforms(request)
+
+
+def test_list_by_several_statuses_repeats_the_parameter() -> None:
+    request = pd.build_list(statuses=["open", "acknowledged"], since=None, until=None, offset=200, limit=50)
+    assert [value for name, value in request.params if name == "statuses[]"] == ["triggered", "acknowledged"]
+    assert_conforms(request)
+
+
+_SINCE = datetime(2026, 10, 1, 8, 30, tzinfo=UTC)
+_UNTIL = datetime(2026, 11, 1, 12, 0, 0, 123456, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+
+
+@pytest.mark.parametrize(("since", "until"), [(_SINCE, None), (None, _UNTIL), (_SINCE, _UNTIL)])
+def test_list_by_dates(since: datetime | None, until: datetime | None) -> None:
+    request = pd.build_list(
+        statuses=["triggered"], since=since, until=until, offset=0, limit=pd.LIST_PAGE_SIZE
+    )
+    params = dict(request.params)
+    assert "date_range" not in params
+    for name, value in (("since", since), ("until", until)):
+        if value is not None:
+            assert datetime.fromisoformat(params[name]) == value
+            assert datetime.fromisoformat(params[name]).tzinfo is not None
+    assert_conforms(request)
+
+
+def test_priorities() -> None:
+    assert_conforms(pd.build_priorities())
+
+
+def test_connection_check() -> None:
+    request = pd.build_connection_check()
+    assert ("date_range", "all") in request.params
+    assert_conforms(request)
+
+
+def test_list_notes() -> None:
+    assert_conforms(pd.build_list_notes(INCIDENT_ID))
+
+
+# --- writes -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content", ["Rolled back the deploy.", "ü ✓ 火事\nsecond line", "x" * pd.NOTE_MAX_LENGTH]
+)
+def test_create_note(content: str) -> None:
+    request = pd.build_note(INCIDENT_ID, content)
+    assert request.json == {"note": {"content": content}}
+    assert_conforms(request)
+
+
+_UPDATES: list[Any] = [
+    pytest.param(IncidentUpdate(title="Disk full on db-1"), "title", id="title"),
+    pytest.param(IncidentUpdate(title="ü" * pd.TITLE_MAX_LENGTH), "title", id="title-longest"),
+    *[
+        pytest.param(IncidentUpdate(status=word), "status", id=f"status-{word.strip()}")
+        for word in [*pd.STATUS_PHASES, "open", "acknowledged", "RESOLVED"]
+    ],
+    pytest.param(IncidentUpdate(status="resolved", resolution="Rolled back"), "resolution", id="resolution"),
+    pytest.param(
+        IncidentUpdate(status="resolved", note="Fixed", resolution="Rolled back"),
+        "resolution",
+        id="resolution-with-note",
+    ),
+    pytest.param(IncidentUpdate(assignees=("PUSER01",)), "assignments", id="one-assignee"),
+    pytest.param(
+        IncidentUpdate(assignees=("PUSER01", "PUSER02", "PUSER03")), "assignments", id="several-assignees"
+    ),
+    pytest.param(IncidentUpdate(severity="low"), "urgency", id="severity-low"),
+    pytest.param(IncidentUpdate(severity="HIGH"), "urgency", id="severity-HIGH"),
+    pytest.param(IncidentUpdate(severity="P1"), "priority", id="severity-priority-name"),
+    pytest.param(IncidentUpdate(severity=" p3 "), "priority", id="severity-priority-name-any-case"),
+    pytest.param(IncidentUpdate(severity="PP2"), "priority", id="severity-priority-id"),
+    pytest.param(IncidentUpdate(vendor_fields={"priority": "P2"}), "priority", id="priority-name"),
+    pytest.param(
+        IncidentUpdate(vendor_fields={"priority": {"id": "PP1", "type": "priority_reference"}}),
+        "priority",
+        id="priority-reference",
+    ),
+    pytest.param(
+        IncidentUpdate(vendor_fields={"escalation_policy": "PEP0001"}),
+        "escalation_policy",
+        id="escalation-policy-id",
+    ),
+    pytest.param(
+        IncidentUpdate(
+            vendor_fields={"escalation_policy": {"id": "PEP0001", "type": "escalation_policy_reference"}}
+        ),
+        "escalation_policy",
+        id="escalation-policy-reference",
+    ),
+    pytest.param(
+        IncidentUpdate(vendor_fields={"escalation_level": 1}), "escalation_level", id="escalation-level-1"
+    ),
+    pytest.param(
+        IncidentUpdate(vendor_fields={"escalation_level": 3}), "escalation_level", id="escalation-level-3"
+    ),
+    pytest.param(
+        IncidentUpdate(
+            vendor_fields={
+                "conference_bridge": {
+                    "conference_number": "+1 415-555-1212,,,,1234#",
+                    "conference_url": "https://meet.example.com/a",
+                }
+            }
+        ),
+        "conference_bridge",
+        id="conference-bridge",
+    ),
+    pytest.param(
+        IncidentUpdate(vendor_fields={"conference_bridge": {"conference_url": "http://meet.example.com/b"}}),
+        "conference_bridge",
+        id="conference-bridge-url-only",
+    ),
+    pytest.param(
+        IncidentUpdate(vendor_fields={"conference_bridge": {}}),
+        "conference_bridge",
+        id="conference-bridge-empty",
+    ),
+    pytest.param(
+        IncidentUpdate(vendor_fields={"incident_type": "major_incident"}),
+        "incident_type",
+        id="incident-type-string",
+    ),
+    pytest.param(
+        IncidentUpdate(vendor_fields={"incident_type": {"name": "major_incident"}}),
+        "incident_type",
+        id="incident-type-dict",
+    ),
+    pytest.param(IncidentUpdate(vendor_fields={"service": "PSVC001"}), "service", id="service-id"),
+    pytest.param(
+        IncidentUpdate(vendor_fields={"service": {"id": "PSVC001", "type": "service_reference"}}),
+        "service",
+        id="service-reference",
+    ),
+    pytest.param(IncidentUpdate(vendor_fields={"urgency": "low"}), "urgency", id="urgency-low"),
+    pytest.param(IncidentUpdate(vendor_fields={"urgency": " High "}), "urgency", id="urgency-high"),
+    pytest.param(
+        IncidentUpdate(
+            title="All of it",
+            status="resolved",
+            resolution="Done",
+            assignees=("PUSER01", "PUSER02"),
+            vendor_fields={
+                "priority": "P1",
+                "escalation_policy": "PEP0001",
+                "escalation_level": 2,
+                "conference_bridge": {"conference_number": "+1 555-0100"},
+                "incident_type": "major_incident",
+                "service": "PSVC001",
+                "urgency": "high",
+            },
+        ),
+        "service",
+        id="everything-at-once",
+    ),
+]
+
+
+@pytest.mark.parametrize(("update", "field"), _UPDATES)
+def test_update(update: IncidentUpdate, field: str) -> None:
+    request = update_request(update)
+    assert request.method == "PUT"
+    assert request.write
+    assert field in incident_body(request)
+    assert_conforms(request)
+
+
+def test_update_covers_every_vendor_field() -> None:
+    covered = {key for case in _UPDATES for key in case.values[0].vendor_fields}
+    assert covered == set(pd.VENDOR_FIELDS)
+
+
+@pytest.mark.parametrize("status", list(pd.STATUS_PHASES))
+def test_update_to_the_current_status_sends_only_the_type(status: str) -> None:
+    request = update_request(
+        IncidentUpdate(status=status, resolution="x" if status == "resolved" else None),
+        current=current_incident(status),
+    )
+    assert incident_body(request) == {"type": "incident_reference"}
+    assert_conforms(request)
+
+
+@pytest.mark.parametrize("token_kind", pd.TOKEN_KINDS)
+def test_write_headers_per_token_kind(token_kind: str) -> None:
+    assert_conforms(update_request(IncidentUpdate(status="acknowledged")), token_kind)
+
+
+# --- properties -------------------------------------------------------------------------------------------
+
+_STATUS_WORDS = (*pd.STATUS_PHASES, "open", "acknowledged", "resolved", "Triggered", " RESOLVED ")
+_IDS = st.text(alphabet=string.ascii_uppercase + string.digits, min_size=1, max_size=14)
+_TEXT = st.text(min_size=1, max_size=60).filter(str.strip)
+_SEVERITIES = ("low", "high", "LOW", " High ", "P1", "p2", " P3 ", "PP1")
+_DATES = st.datetimes(
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2100, 1, 1),
+    timezones=st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]),
+)
+
+
+def _reference(kind: str) -> st.SearchStrategy[Any]:
+    return _IDS | _IDS.map(lambda value: {"id": value, "type": kind})
+
+
+@st.composite
+def _updates(draw: st.DrawFn) -> tuple[IncidentUpdate, Incident | None]:
+    status = draw(st.none() | st.sampled_from(_STATUS_WORDS))
+    resolves = status is not None and pd.to_vendor_status(status) == "resolved"
+    severity = draw(st.none() | st.sampled_from(_SEVERITIES))
+    optional: dict[str, st.SearchStrategy[Any]] = {
+        "escalation_policy": _reference("escalation_policy_reference"),
+        "escalation_level": st.integers(min_value=1, max_value=20),
+        "conference_bridge": st.fixed_dictionaries(
+            {},
+            optional={
+                "conference_number": st.from_regex(r"\+[0-9 ,#-]{5,20}", fullmatch=True),
+                "conference_url": _IDS.map(lambda value: f"https://meet.example.com/{value}"),
+            },
+        ),
+        "incident_type": _TEXT | _TEXT.map(lambda value: {"name": value}),
+        "service": _reference("service_reference"),
+    }
+    if severity is None:
+        optional["priority"] = st.sampled_from(["P1", "p2", "PP3"]) | st.sampled_from(
+            [{"id": p["id"], "type": "priority_reference"} for p in PRIORITIES]
+        )
+        optional["urgency"] = st.sampled_from(["low", "high", "HIGH", " Low "])
+    update = IncidentUpdate(
+        title=draw(st.none() | st.text(min_size=1, max_size=80)),
+        status=status,
+        severity=severity,
+        assignees=draw(st.none() | st.lists(_IDS, min_size=1, max_size=4).map(tuple)),
+        note=draw(st.none() | _TEXT),
+        resolution=draw(st.none() | _TEXT) if resolves else None,
+        vendor_fields=draw(st.fixed_dictionaries({}, optional=optional)),
+    )
+    current = draw(st.none() | st.sampled_from(list(pd.STATUS_PHASES)).map(current_incident))
+    return update, current
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=_updates(), ref=_IDS, token_kind=st.sampled_from(pd.TOKEN_KINDS))
+def test_property_any_valid_update_conforms(
+    case: tuple[IncidentUpdate, Incident | None], ref: str, token_kind: str
+) -> None:
+    update, current = case
+    request = pd.build_update(ref, pd.update_fields(update, current=current, priorities=PRIORITIES))
+    assert_conforms(request, token_kind)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    statuses=st.none() | st.lists(st.sampled_from(_STATUS_WORDS), max_size=3, unique_by=pd.to_vendor_status),
+    since=st.none() | _DATES,
+    until=st.none() | _DATES,
+    offset=st.integers(min_value=0, max_value=100_000),
+    limit=st.integers(min_value=1, max_value=pd.LIST_PAGE_SIZE),
+    note=st.text(min_size=1, max_size=200).filter(str.strip),
+    ref=_IDS,
+)
+def test_property_any_valid_list_and_note_conforms(
+    statuses: list[str] | None,
+    since: datetime | None,
+    until: datetime | None,
+    offset: int,
+    limit: int,
+    note: str,
+    ref: str,
+) -> None:
+    request = pd.build_list(statuses=statuses, since=since, until=until, offset=offset, limit=limit)
+    params = dict(request.params)
+    assert ("date_range" in params) == (since is None and until is None)
+    assert_conforms(request)
+    assert_conforms(pd.build_note(ref, note))
+    assert_conforms(pd.build_list_notes(ref))
+
+
+# --- where the module once disagreed with the spec ----------------------------------------------
+
+
+def test_priority_none_is_refused_before_sending() -> None:
+    # The spec's priority is oneOf [object, string] and not nullable: null must never be sent.
+    with pytest.raises(IncidentValidationError, match=r"vendor_fields\.priority"):
+        update_request(IncidentUpdate(vendor_fields={"priority": None}))
+
+
+def test_statuses_naming_one_status_twice_conform() -> None:
+    assert_conforms(
+        pd.build_list(statuses=["open", "triggered"], since=None, until=None, offset=0, limit=100)
+    )
+
+
+def test_from_that_is_not_an_email_is_refused_before_sending() -> None:
+    with pytest.raises(IncidentValidationError):
+        pd.headers(from_email="oncall", write=True)
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        pd.build_get(INCIDENT_ID),
+        pd.build_priorities(),
+        pd.build_list_notes(INCIDENT_ID),
+        pd.build_connection_check(),
+    ],
+    ids=["get", "priorities", "list-notes", "connection-check"],
+)
+def test_bodiless_requests_carry_the_spec_required_content_type(request_: Request) -> None:
+    assert check_request(request_, send_headers(request_)) == []
