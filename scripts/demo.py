@@ -71,9 +71,10 @@ def show(client: httpx.Client, incident_id: str) -> None:
     print("  notes:")
     for note in notes:
         print(f"    - {note['created_at']}  {note['content']!r}")
-    print("  timeline:")
-    for entry in entries:
-        print(f"    - {entry['created_at']}  {entry['type']}: {entry.get('summary', '')}")
+    print("  timeline (oldest first):")
+    for entry in reversed(entries):  # PagerDuty lists log entries newest first
+        note = f" ({entry['note']!r})" if entry.get("note") else ""
+        print(f"    - {entry['created_at']}  {entry['type']}: {entry.get('summary', '')}{note}")
 
 
 def main() -> None:
