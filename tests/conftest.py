@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 _HOME = Path(tempfile.mkdtemp(prefix="airflow-incident-tests-"))
+atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 _ROOT = Path(__file__).parents[1]
 _DAGS = _HOME / "dags"
 _DAGS.mkdir()
