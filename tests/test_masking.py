@@ -9,7 +9,7 @@ from airflow.sdk.log import redact  # type: ignore[attr-defined]  # re-exported 
 
 from airflow_incident_provider.exceptions import IncidentError
 from airflow_incident_provider.hooks import get_incident_hook
-from airflow_incident_provider.models import IncidentUpdate
+from airflow_incident_provider.models import IncidentUpdate, WriteOptions
 from tests.fixtures import PD_CONN_ID, PD_TOKEN, Sandbox, connection_json
 
 
@@ -24,7 +24,7 @@ def test_token_never_reaches_errors_or_xcom(pd: Sandbox, monkeypatch: pytest.Mon
     hook = get_incident_hook(PD_CONN_ID)
     incident_id = pd.create()
     result = hook.update_incident(
-        incident_id, IncidentUpdate(status="acknowledged", note="n"), include_raw=True
+        incident_id, IncidentUpdate(status="acknowledged", note="n"), WriteOptions(include_raw=True)
     )
     assert PD_TOKEN not in json.dumps(result.to_xcom())
     messages = []

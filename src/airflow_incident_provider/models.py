@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,6 +52,39 @@ class IncidentUpdate(BaseModel):
         )
 
 
+FromTriage = Literal["start", "cancel", "fail"]
+"""What resolving an incident still in triage does first (Rootly refuses triage -> resolved)."""
+
+
+class WriteOptions(BaseModel):
+    """How a write is made: who may see it, whether it may reopen, and how a retry recognises it.
+
+    On status pages every status change and note is a message to customers, so it is posted only with
+    ``public=True`` and reaches subscribers only with ``notify_subscribers=True``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    public: bool = False
+    notify_subscribers: bool = False
+    allow_reopen: bool = False
+    from_triage: FromTriage = "start"
+    idempotency_key: str | None = None
+    include_raw: bool = False
+
+
+class ListQuery(BaseModel):
+    """Filters for listing incidents; ``statuses`` are vendor words or phases."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    statuses: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int | None = Field(default=None, ge=1)
+    include_raw: bool = False
+
+
 class Incident(BaseModel):
     """An incident as any vendor reports it, in one shape; what operators push to XCom."""
 
@@ -94,6 +127,11 @@ class OperationResult(BaseModel):
     incident: Incident
     changed: bool
     steps: tuple[Step, ...] = ()
+
+    @classmethod
+    def from_steps(cls, incident: Incident, steps: list[Step]) -> OperationResult:
+        """The result of an operation: ``changed`` when any step applied."""
+        return cls(incident=incident, changed=any(step.applied for step in steps), steps=tuple(steps))
 
     def to_xcom(self) -> dict[str, Any]:
         """The incident's JSON dict plus ``changed`` and ``steps``: the value operators return."""

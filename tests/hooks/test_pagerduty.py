@@ -17,7 +17,7 @@ from airflow_incident_provider.exceptions import (
 from airflow_incident_provider.hooks import aget_incident_hook, get_incident_hook, transport
 from airflow_incident_provider.hooks.pagerduty import PagerDutyIncidentHook
 from airflow_incident_provider.idempotency import idempotency_key, marker
-from airflow_incident_provider.models import IncidentUpdate, Phase
+from airflow_incident_provider.models import IncidentUpdate, Phase, WriteOptions
 from airflow_incident_provider.vendors import pagerduty as pd_vendor
 from tests.fixtures import PD_CONN_ID, PD_TOKEN, Sandbox, connection_json
 
@@ -90,7 +90,7 @@ def test_update_title_status_and_note_in_one_call(pd: Sandbox) -> None:
     result = hook().update_incident(
         incident_id,
         IncidentUpdate(title="Checkout: DB failover", status="acknowledged", note="Failing over"),
-        idempotency_key=key,
+        WriteOptions(idempotency_key=key),
     )
     assert result.changed
     assert [(s.name, s.applied) for s in result.steps] == [("update", True), ("note", True)]
@@ -154,7 +154,9 @@ def test_reopen_needs_allow_reopen_and_nothing_is_sent_without_it(pd: Sandbox) -
     with pytest.raises(IncidentValidationError, match="allow_reopen=True"):
         hook().update_incident(incident_id, IncidentUpdate(status="acknowledged", note="reopening"))
     assert len(writes(pd)) == before
-    result = hook().update_incident(incident_id, IncidentUpdate(status="triggered"), allow_reopen=True)
+    result = hook().update_incident(
+        incident_id, IncidentUpdate(status="triggered"), WriteOptions(allow_reopen=True)
+    )
     assert result.changed
     assert result.incident.status == "triggered"
     assert result.incident.resolved_at is None
@@ -186,9 +188,9 @@ def test_note_with_key_is_posted_once_but_other_tasks_post_theirs(pd: Sandbox) -
     incident_id = pd.create()
     key_a = idempotency_key("dag", "run", "task_a")
     key_b = idempotency_key("dag", "run", "task_b")
-    assert hook().add_note(incident_id, "Restarted workers", idempotency_key=key_a).changed
-    assert not hook().add_note(incident_id, "Restarted workers", idempotency_key=key_a).changed
-    assert hook().add_note(incident_id, "Restarted workers", idempotency_key=key_b).changed
+    assert hook().add_note(incident_id, "Restarted workers", WriteOptions(idempotency_key=key_a)).changed
+    assert not hook().add_note(incident_id, "Restarted workers", WriteOptions(idempotency_key=key_a)).changed
+    assert hook().add_note(incident_id, "Restarted workers", WriteOptions(idempotency_key=key_b)).changed
     assert len(pd.notes(incident_id)) == 2
 
 
@@ -255,7 +257,9 @@ def test_async_twins_share_the_flows_and_close_their_clients(pd: Sandbox) -> Non
         async_hook = await aget_incident_hook(PD_CONN_ID)
         got = await async_hook.aget_incident(incident_id)
         acked = await async_hook.aacknowledge_incident(
-            incident_id, note="async ack", idempotency_key=idempotency_key("d", "r", "t")
+            incident_id,
+            note="async ack",
+            options=WriteOptions(idempotency_key=idempotency_key("d", "r", "t")),
         )
         resolved = await async_hook.aresolve_incident(incident_id)
         listed = await async_hook.alist_incidents(statuses=["resolved"])

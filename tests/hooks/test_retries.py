@@ -17,6 +17,7 @@ from airflow_incident_provider.exceptions import (
 from airflow_incident_provider.hooks.pagerduty import PagerDutyIncidentHook
 from airflow_incident_provider.hooks.settings import ConnectionSettings, Timeouts
 from airflow_incident_provider.idempotency import idempotency_key, mark
+from airflow_incident_provider.models import WriteOptions
 
 BASE = "https://pagerduty.test"
 TOKEN = "respx-token-77aa11bb"
@@ -125,7 +126,7 @@ def test_note_whose_response_was_lost_is_found_not_posted_again(api: respx.MockR
         ]
     )
     post = api.post("/incidents/Q1/notes").mock(side_effect=httpx.ReadError("connection reset"))
-    result = make_hook().add_note("Q1", "Restarted", idempotency_key=key)
+    result = make_hook().add_note("Q1", "Restarted", WriteOptions(idempotency_key=key))
     assert result.changed
     assert post.call_count == 1
 
@@ -137,7 +138,7 @@ def test_note_that_did_not_land_is_posted_again(api: respx.MockRouter) -> None:
     post = api.post("/incidents/Q1/notes").mock(
         side_effect=[httpx.Response(502), httpx.Response(200, json={"note": {"content": "x"}})]
     )
-    assert make_hook().add_note("Q1", "Restarted", idempotency_key=key).changed
+    assert make_hook().add_note("Q1", "Restarted", WriteOptions(idempotency_key=key)).changed
     assert post.call_count == 2
 
 

@@ -36,6 +36,11 @@ def test_an_update_must_name_something_and_vendor_fields_must_be_a_dict() -> Non
         UpdateIncidentOperator(task_id="u", conn_id="c", incident_id="Q1", vendor_fields=["priority"])  # type: ignore[arg-type]
 
 
+def test_from_triage_is_checked_at_parse_time() -> None:
+    with pytest.raises(IncidentValidationError, match="start, cancel, fail"):
+        ResolveIncidentOperator(task_id="r", conn_id="c", incident_id="Q1", from_triage="skip")  # type: ignore[arg-type]
+
+
 def test_data_arguments_are_templated_and_timing_is_not() -> None:
     fields = set(UpdateIncidentOperator.template_fields)
     assert {

@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Generator, Iterable, Mapping
-from datetime import datetime
+from collections.abc import Generator, Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -36,7 +35,14 @@ from airflow_incident_provider.exceptions import (
 from airflow_incident_provider.hooks import ratelimit, transport
 from airflow_incident_provider.hooks.settings import ConnectionSettings, read_extras
 from airflow_incident_provider.idempotency import is_marked, mark
-from airflow_incident_provider.models import Incident, IncidentUpdate, OperationResult, Phase
+from airflow_incident_provider.models import (
+    Incident,
+    IncidentUpdate,
+    ListQuery,
+    OperationResult,
+    Phase,
+    WriteOptions,
+)
 from airflow_incident_provider.vendors import vendor_module
 from airflow_incident_provider.vendors.base import Request, Response
 
@@ -365,57 +371,26 @@ class IncidentHook(BaseHook):
     def _marked(self, response: Response, key: str) -> bool:
         return any(is_marked(note, key) for note in self.vendor.parse_notes(response))
 
-    # --- the operations (each with its async twin) ----------------------------------------------------
+    # --- the operations: flows written by each vendor hook, run sync or async -----------------------
 
     def get_flow(self, ref: str, *, include_raw: bool = False) -> Flow[Incident]:
         raise NotImplementedError
 
-    def update_flow(
-        self,
-        ref: str,
-        update: IncidentUpdate,
-        *,
-        allow_reopen: bool = False,
-        idempotency_key: str | None = None,
-        include_raw: bool = False,
-    ) -> Flow[OperationResult]:
+    def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
         raise NotImplementedError
 
     def resolve_flow(
-        self,
-        ref: str,
-        *,
-        resolution: str | None = None,
-        note: str | None = None,
-        idempotency_key: str | None = None,
-        include_raw: bool = False,
+        self, ref: str, resolution: str | None, note: str | None, options: WriteOptions
     ) -> Flow[OperationResult]:
         raise NotImplementedError
 
-    def acknowledge_flow(
-        self,
-        ref: str,
-        *,
-        note: str | None = None,
-        idempotency_key: str | None = None,
-        include_raw: bool = False,
-    ) -> Flow[OperationResult]:
+    def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
         raise NotImplementedError
 
-    def add_note_flow(
-        self, ref: str, note: str, *, idempotency_key: str | None = None, include_raw: bool = False
-    ) -> Flow[OperationResult]:
+    def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
         raise NotImplementedError
 
-    def list_flow(
-        self,
-        *,
-        statuses: Iterable[str] | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int | None = None,
-        include_raw: bool = False,
-    ) -> Flow[list[Incident]]:
+    def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
         raise NotImplementedError
 
     def check_connection_flow(self) -> Flow[str]:
@@ -429,153 +404,61 @@ class IncidentHook(BaseHook):
         return await self.arun(self.get_flow(incident_id, include_raw=include_raw))
 
     def update_incident(
-        self,
-        incident_id: str,
-        update: IncidentUpdate,
-        *,
-        allow_reopen: bool = False,
-        idempotency_key: str | None = None,
-        include_raw: bool = False,
+        self, incident_id: str, update: IncidentUpdate, options: WriteOptions | None = None
     ) -> OperationResult:
         """Apply ``update``; validated in full before the first request."""
-        return self.run(
-            self.update_flow(
-                incident_id,
-                update,
-                allow_reopen=allow_reopen,
-                idempotency_key=idempotency_key,
-                include_raw=include_raw,
-            )
-        )
+        return self.run(self.update_flow(incident_id, update, options or WriteOptions()))
 
     async def aupdate_incident(
-        self,
-        incident_id: str,
-        update: IncidentUpdate,
-        *,
-        allow_reopen: bool = False,
-        idempotency_key: str | None = None,
-        include_raw: bool = False,
+        self, incident_id: str, update: IncidentUpdate, options: WriteOptions | None = None
     ) -> OperationResult:
-        return await self.arun(
-            self.update_flow(
-                incident_id,
-                update,
-                allow_reopen=allow_reopen,
-                idempotency_key=idempotency_key,
-                include_raw=include_raw,
-            )
-        )
+        return await self.arun(self.update_flow(incident_id, update, options or WriteOptions()))
 
     def resolve_incident(
         self,
         incident_id: str,
-        *,
         resolution: str | None = None,
         note: str | None = None,
-        idempotency_key: str | None = None,
-        include_raw: bool = False,
+        options: WriteOptions | None = None,
     ) -> OperationResult:
         """Resolve; an incident already resolved is ``changed: false``."""
-        return self.run(
-            self.resolve_flow(
-                incident_id,
-                resolution=resolution,
-                note=note,
-                idempotency_key=idempotency_key,
-                include_raw=include_raw,
-            )
-        )
+        return self.run(self.resolve_flow(incident_id, resolution, note, options or WriteOptions()))
 
     async def aresolve_incident(
         self,
         incident_id: str,
-        *,
         resolution: str | None = None,
         note: str | None = None,
-        idempotency_key: str | None = None,
-        include_raw: bool = False,
+        options: WriteOptions | None = None,
     ) -> OperationResult:
-        return await self.arun(
-            self.resolve_flow(
-                incident_id,
-                resolution=resolution,
-                note=note,
-                idempotency_key=idempotency_key,
-                include_raw=include_raw,
-            )
-        )
+        return await self.arun(self.resolve_flow(incident_id, resolution, note, options or WriteOptions()))
 
     def acknowledge_incident(
-        self,
-        incident_id: str,
-        *,
-        note: str | None = None,
-        idempotency_key: str | None = None,
-        include_raw: bool = False,
+        self, incident_id: str, note: str | None = None, options: WriteOptions | None = None
     ) -> OperationResult:
         """Acknowledge; at or past acknowledged is ``changed: false`` and never reopens."""
-        return self.run(
-            self.acknowledge_flow(
-                incident_id, note=note, idempotency_key=idempotency_key, include_raw=include_raw
-            )
-        )
+        return self.run(self.acknowledge_flow(incident_id, note, options or WriteOptions()))
 
     async def aacknowledge_incident(
-        self,
-        incident_id: str,
-        *,
-        note: str | None = None,
-        idempotency_key: str | None = None,
-        include_raw: bool = False,
+        self, incident_id: str, note: str | None = None, options: WriteOptions | None = None
     ) -> OperationResult:
-        return await self.arun(
-            self.acknowledge_flow(
-                incident_id, note=note, idempotency_key=idempotency_key, include_raw=include_raw
-            )
-        )
+        return await self.arun(self.acknowledge_flow(incident_id, note, options or WriteOptions()))
 
-    def add_note(
-        self, incident_id: str, note: str, *, idempotency_key: str | None = None, include_raw: bool = False
-    ) -> OperationResult:
-        """Add a note; with an idempotency key, at most once however often it is retried."""
-        return self.run(
-            self.add_note_flow(incident_id, note, idempotency_key=idempotency_key, include_raw=include_raw)
-        )
+    def add_note(self, incident_id: str, note: str, options: WriteOptions | None = None) -> OperationResult:
+        """Add a note; with an idempotency key in ``options``, at most once however often it is retried."""
+        return self.run(self.add_note_flow(incident_id, note, options or WriteOptions()))
 
     async def aadd_note(
-        self, incident_id: str, note: str, *, idempotency_key: str | None = None, include_raw: bool = False
+        self, incident_id: str, note: str, options: WriteOptions | None = None
     ) -> OperationResult:
-        return await self.arun(
-            self.add_note_flow(incident_id, note, idempotency_key=idempotency_key, include_raw=include_raw)
-        )
+        return await self.arun(self.add_note_flow(incident_id, note, options or WriteOptions()))
 
-    def list_incidents(
-        self,
-        *,
-        statuses: Iterable[str] | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int | None = None,
-        include_raw: bool = False,
-    ) -> list[Incident]:
-        """Incidents matching the filters, every page fetched for the caller (up to ``limit``)."""
-        return self.run(
-            self.list_flow(statuses=statuses, since=since, until=until, limit=limit, include_raw=include_raw)
-        )
+    def list_incidents(self, query: ListQuery | None = None, **filters: Any) -> list[Incident]:
+        """Incidents matching the query (or its fields as keywords), every page fetched for the caller."""
+        return self.run(self.list_flow(query or ListQuery(**filters)))
 
-    async def alist_incidents(
-        self,
-        *,
-        statuses: Iterable[str] | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int | None = None,
-        include_raw: bool = False,
-    ) -> list[Incident]:
-        return await self.arun(
-            self.list_flow(statuses=statuses, since=since, until=until, limit=limit, include_raw=include_raw)
-        )
+    async def alist_incidents(self, query: ListQuery | None = None, **filters: Any) -> list[Incident]:
+        return await self.arun(self.list_flow(query or ListQuery(**filters)))
 
     def test_connection(self) -> tuple[bool, str]:
         """For the Airflow UI's Test button: one cheap authenticated read, no secret in the message."""

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
@@ -13,7 +12,15 @@ from airflow_incident_provider.exceptions import (
 )
 from airflow_incident_provider.hooks.base import Flow, IncidentHook
 from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
-from airflow_incident_provider.models import Incident, IncidentUpdate, OperationResult, Phase, Step
+from airflow_incident_provider.models import (
+    Incident,
+    IncidentUpdate,
+    ListQuery,
+    OperationResult,
+    Phase,
+    Step,
+    WriteOptions,
+)
 from airflow_incident_provider.vendors import pagerduty as pd
 from airflow_incident_provider.vendors.base import Request
 
@@ -88,25 +95,18 @@ class PagerDutyIncidentHook(IncidentHook):
             self._priorities = pd.parse_priorities((yield pd.build_priorities()))
         return self._priorities
 
-    def update_flow(
-        self,
-        ref: str,
-        update: IncidentUpdate,
-        *,
-        allow_reopen: bool = False,
-        idempotency_key: str | None = None,
-        include_raw: bool = False,
-    ) -> Flow[OperationResult]:
+    def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
         pd.validate_update(update)
         pd.incident_id_from_ref(ref)
         self.require_write_settings()
         if update.is_empty():
             raise IncidentValidationError("update", "names nothing to change", vendor=pd.NAME)
+        raw = options.include_raw
         priorities = (yield from self._priorities_flow()) if pd.needs_priorities(update) else None
         current: Incident | None = None
         if update.status is not None:
-            current = yield from self.get_flow(ref, include_raw=include_raw)
-            self.check_reopen(current, pd.to_vendor_status(update.status), allow_reopen)
+            current = yield from self.get_flow(ref, include_raw=raw)
+            self.check_reopen(current, pd.to_vendor_status(update.status), options.allow_reopen)
         fields = pd.update_fields(update, current=current, priorities=priorities)
         if current is not None and fields.get("title") == current.title:
             fields.pop("title")
@@ -114,40 +114,37 @@ class PagerDutyIncidentHook(IncidentHook):
         incident = current
         if fields:
             try:
-                incident = pd.parse_incident((yield pd.build_update(ref, fields)), include_raw=include_raw)
+                incident = pd.parse_incident((yield pd.build_update(ref, fields)), include_raw=raw)
                 steps.append(Step(name="update", applied=True, detail=", ".join(sorted(fields))))
             except ConflictError as exc:
                 if not (exc.code == str(pd.ALREADY_RESOLVED) and fields.get("status") == "resolved"):
                     raise
-                incident = yield from self.get_flow(ref, include_raw=include_raw)
+                incident = yield from self.get_flow(ref, include_raw=raw)
                 steps.append(Step(name="update", applied=True, detail="resolved concurrently"))
         else:
             steps.append(Step(name="update", applied=False, detail="already as requested"))
         if update.note is not None:
-            posted = yield from self.note_flow(ref, update.note, idempotency_key)
-            steps.append(Step(name="note", applied=posted, detail=None if posted else "already posted"))
+            steps.append((yield from self._note_step(ref, update.note, options)))
         if incident is None:
-            incident = yield from self.get_flow(ref, include_raw=include_raw)
+            incident = yield from self.get_flow(ref, include_raw=raw)
         return OperationResult(
             incident=incident, changed=any(step.applied for step in steps), steps=tuple(steps)
         )
 
+    def _note_step(self, ref: str, note: str, options: WriteOptions) -> Flow[Step]:
+        posted = yield from self.note_flow(ref, note, options.idempotency_key)
+        return Step(name="note", applied=posted, detail=None if posted else "already posted")
+
     def _transition_flow(
-        self,
-        ref: str,
-        target: Phase,
-        *,
-        resolution: str | None,
-        note: str | None,
-        idempotency_key: str | None,
-        include_raw: bool,
+        self, ref: str, target: Phase, resolution: str | None, note: str | None, options: WriteOptions
     ) -> Flow[OperationResult]:
         """Move forward to ``target`` unless the incident is already there or past it (never reopens)."""
         pd.incident_id_from_ref(ref)
         if note is not None:
             pd.validate_note(note)
         self.require_write_settings()
-        incident = yield from self.get_flow(ref, include_raw=include_raw)
+        raw = options.include_raw
+        incident = yield from self.get_flow(ref, include_raw=raw)
         status = pd.PHASE_STATUSES[target]
         steps: list[Step] = []
         if incident.phase.at_or_past(target):
@@ -157,87 +154,44 @@ class PagerDutyIncidentHook(IncidentHook):
             if resolution and target is Phase.RESOLVED:
                 fields["resolution"] = resolution
             try:
-                incident = pd.parse_incident((yield pd.build_update(ref, fields)), include_raw=include_raw)
+                incident = pd.parse_incident((yield pd.build_update(ref, fields)), include_raw=raw)
                 steps.append(Step(name=status, applied=True))
             except ConflictError as exc:
                 if exc.code not in (str(pd.ALREADY_RESOLVED), "1002"):
                     raise
-                incident = yield from self.get_flow(ref, include_raw=include_raw)
+                incident = yield from self.get_flow(ref, include_raw=raw)
                 steps.append(Step(name=status, applied=True, detail="applied concurrently"))
         if note is not None:
-            posted = yield from self.note_flow(ref, note, idempotency_key)
-            steps.append(Step(name="note", applied=posted, detail=None if posted else "already posted"))
+            steps.append((yield from self._note_step(ref, note, options)))
         return OperationResult(
             incident=incident, changed=any(step.applied for step in steps), steps=tuple(steps)
         )
 
     def resolve_flow(
-        self,
-        ref: str,
-        *,
-        resolution: str | None = None,
-        note: str | None = None,
-        idempotency_key: str | None = None,
-        include_raw: bool = False,
+        self, ref: str, resolution: str | None, note: str | None, options: WriteOptions
     ) -> Flow[OperationResult]:
-        return (
-            yield from self._transition_flow(
-                ref,
-                Phase.RESOLVED,
-                resolution=resolution,
-                note=note,
-                idempotency_key=idempotency_key,
-                include_raw=include_raw,
-            )
-        )
+        return (yield from self._transition_flow(ref, Phase.RESOLVED, resolution, note, options))
 
-    def acknowledge_flow(
-        self,
-        ref: str,
-        *,
-        note: str | None = None,
-        idempotency_key: str | None = None,
-        include_raw: bool = False,
-    ) -> Flow[OperationResult]:
-        return (
-            yield from self._transition_flow(
-                ref,
-                Phase.ACKNOWLEDGED,
-                resolution=None,
-                note=note,
-                idempotency_key=idempotency_key,
-                include_raw=include_raw,
-            )
-        )
+    def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
+        return (yield from self._transition_flow(ref, Phase.ACKNOWLEDGED, None, note, options))
 
-    def add_note_flow(
-        self, ref: str, note: str, *, idempotency_key: str | None = None, include_raw: bool = False
-    ) -> Flow[OperationResult]:
+    def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
         pd.validate_note(note)
         self.require_write_settings()
-        incident = yield from self.get_flow(ref, include_raw=include_raw)
-        posted = yield from self.note_flow(ref, note, idempotency_key)
-        step = Step(name="note", applied=posted, detail=None if posted else "already posted")
-        return OperationResult(incident=incident, changed=posted, steps=(step,))
+        incident = yield from self.get_flow(ref, include_raw=options.include_raw)
+        step = yield from self._note_step(ref, note, options)
+        return OperationResult(incident=incident, changed=step.applied, steps=(step,))
 
-    def list_flow(
-        self,
-        *,
-        statuses: Iterable[str] | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int | None = None,
-        include_raw: bool = False,
-    ) -> Flow[list[Incident]]:
-        if limit is not None and limit < 1:
-            raise IncidentValidationError("limit", "must be at least 1", vendor=pd.NAME)
-        wanted = list(statuses or ())
+    def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
         incidents: list[Incident] = []
+        limit = query.limit
         offset = 0
         while limit is None or len(incidents) < limit:
             page_size = pd.LIST_PAGE_SIZE if limit is None else min(pd.LIST_PAGE_SIZE, limit - len(incidents))
-            request = pd.build_list(statuses=wanted, since=since, until=until, offset=offset, limit=page_size)
-            page, more = pd.parse_list((yield request), include_raw=include_raw)
+            request = pd.build_list(
+                statuses=query.statuses, since=query.since, until=query.until, offset=offset, limit=page_size
+            )
+            page, more = pd.parse_list((yield request), include_raw=query.include_raw)
             incidents.extend(page)
             offset += len(page)
             if not more or not page:

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator, XComArg
 
 from airflow_incident_provider.exceptions import IncidentValidationError
+from airflow_incident_provider.idempotency import key_from_context
 from airflow_incident_provider.links import IncidentLink
+from airflow_incident_provider.models import WriteOptions
 from airflow_incident_provider.vendors import known_status_words
 
 if TYPE_CHECKING:
@@ -102,6 +104,12 @@ class BaseIncidentOperator(BaseOperator):
     @property
     def ref(self) -> str:
         return resolve_ref(self.incident_id)
+
+    def write_options(self, context: Context, **options: Any) -> WriteOptions:
+        """Options for a write by this task instance, with its idempotency key."""
+        return WriteOptions(
+            idempotency_key=key_from_context(context, "note"), include_raw=self.include_raw, **options
+        )
 
     def finish(self, result: OperationResult) -> dict[str, Any]:
         """Record the incident's URL for the extra link and return the JSON value for XCom."""

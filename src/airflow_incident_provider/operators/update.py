@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
-from airflow_incident_provider.idempotency import key_from_context
 from airflow_incident_provider.models import IncidentUpdate
 from airflow_incident_provider.operators.base import (
     BaseIncidentOperator,
@@ -28,8 +27,9 @@ class UpdateIncidentOperator(BaseIncidentOperator):
     vendor and at run time against the connection's vendor, before any request. A status that would
     reopen a resolved incident fails unless ``allow_reopen=True``. ``vendor_fields`` reaches the
     vendor's other body fields, validated before sending. The note carries an idempotency marker, so
-    a task retry never posts it twice. Returns the incident as a JSON dict with ``changed`` and
-    ``steps``.
+    a task retry never posts it twice. On status pages (DevHelm, UptimeIO) a status change or note
+    is a message to customers: it is sent only with ``public=True``, and reaches subscribers only with
+    ``notify_subscribers=True``. Returns the incident as a JSON dict with ``changed`` and ``steps``.
     """
 
     template_fields: Sequence[str] = (
@@ -57,6 +57,8 @@ class UpdateIncidentOperator(BaseIncidentOperator):
         note: str | None = None,
         vendor_fields: dict[str, Any] | str | None = None,
         allow_reopen: bool = False,
+        public: bool = False,
+        notify_subscribers: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(conn_id=conn_id, incident_id=incident_id, **kwargs)
@@ -84,6 +86,8 @@ class UpdateIncidentOperator(BaseIncidentOperator):
         self.note = note
         self.vendor_fields = vendor_fields
         self.allow_reopen = allow_reopen
+        self.public = public
+        self.notify_subscribers = notify_subscribers
 
     def build_update(self) -> IncidentUpdate:
         """The normalized update from the rendered arguments."""
@@ -103,11 +107,11 @@ class UpdateIncidentOperator(BaseIncidentOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         update = self.build_update()
         hook = self.get_hook()
-        result = hook.update_incident(
-            self.ref,
-            update,
+        options = self.write_options(
+            context,
             allow_reopen=self.allow_reopen,
-            idempotency_key=key_from_context(context, "note"),
-            include_raw=self.include_raw,
+            public=self.public,
+            notify_subscribers=self.notify_subscribers,
         )
+        result = hook.update_incident(self.ref, update, options)
         return self.finish(result)
