@@ -26,4 +26,10 @@ os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "INFO"
 
 DAGS_FOLDER = _DAGS
 
-pytest_plugins = ["tests.fixtures"]
+pytest_plugins = [
+    "tests.fixtures",
+    "tests.fixtures_rootly",
+    "tests.fixtures_devhelm",
+    "tests.fixtures_uptimeio",
+    "tests.fixtures_pinghome",
+]

@@ -51,6 +51,7 @@ def _pagerduty_connection() -> dict[str, Any]:
         "hook-class-name": f"{PACKAGE}.hooks.pagerduty.PagerDutyIncidentHook",
         "hook-name": "PagerDuty Incidents",
         "connection-type": "pagerduty_incidents",
+        "external-doc-url": "https://developer.pagerduty.com/api-reference/",
         "conn-fields": {
             "token_kind": _field(
                 "Token kind",
@@ -81,8 +82,13 @@ def _pagerduty_connection() -> dict[str, Any]:
     }
 
 
+CONNECTIONS = (_pagerduty_connection,)
+"""One function per vendor, each returning its connection type; integrations and hooks derive from them."""
+
+
 def get_provider_info() -> dict[str, Any]:
     """What Airflow's providers manager reads; ``package-name`` equals the distribution name."""
+    connections = [build() for build in CONNECTIONS]
     return {
         "package-name": "airflow-incident-provider",
         "name": "Incident management (PagerDuty, Rootly, DevHelm, UptimeIO, Pinghome)",
@@ -91,20 +97,32 @@ def get_provider_info() -> dict[str, Any]:
         "versions": ["0.1.0"],
         "integrations": [
             {
-                "integration-name": "PagerDuty Incidents",
-                "external-doc-url": "https://developer.pagerduty.com/api-reference/",
+                "integration-name": "Incident management",
+                "external-doc-url": "https://pypi.org/project/airflow-incident-provider/",
                 "tags": ["service"],
             },
+            *(
+                {
+                    "integration-name": conn["hook-name"],
+                    "external-doc-url": conn.pop("external-doc-url"),
+                    "tags": ["service"],
+                }
+                for conn in connections
+            ),
         ],
         "hooks": [
-            {"integration-name": "PagerDuty Incidents", "python-modules": [f"{PACKAGE}.hooks.pagerduty"]},
+            {
+                "integration-name": conn["hook-name"],
+                "python-modules": [conn["hook-class-name"].rpartition(".")[0]],
+            }
+            for conn in connections
         ],
         "operators": [
             {
-                "integration-name": "PagerDuty Incidents",
+                "integration-name": "Incident management",
                 "python-modules": [f"{PACKAGE}.operators.update", f"{PACKAGE}.operators.resolve"],
             },
         ],
         "extra-links": [f"{PACKAGE}.links.IncidentLink"],
-        "connection-types": [_pagerduty_connection()],
+        "connection-types": connections,
     }

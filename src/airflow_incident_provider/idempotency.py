@@ -32,13 +32,19 @@ def key_from_context(context: Mapping[str, Any], purpose: str) -> str | None:
 
 
 def marker(key: str) -> str:
-    return f"[{MARKER_PREFIX}{key}]"
+    return f"{MARKER_PREFIX}{key}"
 
 
 def mark(text: str, key: str) -> str:
-    """The text with its marker appended on a line of its own."""
-    return f"{text}\n\n{marker(key)}"
+    """The text with its marker appended on a line of its own (for notes only responders read)."""
+    return f"{text}\n\n[{marker(key)}]"
+
+
+def mark_hidden(text: str, key: str) -> str:
+    """The text with its marker in a Markdown comment: stored, but not shown to a status page's readers."""
+    return f"{text}\n\n<!-- {marker(key)} -->"
 
 
 def is_marked(text: str, key: str) -> bool:
+    """Whether ``text`` carries the marker of ``key``, in either form."""
     return marker(key) in text

@@ -99,7 +99,7 @@ def test_update_title_status_and_note_in_one_call(pd: Sandbox) -> None:
     remote = pd.incident(incident_id)
     assert remote["status"] == "acknowledged"
     assert remote["title"] == "Checkout: DB failover"
-    assert pd.notes(incident_id) == [f"Failing over\n\n{marker(key)}"]
+    assert pd.notes(incident_id) == [f"Failing over\n\n[{marker(key)}]"]
     xcom = result.to_xcom()
     assert xcom["changed"] is True
     assert xcom["phase"] == "acknowledged"

@@ -129,6 +129,16 @@ class IncidentHook(BaseHook):
         """Every header of ``request``, authentication included."""
         raise NotImplementedError
 
+    def base_url_for(self, service: str) -> str:
+        """The base URL of one of the vendor's services; most vendors have only the connection's."""
+        if service:
+            raise ValueError(f"{self.vendor_name} has no service {service!r}")
+        return self.settings.base_url
+
+    def url_for(self, request: Request) -> str:
+        """The absolute URL of ``request``: its service's base URL and its (already encoded) path."""
+        return self.base_url_for(request.service) + request.path
+
     def rate_limit(self) -> int:
         """Requests per minute for this credential: the connection's override or the vendor's limit."""
         return self.settings.rate_limit_per_minute or int(self.vendor.RATE_LIMIT_PER_MINUTE)
@@ -226,12 +236,13 @@ class IncidentHook(BaseHook):
         deadline = deadline or time.monotonic() + self.settings.timeouts.total
         client = transport.sync_client(self.settings)
         headers = self.request_headers(request)
+        url = self.url_for(request)
         try:
             for attempt in Retrying(**self._retry_options(request, deadline)):
                 with attempt:
                     time.sleep(self._wait_for_slot(request, deadline))
                     return self._checked(
-                        request, transport.send(client, self.vendor_name, request, headers, deadline)
+                        request, transport.send(client, self.vendor_name, request, url, headers, deadline)
                     )
         except VendorError as exc:
             raise self._ambiguous(request, exc) from None
@@ -240,13 +251,13 @@ class IncidentHook(BaseHook):
     async def asend(self, request: Request, client: httpx.AsyncClient, deadline: float) -> Response:
         """Async twin of :meth:`send`; never blocks the event loop while it waits."""
         headers = self.request_headers(request)
+        url = self.url_for(request)
         try:
             async for attempt in AsyncRetrying(**self._retry_options(request, deadline)):
                 with attempt:
                     await asyncio.sleep(self._wait_for_slot(request, deadline))
-                    return self._checked(
-                        request, await transport.asend(client, self.vendor_name, request, headers, deadline)
-                    )
+                    sent = transport.asend(client, self.vendor_name, request, url, headers, deadline)
+                    return self._checked(request, await sent)
         except VendorError as exc:
             raise self._ambiguous(request, exc) from None
         raise AssertionError("unreachable")  # pragma: no cover

@@ -168,12 +168,12 @@ def _not_sent(exc: httpx.HTTPError) -> bool:
 
 
 def send(
-    client: httpx.Client, vendor: str, request: Request, headers: Mapping[str, str], deadline: float
+    client: httpx.Client, vendor: str, request: Request, url: str, headers: Mapping[str, str], deadline: float
 ) -> Response:
     """Send one request; the body is read in chunks so a trickling response still ends at ``deadline``."""
     try:
         with client.stream(
-            request.method, request.path, params=request.params, json=request.json, headers=headers
+            request.method, url, params=request.params, json=request.json, headers=headers
         ) as response:
             chunks = []
             for chunk in response.iter_bytes():
@@ -186,14 +186,19 @@ def send(
 
 
 async def asend(
-    client: httpx.AsyncClient, vendor: str, request: Request, headers: Mapping[str, str], deadline: float
+    client: httpx.AsyncClient,
+    vendor: str,
+    request: Request,
+    url: str,
+    headers: Mapping[str, str],
+    deadline: float,
 ) -> Response:
     """Async twin of :func:`send`; the whole exchange is bounded by ``deadline``."""
     remaining = deadline - time.monotonic()
     try:
         async with asyncio.timeout(max(remaining, 0.001)):
             response = await client.request(
-                request.method, request.path, params=request.params, json=request.json, headers=headers
+                request.method, url, params=request.params, json=request.json, headers=headers
             )
     except TimeoutError:
         raise _transport_error(

@@ -29,6 +29,8 @@ class Request:
     write: bool = False
     idempotent: bool = True
     accept_statuses: frozenset[int] = field(default_factory=frozenset)
+    service: str = ""
+    """Which of the vendor's base URLs to send to ("" = the connection's base URL); Pinghome has several."""
 
     def describe(self) -> str:
         """``METHOD /path`` for messages: ids only, never a header or a body."""

@@ -1,0 +1,1 @@
+"""Fixtures for the devhelm sandbox and connections pointing at it."""

@@ -1,0 +1,1 @@
+"""Fixtures for the pinghome sandbox and connections pointing at it."""

@@ -1,0 +1,1 @@
+"""Fixtures for the rootly sandbox and connections pointing at it."""

@@ -1,0 +1,1 @@
+"""Fixtures for the uptimeio sandbox and connections pointing at it."""
