@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 
-.PHONY: install test lint typecheck unit demo sandbox constraints clean
+.PHONY: install test lint typecheck unit demo sandbox smoke constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ demo: install
 
 sandbox: install
 	$(BIN)/python -m airflow_incident_provider.sandbox --print-connections
+
+# Against a REAL account (never in CI): see scripts/smoke.py for the environment variables.
+smoke: install
+	$(BIN)/python scripts/smoke.py --vendor $(VENDOR)
 
 # Regenerate constraints.txt from a clean resolve of the project and its test extra.
 constraints:
