@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import MutableHeaders
 
 from .core import utc_iso
-from .requestlog import RequestRecord, clean_headers, clean_query, scrub
+from .requestlog import RequestRecord, clean_headers, clean_query, redact_sensitive_keys, scrub
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,7 +39,7 @@ def _decode_body(raw: bytes, secrets: list[str]) -> Any:
         value: Any = json.loads(text)
     except ValueError:
         value = text
-    return scrub(value, secrets)
+    return scrub(redact_sensitive_keys(value), secrets)
 
 
 class SandboxMiddleware:

@@ -20,6 +20,17 @@ def is_sensitive_name(name: str) -> bool:
     return bool(_SENSITIVE.search(name))
 
 
+def redact_sensitive_keys(value: Any) -> Any:
+    """Replace the value of every key that names a credential (password, token...) at any depth."""
+    if isinstance(value, list):
+        return [redact_sensitive_keys(item) for item in value]
+    if isinstance(value, dict):
+        return {
+            k: REDACTED if is_sensitive_name(str(k)) else redact_sensitive_keys(v) for k, v in value.items()
+        }
+    return value
+
+
 def scrub(value: Any, secrets: Iterable[str]) -> Any:
     """Replace any occurrence of a known secret inside strings of a JSON-like value."""
     secrets = [s for s in secrets if s]
