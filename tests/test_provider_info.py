@@ -21,7 +21,9 @@ def test_entry_point_is_registered_under_the_distribution_name() -> None:
 
 
 def test_connection_type_matches_the_hook() -> None:
-    (connection,) = get_provider_info()["connection-types"]
+    connection = next(
+        c for c in get_provider_info()["connection-types"] if c["connection-type"] == "pagerduty_incidents"
+    )
     assert connection["connection-type"] == PagerDutyIncidentHook.conn_type == "pagerduty_incidents"
     assert connection["hook-name"] == PagerDutyIncidentHook.hook_name == "PagerDuty Incidents"
     assert connection["hook-class-name"] == HOOK_CLASSES["pagerduty_incidents"]

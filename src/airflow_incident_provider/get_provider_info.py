@@ -82,7 +82,174 @@ def _pagerduty_connection() -> dict[str, Any]:
     }
 
 
-CONNECTIONS = (_pagerduty_connection,)
+def _uptimeio_connection() -> dict[str, Any]:
+    return {
+        "hook-class-name": f"{PACKAGE}.hooks.uptimeio.UptimeIOIncidentHook",
+        "hook-name": "UptimeIO Incidents",
+        "connection-type": "uptimeio_incidents",
+        "external-doc-url": "https://docs.uptimeio.com/api-reference/status-pages/update-incident",
+        "conn-fields": {
+            "project_id": _field(
+                "Project ID",
+                {"type": ["string", "null"]},
+                "UUID of the project; used when an incident is given by its id alone.",
+            ),
+            "status_page_id": _field(
+                "Status page ID",
+                {"type": ["string", "null"]},
+                "UUID of the status page; used for bare incident ids, listing and the connection test.",
+            ),
+            "incident_url_template": _field(
+                "Incident URL template",
+                {"type": ["string", "null"]},
+                "Link to an incident for the task's extra link, e.g. "
+                "https://status.example.com/incidents/{incident_id}; UptimeIO returns no URL.",
+            ),
+            "note_marker": _field(
+                "Note idempotency marker",
+                {"type": ["string", "null"], "enum": ["hidden", "none"], "default": "hidden"},
+                "hidden: a Markdown comment in the note, so a retried task never posts twice; none: no "
+                "marker (a retry may post again).",
+            ),
+            **_common_fields(),
+        },
+        "ui-field-behaviour": {
+            "hidden-fields": ["schema", "login", "port"],
+            "relabeling": {"password": "API key", "host": "Base URL override"},
+            "placeholders": {
+                "host": "leave empty for https://api.uptimeio.com",
+                "password": "UptimeIO API key (sent as X-API-Key)",
+                "project_id": "660e8400-e29b-41d4-a716-446655440001",
+                "status_page_id": "550e8400-e29b-41d4-a716-446655440000",
+            },
+        },
+    }
+
+
+def _devhelm_connection() -> dict[str, Any]:
+    return {
+        "hook-class-name": f"{PACKAGE}.hooks.devhelm.DevHelmIncidentHook",
+        "hook-name": "DevHelm Incidents",
+        "connection-type": "devhelm_incidents",
+        "external-doc-url": "https://docs.devhelm.io",
+        "conn-fields": {
+            "status_page_id": _field(
+                "Status page ID",
+                {"type": ["string", "null"]},
+                "UUID of the status page: used for bare incident ids, listing and the connection test.",
+            ),
+            "org_id": _field(
+                "Organization ID",
+                {"type": ["string", "null"]},
+                "Sent as x-phelm-org-id; only needed when the API key belongs to several organizations.",
+            ),
+            "workspace_id": _field(
+                "Workspace ID",
+                {"type": ["string", "null"]},
+                "Sent as x-phelm-workspace-id; only needed when the API key belongs to several workspaces.",
+            ),
+            "incident_url_template": _field(
+                "Incident URL template",
+                {"type": ["string", "null"]},
+                "https:// link for the task's extra link, with {incident_id} and optionally {page_id}; "
+                "DevHelm returns no URL.",
+            ),
+            **_common_fields(),
+        },
+        "ui-field-behaviour": {
+            "hidden-fields": ["schema", "login", "port"],
+            "relabeling": {"password": "API key", "host": "Base URL override"},
+            "placeholders": {
+                "host": "leave empty for https://api.devhelm.io",
+                "password": "DevHelm API key (dh_live_...)",
+                "status_page_id": "7f3c2a10-5d4e-4b6f-8a9c-0d1e2f3a4b5c",
+            },
+        },
+    }
+
+
+def _pinghome_connection() -> dict[str, Any]:
+    return {
+        "hook-class-name": f"{PACKAGE}.hooks.pinghome.PinghomeIncidentHook",
+        "hook-name": "Pinghome Incidents",
+        "connection-type": "pinghome_incidents",
+        "external-doc-url": "https://docs.pinghome.io/incident-management/incident-tracking",
+        "conn-fields": {
+            "team_id": _field(
+                "Team ID",
+                {"type": ["string", "null"]},
+                "Team of incidents given by id alone; needed for listing and the connection test.",
+            ),
+            "cmd_url": _field(
+                "incident-cmd URL",
+                {"type": ["string", "null"]},
+                "Writes; default https://incident-cmd.api.pinghome.io (or <host>/incident-cmd).",
+            ),
+            "query_url": _field(
+                "incident-query URL",
+                {"type": ["string", "null"]},
+                "Reads; default https://incident-query.api.pinghome.io (or <host>/incident-query).",
+            ),
+            "auth_url": _field(
+                "auth URL",
+                {"type": ["string", "null"]},
+                "Sign-in (email and password only); default https://auth.api.pinghome.io (or <host>/auth).",
+            ),
+            "path_prefix": _field(
+                "Path prefix",
+                {"type": ["string", "null"], "default": "/v1"},
+                "Before every incident path; some Pinghome docs show /default/v1.",
+            ),
+            "incident_url_template": _field(
+                "Incident URL template",
+                {"type": ["string", "null"]},
+                "https:// link for the task's extra link, with {incident_id} and optionally {team_id}; "
+                "Pinghome returns no URL.",
+            ),
+            **_common_fields(),
+        },
+        "ui-field-behaviour": {
+            "hidden-fields": ["schema", "port"],
+            "relabeling": {
+                "password": "API token (or sign-in password)",
+                "login": "Sign-in email (leave empty with a token)",
+                "host": "Gateway URL override",
+            },
+            "placeholders": {
+                "host": "empty for the *.api.pinghome.io services; https://api.pinghome.io for the gateway",
+                "password": "Pinghome bearer token (preferred), or the sign-in password with an email login",
+                "team_id": "445a5c1f-c0eb-403a-96d7-3976e5dc74ed",
+                "path_prefix": "/v1",
+            },
+        },
+    }
+
+
+def _rootly_connection() -> dict[str, Any]:
+    return {
+        "hook-class-name": f"{PACKAGE}.hooks.rootly.RootlyIncidentHook",
+        "hook-name": "Rootly Incidents",
+        "connection-type": "rootly_incidents",
+        "external-doc-url": "https://docs.rootly.com/api-reference",
+        "conn-fields": {**_common_fields()},
+        "ui-field-behaviour": {
+            "hidden-fields": ["schema", "login", "port"],
+            "relabeling": {"password": "API key", "host": "Base URL override"},
+            "placeholders": {
+                "host": "leave empty for https://api.rootly.com",
+                "password": "Rootly API key (global, team or personal), sent as Bearer",
+            },
+        },
+    }
+
+
+CONNECTIONS = (
+    _pagerduty_connection,
+    _uptimeio_connection,
+    _devhelm_connection,
+    _pinghome_connection,
+    _rootly_connection,
+)
 """One function per vendor, each returning its connection type; integrations and hooks derive from them."""
 
 

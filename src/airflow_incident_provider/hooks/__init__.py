@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 
 HOOK_CLASSES: Mapping[str, str] = {
     "pagerduty_incidents": "airflow_incident_provider.hooks.pagerduty.PagerDutyIncidentHook",
+    "rootly_incidents": "airflow_incident_provider.hooks.rootly.RootlyIncidentHook",
+    "pinghome_incidents": "airflow_incident_provider.hooks.pinghome.PinghomeIncidentHook",
+    "devhelm_incidents": "airflow_incident_provider.hooks.devhelm.DevHelmIncidentHook",
+    "uptimeio_incidents": "airflow_incident_provider.hooks.uptimeio.UptimeIOIncidentHook",
 }
 """conn_type -> hook class path; imported on first use."""
 

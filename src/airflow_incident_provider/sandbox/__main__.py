@@ -42,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--empty", action="store_true", help="start without the sample incidents")
     parser.add_argument("--token-pagerduty", metavar="TOKEN", help="PagerDuty API token the sandbox accepts")
+    parser.add_argument("--token-rootly", metavar="KEY", help="Rootly API key the sandbox accepts")
+    parser.add_argument("--token-pinghome", metavar="TOKEN", help="Pinghome bearer token the sandbox accepts")
+    parser.add_argument("--token-devhelm", metavar="KEY", help="DevHelm API key the sandbox accepts")
+    parser.add_argument("--token-uptimeio", metavar="KEY", help="UptimeIO API key the sandbox accepts")
     parser.add_argument("--time-scale", type=float, default=1.0, help="sandbox seconds per real second")
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     return parser
@@ -55,6 +59,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     tokens = {"pagerduty": args.token_pagerduty} if args.token_pagerduty else {}
+    if args.token_rootly:
+        tokens["rootly"] = args.token_rootly
+    if args.token_pinghome:
+        tokens["pinghome"] = args.token_pinghome
+    if args.token_devhelm:
+        tokens["devhelm"] = args.token_devhelm
+    if args.token_uptimeio:
+        tokens["uptimeio"] = args.token_uptimeio
     try:
         config = SandboxConfig(tokens=tokens, empty=args.empty, time_scale=args.time_scale)
         server = SandboxServer(

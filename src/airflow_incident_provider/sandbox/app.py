@@ -12,8 +12,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .admin import build_admin_router
 from .config import SandboxConfig
 from .core import SandboxHTTPError, SandboxState, VendorBackend
+from .devhelm import DevHelmBackend
 from .middleware import SandboxMiddleware
 from .pagerduty import PagerDutyBackend
+from .pinghome import PinghomeBackend
+from .rootly import RootlyBackend
+from .uptimeio import UptimeIOBackend
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -21,6 +25,10 @@ if TYPE_CHECKING:
 #: Vendor name -> backend factory. Adding a vendor is one entry here and one backend module.
 VENDORS: dict[str, Callable[[SandboxState], VendorBackend]] = {
     "pagerduty": PagerDutyBackend,
+    "rootly": RootlyBackend,
+    "pinghome": PinghomeBackend,
+    "devhelm": DevHelmBackend,
+    "uptimeio": UptimeIOBackend,
 }
 
 

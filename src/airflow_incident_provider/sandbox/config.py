@@ -8,11 +8,20 @@ from dataclasses import dataclass, field
 #: Clearly fake credentials the sandbox accepts by default, one per vendor.
 DEFAULT_TOKENS: dict[str, str] = {
     "pagerduty": "sandbox-pagerduty-FAKE-token-0000",
+    "rootly": "sandbox-rootly-FAKE-key-0000",
+    "pinghome": "sandbox-pinghome-FAKE-token-0000",
+    "pinghome-signin": "sandbox-pinghome-FAKE-password-0000",  # sign-in password, kept out of the request log
+    "devhelm": "sandbox-devhelm-FAKE-key-0000",
+    "uptimeio": "sandbox-uptimeio-FAKE-key-0000",
 }
 
 #: Published per-token request limits (requests per minute).
 DEFAULT_RATE_LIMITS: dict[str, int] = {
     "pagerduty": 960,
+    "rootly": 3000,  # per key: 3000 reads plus 3000 writes a minute
+    "pinghome": 60,  # none published: the provider's conservative default
+    "devhelm": 100,  # the Free plan's per-organization limit
+    "uptimeio": 60,  # none published: the provider's conservative default
 }
 
 

@@ -7,7 +7,11 @@ import shlex
 from typing import TYPE_CHECKING, Any
 
 from .config import SandboxConfig
+from .devhelm import DEFAULT_STATUS_PAGE_ID as DEVHELM_STATUS_PAGE_ID
 from .pagerduty import DEFAULT_FROM_EMAIL
+from .pinghome import DEFAULT_TEAM_ID as PINGHOME_TEAM_ID
+from .uptimeio import PROJECT_ID as UPTIMEIO_PROJECT_ID
+from .uptimeio import STATUS_PAGE_ID as UPTIMEIO_STATUS_PAGE_ID
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,9 +34,53 @@ def _pagerduty(base_url: str, config: SandboxConfig) -> tuple[str, dict[str, Any
     return PAGERDUTY_CONN_ID, pagerduty_connection(base_url, config.token("pagerduty"))
 
 
+def _uptimeio(base_url: str, config: SandboxConfig) -> tuple[str, dict[str, Any]]:
+    """``uptimeio_sandbox``: the sample project and status page, so bare incident ids resolve."""
+    return "uptimeio_sandbox", {
+        "conn_type": "uptimeio_incidents",
+        "host": f"{base_url.rstrip('/')}/uptimeio",
+        "password": config.token("uptimeio"),
+        "extra": {"project_id": UPTIMEIO_PROJECT_ID, "status_page_id": UPTIMEIO_STATUS_PAGE_ID},
+    }
+
+
+def _devhelm(base_url: str, config: SandboxConfig) -> tuple[str, dict[str, Any]]:
+    """``devhelm_sandbox``: the sample status page, so bare incident ids resolve and listing works."""
+    return "devhelm_sandbox", {
+        "conn_type": "devhelm_incidents",
+        "host": f"{base_url.rstrip('/')}/devhelm",
+        "password": config.token("devhelm"),
+        "extra": {"status_page_id": DEVHELM_STATUS_PAGE_ID},
+    }
+
+
+def _pinghome(base_url: str, config: SandboxConfig) -> tuple[str, dict[str, Any]]:
+    """``pinghome_sandbox``: the sandbox as Pinghome's gateway (its three services under one host)."""
+    return "pinghome_sandbox", {
+        "conn_type": "pinghome_incidents",
+        "host": f"{base_url.rstrip('/')}/pinghome",
+        "password": config.token("pinghome"),
+        "extra": {"team_id": PINGHOME_TEAM_ID},
+    }
+
+
+def _rootly(base_url: str, config: SandboxConfig) -> tuple[str, dict[str, Any]]:
+    """``rootly_sandbox``: Rootly needs only its key; incidents are addressed by id alone."""
+    return "rootly_sandbox", {
+        "conn_type": "rootly_incidents",
+        "host": f"{base_url.rstrip('/')}/rootly",
+        "password": config.token("rootly"),
+        "extra": {},
+    }
+
+
 #: One builder per emulated vendor: (root URL, config) -> (conn id, connection).
 BUILDERS: dict[str, Callable[[str, SandboxConfig], tuple[str, dict[str, Any]]]] = {
     "pagerduty": _pagerduty,
+    "rootly": _rootly,
+    "pinghome": _pinghome,
+    "devhelm": _devhelm,
+    "uptimeio": _uptimeio,
 }
 
 

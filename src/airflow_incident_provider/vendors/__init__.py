@@ -15,6 +15,10 @@ from airflow_incident_provider.models import Phase
 
 VENDOR_MODULES: Mapping[str, str] = {
     "pagerduty": "airflow_incident_provider.vendors.pagerduty",
+    "rootly": "airflow_incident_provider.vendors.rootly",
+    "pinghome": "airflow_incident_provider.vendors.pinghome",
+    "devhelm": "airflow_incident_provider.vendors.devhelm",
+    "uptimeio": "airflow_incident_provider.vendors.uptimeio",
 }
 
 

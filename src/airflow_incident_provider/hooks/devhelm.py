@@ -1,0 +1,342 @@
+"""DevHelm hook: the connection's DevHelm settings and the status-page flow of each operation.
+
+Status changes and notes are timeline updates (``POST .../updates``): customer messages, posted only
+with ``public=True``. Everything else an update names goes in one ``PUT``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow_incident_provider.exceptions import (
+    AmbiguousWriteError,
+    ConflictError,
+    ConnectionConfigError,
+    IncidentValidationError,
+    UnsupportedOperationError,
+)
+from airflow_incident_provider.hooks.base import NOTE_ATTEMPTS, Flow, IncidentHook
+from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
+from airflow_incident_provider.idempotency import is_marked
+from airflow_incident_provider.models import (
+    Incident,
+    IncidentUpdate,
+    ListQuery,
+    OperationResult,
+    Phase,
+    Step,
+    WriteOptions,
+)
+from airflow_incident_provider.vendors import devhelm as dh
+
+if TYPE_CHECKING:
+    from airflow.sdk import Connection
+
+    from airflow_incident_provider.vendors.base import Request, Response
+
+PUBLIC_HINT = (
+    "on a DevHelm status page a status change or note is a public message to customers; pass "
+    "public=True to post it (and notify_subscribers=True to also email subscribers)"
+)
+
+
+def _extra_text(extras: Mapping[str, Any], name: str, conn_id: str) -> str | None:
+    value = extras.get(name)
+    if value is None:
+        return None
+    try:
+        return dh.check_header_value(value, name)
+    except IncidentValidationError as exc:
+        raise ConnectionConfigError(f"connection {conn_id!r}: {exc}") from None
+
+
+def _url_template(value: object, conn_id: str) -> str | None:
+    """``incident_url_template``: an https URL with ``{incident_id}`` (and optionally ``{page_id}``)."""
+    if value is None:
+        return None
+    template = str(value).strip()
+    try:
+        sample = template.format(page_id="p", incident_id="i")
+    except (IndexError, KeyError, ValueError):
+        sample = ""
+    if "{incident_id}" not in template or not sample.startswith("https://"):
+        raise ConnectionConfigError(
+            f"connection {conn_id!r}: incident_url_template must be an https:// URL containing "
+            "{incident_id} (and optionally {page_id}), with no other placeholders"
+        )
+    return template
+
+
+class DevHelmIncidentHook(IncidentHook):
+    """Incidents on DevHelm status pages (``/api/v1/status-pages/{pageId}/incidents``).
+
+    Connection: the API key (``dh_live_...``) in the password; extras ``status_page_id`` (the page an
+    incident id alone refers to, and the page listed), ``org_id`` and ``workspace_id`` (sent as
+    ``x-phelm-org-id``/``x-phelm-workspace-id`` only when set: needed for multi-org tokens),
+    ``incident_url_template`` (for the operators' link), timeouts, proxy, CA bundle and rate-limit
+    override; a host with a scheme replaces ``https://api.devhelm.io``.
+    """
+
+    conn_name_attr: ClassVar[str] = "devhelm_incidents_conn_id"
+    default_conn_name: ClassVar[str] = "devhelm_incidents_default"
+    conn_type: ClassVar[str] = "devhelm_incidents"
+    hook_name: ClassVar[str] = "DevHelm Incidents"
+    vendor_name: ClassVar[str] = dh.NAME
+
+    def __init__(self, devhelm_incidents_conn_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(devhelm_incidents_conn_id, **kwargs)
+
+    @classmethod
+    def settings_from_connection(
+        cls, connection: Connection, extras: Mapping[str, Any]
+    ) -> ConnectionSettings:
+        conn_id = connection.conn_id
+        if not connection.password:
+            raise ConnectionConfigError(f"connection {conn_id!r}: put the DevHelm API key in the password")
+        page_id = extras.get("status_page_id")
+        if page_id is not None:
+            try:
+                page_id = dh.uuid_id(page_id, "status_page_id")
+            except IncidentValidationError as exc:
+                raise ConnectionConfigError(f"connection {conn_id!r}: {exc}") from None
+        return ConnectionSettings(
+            conn_id=conn_id,
+            base_url=base_url_from_host(connection.host, dh.BASE_URL, conn_id),
+            token=connection.password,
+            extras={
+                **extras,
+                "status_page_id": page_id,
+                "org_id": _extra_text(extras, "org_id", conn_id),
+                "workspace_id": _extra_text(extras, "workspace_id", conn_id),
+                "incident_url_template": _url_template(extras.get("incident_url_template"), conn_id),
+            },
+            **common_settings(extras, conn_id),
+        )
+
+    def request_headers(self, request: Request) -> dict[str, str]:
+        settings = self.settings
+        return dh.headers(
+            settings.token,
+            org_id=settings.extra("org_id"),
+            workspace_id=settings.extra("workspace_id"),
+            write=request.write,
+        )
+
+    # --- helpers --------------------------------------------------------------------------------------
+
+    def _ref(self, ref: str) -> dh.IncidentRef:
+        return dh.parse_ref(ref, self.settings.extra("status_page_id"))
+
+    @property
+    def _url_template(self) -> str | None:
+        template: str | None = self.settings.extra("incident_url_template")
+        return template
+
+    def _parse(self, response: Response, raw: bool) -> Incident:
+        return dh.parse_incident(response, include_raw=raw, url_template=self._url_template)
+
+    @staticmethod
+    def _require_public(options: WriteOptions) -> None:
+        if not options.public:
+            raise IncidentValidationError("public", PUBLIC_HINT, vendor=dh.NAME)
+
+    def _read_flow(self, ref: dh.IncidentRef, raw: bool) -> Flow[tuple[Incident, list[str]]]:
+        """The incident and the bodies of its timeline updates, in one GET."""
+        response = yield dh.build_get(ref)
+        return self._parse(response, raw), dh.parse_timeline(response)
+
+    def _message_flow(
+        self,
+        ref: dh.IncidentRef,
+        current: Incident,
+        timeline: list[str],
+        status: str,
+        text: str,
+        options: WriteOptions,
+    ) -> Flow[tuple[Incident, Step]]:
+        """Post one timeline update at most once per idempotency key, and make sure its status took.
+
+        ``current`` is the latest known state of the incident (its status decides whether this is a
+        status change or a note).
+
+        A retry finds the marker of an earlier try in the timeline and posts nothing; a lost response
+        is checked the same way before posting again. If DevHelm keeps the old status after a status
+        change, the documented PUT ``status`` field sets it.
+        """
+        key = options.idempotency_key
+        raw = options.include_raw
+        name = status if status != current.status else "note"
+        if key and any(is_marked(body, key) for body in timeline):
+            return current, Step(name=name, applied=False, detail="already posted")
+        request = dh.build_timeline_update(
+            ref,
+            status=status,
+            body=dh.mark_message(text, key),
+            notify_subscribers=options.notify_subscribers,
+        )
+        incident = current
+        for attempt in range(1, NOTE_ATTEMPTS + 1):
+            try:
+                incident = self._parse((yield request), raw)
+                break
+            except AmbiguousWriteError:
+                if not key or attempt == NOTE_ATTEMPTS:
+                    raise
+                incident, timeline = yield from self._read_flow(ref, raw)
+                if any(is_marked(body, key) for body in timeline):
+                    break
+        detail = "notified subscribers" if options.notify_subscribers else None
+        if name != "note" and incident.status != status:
+            fix = dh.build_status(ref, status)
+            incident = self._parse((yield fix), raw)
+            if incident.status != status:
+                raise ConflictError(
+                    dh.NAME,
+                    method=fix.method,
+                    path=fix.path,
+                    status_code=200,
+                    message=f"DevHelm kept status {incident.status!r} after setting {status!r}",
+                )
+            detail = "status set with PUT after the timeline update"
+        return incident, Step(name=name, applied=True, detail=detail)
+
+    # --- flows ------------------------------------------------------------------------------------
+
+    def get_flow(self, ref: str, *, include_raw: bool = False) -> Flow[Incident]:
+        target = self._ref(ref)
+        return self._parse((yield dh.build_get(target)), include_raw)
+
+    def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
+        plan = dh.plan_update(update)
+        target = self._ref(ref)
+        if update.is_empty():
+            raise IncidentValidationError("update", "names nothing to change", vendor=dh.NAME)
+        if plan.posts:
+            self._require_public(options)
+        elif options.notify_subscribers:
+            raise IncidentValidationError(
+                "notify_subscribers",
+                "only a status change or a note reaches subscribers, and this update has neither",
+                vendor=dh.NAME,
+            )
+        raw = options.include_raw
+        current: Incident | None = None
+        timeline: list[str] = []
+        if plan.posts:
+            current, timeline = yield from self._read_flow(target, raw)
+            self.check_reopen(current, plan.status, options.allow_reopen)
+        fields = dict(plan.fields)
+        for name in dh.unchanged_fields(fields, current) if current is not None else ():
+            fields.pop(name)
+        steps: list[Step] = []
+        incident = current
+        if fields:
+            incident = self._parse((yield dh.build_update(target, fields)), raw)
+            steps.append(Step(name="update", applied=True, detail=", ".join(sorted(fields))))
+        elif plan.fields:
+            steps.append(Step(name="update", applied=False, detail="already as requested"))
+        if current is not None and incident is not None:
+            status = plan.status or current.status
+            text = plan.message(status != current.status)
+            if text is not None:
+                incident, step = yield from self._message_flow(
+                    target, incident, timeline, status, text, options
+                )
+                steps.append(step)
+            else:
+                steps.append(Step(name=status, applied=False, detail=f"already {current.status}"))
+        assert incident is not None
+        return OperationResult.from_steps(incident, steps)
+
+    def resolve_flow(
+        self, ref: str, resolution: str | None, note: str | None, options: WriteOptions
+    ) -> Flow[OperationResult]:
+        """One RESOLVED timeline update whose body is the resolution and the note (or a default text)."""
+        target = self._ref(ref)
+        for field_name, text in (("resolution", resolution), ("note", note)):
+            if text is not None:
+                dh.validate_message(text, field_name)
+        self._require_public(options)
+        current, timeline = yield from self._read_flow(target, options.include_raw)
+        steps: list[Step] = []
+        incident = current
+        if current.phase is Phase.RESOLVED:
+            steps.append(Step(name="resolved", applied=False, detail=f"already {current.status}"))
+            if note is not None:
+                incident, step = yield from self._message_flow(
+                    target, current, timeline, current.status, note, options
+                )
+                steps.append(step)
+        else:
+            text = dh.join_message(resolution, note) or dh.STATUS_MESSAGES["resolved"]
+            incident, step = yield from self._message_flow(
+                target, current, timeline, "resolved", text, options
+            )
+            steps.append(step)
+        return OperationResult.from_steps(incident, steps)
+
+    def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
+        raise UnsupportedOperationError(
+            "DevHelm status pages have no acknowledge (every status is a message to customers): use "
+            'UpdateIncidentOperator(status="IDENTIFIED", public=True) to tell customers the cause is '
+            "identified"
+        )
+
+    def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
+        """A timeline update at the incident's current status."""
+        dh.validate_message(note, "note")
+        target = self._ref(ref)
+        self._require_public(options)
+        current, timeline = yield from self._read_flow(target, options.include_raw)
+        incident, step = yield from self._message_flow(
+            target, current, timeline, current.status, note, options
+        )
+        return OperationResult.from_steps(incident, [step])
+
+    def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
+        """Every page of the connection's status page; ``since``/``until`` filter ``createdAt`` here,
+        because DevHelm's list takes no dates."""
+        page_id = self.settings.extra("status_page_id")
+        if not page_id:
+            raise ConnectionConfigError(
+                f"connection {self.conn_id!r}: set status_page_id in the extra to list DevHelm incidents"
+            )
+        since, until = _aware(query.since), _aware(query.until)
+        limit = query.limit
+        size = dh.LIST_PAGE_SIZE if limit is None else min(dh.LIST_PAGE_SIZE, limit)
+        incidents: list[Incident] = []
+        page = 0
+        while True:
+            request = dh.build_list(page_id, statuses=query.statuses, page=page, size=size)
+            batch, has_next = dh.parse_list(
+                (yield request), include_raw=query.include_raw, url_template=self._url_template
+            )
+            incidents.extend(incident for incident in batch if _in_window(incident, since, until))
+            if not has_next or not batch or (limit is not None and len(incidents) >= limit):
+                break
+            page += 1
+        return incidents if limit is None else incidents[:limit]
+
+    def check_connection_flow(self) -> Flow[str]:
+        page_id = self.settings.extra("status_page_id")
+        yield dh.build_connection_check(page_id)
+        where = f", status page {page_id}" if page_id else ""
+        return f"Connected to DevHelm at {self.settings.base_url}{where}"
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A naive datetime is taken as UTC, as Airflow's own dates are."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _in_window(incident: Incident, since: datetime | None, until: datetime | None) -> bool:
+    if since is None and until is None:
+        return True
+    created = incident.created_at
+    if created is None:
+        return False
+    return (since is None or created >= since) and (until is None or created < until)

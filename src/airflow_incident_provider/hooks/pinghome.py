@@ -1,0 +1,409 @@
+"""Pinghome hook (experimental): three services, bearer or sign-in auth, read-merge-write on a full PUT.
+
+Pinghome has no GET for one incident, no status field in its documented update, and no notes, so
+reading lists the team's incidents and filters by id, every write sends the whole incident (as read,
+with the change applied) and is read back, and a note is appended to the description.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from airflow.sdk.log import amask_secret, mask_secret
+
+from airflow_incident_provider.exceptions import (
+    AuthenticationError,
+    ConnectionConfigError,
+    IncidentNotFoundError,
+    IncidentValidationError,
+    UnsupportedOperationError,
+    VendorError,
+)
+from airflow_incident_provider.hooks.base import Flow, IncidentHook
+from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
+from airflow_incident_provider.models import (
+    Incident,
+    IncidentUpdate,
+    ListQuery,
+    OperationResult,
+    Phase,
+    Step,
+    WriteOptions,
+)
+from airflow_incident_provider.vendors import pinghome as ph
+
+if TYPE_CHECKING:
+    from airflow.sdk import Connection
+
+    from airflow_incident_provider.vendors.base import Request
+
+T = TypeVar("T")
+EXPIRY_MARGIN_SECONDS = 30.0
+"""A signed-in token this close to its announced expiry is renewed before use."""
+
+
+# --- signed-in tokens, shared by every hook of the process ------------------------------------------
+
+
+@dataclass
+class _Session:
+    token: str = field(repr=False)
+    expires_at: float | None = None
+    """``time.monotonic()`` after which the token is renewed; None when Pinghome gave no lifetime."""
+
+
+_sessions: dict[str, _Session] = {}
+_sessions_lock = threading.Lock()
+
+
+def session_key(auth_url: str, email: str) -> str:
+    """The cache key of an account's token: its sign-in URL and email, hashed (never the password)."""
+    return hashlib.sha256(f"{auth_url}\x00{email.strip().lower()}".encode()).hexdigest()
+
+
+def forget_sessions() -> None:
+    """Drop every cached sign-in token (a fresh process's state; for tests)."""
+    with _sessions_lock:
+        _sessions.clear()
+
+
+def _service_urls(host: str | None, extras: Mapping[str, Any], conn_id: str) -> dict[str, str]:
+    """Each service's base URL: ``<service>_url`` extras, else under the gateway host, else Pinghome's."""
+    urls = {}
+    gateway = base_url_from_host(host, "", conn_id) if host else None
+    for service in ph.SERVICES:
+        default = f"{gateway}{ph.GATEWAY_PATHS[service]}" if gateway else ph.DEFAULT_URLS[service]
+        value = extras.get(f"{service}_url")
+        urls[service] = base_url_from_host(str(value), default, conn_id) if value else default
+    return urls
+
+
+class PinghomeIncidentHook(IncidentHook):
+    """Incidents at Pinghome (EXPERIMENTAL: Pinghome publishes no API spec).
+
+    Connection: a bearer token in the password, or an account email as login with its password
+    (exchanged for a token at sign-in, cached per process, renewed once on a 401); extras
+    ``team_id`` (the team of incidents given by id alone), ``cmd_url``, ``query_url``, ``auth_url``,
+    ``path_prefix`` (``/v1``), timeouts, proxy, CA bundle and rate-limit override. A host with a
+    scheme is a gateway serving ``/incident-cmd``, ``/incident-query`` and ``/auth`` under it.
+    """
+
+    conn_name_attr: ClassVar[str] = "pinghome_incidents_conn_id"
+    default_conn_name: ClassVar[str] = "pinghome_incidents_default"
+    conn_type: ClassVar[str] = "pinghome_incidents"
+    hook_name: ClassVar[str] = "Pinghome Incidents"
+    vendor_name: ClassVar[str] = ph.NAME
+
+    def __init__(self, pinghome_incidents_conn_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(pinghome_incidents_conn_id, **kwargs)
+
+    @classmethod
+    def settings_from_connection(
+        cls, connection: Connection, extras: Mapping[str, Any]
+    ) -> ConnectionSettings:
+        conn_id = connection.conn_id
+        email = (connection.login or "").strip() or None
+        if not connection.password:
+            raise ConnectionConfigError(
+                f"connection {conn_id!r}: put the Pinghome API token in the password (or, to sign in, "
+                "the account email in the login and its password in the password)"
+            )
+        prefix = ph.normalize_path_prefix(str(extras.get("path_prefix", ph.DEFAULT_PATH_PREFIX)))
+        if prefix is None:
+            raise ConnectionConfigError(
+                f"connection {conn_id!r}: path_prefix must be a plain path such as /v1 or /default/v1"
+            )
+        team = str(extras["team_id"]).strip() if extras.get("team_id") is not None else None
+        template = extras.get("incident_url_template")
+        problem = ph.url_template_problem(str(template)) if template else None
+        if problem:
+            raise ConnectionConfigError(f"connection {conn_id!r}: incident_url_template {problem}")
+        urls = _service_urls(connection.host, extras, conn_id)
+        return ConnectionSettings(
+            conn_id=conn_id,
+            base_url=urls[ph.CMD],
+            token=connection.password,  # the bearer token; in sign-in mode, the password
+            extras={
+                **extras,
+                **{f"{service}_url": url for service, url in urls.items()},
+                "path_prefix": prefix,
+                "team_id": team or None,
+                "email": email,
+            },
+            **common_settings(extras, conn_id),
+        )
+
+    def base_url_for(self, service: str) -> str:
+        settings = self.settings
+        if service == ph.AUTH:
+            return str(settings.extra("auth_url"))
+        if service in (ph.CMD, ph.QUERY):
+            return f"{settings.extra(f'{service}_url')}{settings.extra('path_prefix')}"
+        raise ValueError(f"Pinghome has no service {service!r}")
+
+    # --- authentication -----------------------------------------------------------------------------
+
+    @property
+    def signs_in(self) -> bool:
+        """True when the connection holds an email and password rather than a token."""
+        return self.settings.extra("email") is not None
+
+    def _session_key(self) -> str:
+        return session_key(self.base_url_for(ph.AUTH), str(self.settings.extra("email")))
+
+    def _cached_token(self) -> str | None:
+        with _sessions_lock:
+            session = _sessions.get(self._session_key())
+        if session is None or (session.expires_at is not None and time.monotonic() >= session.expires_at):
+            return None
+        return session.token
+
+    def request_headers(self, request: Request) -> dict[str, str]:
+        headers = ph.headers(has_body=request.json is not None)
+        if request.service == ph.AUTH:
+            return headers
+        token = self._cached_token() if self.signs_in else self.settings.token
+        if token:
+            headers["Authorization"] = ph.authorization(token)
+        return headers
+
+    def _sign_in_flow(self, masks: list[asyncio.Task[None]] | None) -> Flow[None]:
+        """Exchange the email and password for a token, mask it, and cache it for the process."""
+        response = yield ph.build_sign_in(str(self.settings.extra("email")), self.settings.token)
+        token, lifetime = ph.parse_sign_in(response)
+        if masks is None:
+            mask_secret(token)
+        else:  # inside the event loop: the async masker, awaited before the operation returns
+            masks.append(asyncio.get_running_loop().create_task(amask_secret(token)))
+        expires_at = time.monotonic() + lifetime - EXPIRY_MARGIN_SECONDS if lifetime else None
+        with _sessions_lock:
+            _sessions[self._session_key()] = _Session(token, expires_at)
+
+    def _forget_session(self) -> None:
+        with _sessions_lock:
+            _sessions.pop(self._session_key(), None)
+
+    def _authenticated(self, flow: Flow[T], masks: list[asyncio.Task[None]] | None) -> Flow[T]:
+        """Run ``flow`` signed in: sign in first if needed, and on a 401 sign in again and resend once."""
+        if not self.signs_in:
+            return (yield from flow)
+        renewed = False
+        try:
+            request = next(flow)  # input is validated before the first request, the sign-in included
+            if self._cached_token() is None:
+                yield from self._sign_in_flow(masks)
+            while True:
+                try:
+                    response = yield request
+                except VendorError as exc:
+                    if isinstance(exc, AuthenticationError) and exc.status_code == 401 and not renewed:
+                        renewed = True
+                        self._forget_session()
+                        yield from self._sign_in_flow(masks)  # a refused sign-in surfaces from here
+                        continue  # the same request again, with the new token
+                    request = flow.throw(exc)
+                else:
+                    request = flow.send(response)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+
+    def run(self, flow: Flow[T]) -> T:
+        return super().run(self._authenticated(flow, None))
+
+    async def arun(self, flow: Flow[T]) -> T:
+        masks: list[asyncio.Task[None]] = []
+        try:
+            return await super().arun(self._authenticated(flow, masks))
+        finally:
+            if masks:
+                await asyncio.gather(*masks, return_exceptions=True)
+
+    # --- reading --------------------------------------------------------------------------------------
+
+    def _incident(self, raw: Mapping[str, Any], team: str, include_raw: bool = False) -> Incident:
+        template = self.settings.extra("incident_url_template")
+        return ph.incident_from_json(raw, team, include_raw=include_raw, url_template=template)
+
+    def _locate(self, ref: str) -> tuple[str, str]:
+        return ph.split_ref(ref, self.settings.extra("team_id"))
+
+    def _find_flow(self, team: str, incident_id: str) -> Flow[Mapping[str, Any]]:
+        """The raw incident, found by listing the team's incidents page by page (no GET for one)."""
+        cursor: str | None = None
+        pages = 0
+        seen: set[str] = set()
+        while True:
+            request = ph.build_list(team, limit=ph.LIST_PAGE_SIZE, cursor=cursor)
+            items, cursor = ph.parse_list((yield request), ph.LIST_PAGE_SIZE)
+            pages += 1
+            found = ph.find(items, incident_id)
+            if found is not None:
+                return found
+            if cursor is None or cursor in seen:
+                break
+            seen.add(cursor)
+        raise IncidentNotFoundError(
+            ph.NAME,
+            method="GET",
+            path=request.path,
+            status_code=404,
+            message=f"incident {incident_id!r} is not among the incidents of team {team!r} "
+            f"({pages} page(s) searched; Pinghome has no GET for one incident)",
+        )
+
+    def get_flow(self, ref: str, *, include_raw: bool = False) -> Flow[Incident]:
+        team, incident_id = self._locate(ref)
+        raw = yield from self._find_flow(team, incident_id)
+        return self._incident(raw, team, include_raw)
+
+    def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
+        wanted = ph.filter_statuses(query.statuses)
+        team = self.settings.extra("team_id")
+        if not team:
+            raise ConnectionConfigError(
+                f"connection {self.conn_id!r}: listing Pinghome incidents needs team_id in the extra"
+            )
+        since, until = _aware(query.since), _aware(query.until)
+        incidents: list[Incident] = []
+        cursor: str | None = None
+        seen: set[str] = set()
+        while query.limit is None or len(incidents) < query.limit:
+            items, cursor = ph.parse_list(
+                (yield ph.build_list(team, limit=ph.LIST_PAGE_SIZE, cursor=cursor)), ph.LIST_PAGE_SIZE
+            )
+            for item in items:
+                incident = self._incident(item, team, query.include_raw)
+                created = incident.created_at
+                if wanted and incident.status not in wanted:
+                    continue
+                if created is not None and (
+                    (since is not None and created < since) or (until is not None and created > until)
+                ):
+                    continue
+                incidents.append(incident)
+            if cursor is None or cursor in seen:
+                break
+            seen.add(cursor)
+        return incidents if query.limit is None else incidents[: query.limit]
+
+    def check_connection_flow(self) -> Flow[str]:
+        team = self.settings.extra("team_id")
+        yield ph.build_connection_check(team)
+        where = self.base_url_for(ph.QUERY)
+        if team:
+            return f"Connected to Pinghome at {where}: team {team} is readable"
+        checked = "signed in" if self.signs_in else "the token was not checked (set team_id to check it)"
+        return f"Reached Pinghome at {where}; {checked}"
+
+    # --- writing --------------------------------------------------------------------------------------
+
+    def _read_back_flow(
+        self, team: str, incident_id: str, sent: Mapping[str, Any]
+    ) -> Flow[Mapping[str, Any]]:
+        """The incident after a write, once it shows every sent field; reads may lag, so a few tries."""
+        for _ in range(ph.READ_BACK_ATTEMPTS):
+            raw = yield from self._find_flow(team, incident_id)
+            missing = ph.not_taken(sent, raw)
+            if not missing:
+                return raw
+        raise UnsupportedOperationError(ph.describe_not_taken(missing, sent, raw))
+
+    def _write_flow(
+        self,
+        team: str,
+        current: Mapping[str, Any],
+        changes: Mapping[str, Any],
+        notes: list[str],
+        options: WriteOptions,
+        step: tuple[str, str] | None,
+    ) -> Flow[OperationResult]:
+        """Read-merge-write: the incident as read, ``changes`` over it and ``notes`` appended, in one PUT.
+
+        ``step`` names the field step and its detail when nothing changes (None: a note alone). A
+        note whose idempotency marker is already in the description is not appended again.
+        """
+        incident_id = str(current["id"])
+        key = options.idempotency_key
+        steps: list[Step] = []
+        changed = ph.changed_fields(current, ph.merged_body(current, changes, []))
+        if step is not None:
+            name, unchanged = step
+            steps.append(Step(name=name, applied=bool(changed), detail=", ".join(changed) or unchanged))
+        appended: list[str] = []
+        if notes and ph.has_note(str(current.get("description") or ""), key):
+            steps.append(Step(name="note", applied=False, detail="already posted"))
+        elif notes:
+            appended.append(ph.note_text("\n\n".join(notes), key))
+            steps.append(Step(name="note", applied=True))
+        if changed or appended:
+            body = ph.merged_body(current, changes, appended)
+            yield ph.build_replace(incident_id, body)
+            current = yield from self._read_back_flow(team, incident_id, body)
+        incident = self._incident(current, team, options.include_raw)
+        return OperationResult.from_steps(incident, steps)
+
+    def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
+        changes = ph.validate_update(update)
+        team, incident_id = self._locate(ref)
+        if update.is_empty():
+            raise IncidentValidationError("update", "names nothing to change", vendor=ph.NAME)
+        current = yield from self._find_flow(team, incident_id)
+        if "status" in changes:
+            self.check_reopen(self._incident(current, team), changes["status"], options.allow_reopen)
+            if changes["status"] == ph.status_of(current):
+                changes.pop("status")
+        notes = [update.note] if update.note is not None else []
+        if update.resolution is not None and "status" in changes:  # resolving now, as resolve_flow does
+            notes.append(ph.RESOLUTION_PREFIX + update.resolution)
+        step = ("update", "already as requested")
+        return (yield from self._write_flow(team, current, changes, notes, options, step))
+
+    def _transition_flow(
+        self, ref: str, target: Phase, resolution: str | None, note: str | None, options: WriteOptions
+    ) -> Flow[OperationResult]:
+        """Move forward to ``target`` unless the incident is already there or past it (never reopens)."""
+        team, incident_id = self._locate(ref)
+        if note is not None:
+            ph.validate_note(note)
+        if resolution is not None:
+            ph.validate_note(resolution, "resolution")
+        current = yield from self._find_flow(team, incident_id)
+        status = ph.PHASE_STATUSES[target]
+        phase = ph.STATUS_PHASES.get(ph.status_of(current), Phase.OPEN)
+        notes = [note] if note is not None else []
+        if phase.at_or_past(target):
+            changes: dict[str, Any] = {}
+        else:
+            changes = {"status": status}
+            if resolution:
+                notes.append(ph.RESOLUTION_PREFIX + resolution)
+        step = (status, f"already {ph.status_of(current)}")
+        return (yield from self._write_flow(team, current, changes, notes, options, step))
+
+    def resolve_flow(
+        self, ref: str, resolution: str | None, note: str | None, options: WriteOptions
+    ) -> Flow[OperationResult]:
+        return (yield from self._transition_flow(ref, Phase.RESOLVED, resolution, note, options))
+
+    def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
+        return (yield from self._transition_flow(ref, Phase.ACKNOWLEDGED, None, note, options))
+
+    def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
+        ph.validate_note(note)
+        team, incident_id = self._locate(ref)
+        current = yield from self._find_flow(team, incident_id)
+        return (yield from self._write_flow(team, current, {}, [note], options, None))
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A naive datetime is taken as UTC, as Airflow's own dates are."""
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -1,0 +1,284 @@
+"""Rootly hook: the connection's Rootly settings and the Rootly flow of each operation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow_incident_provider.exceptions import (
+    AmbiguousWriteError,
+    ConflictError,
+    ConnectionConfigError,
+    IncidentValidationError,
+    VendorValidationError,
+)
+from airflow_incident_provider.hooks.base import NOTE_ATTEMPTS, Flow, IncidentHook
+from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
+from airflow_incident_provider.idempotency import is_marked
+from airflow_incident_provider.models import (
+    Incident,
+    IncidentUpdate,
+    ListQuery,
+    OperationResult,
+    Phase,
+    Step,
+    WriteOptions,
+)
+from airflow_incident_provider.vendors import rootly as rl
+from airflow_incident_provider.vendors.base import Request
+
+if TYPE_CHECKING:
+    from airflow.sdk import Connection
+
+
+class RootlyIncidentHook(IncidentHook):
+    """Incidents at Rootly through its REST API v1 (JSON:API).
+
+    Connection: the API key in the password; a host with a scheme replaces ``https://api.rootly.com``;
+    extras for timeouts, proxy, CA bundle and the rate-limit override. Incidents are addressed by id
+    (or slug) alone, so an incident's ``ref`` is its id.
+    """
+
+    conn_name_attr: ClassVar[str] = "rootly_incidents_conn_id"
+    default_conn_name: ClassVar[str] = "rootly_incidents_default"
+    conn_type: ClassVar[str] = "rootly_incidents"
+    hook_name: ClassVar[str] = "Rootly Incidents"
+    vendor_name: ClassVar[str] = rl.NAME
+
+    def __init__(self, rootly_incidents_conn_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(rootly_incidents_conn_id, **kwargs)
+        self._severities: list[dict[str, str]] | None = None
+
+    @classmethod
+    def settings_from_connection(
+        cls, connection: Connection, extras: Mapping[str, Any]
+    ) -> ConnectionSettings:
+        conn_id = connection.conn_id
+        if not connection.password:
+            raise ConnectionConfigError(f"connection {conn_id!r}: put the Rootly API key in the password")
+        return ConnectionSettings(
+            conn_id=conn_id,
+            base_url=base_url_from_host(connection.host, rl.BASE_URL, conn_id),
+            token=connection.password,
+            extras=dict(extras),
+            **common_settings(extras, conn_id),
+        )
+
+    def request_headers(self, request: Request) -> dict[str, str]:
+        return rl.headers(self.settings.token)
+
+    # --- extra operations ---------------------------------------------------------------------------
+
+    def mitigate_incident(
+        self,
+        incident_id: str,
+        message: str | None = None,
+        note: str | None = None,
+        options: WriteOptions | None = None,
+    ) -> OperationResult:
+        """Mitigate (``PUT /v1/incidents/{id}/mitigate``); at or past mitigated is ``changed: false``."""
+        return self.run(self.mitigate_flow(incident_id, message, note, options or WriteOptions()))
+
+    async def amitigate_incident(
+        self,
+        incident_id: str,
+        message: str | None = None,
+        note: str | None = None,
+        options: WriteOptions | None = None,
+    ) -> OperationResult:
+        return await self.arun(self.mitigate_flow(incident_id, message, note, options or WriteOptions()))
+
+    # --- flows ------------------------------------------------------------------------------------
+
+    def get_flow(self, ref: str, *, include_raw: bool = False) -> Flow[Incident]:
+        response = yield rl.build_get(ref)
+        return rl.parse_incident(response, include_raw=include_raw)
+
+    def _severities_flow(self) -> Flow[list[dict[str, str]]]:
+        """The account's severities, read once per hook (ids, slugs and names are looked up in them)."""
+        if self._severities is None:
+            severities: list[dict[str, str]] = []
+            page: int | None = 1
+            while page is not None:
+                batch, page = rl.parse_severities((yield rl.build_severities(page)))
+                severities.extend(batch)
+                page = page if batch else None
+            self._severities = severities
+        return self._severities
+
+    def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
+        fields = rl.validate_update(update)
+        rl.incident_id_from_ref(ref)
+        if update.is_empty():
+            raise IncidentValidationError("update", "names nothing to change", vendor=rl.NAME)
+        raw = options.include_raw
+        severity = None
+        if update.severity is not None:
+            severity = rl.severity_id(update.severity, (yield from self._severities_flow()))
+        current: Incident | None = None
+        plan: list[rl.Transition] = []
+        if update.status is not None:
+            current = yield from self.get_flow(ref, include_raw=raw)
+            plan = rl.transition_plan(
+                current.status,
+                rl.to_vendor_status(update.status),
+                allow_reopen=options.allow_reopen,
+                from_triage=options.from_triage,
+            )
+        attributes = rl.update_attributes(update, fields, severity=severity, current=current)
+        if len(plan) == 1 and plan[0].by_status_put:
+            attributes["status"] = plan.pop().status  # one PUT carries the status and the attributes
+        steps: list[Step] = []
+        incident = current
+        if attributes:
+            incident = rl.parse_incident((yield rl.build_update(ref, attributes)), include_raw=raw)
+            steps.append(Step(name="update", applied=True, detail=", ".join(sorted(attributes))))
+        elif not plan:
+            detail = f"already {current.status}" if current is not None else "already as requested"
+            steps.append(Step(name="update", applied=False, detail=detail))
+        before = current.status if current is not None else ""
+        for transition in plan:
+            incident, step = yield from self._transition_flow(ref, transition, update.resolution, raw, before)
+            before = incident.status
+            steps.append(step)
+        if update.note is not None:
+            steps.append((yield from self._note_step(ref, update.note, options)))
+        if incident is None:
+            incident = yield from self.get_flow(ref, include_raw=raw)
+        return OperationResult.from_steps(incident, steps)
+
+    def _transition_flow(
+        self, ref: str, transition: rl.Transition, message: str | None, raw: bool, before: str
+    ) -> Flow[tuple[Incident, Step]]:
+        """One transition from status ``before``; refused because the incident got there meanwhile
+        counts as applied."""
+        try:
+            response = yield rl.build_transition(ref, transition, message)
+        except (ConflictError, VendorValidationError):
+            incident = yield from self.get_flow(ref, include_raw=raw)
+            reached = incident.status == transition.status or (
+                transition.status in rl.TERMINAL_STATUSES and incident.phase is Phase.RESOLVED
+            )
+            if not reached:
+                raise
+            return incident, Step(name=transition.name, applied=True, detail="applied concurrently")
+        incident = rl.parse_incident(response, include_raw=raw)
+        return incident, Step(name=transition.name, applied=True, detail=f"{before} -> {incident.status}")
+
+    def _phase_flow(
+        self, ref: str, target: Phase, message: str | None, note: str | None, options: WriteOptions
+    ) -> Flow[OperationResult]:
+        """Move forward to ``target`` unless the incident is already there or past it (never reopens)."""
+        rl.incident_id_from_ref(ref)
+        rl.validate_message(message, "resolution" if target is Phase.RESOLVED else "message")
+        if note is not None:
+            rl.validate_note(note)
+        raw = options.include_raw
+        incident = yield from self.get_flow(ref, include_raw=raw)
+        status = rl.PHASE_STATUSES[target]
+        steps: list[Step] = []
+        if incident.phase.at_or_past(target):
+            steps.append(Step(name=rl.STEP_NAMES[status], applied=False, detail=f"already {incident.status}"))
+        else:
+            plan = rl.transition_plan(
+                incident.status, status, allow_reopen=False, from_triage=options.from_triage
+            )
+            for transition in plan:
+                incident, step = yield from self._transition_flow(
+                    ref, transition, message, raw, incident.status
+                )
+                steps.append(step)
+        if note is not None:
+            steps.append((yield from self._note_step(ref, note, options)))
+        return OperationResult.from_steps(incident, steps)
+
+    def resolve_flow(
+        self, ref: str, resolution: str | None, note: str | None, options: WriteOptions
+    ) -> Flow[OperationResult]:
+        return (yield from self._phase_flow(ref, Phase.RESOLVED, resolution, note, options))
+
+    def mitigate_flow(
+        self, ref: str, message: str | None, note: str | None, options: WriteOptions
+    ) -> Flow[OperationResult]:
+        return (yield from self._phase_flow(ref, Phase.MITIGATED, message, note, options))
+
+    def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
+        return (yield from self._phase_flow(ref, Phase.ACKNOWLEDGED, None, note, options))
+
+    # --- notes as incident events --------------------------------------------------------------------
+
+    def note_flow(
+        self, ref: str, text: str, idempotency_key: str | None, *, public: bool = False
+    ) -> Flow[bool]:
+        """Post a timeline event at most once: with a key, its marker is looked for in every event first.
+
+        Returns whether this call posted it; without a key an ambiguous failure is raised as is.
+        """
+        content = rl.event_text(text, idempotency_key, public=public)
+        rl.validate_note(content)
+        if idempotency_key and (yield from self._event_posted(ref, idempotency_key)):
+            return False
+        for attempt in range(1, NOTE_ATTEMPTS + 1):
+            try:
+                yield rl.build_event(ref, content, public=public)
+                return True
+            except AmbiguousWriteError:
+                if not idempotency_key or attempt == NOTE_ATTEMPTS:
+                    raise
+                if (yield from self._event_posted(ref, idempotency_key)):
+                    return True
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _event_posted(self, ref: str, key: str) -> Flow[bool]:
+        """Whether any event of the incident, on any page, carries the marker of ``key``."""
+        page: int | None = 1
+        while page is not None:
+            events, next_page = rl.parse_events((yield rl.build_list_events(ref, page)))
+            if any(is_marked(event, key) for event in events):
+                return True
+            page = next_page if events else None
+        return False
+
+    def _note_step(self, ref: str, note: str, options: WriteOptions) -> Flow[Step]:
+        posted = yield from self.note_flow(ref, note, options.idempotency_key, public=options.public)
+        return Step(name="note", applied=posted, detail=None if posted else "already posted")
+
+    def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
+        rl.validate_note(note)
+        incident = yield from self.get_flow(ref, include_raw=options.include_raw)
+        step = yield from self._note_step(ref, note, options)
+        return OperationResult.from_steps(incident, [step])
+
+    # --- reading many -----------------------------------------------------------------------------
+
+    def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
+        """Every page for the caller; several statuses are listed one ``filter[status]`` at a time."""
+        limit = query.limit
+        statuses: list[str | None] = list(rl.list_statuses(query.statuses)) or [None]
+        page_size = rl.LIST_PAGE_SIZE if limit is None else min(rl.LIST_PAGE_SIZE, limit)
+        found: dict[str, Incident] = {}
+        for status in statuses:
+            taken = 0
+            page: int | None = 1
+            while page is not None and (limit is None or taken < limit):
+                request = rl.build_list(
+                    status=status, since=query.since, until=query.until, page=page, page_size=page_size
+                )
+                batch, page = rl.parse_list((yield request), include_raw=query.include_raw)
+                for incident in batch:
+                    found.setdefault(incident.id, incident)
+                taken += len(batch)
+                page = page if batch else None
+        incidents = list(found.values())
+        if len(statuses) > 1:
+            incidents.sort(key=_creation_order)
+        return incidents if limit is None else incidents[:limit]
+
+    def check_connection_flow(self) -> Flow[str]:
+        yield rl.build_connection_check()
+        return f"Connected to Rootly at {self.settings.base_url}"
+
+
+def _creation_order(incident: Incident) -> tuple[bool, float, str]:
+    created = incident.created_at
+    return (created is None, created.timestamp() if created else 0.0, incident.id)

@@ -1,0 +1,303 @@
+"""UptimeIO hook (experimental): the connection's status-page settings and the flow of each operation.
+
+Every status, resolve and note on an UptimeIO status page is a message to customers, so those writes
+need ``public=True``; acknowledge does not exist there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from string import Formatter
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow_incident_provider.exceptions import (
+    AmbiguousWriteError,
+    ConflictError,
+    ConnectionConfigError,
+    IncidentValidationError,
+    VendorValidationError,
+)
+from airflow_incident_provider.hooks.base import NOTE_ATTEMPTS, Flow, IncidentHook
+from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
+from airflow_incident_provider.idempotency import is_marked
+from airflow_incident_provider.models import (
+    Incident,
+    IncidentUpdate,
+    ListQuery,
+    OperationResult,
+    Phase,
+    Step,
+    WriteOptions,
+)
+from airflow_incident_provider.vendors import uptimeio as uv
+from airflow_incident_provider.vendors.base import Request
+
+if TYPE_CHECKING:
+    from airflow.sdk import Connection
+
+URL_PLACEHOLDERS = frozenset({"project_id", "status_page_id", "incident_id"})
+
+
+def _checked_url_template(value: Any, conn_id: str) -> str | None:
+    """Check ``incident_url_template`` once: an http(s) URL whose only placeholders are the three ids."""
+    if value in (None, ""):
+        return None
+    template = str(value).strip()
+    try:
+        names = {name for _, name, _, _ in Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise ConnectionConfigError(f"connection {conn_id!r}: incident_url_template: {exc}") from None
+    unknown = names - URL_PLACEHOLDERS
+    if unknown or not template.startswith(("https://", "http://")):
+        raise ConnectionConfigError(
+            f"connection {conn_id!r}: incident_url_template must be an http(s) URL using only "
+            f"{{{'}, {'.join(sorted(URL_PLACEHOLDERS))}}}"
+        )
+    return template
+
+
+def _aware(moment: datetime) -> datetime:
+    """A naive bound is taken as UTC, as Airflow's own dates are."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class UptimeIOIncidentHook(IncidentHook):
+    """Incidents on an UptimeIO status page (experimental: UptimeIO publishes no API spec).
+
+    Connection: the API key in the password (sent as ``X-API-Key``); extras ``project_id`` and
+    ``status_page_id`` (the scope of bare incident ids), ``incident_url_template`` (the incident's page,
+    for the extra link), ``note_marker`` (``hidden`` or ``none``), timeouts, proxy, CA bundle and
+    rate-limit override; a host with a scheme replaces ``https://api.uptimeio.com``.
+    """
+
+    conn_name_attr: ClassVar[str] = "uptimeio_incidents_conn_id"
+    default_conn_name: ClassVar[str] = "uptimeio_incidents_default"
+    conn_type: ClassVar[str] = "uptimeio_incidents"
+    hook_name: ClassVar[str] = "UptimeIO Incidents"
+    vendor_name: ClassVar[str] = uv.NAME
+
+    def __init__(self, uptimeio_incidents_conn_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(uptimeio_incidents_conn_id, **kwargs)
+
+    @classmethod
+    def settings_from_connection(
+        cls, connection: Connection, extras: Mapping[str, Any]
+    ) -> ConnectionSettings:
+        conn_id = connection.conn_id
+        if not connection.password:
+            raise ConnectionConfigError(f"connection {conn_id!r}: put the UptimeIO API key in the password")
+        marker = str(extras.get("note_marker", "hidden")).strip().lower()
+        if marker not in uv.MARKER_STYLES:
+            raise ConnectionConfigError(
+                f"connection {conn_id!r}: note_marker {marker!r} is not one of {', '.join(uv.MARKER_STYLES)}"
+            )
+        scope = {
+            name: str(extras.get(name) or "").strip() or None for name in ("project_id", "status_page_id")
+        }
+        return ConnectionSettings(
+            conn_id=conn_id,
+            base_url=base_url_from_host(connection.host, uv.BASE_URL, conn_id),
+            token=connection.password,
+            extras={
+                **extras,
+                **scope,
+                "note_marker": marker,
+                "incident_url_template": _checked_url_template(extras.get("incident_url_template"), conn_id),
+            },
+            **common_settings(extras, conn_id),
+        )
+
+    def request_headers(self, request: Request) -> dict[str, str]:
+        return uv.headers(self.settings.token, has_body=request.json is not None)
+
+    # --- helpers ------------------------------------------------------------------------------------
+
+    def scope(self, ref: str) -> uv.Scope:
+        """The incident's project, page and id: from a full ref, or the connection for a bare id."""
+        settings = self.settings
+        return uv.parse_ref(
+            ref, project_id=settings.extra("project_id"), status_page_id=settings.extra("status_page_id")
+        )
+
+    @property
+    def _url_template(self) -> str | None:
+        template: str | None = self.settings.extra("incident_url_template")
+        return template
+
+    def _get(self, scope: uv.Scope, include_raw: bool) -> Flow[Incident]:
+        response = yield uv.build_get(scope)
+        return uv.parse_incident(response, scope, url_template=self._url_template, include_raw=include_raw)
+
+    def _note_content(self, note: str, options: WriteOptions) -> str:
+        return uv.note_content(note, options.idempotency_key, self.settings.extra("note_marker", "hidden"))
+
+    def _find_marker(self, scope: uv.Scope, key: str) -> Flow[bool]:
+        """Whether a timeline update already carries ``key``'s marker (newest pages first)."""
+        for page in range(1, uv.MAX_UPDATE_PAGES + 1):
+            messages = uv.parse_updates((yield uv.build_list_updates(scope, page)))
+            if any(is_marked(message, key) for message in messages):
+                return True
+            if uv.page_is_last(messages, uv.LIST_PAGE_SIZE):
+                break
+        return False
+
+    def _note_step(self, scope: uv.Scope, content: str, status: str, options: WriteOptions) -> Flow[Step]:
+        """Post a timeline update at most once: with a marker, look for it first and after a lost response."""
+        key = options.idempotency_key if self.settings.extra("note_marker") == "hidden" else None
+        if key and (yield from self._find_marker(scope, key)):
+            return Step(name="note", applied=False, detail="already posted")
+        for attempt in range(1, NOTE_ATTEMPTS + 1):
+            try:
+                yield uv.build_add_update(scope, content, status)
+                return Step(name="note", applied=True, detail=status)
+            except AmbiguousWriteError:
+                if not key or attempt == NOTE_ATTEMPTS:
+                    raise
+                if (yield from self._find_marker(scope, key)):
+                    return Step(name="note", applied=True, detail=f"{status} (response lost, found posted)")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _resolve_step(
+        self, scope: uv.Scope, message: str | None, include_raw: bool
+    ) -> Flow[tuple[Incident, Step]]:
+        """``POST .../resolve``; a lost response or a refusal is settled by reading the incident again."""
+        for attempt in range(1, NOTE_ATTEMPTS + 1):
+            try:
+                response = yield uv.build_resolve(scope, message)
+                incident = uv.parse_incident(
+                    response, scope, url_template=self._url_template, include_raw=include_raw
+                )
+                return incident, Step(name="resolve", applied=True)
+            except AmbiguousWriteError:
+                incident = yield from self._get(scope, include_raw)
+                if incident.phase is Phase.RESOLVED:
+                    return incident, Step(
+                        name="resolve", applied=True, detail="response lost, found resolved"
+                    )
+                if attempt == NOTE_ATTEMPTS:
+                    raise
+            except (ConflictError, VendorValidationError):
+                incident = yield from self._get(scope, include_raw)
+                if incident.phase is not Phase.RESOLVED:
+                    raise
+                return incident, Step(name="resolve", applied=False, detail="resolved concurrently")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # --- flows ------------------------------------------------------------------------------------
+
+    def get_flow(self, ref: str, *, include_raw: bool = False) -> Flow[Incident]:
+        return (yield from self._get(self.scope(ref), include_raw))
+
+    def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
+        fields = uv.validate_update(update)
+        if update.is_empty():
+            raise IncidentValidationError("update", "names nothing to change", vendor=uv.NAME)
+        facing = "a status change" if update.status is not None else None
+        facing = facing or ("a note" if update.note is not None else None)
+        uv.check_options(options, customer_facing=facing)
+        scope = self.scope(ref)
+        content = self._note_content(update.note, options) if update.note is not None else None
+        raw = options.include_raw
+        target = uv.to_vendor_status(update.status) if update.status is not None else None
+        current: Incident | None = None
+        if target is not None:
+            current = yield from self._get(scope, raw)
+            self.check_reopen(current, target, options.allow_reopen)
+        body = uv.patch_body(update, fields, current=current)
+        resolving = target == uv.RESOLVED and current is not None and current.phase is not Phase.RESOLVED
+        steps: list[Step] = []
+        incident = current
+        if body:
+            response = yield uv.build_update(scope, body)
+            incident = uv.parse_incident(response, scope, url_template=self._url_template, include_raw=raw)
+            steps.append(Step(name="update", applied=True, detail=", ".join(sorted(body))))
+        elif not resolving:
+            steps.append(Step(name="update", applied=False, detail="already as requested"))
+        if resolving:
+            incident, step = yield from self._resolve_step(scope, update.resolution, raw)
+            steps.append(step)
+        if incident is None:
+            incident = yield from self._get(scope, raw)
+        if content is not None:
+            steps.append((yield from self._note_step(scope, content, incident.status, options)))
+        return OperationResult.from_steps(incident, steps)
+
+    def resolve_flow(
+        self, ref: str, resolution: str | None, note: str | None, options: WriteOptions
+    ) -> Flow[OperationResult]:
+        uv.check_options(options, customer_facing="resolving")
+        scope = self.scope(ref)
+        if resolution is not None:
+            uv.validate_message(resolution, "resolution")
+        content = self._note_content(note, options) if note is not None else None
+        raw = options.include_raw
+        incident = yield from self._get(scope, raw)
+        steps: list[Step] = []
+        if incident.phase is Phase.RESOLVED:
+            steps.append(Step(name="resolve", applied=False, detail="already resolved"))
+        else:
+            incident, step = yield from self._resolve_step(scope, resolution, raw)
+            steps.append(step)
+        if content is not None:
+            steps.append((yield from self._note_step(scope, content, incident.status, options)))
+        return OperationResult.from_steps(incident, steps)
+
+    def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
+        raise uv.acknowledge_unsupported()
+        yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
+
+    def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
+        uv.check_options(options, customer_facing="a note")
+        scope = self.scope(ref)
+        content = self._note_content(note, options)
+        incident = yield from self._get(scope, options.include_raw)
+        step = yield from self._note_step(scope, content, incident.status, options)
+        return OperationResult.from_steps(incident, [step])
+
+    def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
+        """Every page, newest first; ``since``/``until`` and several statuses are filtered here."""
+        settings = self.settings
+        project_id, page_id = settings.extra("project_id"), settings.extra("status_page_id")
+        wanted = {uv.to_vendor_status(word, field_name="statuses") for word in query.statuses}
+        server_status = next(iter(wanted)) if len(wanted) == 1 else None
+        filtered = len(wanted) > 1 or query.since is not None or query.until is not None
+        page_size = (
+            uv.LIST_PAGE_SIZE if filtered or query.limit is None else min(uv.LIST_PAGE_SIZE, query.limit)
+        )
+        since = _aware(query.since) if query.since is not None else None
+        until = _aware(query.until) if query.until is not None else None
+        incidents: list[Incident] = []
+        seen: set[str] = set()
+        page = 1
+        while query.limit is None or len(incidents) < query.limit:
+            request = uv.build_list(project_id, page_id, page=page, limit=page_size, status=server_status)
+            items = uv.parse_list(
+                (yield request),
+                project_id,
+                page_id,
+                url_template=self._url_template,
+                include_raw=query.include_raw,
+            )
+            fresh = [item for item in items if item.id not in seen]
+            seen.update(item.id for item in fresh)
+            older_than_since = False
+            for item in fresh:
+                created = item.created_at
+                if since is not None and created is not None and created < since:
+                    older_than_since = True  # newest first: every later item is older still
+                    continue
+                if until is not None and created is not None and created >= until:
+                    continue
+                if wanted and item.status not in wanted:
+                    continue
+                incidents.append(item)
+            if older_than_since or not fresh or uv.page_is_last(items, page_size):
+                break
+            page += 1
+        return incidents if query.limit is None else incidents[: query.limit]
+
+    def check_connection_flow(self) -> Flow[str]:
+        settings = self.settings
+        yield uv.build_connection_check(settings.extra("project_id"), settings.extra("status_page_id"))
+        return f"Connected to UptimeIO status page {settings.extra('status_page_id')} at {settings.base_url}"

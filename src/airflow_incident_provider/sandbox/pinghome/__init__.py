@@ -1,0 +1,16 @@
+"""Emulated Pinghome incident management (incident-cmd, incident-query and auth) for the sandbox."""
+
+from .router import SIGNIN_SECRET, PinghomeBackend
+from .seed import ACCOUNT_EMAIL, DEFAULT_TEAM_ID, PAYMENTS_TEAM, PLATFORM_TEAM, USERS
+from .store import SESSION_TTL_SECONDS
+
+__all__ = [
+    "ACCOUNT_EMAIL",
+    "DEFAULT_TEAM_ID",
+    "PAYMENTS_TEAM",
+    "PLATFORM_TEAM",
+    "SESSION_TTL_SECONDS",
+    "SIGNIN_SECRET",
+    "USERS",
+    "PinghomeBackend",
+]

@@ -1,0 +1,195 @@
+"""Pinghome routes (mounted at ``/pinghome``): three services, bearer auth, sign-in, rate limit, incidents.
+
+The services live under one prefix each, as behind Pinghome's gateway: ``/incident-cmd`` (writes),
+``/incident-query`` (reads) and ``/auth`` (sign-in). The incident services answer under ``/v1`` and
+``/default/v1``, both of which Pinghome's docs show.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import math
+import time
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from ..core import RateLimiter, SandboxHTTPError, SandboxState, VendorBackend
+from ..middleware import response_headers
+from . import render
+from .errors import PinghomeError, invalid, rate_limited, token_expired, unauthorized
+from .seed import USERS, load_samples, new_store
+from .validation import parse_credentials, parse_incident_body, parse_paging
+
+if TYPE_CHECKING:
+    from .store import PinghomeStore
+
+SIGNIN_SECRET = "pinghome-signin"  # noqa: S105 - the name of a secret, not one
+"""The key of the sign-in password in the sandbox's secrets (so the request log masks it)."""
+VERSION_PREFIXES = ("/v1", "/default/v1")
+
+
+def bearer(authorization: str | None) -> str | None:
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+async def json_body(request: Request) -> Any:
+    raw = await request.body()
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        raise invalid(("body", "is not valid JSON")) from None
+
+
+class PinghomeBackend(VendorBackend):
+    """The emulated Pinghome organisation behind ``/pinghome``."""
+
+    name = "pinghome"
+
+    def __init__(self, sandbox: SandboxState) -> None:
+        super().__init__(sandbox)
+        self.store = new_store()
+
+    def reset(self, *, empty: bool) -> None:
+        self.store = new_store()
+        if not empty:
+            load_samples(self.store, self.sandbox.clock.now())
+
+    def http_error(self, status_code: int, detail: str) -> SandboxHTTPError:
+        if status_code == 404:
+            return PinghomeError(404, "Not Found")
+        return PinghomeError(status_code, detail)
+
+    @property
+    def password(self) -> str:
+        return self.sandbox.config.token(SIGNIN_SECRET)
+
+    # ------------------------------------------------------------ request guards
+
+    def count(self, request: Request, identity: str) -> None:
+        """Count a request against its credential's limit, with ``X-RateLimit-*`` and ``Retry-After``.
+
+        Reset times are real time (epoch seconds and seconds), so a client's wait is right whatever the
+        sandbox clock's speed or offset.
+        """
+        settings = self.settings
+        decision = self.sandbox.limiter.hit(
+            RateLimiter.key(self.name, identity), settings.rate_limit_per_minute
+        )
+        if not decision.allowed and settings.bare_429:
+            raise SandboxHTTPError(429, None)
+        scale = self.sandbox.clock.time_scale
+        wait = decision.reset_seconds / scale if scale > 0 else float(decision.reset_seconds)  # real seconds
+        if not settings.omit_rate_limit_headers:
+            response_headers(request.scope).update(
+                {
+                    "x-ratelimit-limit": str(decision.limit),
+                    "x-ratelimit-remaining": str(decision.remaining),
+                    "x-ratelimit-reset": str(math.ceil(time.time() + wait)),
+                }
+            )
+        if not decision.allowed:
+            retry = {} if settings.omit_rate_limit_headers else {"retry-after": str(max(1, math.ceil(wait)))}
+            raise rate_limited(retry)
+
+    async def authenticate(self, request: Request) -> None:
+        """Every incident call: the static token or an unexpired sign-in token, then the rate limit."""
+        token = bearer(request.headers.get("authorization"))
+        if token is None:
+            raise unauthorized()
+        if hmac.compare_digest(token.encode(), self.token.encode()):
+            identity = "token:" + token
+        else:
+            session = self.store.sessions.get(token)
+            if session is None:
+                raise unauthorized()
+            if self.sandbox.clock.timestamp() >= session.expires_at:
+                raise token_expired()
+            identity = "account:" + session.email
+        self.count(request, identity)
+
+    # ------------------------------------------------------------ routes
+
+    def router(self) -> APIRouter:
+        root = APIRouter()
+        for version in VERSION_PREFIXES:
+            for service, routes in (("incident-cmd", self._commands()), ("incident-query", self._queries())):
+                root.include_router(self._health(), prefix=f"/{service}{version}")
+                root.include_router(routes, prefix=f"/{service}{version}")
+        root.include_router(self._sign_in(), prefix="/auth/v1")
+        return root
+
+    def _health(self) -> APIRouter:
+        router = APIRouter()
+
+        @router.get("/health-check")
+        async def health_check() -> JSONResponse:
+            return JSONResponse({"message": "Service is healthy"})
+
+        return router
+
+    def _store(self) -> PinghomeStore:  # looked up per request: reset replaces the store
+        return self.store
+
+    def _commands(self) -> APIRouter:
+        router = APIRouter(dependencies=[Depends(self.authenticate)])
+
+        @router.post("/team/{team_id}/incident", status_code=201)
+        async def create_incident(team_id: str, request: Request) -> JSONResponse:
+            body = parse_incident_body(await json_body(request), replace=False)
+            incident = self._store().create(team_id, body, self.sandbox.clock.now())
+            return JSONResponse({"message": "Incident created", "id": incident.id}, status_code=201)
+
+        @router.put("/incident/{incident_id}")
+        async def update_incident(incident_id: str, request: Request) -> JSONResponse:
+            incident = self._store().get(incident_id)
+            body = parse_incident_body(await json_body(request), replace=True)
+            self._store().replace(incident, body, self.sandbox.clock.now())
+            return JSONResponse({"message": "Incident updated"})
+
+        return router
+
+    def _queries(self) -> APIRouter:
+        router = APIRouter(dependencies=[Depends(self.authenticate)])
+
+        @router.get("/team/{team_id}/incidents")
+        async def list_incidents(team_id: str, request: Request) -> JSONResponse:
+            limit, cursor = parse_paging(request.query_params.multi_items())
+            page, next_cursor = self._store().page(team_id, limit, cursor)
+            return JSONResponse(
+                {
+                    "incidents": [render.incident(item) for item in page],
+                    "last_received_at": render.timestamp(next_cursor),
+                }
+            )
+
+        @router.get("/incident/{incident_id}/actions")
+        async def list_actions(incident_id: str) -> JSONResponse:
+            return JSONResponse({"actions": [dict(a) for a in self._store().get(incident_id).actions]})
+
+        return router
+
+    def _sign_in(self) -> APIRouter:
+        router = APIRouter()
+
+        @router.post("/auth")
+        async def sign_in(request: Request) -> JSONResponse:
+            credentials = parse_credentials(await json_body(request))
+            email = credentials.email.strip().lower()
+            self.count(request, "account:" + email)
+            user = next((u for u in USERS if u.email == email), None)
+            if user is None or not hmac.compare_digest(credentials.password.encode(), self.password.encode()):
+                raise unauthorized("Incorrect email or password")
+            token, lifetime = self._store().sign_in(email, self.sandbox.clock.timestamp())
+            return JSONResponse(
+                {
+                    "message": "Signed in",
+                    "tokens": {"access_token": token, "token_type": "Bearer", "expires_in": int(lifetime)},
+                    "account": {"id": user.id, "name": user.name, "email": user.email},
+                }
+            )
+
+        return router

@@ -1,0 +1,229 @@
+"""Rootly API v1 routes (mounted at ``/rootly``): bearer auth, rate limits, incidents, events, severities."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import math
+import time
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from ..core import RateLimiter, SandboxHTTPError, SandboxState, VendorBackend
+from ..middleware import response_headers
+from .errors import RootlyError, not_found, rate_limited, unauthorized, unprocessable, unsupported_media_type
+from .render import Renderer
+from .seed import USERS, load_samples, new_store
+from .validation import (
+    UPDATE_ATTRIBUTES,
+    parse_event,
+    parse_in_triage,
+    parse_list_query,
+    parse_page,
+    parse_transition,
+    parse_update,
+)
+
+if TYPE_CHECKING:
+    from .model import User
+    from .store import RootlyStore
+
+MEDIA_TYPE = "application/vnd.api+json"
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+TRANSITIONS = {
+    "resolve": "resolution_message",
+    "mitigate": "mitigation_message",
+    "cancel": "cancellation_message",
+    "restart": None,
+}
+CREATE_ATTRIBUTES = [
+    *(name for name in UPDATE_ATTRIBUTES if not name.endswith("_message")),
+    "user_id",
+    "notify_emails",
+    "url",
+]
+
+
+def parse_token(authorization: str | None) -> str | None:
+    """The credential of ``Bearer <token>``; anything else is no credential."""
+    if not authorization:
+        return None
+    scheme, _, rest = authorization.strip().partition(" ")
+    return rest.strip() or None if scheme.lower() == "bearer" else None
+
+
+def rate_limit_headers(limit: int, remaining: int, reset_seconds: int, time_scale: float) -> dict[str, str]:
+    """Rootly's ``X-RateLimit-*`` headers; the reset is a UTC epoch in (real) seconds."""
+    real_seconds = reset_seconds / time_scale if time_scale > 0 else reset_seconds
+    return {
+        "x-ratelimit-limit": f"{limit}, {limit};window=60",
+        "x-ratelimit-remaining": str(remaining),
+        "x-ratelimit-used": str(limit - remaining),
+        "x-ratelimit-reset": str(math.ceil(time.time() + real_seconds)),
+    }
+
+
+class RootlyBackend(VendorBackend):
+    """The emulated Rootly organization behind ``/rootly``."""
+
+    name = "rootly"
+
+    def __init__(self, sandbox: SandboxState) -> None:
+        super().__init__(sandbox)
+        self.store = new_store(sandbox.clock.now())
+
+    def reset(self, *, empty: bool) -> None:
+        now = self.sandbox.clock.now()
+        self.store = new_store(now)
+        if not empty:
+            load_samples(self.store, now)
+
+    def http_error(self, status_code: int, detail: str) -> SandboxHTTPError:
+        if status_code == 404:
+            return not_found()
+        return RootlyError(status_code, detail)
+
+    def renderer(self, request: Request) -> Renderer:
+        return Renderer(self.store, str(request.base_url).rstrip("/") + self.prefix)
+
+    # ------------------------------------------------------------ request guards
+
+    async def guard(self, request: Request) -> None:
+        """Every call: a bearer key, then one count against its read or write window (3000/min each)."""
+        token = parse_token(request.headers.get("authorization"))
+        if token is None or not hmac.compare_digest(token.encode(), self.token.encode()):
+            raise unauthorized()
+        settings = self.settings
+        bucket = "read" if request.method in READ_METHODS else "write"
+        key = RateLimiter.key(f"{self.name}-{bucket}", token)
+        decision = self.sandbox.limiter.hit(key, settings.rate_limit_per_minute)
+        if not decision.allowed and settings.bare_429:
+            raise SandboxHTTPError(429, None)
+        headers = rate_limit_headers(
+            decision.limit, decision.remaining, decision.reset_seconds, self.sandbox.clock.time_scale
+        )
+        if not settings.omit_rate_limit_headers:
+            response_headers(request.scope).update(headers)
+        if not decision.allowed:
+            raise rate_limited()
+
+    async def body(self, request: Request) -> Any:
+        """A write's JSON:API document; the media type is checked as JSON:API servers do (415)."""
+        content_type = request.headers.get("content-type", "")
+        if content_type.split(";")[0].strip().lower() != MEDIA_TYPE:
+            raise unsupported_media_type(content_type or "no Content-Type header")
+        raw = await request.body()
+        try:
+            return json.loads(raw) if raw else None
+        except ValueError:
+            raise RootlyError(400, "Bad Request", "The request body is not valid JSON.") from None
+
+    @property
+    def actor(self) -> User:
+        return self.store.users[USERS[0].id]
+
+    # ------------------------------------------------------------ routes
+
+    def router(self) -> APIRouter:
+        router = APIRouter(prefix="/v1", dependencies=[Depends(self.guard)])
+
+        def store() -> RootlyStore:  # looked up per request: reset replaces the store
+            return self.store
+
+        def now() -> Any:
+            return self.sandbox.clock.now()
+
+        def one(request: Request, incident_id: str) -> JSONResponse:
+            render = self.renderer(request)
+            return JSONResponse({"data": render.incident(store().get(incident_id))})
+
+        @router.get("/incidents")
+        async def list_incidents(request: Request) -> JSONResponse:
+            query = parse_list_query(request.query_params.multi_items())
+            render = self.renderer(request)
+            items = [render.incident(i) for i in store().query(query)]
+            return JSONResponse(render.page("/v1/incidents", items, query.page))
+
+        @router.post("/incidents", status_code=201)
+        async def create_incident(request: Request) -> JSONResponse:
+            document = await self.body(request)
+            attributes = _create_attributes(document)
+            incident = store().create(attributes, self.actor, now())
+            return JSONResponse({"data": self.renderer(request).incident(incident)}, status_code=201)
+
+        @router.get("/incidents/{incident_id}")
+        async def get_incident(incident_id: str, request: Request) -> JSONResponse:
+            return one(request, incident_id)
+
+        @router.put("/incidents/{incident_id}")
+        async def update_incident(incident_id: str, request: Request) -> JSONResponse:
+            incident = store().get(incident_id)
+            attributes = parse_update(await self.body(request))
+            store().update(incident, attributes, self.actor, now())
+            return one(request, incident.id)
+
+        @router.put("/incidents/{incident_id}/in_triage")
+        async def triage_incident(incident_id: str, request: Request) -> JSONResponse:
+            incident = store().get(incident_id)
+            parse_in_triage(await self.body(request))
+            store().transition(incident, "in_triage", None, self.actor, now())
+            return one(request, incident.id)
+
+        @router.put("/incidents/{incident_id}/{action}")
+        async def transition_incident(incident_id: str, action: str, request: Request) -> JSONResponse:
+            if action not in TRANSITIONS:
+                raise not_found()
+            incident = store().get(incident_id)
+            message = parse_transition(
+                await self.body(request), TRANSITIONS[action], attributes_required=action != "restart"
+            )
+            store().transition(incident, action, message, self.actor, now())
+            return one(request, incident.id)
+
+        @router.get("/incidents/{incident_id}/events")
+        async def list_events(incident_id: str, request: Request) -> JSONResponse:
+            incident = store().get(incident_id)
+            render = self.renderer(request)
+            items = [render.event(e) for e in incident.events]
+            page = parse_page(request.query_params.multi_items())
+            return JSONResponse(render.page(f"/v1/incidents/{incident_id}/events", items, page))
+
+        @router.post("/incidents/{incident_id}/events", status_code=201)
+        async def create_event(incident_id: str, request: Request) -> JSONResponse:
+            incident = store().get(incident_id)
+            text, visibility = parse_event(await self.body(request))
+            event = store().add_event(incident, text, visibility, now())
+            return JSONResponse({"data": self.renderer(request).event(event)}, status_code=201)
+
+        @router.get("/severities")
+        async def list_severities(request: Request) -> JSONResponse:
+            render = self.renderer(request)
+            items = [render.severity(s) for s in store().severities]
+            page = parse_page(request.query_params.multi_items())
+            return JSONResponse(render.page("/v1/severities", items, page))
+
+        @router.get("/severities/{severity_id}")
+        async def get_severity(severity_id: str, request: Request) -> JSONResponse:
+            severity = next((s for s in store().severities if severity_id in (s.id, s.slug)), None)
+            if severity is None:
+                raise not_found()
+            return JSONResponse({"data": self.renderer(request).severity(severity)})
+
+        return router
+
+
+def _create_attributes(document: Any) -> dict[str, Any]:
+    """``POST /v1/incidents``: the update attributes (messages aside) plus the create-only ones."""
+    if not isinstance(document, dict) or not isinstance(document.get("data"), dict):
+        raise unprocessable("The body must be a JSON:API document with a 'data' object.")
+    attributes = document["data"].get("attributes")
+    if not isinstance(attributes, dict):
+        raise unprocessable("data.attributes is required.")
+    unknown = sorted(key for key in attributes if key not in CREATE_ATTRIBUTES)
+    if unknown:
+        raise unprocessable(f"Unknown attribute(s): {', '.join(unknown)}.")
+    extra = {key: attributes.pop(key) for key in ("user_id", "notify_emails", "url") if key in attributes}
+    del extra  # accepted as Rootly does, but the sandbox always acts as the key's user
+    return parse_update({"data": {"type": document["data"].get("type"), "attributes": attributes}})

@@ -1,0 +1,168 @@
+"""UptimeIO status-page routes (mounted at ``/uptimeio``): API key, rate limit, incidents, updates."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from ..core import RateLimiter, SandboxHTTPError, SandboxState, VendorBackend
+from . import render
+from .errors import UptimeIOError, not_found, rate_limited, unauthorized, validation_error
+from .seed import load_samples, new_store
+from .validation import (
+    parse_create,
+    parse_list_query,
+    parse_new_update,
+    parse_patch,
+    parse_resolve,
+    parse_updates_query,
+    path_ids,
+)
+
+if TYPE_CHECKING:
+    from .model import Incident, StatusPage
+    from .store import UptimeIOStore
+
+API_KEY_HEADER = "x-api-key"
+PAGE_PATH = "/api/projects/{project_id}/status-pages/{page_id}/incidents"
+
+
+def ok(data: dict[str, Any], status_code: int = 200) -> JSONResponse:
+    return JSONResponse({"success": True, "data": data}, status_code=status_code)
+
+
+class UptimeIOBackend(VendorBackend):
+    """The emulated UptimeIO account behind ``/uptimeio``."""
+
+    name = "uptimeio"
+
+    def __init__(self, sandbox: SandboxState) -> None:
+        super().__init__(sandbox)
+        self.store = new_store()
+
+    def reset(self, *, empty: bool) -> None:
+        self.store = new_store()
+        if not empty:
+            load_samples(self.store, self.sandbox.clock.now())
+
+    def http_error(self, status_code: int, detail: str) -> SandboxHTTPError:
+        if status_code == 404:
+            return not_found("Route")
+        if status_code == 405:
+            return UptimeIOError(405, "METHOD_NOT_ALLOWED", "Method not allowed")
+        return UptimeIOError(status_code, "ERROR", detail)
+
+    # ------------------------------------------------------------ request guards
+
+    async def guard(self, request: Request) -> None:
+        """Every call: the ``X-API-Key`` header, then the key's rate limit (429 with ``Retry-After``)."""
+        key = request.headers.get(API_KEY_HEADER, "").strip()
+        if not key or not hmac.compare_digest(key.encode(), self.token.encode()):
+            raise unauthorized()
+        settings = self.settings
+        decision = self.sandbox.limiter.hit(RateLimiter.key(self.name, key), settings.rate_limit_per_minute)
+        if decision.allowed:
+            return
+        if settings.bare_429:
+            raise SandboxHTTPError(429, None)
+        headers = {} if settings.omit_rate_limit_headers else {"Retry-After": str(decision.reset_seconds)}
+        raise rate_limited(headers)
+
+    @staticmethod
+    async def body(request: Request) -> Any:
+        """The JSON body, or None when there is none; a body must be declared as JSON."""
+        raw = await request.body()
+        if not raw.strip():
+            return None
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            raise validation_error("Content-Type must be application/json")
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise validation_error("Invalid JSON in request body") from None
+
+    def page(self, project_id: str, page_id: str, action: str = "access this status page") -> StatusPage:
+        path_ids(projectId=project_id, statusPageId=page_id)
+        return self.store.page(project_id, page_id, action)
+
+    def incident(
+        self, project_id: str, page_id: str, incident_id: str, action: str = "access this incident"
+    ) -> tuple[StatusPage, Incident]:
+        path_ids(projectId=project_id, statusPageId=page_id, id=incident_id)
+        page = self.store.page(project_id, page_id, action)
+        return page, self.store.incident(page, incident_id)
+
+    # ------------------------------------------------------------ routes
+
+    def router(self) -> APIRouter:
+        router = APIRouter(prefix=PAGE_PATH, dependencies=[Depends(self.guard)])
+
+        def store() -> UptimeIOStore:  # looked up per request: reset replaces the store
+            return self.store
+
+        def now() -> Any:
+            return self.sandbox.clock.now()
+
+        @router.get("")
+        async def list_incidents(project_id: str, page_id: str, request: Request) -> JSONResponse:
+            page = self.page(project_id, page_id)
+            query = parse_list_query(request.query_params.multi_items())
+            found = store().query(page, query)
+            start = (query.page - 1) * query.limit
+            # UptimeIO's paging fields are undocumented, so the sandbox sends none.
+            return ok({"incidents": [render.list_item(i) for i in found[start : start + query.limit]]})
+
+        @router.post("", status_code=201)
+        async def create_incident(project_id: str, page_id: str, request: Request) -> JSONResponse:
+            page = self.page(project_id, page_id, "create incidents on this status page")
+            created = store().create(page, parse_create(await self.body(request)), now())
+            return ok({"incident": render.incident(store(), created)}, 201)
+
+        @router.get("/{incident_id}")
+        async def get_incident(project_id: str, page_id: str, incident_id: str) -> JSONResponse:
+            _, incident = self.incident(project_id, page_id, incident_id)
+            return ok({"incident": render.incident(store(), incident)})
+
+        @router.patch("/{incident_id}")
+        async def update_incident(
+            project_id: str, page_id: str, incident_id: str, request: Request
+        ) -> JSONResponse:
+            page, incident = self.incident(project_id, page_id, incident_id, "update this incident")
+            changed = store().patch(page, incident, parse_patch(await self.body(request)), now())
+            return ok({"incident": render.incident(store(), changed)})
+
+        @router.post("/{incident_id}/resolve")
+        async def resolve_incident(
+            project_id: str, page_id: str, incident_id: str, request: Request
+        ) -> JSONResponse:
+            _, incident = self.incident(project_id, page_id, incident_id, "resolve this incident")
+            update = store().resolve(incident, parse_resolve(await self.body(request)), now())
+            return ok(
+                {"incident": render.incident(store(), incident), "resolution_update": render.update(update)}
+            )
+
+        @router.get("/{incident_id}/updates")
+        async def list_updates(
+            project_id: str, page_id: str, incident_id: str, request: Request
+        ) -> JSONResponse:
+            _, incident = self.incident(project_id, page_id, incident_id)
+            page, limit, order = parse_updates_query(request.query_params.multi_items())
+            updates = incident.updates if order == "asc" else list(reversed(incident.updates))
+            start = (page - 1) * limit
+            return ok({"updates": [render.update(u) for u in updates[start : start + limit]]})
+
+        @router.post("/{incident_id}/updates", status_code=201)
+        async def add_update(
+            project_id: str, page_id: str, incident_id: str, request: Request
+        ) -> JSONResponse:
+            _, incident = self.incident(project_id, page_id, incident_id, "update this incident")
+            message, status = parse_new_update(await self.body(request))
+            update = store().add_update(incident, message, status, now())
+            return ok({"update": render.update(update)}, 201)
+
+        return router

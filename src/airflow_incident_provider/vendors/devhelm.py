@@ -1,0 +1,502 @@
+"""DevHelm status pages: request building and response parsing, no I/O.
+
+The only place that knows DevHelm's JSON shapes, status words, headers, error format and limits.
+Sources: DevHelm's OpenAPI spec (``devhelmhq/sdk-python``, ``docs/openapi/monitoring-api.json``), its
+update-incident reference page, its rate-limit docs and the official SDK's headers.
+
+Status-page incidents are public notices: a status change or a note is a timeline update customers
+read, so the hook posts them only when asked to (``public=True``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
+from airflow_incident_provider.idempotency import mark_hidden
+from airflow_incident_provider.models import Incident, IncidentUpdate, Phase
+from airflow_incident_provider.vendors.base import Request, Response, capped_raw, lookup_status, path_segment
+
+NAME = "devhelm"
+DISPLAY_NAME = "DevHelm"
+BASE_URL = "https://api.devhelm.io"
+PAGES_PATH = "/api/v1/status-pages"
+RATE_LIMIT_PER_MINUTE = 100
+"""Per organization, by plan: Free 100/min (the safe default), Starter 1,000, Pro/Team 5,000, Business
+100,000 (docs.devhelm.io/patterns/rate-limits); raise it with the connection's ``rate_limit_per_minute``."""
+
+STATUS_PHASES: Mapping[str, Phase] = {
+    "investigating": Phase.OPEN,
+    "identified": Phase.ACKNOWLEDGED,
+    "monitoring": Phase.MITIGATED,
+    "resolved": Phase.RESOLVED,
+}
+"""DevHelm's statuses (sent upper-case on the wire) and their phases."""
+PHASE_STATUSES: Mapping[Phase, str] = {phase: status for status, phase in STATUS_PHASES.items()}
+IMPACTS = ("none", "minor", "major", "critical")
+COMPONENT_STATUSES = (
+    "OPERATIONAL",
+    "DEGRADED_PERFORMANCE",
+    "PARTIAL_OUTAGE",
+    "MAJOR_OUTAGE",
+    "UNDER_MAINTENANCE",
+)
+
+TITLE_MAX_LENGTH = 500
+POSTMORTEM_URL_MAX_LENGTH = 2048
+POSTMORTEM_URL = re.compile(r"^https?://")
+"""The spec's ``postmortemUrl`` pattern ``^https?://.*`` (``""`` clears it instead)."""
+LIST_PAGE_SIZE = 100
+"""``size`` of each ``GET .../incidents`` page; the official SDK pages with 200, Spring caps at 2000."""
+
+STATUS_MESSAGES: Mapping[str, str] = {
+    "investigating": "We are investigating this issue.",
+    "identified": "The issue has been identified and a fix is being implemented.",
+    "monitoring": "A fix has been implemented and we are monitoring the results.",
+    "resolved": "This incident has been resolved.",
+}
+"""The customer message of a status change made without a note or resolution (a timeline update needs
+a body)."""
+
+SENSITIVE_FIELDS: tuple[str, ...] = ()
+"""A status-page incident is public by nature: nothing in it is secret."""
+
+VENDOR_FIELDS = ("affectedComponents", "postmortemBody", "postmortemUrl")
+"""Body fields of ``PUT .../incidents/{incidentId}`` reachable through ``vendor_fields``."""
+CLEARABLE_FIELDS = ("postmortemBody", "postmortemUrl")
+"""Fields an empty string clears (in DevHelm's PUT, ``null`` preserves a field)."""
+_ARGUMENT_FIELDS = {
+    "title": "the 'title' argument",
+    "status": "the 'status' argument (posted as a timeline update)",
+    "impact": "the 'severity' argument",
+    "body": "the 'note' argument (a timeline update)",
+    "notifySubscribers": "notify_subscribers=True",
+}
+
+CONFLICT_CODE = "CONFLICT"
+ORG_HEADER = "x-phelm-org-id"
+WORKSPACE_HEADER = "x-phelm-workspace-id"
+"""Tenant headers the official SDK sends; needed only when a token belongs to several organizations."""
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_HEADER_VALUE = re.compile(r"[\x21-\x7e]+")
+
+
+# --- ids and refs ----------------------------------------------------------------------------------
+
+
+def uuid_id(value: object, field_name: str) -> str:
+    """A status-page or incident id: DevHelm ids are UUIDs (the spec's ``format: uuid``)."""
+    encoded = path_segment(value, field_name, NAME)
+    if not _UUID.fullmatch(encoded):
+        raise IncidentValidationError(
+            field_name, f"{str(value).strip()!r} is not a UUID (DevHelm ids are UUIDs)", vendor=NAME
+        )
+    return encoded
+
+
+@dataclass(frozen=True)
+class IncidentRef:
+    """Where an incident lives: its status page and its own id."""
+
+    page_id: str
+    incident_id: str
+
+    @property
+    def path(self) -> str:
+        return f"{PAGES_PATH}/{self.page_id}/incidents/{self.incident_id}"
+
+    def __str__(self) -> str:
+        return f"{self.page_id}/{self.incident_id}"
+
+
+def parse_ref(ref: object, default_page_id: str | None) -> IncidentRef:
+    """``pageId/incidentId``, or an incident id alone on the connection's status page."""
+    if isinstance(ref, str) and "/" in ref:
+        page, _, incident = ref.strip().partition("/")
+        return IncidentRef(uuid_id(page, "incident_id (page part)"), uuid_id(incident, "incident_id"))
+    incident_id = uuid_id(ref, "incident_id")
+    if not default_page_id:
+        raise IncidentValidationError(
+            "incident_id",
+            "DevHelm incidents live on a status page: give the ref 'pageId/incidentId' or set "
+            "status_page_id in the connection's extra",
+            vendor=NAME,
+        )
+    return IncidentRef(uuid_id(default_page_id, "status_page_id"), incident_id)
+
+
+# --- authentication and headers -------------------------------------------------------------------
+
+
+def check_header_value(value: object, field_name: str) -> str:
+    """An org or workspace id sent as a header: printable ASCII without spaces (no header injection)."""
+    text = str(value).strip()
+    if not _HEADER_VALUE.fullmatch(text):
+        raise IncidentValidationError(field_name, "must be printable ASCII without spaces", vendor=NAME)
+    return text
+
+
+def headers(token: str, *, org_id: str | None, workspace_id: str | None, write: bool) -> dict[str, str]:
+    """Bearer auth, JSON, and the tenant headers only when the connection sets them."""
+    result = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    if write:
+        result["Content-Type"] = "application/json"
+    if org_id:
+        result[ORG_HEADER] = org_id
+    if workspace_id:
+        result[WORKSPACE_HEADER] = workspace_id
+    return result
+
+
+def retry_after(response: Response, now: float | None = None) -> float | None:
+    """Seconds to wait after a 429: ``Retry-After`` (seconds or a date), else ``X-RateLimit-Reset``
+    (epoch seconds)."""
+    moment = datetime.now(UTC).timestamp() if now is None else now
+    value = response.headers.get("retry-after")
+    if value:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            try:
+                return max(0.0, parsedate_to_datetime(value).timestamp() - moment)
+            except (TypeError, ValueError):
+                pass
+    reset = response.headers.get("x-ratelimit-reset")
+    if reset:
+        try:
+            return max(0.0, float(reset) - moment)
+        except ValueError:
+            return None
+    return None
+
+
+def parse_error(response: Response) -> tuple[str, str | None, tuple[str, ...]]:
+    """DevHelm's ``ErrorResponse {status, code, message, timestamp, requestId?, errors?}``."""
+    body = response.body
+    if not isinstance(body, Mapping) or not ({"message", "code"} & set(body)):
+        return f"HTTP {response.status} with no error body", None, ()
+    code = body.get("code")
+    message = str(body.get("message") or "") or f"HTTP {response.status}"
+    details: list[str] = []
+    for entry in body.get("errors") or ():
+        if isinstance(entry, Mapping):
+            text = str(entry.get("message") or entry.get("code") or "")
+            where = f"{entry['field']}: " if entry.get("field") else ""
+            suffix = f" ({entry['code']})" if entry.get("code") else ""
+            details.append(f"{where}{text}{suffix}")
+    request_id = body.get("requestId") or response.headers.get("x-request-id")
+    if request_id:
+        details.append(f"request id {request_id}")
+    return message, str(code) if code is not None else None, tuple(details)
+
+
+def is_conflict(code: str | None) -> bool:
+    """Whether an error code means a state conflict (DevHelm answers those with 409 ``CONFLICT``)."""
+    return code == CONFLICT_CODE
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def incident_url(template: str | None, page_id: str, incident_id: str) -> str | None:
+    """The incident's page in DevHelm's UI, from the connection's ``incident_url_template`` if set."""
+    return template.format(page_id=page_id, incident_id=incident_id) if template else None
+
+
+def incident_from_json(
+    data: Mapping[str, Any], *, include_raw: bool = False, url_template: str | None = None
+) -> Incident:
+    """One ``StatusPageIncidentDto`` as the normalized ``Incident`` (status and impact lower-cased)."""
+    status = str(data.get("status", "")).lower()
+    page_id, incident_id = str(data["statusPageId"]), str(data["id"])
+    impact = data.get("impact")
+    return Incident(
+        vendor=NAME,
+        id=incident_id,
+        ref=f"{page_id}/{incident_id}",
+        title=data.get("title"),
+        status=status,
+        phase=STATUS_PHASES.get(status, Phase.OPEN),
+        severity=str(impact).lower() if impact else None,
+        assignees=(),
+        url=incident_url(url_template, page_id, incident_id),
+        created_at=_timestamp(data.get("createdAt") or data.get("startedAt")),
+        updated_at=_timestamp(data.get("updatedAt")),
+        resolved_at=_timestamp(data.get("resolvedAt")),
+        raw=capped_raw(data, SENSITIVE_FIELDS) if include_raw else None,
+    )
+
+
+def _data(response: Response) -> Mapping[str, Any]:
+    body = response.body
+    if not isinstance(body, Mapping) or not isinstance(body.get("data"), Mapping):
+        raise ValueError("DevHelm response has no 'data' object")
+    return body["data"]  # type: ignore[no-any-return]
+
+
+def parse_incident(
+    response: Response, *, include_raw: bool = False, url_template: str | None = None
+) -> Incident:
+    """The ``{"data": StatusPageIncidentDto}`` body of a get, update or timeline-update response."""
+    return incident_from_json(_data(response), include_raw=include_raw, url_template=url_template)
+
+
+def parse_timeline(response: Response) -> list[str]:
+    """The body of each timeline update of the incident in ``response`` (GET returns them)."""
+    updates = _data(response).get("updates") or ()
+    return [str(item.get("body", "")) for item in updates if isinstance(item, Mapping)]
+
+
+def build_get(ref: IncidentRef) -> Request:
+    return Request("GET", ref.path)
+
+
+def build_list(page_id: str, *, statuses: Sequence[str] | None, page: int, size: int) -> Request:
+    """One page of ``GET .../incidents``: Spring's ``page``/``size`` (as the official SDK sends them)
+    and the ``status`` filter repeated once per status."""
+    params: list[tuple[str, str]] = [("page", str(page)), ("size", str(size))]
+    wanted = dict.fromkeys(to_vendor_status(status, field_name="statuses") for status in statuses or ())
+    params.extend(("status", wire_status(status)) for status in wanted)
+    return Request(
+        "GET", f"{PAGES_PATH}/{uuid_id(page_id, 'status_page_id')}/incidents", params=tuple(params)
+    )
+
+
+def parse_list(
+    response: Response, *, include_raw: bool = False, url_template: str | None = None
+) -> tuple[list[Incident], bool]:
+    """A page of incidents and whether DevHelm says there is a next page (``hasNext``)."""
+    body = response.body if isinstance(response.body, Mapping) else {}
+    incidents = [
+        incident_from_json(item, include_raw=include_raw, url_template=url_template)
+        for item in body.get("data") or ()
+        if isinstance(item, Mapping)
+    ]
+    return incidents, bool(body.get("hasNext"))
+
+
+def build_connection_check(page_id: str | None) -> Request:
+    """Read the connection's status page (proves the token and the page id), or list the pages."""
+    if page_id:
+        return Request("GET", f"{PAGES_PATH}/{uuid_id(page_id, 'status_page_id')}")
+    return Request("GET", PAGES_PATH)
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+def to_vendor_status(word: str, *, field_name: str = "status") -> str:
+    """The lower-case DevHelm status for a status word (any case) or a phase."""
+    return lookup_status(word, STATUS_PHASES, PHASE_STATUSES, NAME, field_name)
+
+
+def wire_status(status: str) -> str:
+    """A status as DevHelm's JSON carries it (``INVESTIGATING``...)."""
+    return to_vendor_status(status).upper()
+
+
+def to_impact(value: object, field_name: str = "severity") -> str:
+    """DevHelm's impact (``NONE``/``MINOR``/``MAJOR``/``CRITICAL``) for a severity in any case."""
+    if not isinstance(value, str) or value.strip().lower() not in IMPACTS:
+        raise IncidentValidationError(
+            field_name, f"{value!r} is not an impact; allowed: {', '.join(IMPACTS)}", vendor=NAME
+        )
+    return value.strip().upper()
+
+
+def validate_message(text: object, field_name: str = "note") -> str:
+    """A timeline update body: non-empty Markdown (the spec's ``minLength: 1``)."""
+    if not isinstance(text, str) or not text.strip():
+        raise IncidentValidationError(field_name, "must be non-empty text", vendor=NAME)
+    return text
+
+
+def join_message(*parts: str | None) -> str | None:
+    """Several texts as one customer message (e.g. a resolution and a note), or None if none given."""
+    given = [part.strip() for part in parts if part is not None]
+    return "\n\n".join(given) if given else None
+
+
+def mark_message(text: str, key: str | None) -> str:
+    """The message with its idempotency marker hidden in a Markdown comment (status pages are public)."""
+    return mark_hidden(text, key) if key else text
+
+
+def _components(value: Any) -> list[dict[str, str]]:
+    where = "vendor_fields.affectedComponents"
+    if not isinstance(value, list | tuple):
+        raise IncidentValidationError(
+            where, "must be a list of {'componentId': <uuid>, 'status': <component status>}", vendor=NAME
+        )
+    result: list[dict[str, str]] = []
+    for index, item in enumerate(value):
+        if not isinstance(item, Mapping) or set(item) != {"componentId", "status"}:
+            raise IncidentValidationError(
+                f"{where}[{index}]", "must be exactly {'componentId': <uuid>, 'status': ...}", vendor=NAME
+            )
+        status = item["status"]
+        if not isinstance(status, str) or status.strip().upper() not in COMPONENT_STATUSES:
+            raise IncidentValidationError(
+                f"{where}[{index}].status",
+                f"{status!r} is not a component status; allowed: {', '.join(COMPONENT_STATUSES)}",
+                vendor=NAME,
+            )
+        component_id = uuid_id(item["componentId"], f"{where}[{index}].componentId")
+        result.append({"componentId": component_id, "status": status.strip().upper()})
+    return result
+
+
+def _postmortem_url(value: str) -> str:
+    if value and not POSTMORTEM_URL.match(value):
+        raise IncidentValidationError(
+            "vendor_fields.postmortemUrl", "must start with http:// or https:// ('' clears it)", vendor=NAME
+        )
+    if len(value) > POSTMORTEM_URL_MAX_LENGTH:
+        raise IncidentValidationError(
+            "vendor_fields.postmortemUrl",
+            f"is longer than {POSTMORTEM_URL_MAX_LENGTH} characters",
+            vendor=NAME,
+        )
+    return value
+
+
+def validate_vendor_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Check ``vendor_fields`` against DevHelm's PUT body and return them in the spec's shapes."""
+    if not isinstance(fields, Mapping):
+        raise IncidentValidationError("vendor_fields", "must be a dict", vendor=NAME)
+    result: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key in _ARGUMENT_FIELDS:
+            raise IncidentValidationError(f"vendor_fields.{key}", f"use {_ARGUMENT_FIELDS[key]}", vendor=NAME)
+        if key not in VENDOR_FIELDS:
+            raise IncidentValidationError(
+                f"vendor_fields.{key}",
+                f"not a DevHelm status-page incident field; allowed: {', '.join(VENDOR_FIELDS)}",
+                vendor=NAME,
+            )
+        if value is None:
+            hint = "'' clears it" if key in CLEARABLE_FIELDS else "give a list"
+            raise IncidentValidationError(
+                f"vendor_fields.{key}",
+                f"null keeps the current value, so leave the key out ({hint})",
+                vendor=NAME,
+            )
+        if key == "affectedComponents":
+            result[key] = _components(value)
+            continue
+        if not isinstance(value, str):
+            raise IncidentValidationError(f"vendor_fields.{key}", "must be a string", vendor=NAME)
+        result[key] = _postmortem_url(value) if key == "postmortemUrl" else value
+    return result
+
+
+@dataclass(frozen=True)
+class UpdatePlan:
+    """An update checked in full: the PUT body, the target status, and the texts of its customer message."""
+
+    fields: Mapping[str, Any]
+    status: str | None
+    note: str | None
+    resolution: str | None
+
+    @property
+    def posts(self) -> bool:
+        """Whether the update may post a timeline update (a customer message)."""
+        return self.status is not None or self.note is not None
+
+    def message(self, status_changes: bool) -> str | None:
+        """The message body: with a status change, the resolution and note (or the status's default text);
+        without one, the note alone (a resolution only accompanies a change to resolved)."""
+        if not status_changes:
+            return self.note
+        assert self.status is not None
+        return join_message(self.resolution, self.note) or STATUS_MESSAGES[self.status]
+
+
+def plan_update(update: IncidentUpdate) -> UpdatePlan:
+    """Everything about an update that can be checked without the incident or the network.
+
+    Raises before any request for a field DevHelm cannot take, naming what to use instead.
+    """
+    if update.description is not None:
+        raise UnsupportedOperationError(
+            "DevHelm status-page incidents have no description field: pass the text as note=... "
+            "(a public timeline update, with public=True), or as vendor_fields={'postmortemBody': ...} "
+            "for a postmortem"
+        )
+    if update.assignees is not None:
+        raise UnsupportedOperationError(
+            "DevHelm status-page incidents have no assignees (they are public notices): assign "
+            "responders through your incident-management connection instead, and leave assignees out"
+        )
+    fields: dict[str, Any] = {}
+    if update.title is not None:
+        if not update.title.strip() or len(update.title) > TITLE_MAX_LENGTH:
+            raise IncidentValidationError("title", f"must be 1 to {TITLE_MAX_LENGTH} characters", vendor=NAME)
+        fields["title"] = update.title
+    status = to_vendor_status(update.status) if update.status is not None else None
+    if update.severity is not None:
+        fields["impact"] = to_impact(update.severity)
+    if update.note is not None:
+        validate_message(update.note, "note")
+    if update.resolution is not None:
+        if status != "resolved":
+            raise IncidentValidationError(
+                "resolution", "DevHelm uses a resolution only when the status is set to resolved", vendor=NAME
+            )
+        validate_message(update.resolution, "resolution")
+    fields.update(validate_vendor_fields(update.vendor_fields))
+    return UpdatePlan(fields=fields, status=status, note=update.note, resolution=update.resolution)
+
+
+def unchanged_fields(fields: Mapping[str, Any], current: Incident) -> set[str]:
+    """The PUT fields the incident already has (only title and impact can be compared)."""
+    same = set()
+    if "title" in fields and fields["title"] == current.title:
+        same.add("title")
+    if "impact" in fields and current.severity is not None and fields["impact"].lower() == current.severity:
+        same.add("impact")
+    return same
+
+
+def build_update(ref: IncidentRef, fields: Mapping[str, Any]) -> Request:
+    """``PUT .../incidents/{incidentId}`` with only the named fields (DevHelm's null preserves the rest)."""
+    return Request("PUT", ref.path, json=dict(fields), write=True)
+
+
+def build_status(ref: IncidentRef, status: str) -> Request:
+    """A PUT that sets only the status: used when a timeline update did not move it."""
+    return build_update(ref, {"status": wire_status(status)})
+
+
+def build_timeline_update(ref: IncidentRef, *, status: str, body: str, notify_subscribers: bool) -> Request:
+    """``POST .../updates``: a customer message at ``status``; not idempotent, so it carries a marker.
+
+    ``notifySubscribers`` is always sent: DevHelm's default is to email every subscriber.
+    """
+    return Request(
+        "POST",
+        f"{ref.path}/updates",
+        json={
+            "status": wire_status(status),
+            "body": validate_message(body, "note"),
+            "notifySubscribers": bool(notify_subscribers),
+        },
+        write=True,
+        idempotent=False,
+    )

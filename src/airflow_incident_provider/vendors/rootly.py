@@ -1,0 +1,720 @@
+"""Rootly API v1 (JSON:API): request building and response parsing, no I/O.
+
+The only place that knows Rootly's JSON shapes, status words and lifecycle rules, headers, error
+format, rate limit and sensitive fields. Sources: Rootly's OpenAPI 3.0 spec (``swagger/v1/swagger.json``,
+as copied in ``rootlyhq/rootly-mcp-server``), docs.rootly.com (API reference, incident status and
+lifecycle pages) and the ``PUT /v1/incidents/{id}`` reference page.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
+from airflow_incident_provider.idempotency import mark, mark_hidden
+from airflow_incident_provider.models import FromTriage, Incident, IncidentUpdate, Phase
+from airflow_incident_provider.vendors.base import Request, Response, capped_raw, lookup_status, path_segment
+
+NAME = "rootly"
+DISPLAY_NAME = "Rootly"
+BASE_URL = "https://api.rootly.com"
+MEDIA_TYPE = "application/vnd.api+json"
+"""JSON:API's media type, for request and response bodies alike."""
+RATE_LIMIT_PER_MINUTE = 3000
+"""Per API key: 3000 reads plus 3000 writes a minute (docs.rootly.com/api-reference); one shared
+client-side limiter per credential is seeded with 3000, so reads and writes together never exceed
+either budget."""
+LIST_PAGE_SIZE = 100
+"""``page[size]`` for every listing (incidents, events, severities); Rootly documents no maximum."""
+EPOCH_THRESHOLD = 1_000_000_000
+"""A rate-limit reset below this is taken as seconds to wait, not as an epoch (older headers)."""
+RESET_HEADERS = ("x-ratelimit-reset", "ratelimit-reset")
+"""Both spellings Rootly has used; the value is a UTC epoch in seconds."""
+
+# --- statuses and the lifecycle ---------------------------------------------------------------------
+
+STATUS_PHASES: Mapping[str, Phase] = {
+    "in_triage": Phase.OPEN,
+    "detected": Phase.OPEN,
+    "started": Phase.OPEN,
+    "acknowledged": Phase.ACKNOWLEDGED,
+    "mitigated": Phase.MITIGATED,
+    "resolved": Phase.RESOLVED,
+    "closed": Phase.RESOLVED,
+    "cancelled": Phase.RESOLVED,
+    "scheduled": Phase.OPEN,
+    "in_progress": Phase.OPEN,
+    "completed": Phase.RESOLVED,
+}
+"""Every status Rootly reports; the last three belong to scheduled maintenance (read only here)."""
+PHASE_STATUSES: Mapping[Phase, str] = {
+    Phase.OPEN: "started",
+    Phase.ACKNOWLEDGED: "acknowledged",
+    Phase.MITIGATED: "mitigated",
+    Phase.RESOLVED: "resolved",
+}
+"""The status written for a phase."""
+MAINTENANCE_STATUSES = ("scheduled", "in_progress", "completed")
+WRITABLE_STATUSES: Mapping[str, Phase] = {
+    status: phase for status, phase in STATUS_PHASES.items() if status not in MAINTENANCE_STATUSES
+}
+TERMINAL_STATUSES = ("resolved", "closed", "cancelled")
+"""Final unless the incident is restarted (``PUT /v1/incidents/{id}/restart``)."""
+TRIAGE = "in_triage"
+RESTARTED_STATUS = "started"
+"""Where ``/restart`` leaves an incident."""
+KINDS = (
+    "test",
+    "test_sub",
+    "example",
+    "example_sub",
+    "normal",
+    "normal_sub",
+    "backfilled",
+    "scheduled",
+    "scheduled_sub",
+)
+
+STATUS_ENDPOINTS: Mapping[str, str] = {
+    "resolved": "resolve",
+    "mitigated": "mitigate",
+    "cancelled": "cancel",
+    "in_triage": "in_triage",
+}
+"""Statuses reached through their own endpoint (``PUT /v1/incidents/{id}/<action>``, which takes the
+transition's message); every other status is written with a ``PUT`` of ``status``. Reopening uses
+``/restart``."""
+MESSAGE_ATTRIBUTES: Mapping[str, str] = {
+    "resolve": "resolution_message",
+    "mitigate": "mitigation_message",
+    "cancel": "cancellation_message",
+}
+STEP_NAMES: Mapping[str, str] = {
+    "in_triage": "triage",
+    "detected": "detect",
+    "started": "start",
+    "acknowledged": "acknowledge",
+    "mitigated": "mitigate",
+    "resolved": "resolve",
+    "closed": "close",
+    "cancelled": "cancel",
+}
+"""The name of the step that moves an incident to each status, as reported in ``steps``."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One request of a status change: an endpoint (``action``) or a ``PUT`` of ``status``."""
+
+    name: str
+    action: str
+    status: str
+
+    @property
+    def by_status_put(self) -> bool:
+        return self.action == "status"
+
+
+def _transition_to(status: str) -> Transition:
+    return Transition(STEP_NAMES[status], STATUS_ENDPOINTS.get(status, "status"), status)
+
+
+RESTART = Transition("restart", "restart", RESTARTED_STATUS)
+
+# --- identity, errors and sensitive data ------------------------------------------------------------
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_SLUG = re.compile(r"[a-z0-9_-]+")
+"""The spec's incident ``id`` path parameter: a UUID or a slug matching ``^[a-z0-9_-]+$``."""
+
+CONFLICT_CODES: frozenset[str] = frozenset()
+"""Rootly documents no error codes; a 409 is a conflict by its status alone."""
+
+SENSITIVE_FIELDS = (
+    "zoom_meeting_password",
+    "zoom_meeting_pstn_password",
+    "zoom_meeting_h323_password",
+    "zoom_meeting_start_url",
+    "zoom_meeting_join_url",
+    "google_meeting_url",
+    "webex_meeting_url",
+    "microsoft_teams_meeting_url",
+)
+"""Meeting passwords, and the meeting links that embed a password or host key: never copied into XCom."""
+
+VENDOR_FIELDS: Mapping[str, str] = {
+    "kind": "kind",
+    "parent_incident_id": "string",
+    "duplicate_incident_id": "string",
+    "private": "boolean",
+    "public_title": "string",
+    "alert_ids": "ids",
+    "environment_ids": "ids",
+    "incident_type_ids": "ids",
+    "service_ids": "ids",
+    "functionality_ids": "ids",
+    "muted_service_ids": "ids",
+    "group_ids": "ids",
+    "cause_ids": "ids",
+    "labels": "labels",
+    "slack_channel_id": "string",
+    "slack_channel_name": "string",
+    "slack_channel_url": "string",
+    "slack_channel_archived": "boolean",
+    "google_drive_parent_id": "string",
+    "google_drive_url": "string",
+    "jira_issue_key": "string",
+    "jira_issue_id": "string",
+    "jira_issue_url": "string",
+    "scheduled_for": "datetime",
+    "scheduled_until": "datetime",
+    "in_triage_at": "datetime",
+    "started_at": "datetime",
+    "detected_at": "datetime",
+    "acknowledged_at": "datetime",
+    "mitigated_at": "datetime",
+    "resolved_at": "datetime",
+    "closed_at": "datetime",
+    "cancelled_at": "datetime",
+    "mitigation_message": "string",
+    "resolution_message": "string",
+    "cancellation_message": "string",
+}
+"""Attributes of ``PUT /v1/incidents/{id}`` reachable through ``vendor_fields``, each with the type of
+value it takes; the spec makes every one nullable, so ``None`` clears it (but see ``NOT_NULLABLE``)."""
+NOT_NULLABLE = frozenset({"kind"})
+"""Attributes whose spec schema is an enum without null: OpenAPI 3.0 validators refuse null there."""
+_ARGUMENT_FIELDS: Mapping[str, str] = {
+    "title": "title",
+    "summary": "description",
+    "status": "status",
+    "severity_id": "severity",
+}
+
+
+# --- authentication and headers ---------------------------------------------------------------------
+
+
+def headers(token: str) -> dict[str, str]:
+    """Every request: the JSON:API media type both ways (as Rootly's examples send it) and the key."""
+    return {"Accept": MEDIA_TYPE, "Content-Type": MEDIA_TYPE, "Authorization": f"Bearer {token}"}
+
+
+def retry_after(response: Response, now: float | None = None) -> float | None:
+    """Seconds to wait after a 429: ``Retry-After`` if sent, else the rate-limit reset (an epoch)."""
+    moment = time.time() if now is None else now
+    hinted = response.headers.get("retry-after")
+    if hinted:
+        seconds = _retry_after_header(hinted, moment)
+        if seconds is not None:
+            return seconds
+    for header in RESET_HEADERS:
+        value = response.headers.get(header)
+        if not value:
+            continue
+        try:
+            reset = float(value.strip())
+        except ValueError:
+            continue
+        return max(0.0, reset - moment if reset >= EPOCH_THRESHOLD else reset)
+    return None
+
+
+def _retry_after_header(value: str, now: float) -> float | None:
+    """``Retry-After`` is delay seconds or an HTTP date."""
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - now)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_error(response: Response) -> tuple[str, str | None, tuple[str, ...]]:
+    """Rootly's ``{"errors": [{"title", "status", "code"?, "detail"?}]}`` as (message, code, details).
+
+    A 429 carries ``{"error": "Rate limit exceeded. Try again later."}`` instead.
+    """
+    body = response.body
+    if isinstance(body, Mapping):
+        errors = [item for item in body.get("errors") or () if isinstance(item, Mapping)]
+        if errors:
+            first = errors[0]
+            code = first.get("code")
+            details: list[str] = []
+            for index, error in enumerate(errors):
+                if error.get("detail"):
+                    details.append(str(error["detail"]))
+                elif index and error.get("title"):
+                    details.append(str(error["title"]))
+            message = str(first.get("title") or "") or f"HTTP {response.status}"
+            return message, str(code) if code not in (None, "") else None, tuple(details)
+        rate_limited = body.get("error")
+        if isinstance(rate_limited, str) and rate_limited:
+            return rate_limited, None, ()
+    return f"HTTP {response.status} with no error body", None, ()
+
+
+def is_conflict(code: str | None) -> bool:
+    """Whether a Rootly error code means a state conflict rather than bad input."""
+    return code is not None and code in CONFLICT_CODES
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def incident_id_from_ref(ref: str) -> str:
+    """Rootly incidents are addressed by id (a UUID) or slug alone, so the ref is the id; path-encoded."""
+    if isinstance(ref, str) and not (_UUID.fullmatch(ref.strip()) or _SLUG.fullmatch(ref.strip())):
+        raise IncidentValidationError(
+            "incident_id",
+            f"{ref[:80]!r} is neither a Rootly incident id (a UUID) nor a slug (lower-case letters, digits, "
+            "'-' and '_')",
+            vendor=NAME,
+        )
+    return path_segment(ref, "incident_id", NAME)
+
+
+def _incident_path(ref: str, suffix: str = "") -> str:
+    return f"/v1/incidents/{incident_id_from_ref(ref)}{suffix}"
+
+
+def build_get(ref: str) -> Request:
+    return Request("GET", _incident_path(ref))
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _severity_name(value: Any) -> str | None:
+    """The incident's severity: a JSON:API ``{"data": {"attributes": {"name", "slug"}}}`` (or a word)."""
+    if isinstance(value, str):
+        return value or None
+    if not isinstance(value, Mapping):
+        return None
+    data = value.get("data", value)
+    attributes = data.get("attributes", data) if isinstance(data, Mapping) else None
+    if not isinstance(attributes, Mapping):
+        return None
+    name = attributes.get("name") or attributes.get("slug")
+    return str(name) if name else None
+
+
+def incident_from_json(data: Mapping[str, Any], *, include_raw: bool = False) -> Incident:
+    """One JSON:API incident resource (``{"id", "type", "attributes"}``) as the normalized ``Incident``."""
+    attributes = data.get("attributes")
+    if not isinstance(attributes, Mapping):
+        raise ValueError("Rootly incident has no 'attributes' object")
+    status = str(attributes.get("status") or "").lower()
+    phase = STATUS_PHASES.get(status, Phase.OPEN)
+    resolved_at = None
+    if phase is Phase.RESOLVED:
+        resolved_at = _timestamp(
+            attributes.get("resolved_at") or attributes.get("cancelled_at") or attributes.get("closed_at")
+        )
+    return Incident(
+        vendor=NAME,
+        id=str(data["id"]),
+        ref=str(data["id"]),
+        title=attributes.get("title"),
+        status=status,
+        phase=phase,
+        severity=_severity_name(attributes.get("severity")),
+        assignees=(),
+        url=attributes.get("url") or attributes.get("short_url"),
+        created_at=_timestamp(attributes.get("created_at")),
+        updated_at=_timestamp(attributes.get("updated_at")),
+        resolved_at=resolved_at,
+        raw=capped_raw(data, SENSITIVE_FIELDS) if include_raw else None,
+    )
+
+
+def parse_incident(response: Response, *, include_raw: bool = False) -> Incident:
+    """The ``{"data": {...}}`` body of a get, update or transition response."""
+    body = response.body
+    if not isinstance(body, Mapping) or not isinstance(body.get("data"), Mapping):
+        raise ValueError("Rootly response has no 'data' object")
+    return incident_from_json(body["data"], include_raw=include_raw)
+
+
+def next_page(response: Response) -> int | None:
+    """``meta.next_page`` of a list response: the page number to ask for next, None on the last page."""
+    body = response.body if isinstance(response.body, Mapping) else {}
+    meta = body.get("meta")
+    value = meta.get("next_page") if isinstance(meta, Mapping) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _resources(response: Response) -> list[Mapping[str, Any]]:
+    body = response.body if isinstance(response.body, Mapping) else {}
+    return [item for item in body.get("data") or () if isinstance(item, Mapping)]
+
+
+def _paging(page: int, page_size: int) -> tuple[tuple[str, str], ...]:
+    return (("page[number]", str(page)), ("page[size]", str(page_size)))
+
+
+def list_statuses(statuses: Sequence[str]) -> list[str]:
+    """The Rootly words to list for status words or phases: a Rootly word means itself, and a phase
+    that is not a Rootly word (``open``) means every status of that phase."""
+    words: dict[str, None] = {}
+    for word in statuses:
+        lowered = word.strip().lower()
+        if lowered in STATUS_PHASES:
+            words[lowered] = None
+            continue
+        phases = [phase for phase in Phase if phase.value == lowered]
+        if not phases:
+            lookup_status(word, STATUS_PHASES, PHASE_STATUSES, NAME, "statuses")  # raises, listing words
+        words.update({status: None for status, phase in STATUS_PHASES.items() if phase in phases})
+    return list(words)
+
+
+def _iso(moment: datetime) -> str:
+    """A naive datetime is taken as UTC, as Airflow's own dates are."""
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def build_list(
+    *, status: str | None, since: datetime | None, until: datetime | None, page: int, page_size: int
+) -> Request:
+    """One page of ``GET /v1/incidents``, oldest first; one status per request (``filter[status]``)."""
+    params: list[tuple[str, str]] = [*_paging(page, page_size), ("sort", "created_at")]
+    if status is not None:
+        params.append(("filter[status]", status))
+    if since is not None:
+        params.append(("filter[created_at][gte]", _iso(since)))
+    if until is not None:
+        params.append(("filter[created_at][lte]", _iso(until)))
+    return Request("GET", "/v1/incidents", params=tuple(params))
+
+
+def parse_list(response: Response, *, include_raw: bool = False) -> tuple[list[Incident], int | None]:
+    """A page of incidents and the next page number (None on the last page)."""
+    incidents = [incident_from_json(item, include_raw=include_raw) for item in _resources(response)]
+    return incidents, next_page(response)
+
+
+def build_severities(page: int) -> Request:
+    return Request("GET", "/v1/severities", params=_paging(page, LIST_PAGE_SIZE))
+
+
+def parse_severities(response: Response) -> tuple[list[dict[str, str]], int | None]:
+    """Severities as ``{"id", "slug", "name"}`` and the next page number."""
+    severities = []
+    for item in _resources(response):
+        found = item.get("attributes")
+        attributes: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+        if "id" in item:
+            severities.append(
+                {
+                    "id": str(item["id"]),
+                    "slug": str(attributes.get("slug") or ""),
+                    "name": str(attributes.get("name") or ""),
+                }
+            )
+    return severities, next_page(response)
+
+
+def severity_id(value: str, severities: Sequence[Mapping[str, str]]) -> str:
+    """The id of the severity named by ``value``: its id, slug or name (case-insensitive)."""
+    wanted = value.strip()
+    for severity in severities:
+        if severity["id"] == wanted or wanted.lower() in (severity["slug"].lower(), severity["name"].lower()):
+            return severity["id"]
+    names = ", ".join(f"{s['name']} ({s['slug']})" for s in severities) or "none defined"
+    raise IncidentValidationError(
+        "severity", f"{value!r} is not a Rootly severity id, slug or name; severities: {names}", vendor=NAME
+    )
+
+
+def build_connection_check() -> Request:
+    """The cheapest call that proves the key can read incidents."""
+    return Request("GET", "/v1/incidents", params=(("page[size]", "1"),))
+
+
+# --- writing: validation ----------------------------------------------------------------------------
+
+
+def to_vendor_status(word: str, *, field_name: str = "status") -> str:
+    """The Rootly status to write for a status word or phase; maintenance statuses are read only."""
+    if word.strip().lower() in MAINTENANCE_STATUSES:
+        raise IncidentValidationError(
+            field_name,
+            f"{word!r} is a scheduled-maintenance status, which this provider only reads; writable: "
+            f"{', '.join(WRITABLE_STATUSES)}",
+            vendor=NAME,
+        )
+    return lookup_status(word, WRITABLE_STATUSES, PHASE_STATUSES, NAME, field_name)
+
+
+def _datetime(value: Any, field_name: str) -> str:
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, str):
+        try:
+            return _iso(datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
+        except ValueError:
+            pass
+    raise IncidentValidationError(field_name, f"{value!r} is not an ISO 8601 date-time", vendor=NAME)
+
+
+def _vendor_value(key: str, kind: str, value: Any) -> Any:
+    field_name = f"vendor_fields.{key}"
+    if value is None and key not in NOT_NULLABLE:
+        return None
+    if kind == "string" and isinstance(value, str):
+        return value
+    if kind == "boolean" and isinstance(value, bool):
+        return value
+    if kind == "kind" and isinstance(value, str) and value.strip().lower() in KINDS:
+        return value.strip().lower()
+    if kind == "datetime":
+        return _datetime(value, field_name)
+    if (
+        kind == "ids"
+        and isinstance(value, list | tuple)
+        and all(isinstance(item, str) and item.strip() for item in value)
+    ):
+        return [item.strip() for item in value]
+    if (
+        kind == "labels"
+        and isinstance(value, Mapping)
+        and all(isinstance(k, str) and k and isinstance(v, str) for k, v in value.items())
+    ):
+        return dict(value)
+    expected = {
+        "string": "a string",
+        "boolean": "true or false",
+        "kind": f"one of {', '.join(KINDS)}",
+        "ids": "a list of non-empty id strings",
+        "labels": "a dict of string keys to string values",
+    }[kind]
+    nullable = "" if key in NOT_NULLABLE else " or None"
+    raise IncidentValidationError(
+        field_name, f"must be {expected}{nullable} (got {value!r:.80})", vendor=NAME
+    )
+
+
+def validate_vendor_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Check ``vendor_fields`` against the attributes of ``PUT /v1/incidents/{id}``; return them as sent."""
+    if not isinstance(fields, Mapping):
+        raise IncidentValidationError("vendor_fields", "must be a dict", vendor=NAME)
+    result: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key in _ARGUMENT_FIELDS:
+            raise IncidentValidationError(
+                f"vendor_fields.{key}", f"use the {_ARGUMENT_FIELDS[key]!r} argument", vendor=NAME
+            )
+        if key not in VENDOR_FIELDS:
+            raise IncidentValidationError(
+                f"vendor_fields.{key}",
+                f"not a Rootly incident attribute; allowed: {', '.join(VENDOR_FIELDS)}",
+                vendor=NAME,
+            )
+        result[key] = _vendor_value(key, VENDOR_FIELDS[key], value)
+    started, mitigated = result.get("started_at"), result.get("mitigated_at")
+    if started and mitigated and datetime.fromisoformat(mitigated) < datetime.fromisoformat(started):
+        raise IncidentValidationError(
+            "vendor_fields.mitigated_at", "Rootly requires mitigated_at >= started_at", vendor=NAME
+        )
+    return result
+
+
+def validate_note(note: str) -> None:
+    if not isinstance(note, str) or not note.strip():
+        raise IncidentValidationError("note", "must be non-empty text", vendor=NAME)
+
+
+def validate_message(message: str | None, field_name: str) -> None:
+    if message is not None and not isinstance(message, str):
+        raise IncidentValidationError(field_name, "must be text", vendor=NAME)
+
+
+_MESSAGE_TARGETS = ("resolved", "closed", "cancelled", "mitigated")
+
+
+def validate_update(update: IncidentUpdate) -> dict[str, Any]:
+    """Everything about an update that can be checked without the incident or the network.
+
+    Returns the validated vendor fields. Raises before any request for a field Rootly cannot take.
+    """
+    if update.assignees is not None:
+        raise UnsupportedOperationError(
+            "Rootly incidents have no assignee field: responders hold incident roles "
+            "(POST /v1/incidents/{id}/assign_role_to_user), which this provider does not set yet; "
+            "assign the role in Rootly or with a Rootly workflow, and use note=... to record the hand-over"
+        )
+    if update.title is not None and not update.title.strip():
+        raise IncidentValidationError("title", "must not be empty", vendor=NAME)
+    if update.status is not None:
+        target = to_vendor_status(update.status)
+        if update.resolution is not None and target not in _MESSAGE_TARGETS:
+            raise IncidentValidationError(
+                "resolution",
+                f"Rootly takes a message only when the status becomes {', '.join(_MESSAGE_TARGETS)}",
+                vendor=NAME,
+            )
+    elif update.resolution is not None:
+        raise IncidentValidationError(
+            "resolution", "give a status (resolved, closed, cancelled or mitigated) with it", vendor=NAME
+        )
+    validate_message(update.resolution, "resolution")
+    if update.severity is not None and not update.severity.strip():
+        raise IncidentValidationError("severity", "must be a severity id, slug or name", vendor=NAME)
+    if update.note is not None:
+        validate_note(update.note)
+    return validate_vendor_fields(update.vendor_fields)
+
+
+def update_attributes(
+    update: IncidentUpdate, fields: Mapping[str, Any], *, severity: str | None, current: Incident | None
+) -> dict[str, Any]:
+    """The attributes for ``PUT /v1/incidents/{id}`` (status aside), leaving out a title already set."""
+    attributes: dict[str, Any] = {}
+    if update.title is not None and (current is None or current.title != update.title):
+        attributes["title"] = update.title
+    if update.description is not None:
+        attributes["summary"] = update.description
+    if severity is not None:
+        attributes["severity_id"] = severity
+    attributes.update(fields)
+    return attributes
+
+
+def transition_plan(
+    current: str, target: str, *, allow_reopen: bool, from_triage: FromTriage
+) -> list[Transition]:
+    """The requests that move an incident from ``current`` to ``target`` status, in order.
+
+    Rootly refuses in_triage -> resolved (the incident is started first, cancelled, or the call fails,
+    per ``from_triage``); resolved, closed and cancelled are final unless restarted, which needs
+    ``allow_reopen``; closed comes only after resolved.
+    """
+    if current == target:
+        return []
+    if current in MAINTENANCE_STATUSES:
+        raise UnsupportedOperationError(
+            f"the incident is scheduled maintenance ({current}); its statuses (scheduled, in_progress, "
+            "completed) are only read by this provider: change it in Rootly"
+        )
+    if current in TERMINAL_STATUSES:
+        if current == "resolved" and target == "closed":
+            return [_transition_to("closed")]
+        if target == "resolved":
+            return []  # closed and cancelled are already past resolved
+        if not allow_reopen:
+            raise IncidentValidationError(
+                "status",
+                f"{target!r} would reopen an incident that is {current}; pass allow_reopen=True to restart "
+                "it (PUT /v1/incidents/{id}/restart) on purpose",
+                vendor=NAME,
+            )
+        return [
+            RESTART,
+            *transition_plan(RESTARTED_STATUS, target, allow_reopen=False, from_triage=from_triage),
+        ]
+    if target == "resolved":
+        if current != TRIAGE:
+            return [_transition_to("resolved")]
+        if from_triage == "fail":
+            raise IncidentValidationError(
+                "from_triage",
+                "the incident is in_triage and Rootly refuses in_triage -> resolved; use from_triage='start' "
+                "(start it, then resolve) or 'cancel' (cancel it with the resolution as the reason)",
+                vendor=NAME,
+            )
+        if from_triage == "cancel":
+            return [_transition_to("cancelled")]
+        return [_transition_to("started"), _transition_to("resolved")]
+    if target == "closed":
+        plan = transition_plan(current, "resolved", allow_reopen=allow_reopen, from_triage=from_triage)
+        if plan[-1].status != "resolved":
+            raise IncidentValidationError(
+                "from_triage",
+                "'cancel' cannot close an incident: only a resolved incident is closed",
+                vendor=NAME,
+            )
+        return [*plan, _transition_to("closed")]
+    return [_transition_to(target)]
+
+
+# --- writing: requests ------------------------------------------------------------------------------
+
+
+def _document(resource_type: str, attributes: Mapping[str, Any] | None) -> dict[str, Any]:
+    data: dict[str, Any] = {"type": resource_type}
+    if attributes is not None:
+        data["attributes"] = dict(attributes)
+    return {"data": data}
+
+
+def build_update(ref: str, attributes: Mapping[str, Any]) -> Request:
+    """``PUT /v1/incidents/{id}`` with the attributes in a JSON:API document."""
+    return Request("PUT", _incident_path(ref), json=_document("incidents", attributes), write=True)
+
+
+def build_transition(ref: str, transition: Transition, message: str | None = None) -> Request:
+    """The request of one transition: its endpoint with its message attribute, or a ``PUT`` of status."""
+    if transition.by_status_put:
+        return build_update(ref, {"status": transition.status})
+    attributes: dict[str, Any] | None = {}
+    if transition.action == "in_triage":
+        attributes = None  # the spec's in_triage body has no attributes
+    elif transition.action in MESSAGE_ATTRIBUTES and message is not None:
+        attributes = {MESSAGE_ATTRIBUTES[transition.action]: message}
+    return Request(
+        "PUT",
+        _incident_path(ref, f"/{transition.action}"),
+        json=_document("incidents", attributes),
+        write=True,
+    )
+
+
+def event_text(text: str, idempotency_key: str | None, *, public: bool) -> str:
+    """The event with its idempotency marker: visible on internal events, hidden in external ones."""
+    if not idempotency_key:
+        return text
+    return mark_hidden(text, idempotency_key) if public else mark(text, idempotency_key)
+
+
+def build_event(ref: str, text: str, *, public: bool) -> Request:
+    """``POST /v1/incidents/{id}/events``: internal unless ``public``; not idempotent, so marked."""
+    validate_note(text)
+    attributes = {"event": text, "visibility": "external" if public else "internal"}
+    return Request(
+        "POST",
+        _incident_path(ref, "/events"),
+        json=_document("incident_events", attributes),
+        write=True,
+        idempotent=False,
+    )
+
+
+def build_list_events(ref: str, page: int) -> Request:
+    return Request("GET", _incident_path(ref, "/events"), params=_paging(page, LIST_PAGE_SIZE))
+
+
+def parse_events(response: Response) -> tuple[list[str], int | None]:
+    """The text of each event on the page and the next page number."""
+    events = []
+    for item in _resources(response):
+        attributes = item.get("attributes")
+        if isinstance(attributes, Mapping):
+            events.append(str(attributes.get("event") or ""))
+    return events, next_page(response)

@@ -1,0 +1,573 @@
+"""PinghomeIncidentHook against the sandbox over real HTTP on 127.0.0.1 (respx only where noted)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from airflow.sdk import Connection
+from airflow.sdk.log import redact  # type: ignore[attr-defined]  # re-exported by the SDK
+
+from airflow_incident_provider.exceptions import (
+    AuthenticationError,
+    ConnectionConfigError,
+    IncidentNotFoundError,
+    IncidentValidationError,
+    RateLimitedError,
+    UnsupportedOperationError,
+    VendorValidationError,
+)
+from airflow_incident_provider.hooks import aget_incident_hook, get_incident_hook, transport
+from airflow_incident_provider.hooks.pinghome import PinghomeIncidentHook, forget_sessions
+from airflow_incident_provider.idempotency import idempotency_key, marker
+from airflow_incident_provider.models import IncidentUpdate, Phase, WriteOptions
+from airflow_incident_provider.operators import ResolveIncidentOperator, UpdateIncidentOperator
+from airflow_incident_provider.sandbox.pinghome import PAYMENTS_TEAM, PinghomeBackend
+from airflow_incident_provider.vendors import pinghome as ph_vendor
+from tests.fixtures_pinghome import PH_CONN_ID, PinghomeSandbox
+
+SIGN_IN = ("POST", "/auth/v1/auth")
+
+
+def hook() -> PinghomeIncidentHook:
+    result = get_incident_hook(PH_CONN_ID)
+    assert isinstance(result, PinghomeIncidentHook)
+    return result
+
+
+def use(ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch, **changes: Any) -> None:
+    monkeypatch.setenv(f"AIRFLOW_CONN_{PH_CONN_ID.upper()}", ph.connection(**changes))
+
+
+def signing_in(ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    use(ph, monkeypatch, login=ph.email, password=ph.password)
+
+
+def puts(ph: PinghomeSandbox) -> list[dict[str, Any]]:
+    return [record for record in ph.requests() if record["method"] == "PUT"]
+
+
+# ---------------------------------------------------------------- reading
+
+
+def test_get_incident_is_normalized_with_a_team_ref(ph: PinghomeSandbox) -> None:
+    incident_id = ph.create(name="Queue backlog growing", urgency="medium")
+    incident = hook().get_incident(incident_id)
+    assert incident.vendor == "pinghome"
+    assert incident.id == incident_id
+    assert incident.ref == f"{ph.team_id}/{incident_id}"
+    assert (incident.title, incident.status, incident.phase, incident.severity) == (
+        "Queue backlog growing",
+        "open",
+        Phase.OPEN,
+        "medium",
+    )
+    assert incident.raw is None
+    assert hook().get_incident(incident.ref, include_raw=True).raw is not None
+
+
+def test_a_ref_addresses_another_team_than_the_connections(ph: PinghomeSandbox) -> None:
+    other = ph.incidents(PAYMENTS_TEAM.id)[0]
+    incident = hook().get_incident(f"{PAYMENTS_TEAM.id}/{other['id']}")
+    assert incident.ref == f"{PAYMENTS_TEAM.id}/{other['id']}"
+    assert incident.title == other["name"]
+    with pytest.raises(IncidentNotFoundError):
+        hook().get_incident(other["id"])  # not in the connection's team
+
+
+def test_missing_incident_searches_every_page_then_says_so(
+    ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ph_vendor, "LIST_PAGE_SIZE", 2)
+    pages = -(-len(ph.incidents()) // 2)
+    ph.clear_requests()
+    with pytest.raises(IncidentNotFoundError) as info:
+        hook().get_incident("0000-missing")
+    assert "'0000-missing' is not among the incidents of team" in str(info.value)
+    assert f"{pages} page(s) searched" in str(info.value)
+    lists = [r for r in ph.requests() if r["path"].endswith("/incidents")]
+    assert len(lists) == pages
+    assert [r["query"].get("last_received_at") is None for r in lists] == [True] + [False] * (pages - 1)
+
+
+def test_list_pages_filters_and_limits(ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    every = {item["id"] for item in ph.incidents()}
+    monkeypatch.setattr(ph_vendor, "LIST_PAGE_SIZE", 2)
+    listed = hook().list_incidents()
+    assert {incident.id for incident in listed} == every
+    assert len(listed) == len(every), "no incident twice across pages"
+    active = hook().list_incidents(statuses=["open", "ACKNOWLEDGED"])
+    assert active
+    assert {incident.phase for incident in active} == {Phase.OPEN, Phase.ACKNOWLEDGED}
+    assert [i.status for i in hook().list_incidents(statuses=["resolved"])] == ["resolved"]
+    assert len(hook().list_incidents(limit=3)) == 3
+    newest = max(listed, key=lambda incident: str(incident.created_at))
+    assert [i.id for i in hook().list_incidents(since=newest.created_at)] == [newest.id]
+    with pytest.raises(IncidentValidationError, match="mitigated"):
+        hook().list_incidents(statuses=["mitigated"])
+
+
+def test_listing_needs_the_connections_team(ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    use(ph, monkeypatch, extra={"team_id": None})
+    ph.clear_requests()
+    with pytest.raises(ConnectionConfigError, match="team_id"):
+        hook().list_incidents()
+    with pytest.raises(IncidentValidationError, match="teamId/incidentId"):
+        hook().get_incident("some-id")
+    assert ph.requests() == []
+
+
+# ---------------------------------------------------------------- writing
+
+
+def test_partial_update_keeps_every_other_field(ph: PinghomeSandbox) -> None:
+    incident_id = ph.create(
+        description="Original description",
+        urgency="low",
+        assignees=[{"type": "team", "id": ph.team_id}],
+        actions=[{"type": "trigger-alerts", "settings": [{"status_page_id": "sp-1"}]}],
+    )
+    before = ph.incident(incident_id)
+    ph.clear_requests()
+    result = hook().update_incident(incident_id, IncidentUpdate(title="Renamed"))
+    assert result.changed
+    assert [(s.name, s.applied, s.detail) for s in result.steps] == [("update", True, "name")]
+    after = ph.incident(incident_id)
+    assert after["name"] == "Renamed"
+    for field in ("description", "urgency", "assignees", "actions", "status"):
+        assert after[field] == before[field], field
+    (put,) = puts(ph)
+    assert set(put["body"]) == {"name", "description", "urgency", "assignees", "actions"}
+    assert result.incident.title == "Renamed"
+
+
+def test_every_normalized_field_reaches_pinghome(ph: PinghomeSandbox) -> None:
+    incident_id = ph.create()
+    user = "0b6f4a52-7d1e-4c3a-9f5e-2a1b3c4d5e02"
+    actions = [{"type": "trigger-alerts", "settings": [{"status_page_id": "sp-9"}]}]
+    result = hook().update_incident(
+        incident_id,
+        IncidentUpdate(
+            description="Rewritten",
+            severity="LOW",
+            assignees=(user, f"team:{ph.team_id}"),
+            status="acknowledged",
+            vendor_fields={"actions": actions},
+        ),
+    )
+    remote = ph.incident(incident_id)
+    assert (remote["description"], remote["urgency"], remote["status"]) == (
+        "Rewritten",
+        "low",
+        "acknowledged",
+    )
+    assert remote["assignees"] == [{"type": "user", "id": user}, {"type": "team", "id": ph.team_id}]
+    assert remote["actions"][0]["settings"] == [{"status_page_id": "sp-9"}]
+    assert result.incident.assignees == (user, f"team:{ph.team_id}")
+    assert result.incident.phase is Phase.ACKNOWLEDGED
+
+
+def test_an_update_that_changes_nothing_sends_no_write(ph: PinghomeSandbox) -> None:
+    incident = hook().get_incident(ph.with_status("open"))
+    result = hook().update_incident(incident.ref, IncidentUpdate(title=incident.title, status="open"))
+    assert not result.changed
+    assert result.steps[0].detail == "already as requested"
+    assert puts(ph) == []
+
+
+def test_pinghome_refusal_surfaces_with_its_message_and_fields(ph: PinghomeSandbox) -> None:
+    incident_id = ph.create()
+    with pytest.raises(VendorValidationError) as info:
+        hook().update_incident(incident_id, IncidentUpdate(assignees=("no-such-user",)))
+    assert info.value.status_code == 422
+    assert "Validation failed" in str(info.value)
+    assert "assignees[0].id: no user with id 'no-such-user'" in str(info.value)
+    assert len(puts(ph)) == 1, "422 is not retried"
+
+
+def test_bad_input_fails_before_any_request(ph: PinghomeSandbox) -> None:
+    incident_id = ph.create()
+    ph.clear_requests()
+    with pytest.raises(IncidentValidationError, match="low, medium, high"):
+        hook().update_incident(incident_id, IncidentUpdate(severity="sev1"))
+    with pytest.raises(IncidentValidationError, match="mitigated"):
+        hook().update_incident(incident_id, IncidentUpdate(status="mitigated"))
+    with pytest.raises(IncidentValidationError, match=r"vendor_fields\.name"):
+        hook().update_incident(incident_id, IncidentUpdate(vendor_fields={"name": "x"}))
+    with pytest.raises(UnsupportedOperationError, match="description"):
+        hook().update_incident(incident_id, IncidentUpdate(description="d", note="n"))
+    with pytest.raises(IncidentValidationError, match="nothing to change"):
+        hook().update_incident(incident_id, IncidentUpdate())
+    with pytest.raises(IncidentValidationError, match="note"):
+        hook().add_note(incident_id, "  ")
+    assert ph.requests() == []
+
+
+def test_reopen_needs_allow_reopen_and_nothing_is_written_without_it(ph: PinghomeSandbox) -> None:
+    incident_id = ph.with_status("resolved")
+    with pytest.raises(IncidentValidationError, match="allow_reopen=True"):
+        hook().update_incident(incident_id, IncidentUpdate(status="acknowledged", note="reopening"))
+    assert puts(ph) == []
+    result = hook().update_incident(
+        incident_id, IncidentUpdate(status="open"), WriteOptions(allow_reopen=True)
+    )
+    assert result.changed
+    assert (result.incident.status, result.incident.resolved_at) == ("open", None)
+
+
+def test_resolve_is_idempotent_and_keeps_the_resolution(ph: PinghomeSandbox) -> None:
+    incident_id = ph.create(description="Disk full")
+    first = hook().resolve_incident(incident_id, resolution="Rotated the logs")
+    assert first.changed
+    assert first.incident.phase is Phase.RESOLVED
+    assert first.incident.resolved_at is not None
+    assert ph.incident(incident_id)["description"] == "Disk full\n\n---\nResolution: Rotated the logs"
+    writes = len(puts(ph))
+    second = hook().resolve_incident(incident_id, resolution="Rotated the logs")
+    assert not second.changed
+    assert [(s.name, s.applied, s.detail) for s in second.steps] == [("resolved", False, "already resolved")]
+    assert len(puts(ph)) == writes, "resolving a resolved incident sends no write"
+
+
+def test_acknowledge_never_goes_backwards(ph: PinghomeSandbox) -> None:
+    incident_id = ph.create()
+    assert hook().acknowledge_incident(incident_id).changed
+    assert not hook().acknowledge_incident(incident_id).changed
+    hook().resolve_incident(incident_id)
+    writes = len(puts(ph))
+    result = hook().acknowledge_incident(incident_id)
+    assert not result.changed
+    assert result.incident.status == "resolved"
+    assert len(puts(ph)) == writes
+
+
+def test_a_note_with_a_key_is_appended_once_but_other_tasks_append_theirs(ph: PinghomeSandbox) -> None:
+    incident_id = ph.create(description="Errors since 10:02")
+    key_a, key_b = idempotency_key("dag", "run", "a"), idempotency_key("dag", "run", "b")
+    first = hook().add_note(incident_id, "Restarted workers", WriteOptions(idempotency_key=key_a))
+    assert [(s.name, s.applied) for s in first.steps] == [("note", True)]
+    again = hook().add_note(incident_id, "Restarted workers", WriteOptions(idempotency_key=key_a))
+    assert not again.changed
+    assert again.steps[0].detail == "already posted"
+    assert hook().add_note(incident_id, "Restarted workers", WriteOptions(idempotency_key=key_b)).changed
+    description = ph.incident(incident_id)["description"]
+    assert description == (
+        f"Errors since 10:02\n\n---\nRestarted workers\n\n[{marker(key_a)}]"
+        f"\n\n---\nRestarted workers\n\n[{marker(key_b)}]"
+    )
+    assert len(puts(ph)) == 2
+
+
+def test_acknowledge_with_a_note_is_one_write(ph: PinghomeSandbox) -> None:
+    incident_id = ph.create(description="")
+    key = idempotency_key("dag", "run", "ack")
+    result = hook().acknowledge_incident(incident_id, note="On it", options=WriteOptions(idempotency_key=key))
+    assert [(s.name, s.applied) for s in result.steps] == [("acknowledged", True), ("note", True)]
+    remote = ph.incident(incident_id)
+    assert (remote["status"], remote["description"]) == ("acknowledged", f"On it\n\n[{marker(key)}]")
+    assert len(puts(ph)) == 1
+
+
+def test_operators_work_unchanged(ph: PinghomeSandbox) -> None:
+    incident_id = ph.create()
+    ti = SimpleNamespace(dag_id="dag", run_id="run", task_id="t", map_index=-1)
+    update = UpdateIncidentOperator(
+        task_id="t", conn_id=PH_CONN_ID, incident_id=incident_id, status="acknowledged", note="Rolling back"
+    )
+    value = update.execute({"ti": ti})  # type: ignore[typeddict-item]
+    assert (value["status"], value["changed"]) == ("acknowledged", True)
+    resolve = ResolveIncidentOperator(task_id="r", conn_id=PH_CONN_ID, incident_id=value, resolution="Done")
+    resolved = resolve.execute({"ti": ti})  # type: ignore[typeddict-item]
+    assert resolved["phase"] == "resolved"
+    assert resolved["ref"] == f"{ph.team_id}/{incident_id}"
+
+
+# ---------------------------------------------------------------- connections and authentication
+
+
+def test_connection_check(ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    ok, message = hook().test_connection()
+    assert ok
+    assert f"team {ph.team_id} is readable" in message
+    use(ph, monkeypatch, extra={"team_id": None})
+    ok, message = hook().test_connection()
+    assert ok
+    assert "set team_id" in message
+
+
+def test_wrong_token_fails_fast_without_leaking_it(
+    ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    incident_id = ph.with_status("open")
+    ph.clear_requests()
+    use(ph, monkeypatch, password="wrong-token-5b9d0e77")
+    with pytest.raises(AuthenticationError) as info:
+        hook().get_incident(incident_id)
+    assert info.value.status_code == 401
+    assert "Unauthorized" in str(info.value)
+    assert "wrong-token" not in str(info.value)
+    assert len(ph.requests()) == 1, "401 is never retried (and a token is never renewed)"
+    ok, message = hook().test_connection()
+    assert not ok
+    assert "wrong-token" not in message
+
+
+def test_explicit_service_urls_and_the_default_prefix(
+    ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use(
+        ph,
+        monkeypatch,
+        host=None,
+        extra={
+            "cmd_url": f"{ph.gateway}/incident-cmd",
+            "query_url": f"{ph.gateway}/incident-query/",
+            "auth_url": f"{ph.gateway}/auth",
+            "path_prefix": "default/v1",
+        },
+    )
+    incident_id = ph.create()
+    ph.clear_requests()
+    assert hook().acknowledge_incident(incident_id).changed
+    assert {path.split("/")[2] for _, path in ph.calls()} == {"default"}
+    assert ph.incident(incident_id)["status"] == "acknowledged"
+
+
+def test_connection_settings_are_checked_before_any_request(
+    ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for changes, match in (
+        ({"extra": {"query_url": "http://example.com/q"}}, "loopback"),
+        ({"host": "http://pinghome.example.com"}, "loopback"),
+        ({"extra": {"path_prefix": "/v1?x"}}, "path_prefix"),
+        ({"extra": {"incident_url_template": "https://x/{id}"}}, "incident_url_template"),
+        ({"password": None}, "password"),
+    ):
+        use(ph, monkeypatch, **changes)
+        with pytest.raises(ConnectionConfigError, match=match):
+            hook().get_incident("x")
+    assert ph.requests() == []
+    settings = PinghomeIncidentHook(
+        connection=Connection(conn_id="c", conn_type="pinghome_incidents", password="t")
+    )
+    assert settings.base_url_for("cmd") == "https://incident-cmd.api.pinghome.io/v1"
+    assert settings.base_url_for("query") == "https://incident-query.api.pinghome.io/v1"
+    assert settings.base_url_for("auth") == "https://auth.api.pinghome.io"
+
+
+def test_url_template_makes_the_extra_link(ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    use(ph, monkeypatch, extra={"incident_url_template": "https://app.example.com/{team_id}/{incident_id}"})
+    incident = hook().get_incident(ph.with_status("open"))
+    assert incident.url == f"https://app.example.com/{ph.team_id}/{incident.id}"
+
+
+def test_sign_in_once_per_process_and_the_token_is_masked(
+    ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signing_in(ph, monkeypatch)
+    incident_id = ph.with_status("open")
+    ph.clear_requests()
+    assert hook().get_incident(incident_id).status == "open"
+    assert hook().acknowledge_incident(incident_id).changed
+    assert ph.calls().count(SIGN_IN) == 1, "a second hook reuses the cached token"
+    assert ph.calls()[0] == SIGN_IN
+    log = json.dumps(ph.requests())
+    assert ph.password not in log
+    assert ph.email in log
+    token = ph_token(ph)
+    assert redact(token) == "***"
+
+
+def ph_token(ph: PinghomeSandbox) -> str:
+    """The token the sandbox issued last (sign-in tokens are random, so it is read from its state)."""
+    backend = ph.server.state.vendors["pinghome"]
+    assert isinstance(backend, PinghomeBackend)
+    return list(backend.store.sessions)[-1]
+
+
+def test_an_expired_sign_in_is_renewed_once(ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    signing_in(ph, monkeypatch)
+    incident_id = ph.with_status("open")
+    hook().get_incident(incident_id)
+    ph.expire_sessions()
+    ph.clear_requests()
+    assert hook().resolve_incident(incident_id).changed
+    calls = ph.calls()
+    assert calls[:3] == [
+        ("GET", f"/incident-query/v1/team/{ph.team_id}/incidents"),
+        SIGN_IN,
+        ("GET", f"/incident-query/v1/team/{ph.team_id}/incidents"),
+    ]
+    assert calls.count(SIGN_IN) == 1
+    assert [r["status"] for r in ph.requests()][:3] == [401, 200, 200]
+
+
+def test_bad_input_fails_before_the_sign_in_too(ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    signing_in(ph, monkeypatch)
+    with pytest.raises(IncidentValidationError, match="severity"):
+        hook().update_incident("any", IncidentUpdate(severity="sev1"))
+    assert ph.requests() == []
+
+
+def test_wrong_password_fails_without_leaking_it(
+    ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use(ph, monkeypatch, login=ph.email, password="not-the-password-0c4e")
+    with pytest.raises(AuthenticationError, match="Incorrect email or password") as info:
+        hook().get_incident("any")
+    assert "not-the-password" not in str(info.value)
+    assert ph.calls() == [SIGN_IN], "a refused sign-in is not retried"
+
+
+def test_the_sandbox_rate_limit_surfaces_when_its_wait_passes_the_deadline(
+    ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use(ph, monkeypatch, extra={"total_timeout": 2})
+    incident_id = ph.with_status("open")  # the first request of this token's window
+    ph.configure(rate_limit_per_minute=2)
+    ph.clear_requests()
+    hook().get_incident(incident_id)  # the second
+    with pytest.raises(RateLimitedError, match="Too Many Requests") as info:
+        hook().get_incident(incident_id)
+    assert info.value.retry_after is not None
+    assert info.value.retry_after > 2, "Retry-After was read, and waiting it would pass the deadline"
+    assert [r["status"] for r in ph.requests()] == [200, 429]
+
+
+def test_async_twins_sign_in_mask_and_close_their_clients(
+    ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signing_in(ph, monkeypatch)
+    incident_id = ph.create()
+
+    async def scenario() -> tuple[str, str, bool, int, int]:
+        async_hook = await aget_incident_hook(PH_CONN_ID)
+        got = await async_hook.aget_incident(incident_id)
+        acked = await async_hook.aacknowledge_incident(
+            incident_id,
+            note="async ack",
+            options=WriteOptions(idempotency_key=idempotency_key("d", "r", "t")),
+        )
+        resolved = await async_hook.aresolve_incident(incident_id)
+        listed = await async_hook.alist_incidents(statuses=["resolved"])
+        return (
+            got.status,
+            acked.incident.status,
+            resolved.changed,
+            len(listed),
+            transport.open_async_clients(),
+        )
+
+    status, acked, changed, resolved_count, open_clients = asyncio.run(scenario())
+    assert (status, acked, changed) == ("open", "acknowledged", True)
+    assert resolved_count >= 2
+    assert open_clients == 0
+    assert ph.incident(incident_id)["status"] == "resolved"
+    assert ph.calls().count(SIGN_IN) == 1
+    assert redact(ph_token(ph)) == "***"
+
+
+# ---------------------------------------------------------------- what the sandbox cannot produce (respx)
+
+GATEWAY = "https://pinghome.test"
+TEAM = "t-1"
+LIST = f"{GATEWAY}/incident-query/v1/team/{TEAM}/incidents"
+PUT = f"{GATEWAY}/incident-cmd/v1/incident/i-1"
+OPEN = {"id": "i-1", "name": "n", "description": "d", "urgency": "high", "status": "open", "received_at": "t"}
+
+
+def respx_hook() -> PinghomeIncidentHook:
+    connection = Connection(
+        conn_id="ph",
+        conn_type="pinghome_incidents",
+        host=GATEWAY,
+        password="respx-token-77aa11bb",
+        extra=json.dumps({"team_id": TEAM, "rate_limit_per_minute": 100_000, "total_timeout": 10}),
+    )
+    result = PinghomeIncidentHook(connection=connection)
+    result.backoff_base = 0.01
+    return result
+
+
+@pytest.fixture
+def api() -> Iterator[respx.MockRouter]:
+    forget_sessions()
+    with respx.mock(assert_all_called=False) as router:
+        yield router
+
+
+def page(*items: dict[str, Any]) -> httpx.Response:
+    return httpx.Response(200, json={"incidents": list(items), "last_received_at": None})
+
+
+def test_a_status_the_api_ignores_fails_loudly_naming_the_field(api: respx.MockRouter) -> None:
+    api.get(LIST).mock(return_value=page(OPEN))
+    put = api.put(PUT).mock(return_value=httpx.Response(200, json={"message": "Incident updated"}))
+    with pytest.raises(UnsupportedOperationError) as info:
+        respx_hook().resolve_incident("i-1")
+    assert "'status' is 'open', sent 'resolved'" in str(info.value)
+    assert "Pinghome app" in str(info.value)
+    assert put.call_count == 1
+    assert json.loads(put.calls[0].request.content)["status"] == "resolved"
+
+
+def test_a_read_that_lags_the_write_is_read_again(api: respx.MockRouter) -> None:
+    resolved = {**OPEN, "status": "resolved", "resolved_at": "2026-11-01T10:00:00Z"}
+    reads = api.get(LIST).mock(side_effect=[page(OPEN), page(OPEN), page(resolved)])
+    api.put(PUT).mock(return_value=httpx.Response(200, json={"message": "Incident updated"}))
+    result = respx_hook().resolve_incident(f"{TEAM}/i-1")
+    assert result.incident.phase is Phase.RESOLVED
+    assert reads.call_count == 3
+
+
+def test_429_with_retry_after_is_waited_then_retried(api: respx.MockRouter) -> None:
+    reads = api.get(LIST).mock(
+        side_effect=[
+            httpx.Response(429, headers={"Retry-After": "0.05"}, json={"message": "Too Many Requests"}),
+            page(OPEN),
+        ]
+    )
+    assert respx_hook().get_incident("i-1").status == "open"
+    assert reads.call_count == 2
+
+
+def test_a_lost_put_response_is_resent_because_the_body_is_absolute(api: respx.MockRouter) -> None:
+    acked = {**OPEN, "status": "acknowledged"}
+    api.get(LIST).mock(side_effect=[page(OPEN), page(acked)])
+    put = api.put(PUT).mock(
+        side_effect=[httpx.ReadError("connection reset"), httpx.Response(200, json={"message": "ok"})]
+    )
+    assert respx_hook().acknowledge_incident("i-1").incident.status == "acknowledged"
+    assert put.call_count == 2
+    assert put.calls[0].request.content == put.calls[1].request.content
+
+
+def test_a_renewal_that_is_refused_again_surfaces_the_401(api: respx.MockRouter) -> None:
+    connection = Connection(
+        conn_id="ph",
+        conn_type="pinghome_incidents",
+        host=GATEWAY,
+        login="oncall@example.com",
+        password="respx-password-3c1d",
+        extra=json.dumps({"team_id": TEAM, "rate_limit_per_minute": 100_000}),
+    )
+    sign_in = api.post(f"{GATEWAY}/auth/v1/auth").mock(
+        side_effect=[
+            httpx.Response(200, json={"access_token": "first-token-aaaa"}),
+            httpx.Response(200, json={"access_token": "second-token-bbbb"}),
+        ]
+    )
+    expired = httpx.Response(401, json={"message": "The incoming token has expired"})
+    reads = api.get(LIST).mock(side_effect=[expired, expired])
+    with pytest.raises(AuthenticationError, match="token has expired") as info:
+        PinghomeIncidentHook(connection=connection).get_incident("i-1")
+    assert (sign_in.call_count, reads.call_count) == (2, 2), "signed in, renewed once, then gave up"
+    tokens = [call.request.headers["authorization"] for call in reads.calls]
+    assert tokens == ["Bearer first-token-aaaa", "Bearer second-token-bbbb"]
+    assert "respx-password" not in str(info.value)
