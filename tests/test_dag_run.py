@@ -63,3 +63,30 @@ def test_example_dag_acknowledges_notes_and_resolves(pd: Sandbox, metadata_db: N
     assert run.state == DagRunState.SUCCESS
     assert pd.incident(incident_id)["status"] == "resolved"
     assert any("picked this up" in note for note in pd.notes(incident_id))
+
+
+VENDOR_CASES = {
+    # fixture, connection id, the raw incident's title and status keys, its resolved word
+    "pagerduty": ("pd", "pd_test", "title", "status", "resolved"),
+    "rootly": ("rootly", "rootly_test", "title", "status", "resolved"),
+    "devhelm": ("devhelm", "devhelm_test", "title", "status", "RESOLVED"),
+    "uptimeio": ("uptimeio", "uptimeio_test", "title", "status", "resolved"),
+    "pinghome": ("ph", "pinghome_test", "name", "status", "resolved"),
+}
+
+
+@pytest.mark.parametrize("vendor", sorted(VENDOR_CASES))
+def test_the_same_dag_runs_against_every_vendor(
+    vendor: str, request: pytest.FixtureRequest, metadata_db: None
+) -> None:
+    from airflow.utils.state import DagRunState
+
+    fixture, conn_id, title_key, status_key, resolved = VENDOR_CASES[vendor]
+    handle = request.getfixturevalue(fixture)
+    incident_id = handle.create()
+    dag = load_dag("incident_lifecycle_any_vendor")
+    run = dag.test(run_conf={"conn_id": conn_id, "incident_id": incident_id})
+    assert run.state == DagRunState.SUCCESS, vendor
+    remote = handle.incident(incident_id)
+    assert remote[status_key] == resolved
+    assert remote[title_key] == "Checkout errors: remediation running"
