@@ -13,7 +13,7 @@ from airflow_incident_provider.exceptions import IncidentValidationError, Unsupp
 from airflow_incident_provider.models import IncidentUpdate, Phase
 from airflow_incident_provider.vendors import known_status_words
 from airflow_incident_provider.vendors import pinghome as ph
-from airflow_incident_provider.vendors.base import Response
+from airflow_incident_provider.vendors.base import Response, url_template_problem
 
 TEAM = "445a5c1f-c0eb-403a-96d7-3976e5dc74ed"
 
@@ -141,10 +141,10 @@ def test_url_comes_from_the_connection_template() -> None:
     template = "https://app.example.com/teams/{team_id}/incidents/{incident_id}"
     incident = ph.incident_from_json(incident_json(id="a b"), TEAM, url_template=template)
     assert incident.url == f"https://app.example.com/teams/{TEAM}/incidents/a%20b"
-    assert ph.url_template_problem(template) is None
-    assert ph.url_template_problem("ftp://x/{incident_id}") == "must be an http(s):// URL"
-    assert "placeholders" in str(ph.url_template_problem("https://x/{nope}/{incident_id}"))
-    assert "incident_id" in str(ph.url_template_problem("https://x/{team_id}"))
+    assert url_template_problem(template, ph.URL_PLACEHOLDERS) is None
+    assert url_template_problem("ftp://x/{incident_id}", ph.URL_PLACEHOLDERS) == "must be an http(s):// URL"
+    assert "placeholders" in str(url_template_problem("https://x/{nope}/{incident_id}", ph.URL_PLACEHOLDERS))
+    assert "incident_id" in str(url_template_problem("https://x/{team_id}", ph.URL_PLACEHOLDERS))
 
 
 def test_list_pages_follow_the_cursor_in_any_of_the_likely_shapes() -> None:

@@ -18,7 +18,12 @@ from airflow_incident_provider.exceptions import (
     UnsupportedOperationError,
 )
 from airflow_incident_provider.hooks.base import NOTE_ATTEMPTS, Flow, IncidentHook
-from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
+from airflow_incident_provider.hooks.settings import (
+    ConnectionSettings,
+    base_url_from_host,
+    common_settings,
+    url_template,
+)
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
     Incident,
@@ -50,23 +55,6 @@ def _extra_text(extras: Mapping[str, Any], name: str, conn_id: str) -> str | Non
         return dh.check_header_value(value, name)
     except IncidentValidationError as exc:
         raise ConnectionConfigError(f"connection {conn_id!r}: {exc}") from None
-
-
-def _url_template(value: object, conn_id: str) -> str | None:
-    """``incident_url_template``: an https URL with ``{incident_id}`` (and optionally ``{page_id}``)."""
-    if value is None:
-        return None
-    template = str(value).strip()
-    try:
-        sample = template.format(page_id="p", incident_id="i")
-    except (IndexError, KeyError, ValueError):
-        sample = ""
-    if "{incident_id}" not in template or not sample.startswith("https://"):
-        raise ConnectionConfigError(
-            f"connection {conn_id!r}: incident_url_template must be an https:// URL containing "
-            "{incident_id} (and optionally {page_id}), with no other placeholders"
-        )
-    return template
 
 
 class DevHelmIncidentHook(IncidentHook):
@@ -110,7 +98,7 @@ class DevHelmIncidentHook(IncidentHook):
                 "status_page_id": page_id,
                 "org_id": _extra_text(extras, "org_id", conn_id),
                 "workspace_id": _extra_text(extras, "workspace_id", conn_id),
-                "incident_url_template": _url_template(extras.get("incident_url_template"), conn_id),
+                "incident_url_template": url_template(extras, conn_id, dh.URL_PLACEHOLDERS),
             },
             **common_settings(extras, conn_id),
         )

@@ -27,7 +27,12 @@ from airflow_incident_provider.exceptions import (
     VendorError,
 )
 from airflow_incident_provider.hooks.base import Flow, IncidentHook
-from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
+from airflow_incident_provider.hooks.settings import (
+    ConnectionSettings,
+    base_url_from_host,
+    common_settings,
+    url_template,
+)
 from airflow_incident_provider.models import (
     Incident,
     IncidentUpdate,
@@ -121,10 +126,7 @@ class PinghomeIncidentHook(IncidentHook):
                 f"connection {conn_id!r}: path_prefix must be a plain path such as /v1 or /default/v1"
             )
         team = str(extras["team_id"]).strip() if extras.get("team_id") is not None else None
-        template = extras.get("incident_url_template")
-        problem = ph.url_template_problem(str(template)) if template else None
-        if problem:
-            raise ConnectionConfigError(f"connection {conn_id!r}: incident_url_template {problem}")
+        template = url_template(extras, conn_id, ph.URL_PLACEHOLDERS)
         urls = _service_urls(connection.host, extras, conn_id)
         return ConnectionSettings(
             conn_id=conn_id,
@@ -136,6 +138,7 @@ class PinghomeIncidentHook(IncidentHook):
                 "path_prefix": prefix,
                 "team_id": team or None,
                 "email": email,
+                "incident_url_template": template,
             },
             **common_settings(extras, conn_id),
         )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from airflow_incident_provider.exceptions import ConnectionConfigError
+from airflow_incident_provider.vendors.base import url_template_problem
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 30.0
@@ -143,3 +144,15 @@ def common_settings(extras: Mapping[str, Any], conn_id: str) -> dict[str, Any]:
         "ca_bundle": str(extras["ca_bundle"]) if extras.get("ca_bundle") else None,
         "rate_limit_per_minute": rate_limit,
     }
+
+
+def url_template(extras: Mapping[str, Any], conn_id: str, placeholders: Iterable[str]) -> str | None:
+    """The connection's ``incident_url_template``, checked once (the operators' link to the incident)."""
+    value = extras.get("incident_url_template")
+    if value in (None, ""):
+        return None
+    template = str(value).strip()
+    problem = url_template_problem(template, placeholders)
+    if problem:
+        raise ConnectionConfigError(f"connection {conn_id!r}: incident_url_template {problem}")
+    return template

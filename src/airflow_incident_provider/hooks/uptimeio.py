@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from string import Formatter
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
@@ -19,7 +18,12 @@ from airflow_incident_provider.exceptions import (
     VendorValidationError,
 )
 from airflow_incident_provider.hooks.base import NOTE_ATTEMPTS, Flow, IncidentHook
-from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
+from airflow_incident_provider.hooks.settings import (
+    ConnectionSettings,
+    base_url_from_host,
+    common_settings,
+    url_template,
+)
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
     Incident,
@@ -35,26 +39,6 @@ from airflow_incident_provider.vendors.base import Request
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
-
-URL_PLACEHOLDERS = frozenset({"project_id", "status_page_id", "incident_id"})
-
-
-def _checked_url_template(value: Any, conn_id: str) -> str | None:
-    """Check ``incident_url_template`` once: an http(s) URL whose only placeholders are the three ids."""
-    if value in (None, ""):
-        return None
-    template = str(value).strip()
-    try:
-        names = {name for _, name, _, _ in Formatter().parse(template) if name is not None}
-    except ValueError as exc:
-        raise ConnectionConfigError(f"connection {conn_id!r}: incident_url_template: {exc}") from None
-    unknown = names - URL_PLACEHOLDERS
-    if unknown or not template.startswith(("https://", "http://")):
-        raise ConnectionConfigError(
-            f"connection {conn_id!r}: incident_url_template must be an http(s) URL using only "
-            f"{{{'}, {'.join(sorted(URL_PLACEHOLDERS))}}}"
-        )
-    return template
 
 
 def _aware(moment: datetime) -> datetime:
@@ -103,7 +87,7 @@ class UptimeIOIncidentHook(IncidentHook):
                 **extras,
                 **scope,
                 "note_marker": marker,
-                "incident_url_template": _checked_url_template(extras.get("incident_url_template"), conn_id),
+                "incident_url_template": url_template(extras, conn_id, uv.URL_PLACEHOLDERS),
             },
             **common_settings(extras, conn_id),
         )

@@ -7,8 +7,11 @@ test of a vendor module needs no server.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -117,3 +120,84 @@ def capped_raw(raw: Mapping[str, Any], sensitive: tuple[str, ...]) -> dict[str, 
     if size > RAW_SIZE_LIMIT:
         return {"truncated": True, "size": size, "limit": RAW_SIZE_LIMIT}
     return redacted
+
+
+EPOCH_THRESHOLD = 1_000_000_000
+"""A reset value at or above this is read as epoch seconds when a vendor does not say which it sends."""
+
+
+def wait_from_headers(
+    headers: Mapping[str, str],
+    *,
+    reset_headers: tuple[str, ...] = (),
+    reset_is_epoch: bool | None = None,
+    now: float | None = None,
+) -> float | None:
+    """Seconds to wait after a 429: ``Retry-After`` (seconds or an HTTP date) first, then a reset header.
+
+    ``reset_is_epoch`` says how the vendor documents its reset header: True epoch seconds, False
+    seconds from now, None undocumented (epoch when at or above ``EPOCH_THRESHOLD``). None when no
+    header says anything usable.
+    """
+    moment = time.time() if now is None else now
+    hinted = headers.get("retry-after", "").strip()
+    if hinted:
+        try:
+            return max(0.0, float(hinted))
+        except ValueError:
+            try:
+                date = parsedate_to_datetime(hinted)
+            except (TypeError, ValueError):
+                date = None
+            if date is not None:
+                date = date if date.tzinfo else date.replace(tzinfo=UTC)
+                return max(0.0, date.timestamp() - moment)
+    for header in reset_headers:
+        try:
+            reset = float(headers.get(header, "").strip())
+        except ValueError:
+            continue
+        epoch = reset >= EPOCH_THRESHOLD if reset_is_epoch is None else reset_is_epoch
+        return max(0.0, reset - moment if epoch else reset)
+    return None
+
+
+def vendor_field_items(
+    fields: object, *, vendor: str, allowed: Iterable[str], arguments: Mapping[str, str | None], what: str
+) -> list[tuple[str, Any]]:
+    """The ``vendor_fields`` items, once every key is known to be a vendor field and not an argument.
+
+    ``arguments`` maps a body field that has a normalized argument to that argument's name (None when
+    the provider sets it itself); ``what`` names the object in messages ("a PagerDuty incident field").
+    """
+    if not isinstance(fields, Mapping):
+        raise IncidentValidationError("vendor_fields", "must be a dict", vendor=vendor)
+    allowed = tuple(allowed)
+    for key in fields:
+        if key in arguments:
+            argument = arguments[key]
+            hint = f"use the {argument!r} argument" if argument else "it is set by the provider"
+            raise IncidentValidationError(f"vendor_fields.{key}", hint, vendor=vendor)
+        if key not in allowed:
+            raise IncidentValidationError(
+                f"vendor_fields.{key}", f"not {what}; allowed: {', '.join(allowed)}", vendor=vendor
+            )
+    return list(fields.items())
+
+
+def url_template_problem(template: str, placeholders: Iterable[str]) -> str | None:
+    """Why ``template`` cannot make incident links (None when it can).
+
+    For vendors that return no incident URL, the connection's ``incident_url_template`` builds one: an
+    http(s) URL containing ``{incident_id}`` and no placeholder but ``placeholders``.
+    """
+    names = tuple(placeholders)
+    if not template.startswith(("https://", "http://")):
+        return "must be an http(s):// URL"
+    try:
+        template.format(**dict.fromkeys(names, "x"))
+    except (KeyError, IndexError, ValueError):
+        return "may only use the placeholders " + ", ".join(f"{{{name}}}" for name in names)
+    if "{incident_id}" not in template:
+        return "must contain {incident_id}"
+    return None

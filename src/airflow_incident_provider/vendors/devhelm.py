@@ -13,19 +13,28 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.idempotency import mark_hidden
 from airflow_incident_provider.models import Incident, IncidentUpdate, Phase
-from airflow_incident_provider.vendors.base import Request, Response, capped_raw, lookup_status, path_segment
+from airflow_incident_provider.vendors.base import (
+    Request,
+    Response,
+    capped_raw,
+    lookup_status,
+    path_segment,
+    vendor_field_items,
+    wait_from_headers,
+)
 
 NAME = "devhelm"
 DISPLAY_NAME = "DevHelm"
 BASE_URL = "https://api.devhelm.io"
 PAGES_PATH = "/api/v1/status-pages"
+URL_PLACEHOLDERS = ("page_id", "incident_id")
+"""What the connection's ``incident_url_template`` may name."""
 RATE_LIMIT_PER_MINUTE = 100
 """Per organization, by plan: Free 100/min (the safe default), Starter 1,000, Pro/Team 5,000, Business
 100,000 (docs.devhelm.io/patterns/rate-limits); raise it with the connection's ``rate_limit_per_minute``."""
@@ -71,11 +80,11 @@ VENDOR_FIELDS = ("affectedComponents", "postmortemBody", "postmortemUrl")
 CLEARABLE_FIELDS = ("postmortemBody", "postmortemUrl")
 """Fields an empty string clears (in DevHelm's PUT, ``null`` preserves a field)."""
 _ARGUMENT_FIELDS = {
-    "title": "the 'title' argument",
-    "status": "the 'status' argument (posted as a timeline update)",
-    "impact": "the 'severity' argument",
-    "body": "the 'note' argument (a timeline update)",
-    "notifySubscribers": "notify_subscribers=True",
+    "title": "title",
+    "status": "status",
+    "impact": "severity",
+    "body": "note",
+    "notifySubscribers": "notify_subscribers",
 }
 
 CONFLICT_CODE = "CONFLICT"
@@ -155,25 +164,10 @@ def headers(token: str, *, org_id: str | None, workspace_id: str | None, write: 
 
 
 def retry_after(response: Response, now: float | None = None) -> float | None:
-    """Seconds to wait after a 429: ``Retry-After`` (seconds or a date), else ``X-RateLimit-Reset``
-    (epoch seconds)."""
-    moment = datetime.now(UTC).timestamp() if now is None else now
-    value = response.headers.get("retry-after")
-    if value:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            try:
-                return max(0.0, parsedate_to_datetime(value).timestamp() - moment)
-            except (TypeError, ValueError):
-                pass
-    reset = response.headers.get("x-ratelimit-reset")
-    if reset:
-        try:
-            return max(0.0, float(reset) - moment)
-        except ValueError:
-            return None
-    return None
+    """Seconds to wait after a 429: ``Retry-After`` (seconds or a date), else the epoch of the reset."""
+    return wait_from_headers(
+        response.headers, reset_headers=("x-ratelimit-reset",), reset_is_epoch=True, now=now
+    )
 
 
 def parse_error(response: Response) -> tuple[str, str | None, tuple[str, ...]]:
@@ -377,18 +371,14 @@ def _postmortem_url(value: str) -> str:
 
 def validate_vendor_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     """Check ``vendor_fields`` against DevHelm's PUT body and return them in the spec's shapes."""
-    if not isinstance(fields, Mapping):
-        raise IncidentValidationError("vendor_fields", "must be a dict", vendor=NAME)
     result: dict[str, Any] = {}
-    for key, value in fields.items():
-        if key in _ARGUMENT_FIELDS:
-            raise IncidentValidationError(f"vendor_fields.{key}", f"use {_ARGUMENT_FIELDS[key]}", vendor=NAME)
-        if key not in VENDOR_FIELDS:
-            raise IncidentValidationError(
-                f"vendor_fields.{key}",
-                f"not a DevHelm status-page incident field; allowed: {', '.join(VENDOR_FIELDS)}",
-                vendor=NAME,
-            )
+    for key, value in vendor_field_items(
+        fields,
+        vendor=NAME,
+        allowed=VENDOR_FIELDS,
+        arguments=_ARGUMENT_FIELDS,
+        what="a DevHelm status-page incident field",
+    ):
         if value is None:
             hint = "'' clears it" if key in CLEARABLE_FIELDS else "give a list"
             raise IncidentValidationError(

@@ -16,7 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.models import Incident, IncidentUpdate, Phase
-from airflow_incident_provider.vendors.base import Request, Response, capped_raw, lookup_status, path_segment
+from airflow_incident_provider.vendors.base import (
+    Request,
+    Response,
+    capped_raw,
+    lookup_status,
+    path_segment,
+    vendor_field_items,
+    wait_from_headers,
+)
 
 NAME = "pagerduty"
 DISPLAY_NAME = "PagerDuty"
@@ -114,14 +122,7 @@ def headers(*, from_email: str | None, write: bool) -> dict[str, str]:
 
 def retry_after(response: Response) -> float | None:
     """Seconds to wait after a 429: ``ratelimit-reset`` is seconds until reset; it may be absent."""
-    for header in ("ratelimit-reset", "retry-after"):
-        value = response.headers.get(header)
-        if value:
-            try:
-                return max(0.0, float(value))
-            except ValueError:
-                continue
-    return None
+    return wait_from_headers(response.headers, reset_headers=("ratelimit-reset",), reset_is_epoch=False)
 
 
 def parse_error(response: Response) -> tuple[str, str | None, tuple[str, ...]]:
@@ -315,20 +316,14 @@ def validate_vendor_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     ``priority`` may be a priority id (``{"id": ..., "type": "priority_reference"}``) or a name, which
     is looked up later; ids of services and escalation policies may be given as plain strings.
     """
-    if not isinstance(fields, Mapping):
-        raise IncidentValidationError("vendor_fields", "must be a dict", vendor=NAME)
     result: dict[str, Any] = {}
-    for key, value in fields.items():
-        if key in _ARGUMENT_FIELDS:
-            argument = _ARGUMENT_FIELDS[key]
-            hint = f"use the {argument!r} argument" if argument else "it is set by the provider"
-            raise IncidentValidationError(f"vendor_fields.{key}", hint, vendor=NAME)
-        if key not in VENDOR_FIELDS:
-            raise IncidentValidationError(
-                f"vendor_fields.{key}",
-                f"not a PagerDuty incident field; allowed: {', '.join(VENDOR_FIELDS)}",
-                vendor=NAME,
-            )
+    for key, value in vendor_field_items(
+        fields,
+        vendor=NAME,
+        allowed=VENDOR_FIELDS,
+        arguments=_ARGUMENT_FIELDS,
+        what="a PagerDuty incident field",
+    ):
         if key == "priority":
             if isinstance(value, str):
                 result[key] = value

@@ -10,10 +10,8 @@ listed in ``docs/pinghome.md``.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -21,7 +19,15 @@ from urllib.parse import quote
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.idempotency import is_marked, mark
 from airflow_incident_provider.models import Incident, IncidentUpdate, Phase
-from airflow_incident_provider.vendors.base import Request, Response, capped_raw, lookup_status, path_segment
+from airflow_incident_provider.vendors.base import (
+    Request,
+    Response,
+    capped_raw,
+    lookup_status,
+    path_segment,
+    vendor_field_items,
+    wait_from_headers,
+)
 
 NAME = "pinghome"
 DISPLAY_NAME = "Pinghome"
@@ -170,23 +176,7 @@ def retry_after(response: Response) -> float | None:
 
     Pinghome documents neither; a reset above 10^9 is read as epoch seconds, otherwise as seconds.
     """
-    value = response.headers.get("retry-after")
-    if value:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            try:
-                return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-            except (TypeError, ValueError):
-                pass
-    reset = response.headers.get("x-ratelimit-reset")
-    if reset:
-        try:
-            number = float(reset)
-        except ValueError:
-            return None
-        return max(0.0, number - time.time()) if number > 1e9 else max(0.0, number)
-    return None
+    return wait_from_headers(response.headers, reset_headers=("x-ratelimit-reset",))
 
 
 def _error_details(errors: Any) -> tuple[str, ...]:
@@ -379,17 +369,8 @@ def assignee_ids(raw: Any) -> tuple[str, ...]:
     return tuple(result)
 
 
-def url_template_problem(template: str) -> str | None:
-    """Why ``template`` cannot make incident links (None when it can)."""
-    if not template.startswith(("https://", "http://")):
-        return "must be an http(s):// URL"
-    try:
-        template.format(team_id="t", incident_id="i")
-    except (KeyError, IndexError, ValueError):
-        return "may only use the placeholders {team_id} and {incident_id}"
-    if "{incident_id}" not in template:
-        return "must contain {incident_id}"
-    return None
+URL_PLACEHOLDERS = ("team_id", "incident_id")
+"""What the connection's ``incident_url_template`` may name."""
 
 
 def incident_url(data: Mapping[str, Any], team_id: str, template: str | None) -> str | None:
@@ -482,20 +463,14 @@ def _actions(value: Any) -> list[dict[str, Any]]:
 
 
 def validate_vendor_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
-    if not isinstance(fields, Mapping):
-        raise IncidentValidationError("vendor_fields", "must be a dict", vendor=NAME)
     result: dict[str, Any] = {}
-    for key, value in fields.items():
-        if key in _ARGUMENT_FIELDS:
-            raise IncidentValidationError(
-                f"vendor_fields.{key}", f"use the {_ARGUMENT_FIELDS[key]!r} argument", vendor=NAME
-            )
-        if key not in VENDOR_FIELDS:
-            raise IncidentValidationError(
-                f"vendor_fields.{key}",
-                f"not a Pinghome incident field; allowed: {', '.join(VENDOR_FIELDS)}",
-                vendor=NAME,
-            )
+    for key, value in vendor_field_items(
+        fields,
+        vendor=NAME,
+        allowed=VENDOR_FIELDS,
+        arguments=_ARGUMENT_FIELDS,
+        what="a Pinghome incident field",
+    ):
         result[key] = _actions(value)
     return result
 

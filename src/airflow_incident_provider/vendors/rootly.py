@@ -9,17 +9,23 @@ lifecycle pages) and the ``PUT /v1/incidents/{id}`` reference page.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.idempotency import mark, mark_hidden
 from airflow_incident_provider.models import FromTriage, Incident, IncidentUpdate, Phase
-from airflow_incident_provider.vendors.base import Request, Response, capped_raw, lookup_status, path_segment
+from airflow_incident_provider.vendors.base import (
+    Request,
+    Response,
+    capped_raw,
+    lookup_status,
+    path_segment,
+    vendor_field_items,
+    wait_from_headers,
+)
 
 NAME = "rootly"
 DISPLAY_NAME = "Rootly"
@@ -32,7 +38,6 @@ client-side limiter per credential is seeded with 3000, so reads and writes toge
 either budget."""
 LIST_PAGE_SIZE = 100
 """``page[size]`` for every listing (incidents, events, severities); Rootly documents no maximum."""
-EPOCH_THRESHOLD = 1_000_000_000
 """A rate-limit reset below this is taken as seconds to wait, not as an epoch (older headers)."""
 RESET_HEADERS = ("x-ratelimit-reset", "ratelimit-reset")
 """Both spellings Rootly has used; the value is a UTC epoch in seconds."""
@@ -208,34 +213,7 @@ def headers(token: str) -> dict[str, str]:
 
 def retry_after(response: Response, now: float | None = None) -> float | None:
     """Seconds to wait after a 429: ``Retry-After`` if sent, else the rate-limit reset (an epoch)."""
-    moment = time.time() if now is None else now
-    hinted = response.headers.get("retry-after")
-    if hinted:
-        seconds = _retry_after_header(hinted, moment)
-        if seconds is not None:
-            return seconds
-    for header in RESET_HEADERS:
-        value = response.headers.get(header)
-        if not value:
-            continue
-        try:
-            reset = float(value.strip())
-        except ValueError:
-            continue
-        return max(0.0, reset - moment if reset >= EPOCH_THRESHOLD else reset)
-    return None
-
-
-def _retry_after_header(value: str, now: float) -> float | None:
-    """``Retry-After`` is delay seconds or an HTTP date."""
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - now)
-    except (TypeError, ValueError):
-        return None
+    return wait_from_headers(response.headers, reset_headers=RESET_HEADERS, now=now)
 
 
 def parse_error(response: Response) -> tuple[str, str | None, tuple[str, ...]]:
@@ -513,20 +491,14 @@ def _vendor_value(key: str, kind: str, value: Any) -> Any:
 
 def validate_vendor_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     """Check ``vendor_fields`` against the attributes of ``PUT /v1/incidents/{id}``; return them as sent."""
-    if not isinstance(fields, Mapping):
-        raise IncidentValidationError("vendor_fields", "must be a dict", vendor=NAME)
     result: dict[str, Any] = {}
-    for key, value in fields.items():
-        if key in _ARGUMENT_FIELDS:
-            raise IncidentValidationError(
-                f"vendor_fields.{key}", f"use the {_ARGUMENT_FIELDS[key]!r} argument", vendor=NAME
-            )
-        if key not in VENDOR_FIELDS:
-            raise IncidentValidationError(
-                f"vendor_fields.{key}",
-                f"not a Rootly incident attribute; allowed: {', '.join(VENDOR_FIELDS)}",
-                vendor=NAME,
-            )
+    for key, value in vendor_field_items(
+        fields,
+        vendor=NAME,
+        allowed=VENDOR_FIELDS,
+        arguments=_ARGUMENT_FIELDS,
+        what="a Rootly incident attribute",
+    ):
         result[key] = _vendor_value(key, VENDOR_FIELDS[key], value)
     started, mitigated = result.get("started_at"), result.get("mitigated_at")
     if started and mitigated and datetime.fromisoformat(mitigated) < datetime.fromisoformat(started):

@@ -11,20 +11,29 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.idempotency import mark_hidden
 from airflow_incident_provider.models import Incident, IncidentUpdate, Phase, WriteOptions
-from airflow_incident_provider.vendors.base import Request, Response, capped_raw, lookup_status, path_segment
+from airflow_incident_provider.vendors.base import (
+    Request,
+    Response,
+    capped_raw,
+    lookup_status,
+    path_segment,
+    vendor_field_items,
+    wait_from_headers,
+)
 
 NAME = "uptimeio"
 DISPLAY_NAME = "UptimeIO"
 BASE_URL = "https://api.uptimeio.com"
 API_KEY_HEADER = "X-API-Key"
 
+URL_PLACEHOLDERS = ("project_id", "status_page_id", "incident_id")
+"""What the connection's ``incident_url_template`` may name."""
 RATE_LIMIT_PER_MINUTE = 60
 """UptimeIO publishes no rate limit. One request a second is a conservative default that a status page
 never needs more of; raise it per connection with ``rate_limit_per_minute`` once UptimeIO tells you yours.
@@ -148,20 +157,7 @@ def headers(api_key: str, *, has_body: bool) -> dict[str, str]:
 
 def retry_after(response: Response) -> float | None:
     """Seconds to wait after a 429 from ``Retry-After`` (seconds or an HTTP date); it may be absent."""
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+    return wait_from_headers(response.headers)
 
 
 def parse_error(response: Response) -> tuple[str, str | None, tuple[str, ...]]:
@@ -402,20 +398,14 @@ def _monitor_ids(value: Any) -> list[str]:
 
 def validate_vendor_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     """``vendor_fields`` checked against UptimeIO's ``PATCH`` body: only ``affected_monitor_ids``."""
-    if not isinstance(fields, Mapping):
-        raise IncidentValidationError("vendor_fields", "must be a dict", vendor=NAME)
     result: dict[str, Any] = {}
-    for key, value in fields.items():
-        if key in _ARGUMENT_FIELDS:
-            raise IncidentValidationError(
-                f"vendor_fields.{key}", f"use the {_ARGUMENT_FIELDS[key]!r} argument", vendor=NAME
-            )
-        if key not in VENDOR_FIELDS:
-            raise IncidentValidationError(
-                f"vendor_fields.{key}",
-                f"not an UptimeIO status-page incident field; allowed: {', '.join(VENDOR_FIELDS)}",
-                vendor=NAME,
-            )
+    for key, value in vendor_field_items(
+        fields,
+        vendor=NAME,
+        allowed=VENDOR_FIELDS,
+        arguments=_ARGUMENT_FIELDS,
+        what="an UptimeIO status-page incident field",
+    ):
         result[key] = _monitor_ids(value)
     return result
 
