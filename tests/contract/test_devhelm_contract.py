@@ -2,26 +2,19 @@
 OpenAPI 3.0 spec.
 
 The schemas come from ``devhelm_schemas.json``, an extract of ``devhelmhq/sdk-python``'s
-``docs/openapi/monitoring-api.json`` with every ``$ref`` inlined (``scripts/extract_devhelm_schemas.py`` makes
-it; its ``source`` object names the commit). A request is rendered by httpx exactly as the transport sends it
-(query encoding, JSON body, headers), then checked: the operation is found by method and path template; each
-path parameter validates (DevHelm ids are ``format: uuid``); each query parameter is declared and validates,
-an object parameter (``pageable``) being exploded into its properties as OpenAPI's default ``form`` style
-does; the body validates with ``OAS30Validator``; the credentials are a Bearer token.
+``docs/openapi/monitoring-api.json`` with every ``$ref`` inlined (``scripts/extract_schemas.py devhelm``
+makes it; its ``source`` object names the commit). ``openapi_check`` renders each request as the transport
+sends it and checks it against the operation it is for. What is DevHelm's own: ids are ``format: uuid``; the
+list's paging object (``pageable``) is exploded into its properties as OpenAPI's default ``form`` style
+does; the credentials are a Bearer token; and two places where the provider knowingly departs from the spec
+(``KNOWN_DEVIATIONS``).
 """
 
 from __future__ import annotations
 
-import json
-import re
 import string
-from collections.abc import Mapping, Sequence
-from functools import cache
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
-import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -31,18 +24,16 @@ from airflow_incident_provider.idempotency import idempotency_key
 from airflow_incident_provider.models import Incident, IncidentUpdate
 from airflow_incident_provider.vendors import devhelm as dh
 from airflow_incident_provider.vendors.base import Request
-
-SCHEMAS_FILE = Path(__file__).with_name("devhelm_schemas.json")
-EXTRACT: dict[str, Any] = json.loads(SCHEMAS_FILE.read_text(encoding="utf-8"))
-OPERATIONS: dict[str, dict[str, Any]] = EXTRACT["operations"]
-
-TOKEN = "dh_live_contract-token-0a1b2c"
-PAGE = "7f3c2a10-5d4e-4b6f-8a9c-0d1e2f3a4b5c"
-INCIDENT = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
-COMPONENT = "0b6e1c2d-3f4a-4b5c-8d6e-7f8091a2b3c4"
-REF = dh.IncidentRef(PAGE, INCIDENT)
-BEARER = re.compile(r"^Bearer \S+$")
-FORMAT_CHECKER = OAS30Validator.FORMAT_CHECKER
+from tests.contract.openapi_check import (
+    BEARER,
+    Contract,
+    Credentials,
+    assert_parameter_schemas,
+    assert_self_contained,
+    load_extract,
+    query_problems,
+    schema_errors,
+)
 
 KNOWN_DEVIATIONS: dict[str, str] = {
     "query 'pageable': 'sort' is a required property": (
@@ -58,152 +49,21 @@ KNOWN_DEVIATIONS: dict[str, str] = {
 }
 """Where the provider knowingly departs from the spec: the exact problem the checker reports, and why."""
 
-# --- the checker ------------------------------------------------------------------------------------------
+CONTRACT = Contract(
+    vendor="DevHelm",
+    extract=load_extract("devhelm_schemas.json"),
+    base_url=dh.BASE_URL,
+    credentials=Credentials(BEARER, "a Bearer token"),
+    known_deviations=KNOWN_DEVIATIONS,
+)
+EXTRACT = CONTRACT.extract
+OPERATIONS = CONTRACT.operations
 
-
-@cache
-def _validator(schema_json: str) -> Any:
-    return OAS30Validator(json.loads(schema_json), format_checker=FORMAT_CHECKER)
-
-
-def schema_errors(instance: Any, schema: Mapping[str, Any], where: str) -> list[str]:
-    """Every OAS 3.0 validation error of ``instance`` (formats such as ``uuid`` included)."""
-    validator = _validator(json.dumps(schema, sort_keys=True))
-    return [
-        f"{where}{''.join(f'[{part!r}]' for part in error.absolute_path)}: {error.message}"
-        for error in validator.iter_errors(instance)
-    ]
-
-
-def find_operation(method: str, raw_path: str) -> tuple[str, dict[str, Any], dict[str, str]] | None:
-    """The copied operation for ``method`` and a percent-encoded path, with its raw path parameter values."""
-    segments = raw_path.split("/")
-    for key, operation in OPERATIONS.items():
-        if operation["method"] != method:
-            continue
-        template = operation["path"].split("/")
-        if len(template) != len(segments):
-            continue
-        values: dict[str, str] = {}
-        for expected, actual in zip(template, segments, strict=True):
-            if expected.startswith("{") and expected.endswith("}"):
-                values[expected[1:-1]] = actual
-            elif expected != actual:
-                break
-        else:
-            return key, operation, values
-    return None
-
-
-def _coerce(value: str, schema: Mapping[str, Any]) -> Any:
-    """A query string value as the JSON value its schema describes (everything is a string on the wire)."""
-    kind = schema.get("type")
-    if kind == "integer" and re.fullmatch(r"[+-]?\d+", value):
-        return int(value)
-    if kind == "boolean" and value in ("true", "false"):
-        return value == "true"
-    return value
-
-
-def _exploded(schema: Mapping[str, Any], grouped: dict[str, list[str]]) -> dict[str, Any]:
-    """An object parameter in ``form`` style with ``explode``: each property is its own query parameter."""
-    result: dict[str, Any] = {}
-    for name, prop in schema.get("properties", {}).items():
-        if name in grouped:
-            values = grouped.pop(name)
-            if prop.get("type") == "array":
-                result[name] = [_coerce(v, prop.get("items", {})) for v in values]
-            else:
-                result[name] = _coerce(values[-1], prop) if len(values) == 1 else values
-    return result
-
-
-def _query_problems(operation: Mapping[str, Any], items: Sequence[tuple[str, str]]) -> list[str]:
-    grouped: dict[str, list[str]] = {}
-    for key, text in items:
-        grouped.setdefault(key, []).append(text)
-    problems: list[str] = []
-    for parameter in operation["parameters"]:
-        if parameter["in"] != "query":
-            continue
-        schema, name = parameter["schema"], parameter["name"]
-        if parameter.get("style", "form") != "form" or not parameter.get("explode", True):
-            problems.append(f"query {name!r}: the checker only knows the default form/explode style")
-            continue
-        if schema.get("type") == "object":
-            value: Any = _exploded(schema, grouped)
-            if not value and not parameter.get("required"):
-                continue
-        elif name not in grouped:
-            if parameter.get("required"):
-                problems.append(f"query {name!r}: required but absent")
-            continue
-        elif schema.get("type") == "array":
-            value = [_coerce(item, schema.get("items", {})) for item in grouped.pop(name)]
-        else:
-            values = grouped.pop(name)
-            if len(values) > 1:
-                problems.append(f"query {name!r}: given {len(values)} times but is a single value")
-            value = _coerce(values[-1], schema)
-        problems += schema_errors(value, schema, f"query {name!r}")
-    problems += [
-        f"query {name!r}: not a parameter of {operation['method']} {operation['path']}" for name in grouped
-    ]
-    return problems
-
-
-def _body_problems(operation: Mapping[str, Any], wire: httpx.Request) -> list[str]:
-    body = operation["request_body"]
-    if not wire.content:
-        return ["body: required but absent"] if body is not None and body["required"] else []
-    if body is None:
-        return [f"body: {operation['method']} {operation['path']} takes no body"]
-    content_type = wire.headers.get("content-type", "")
-    if content_type.split(";")[0].strip() != body["content_type"]:
-        return [f"body: sent as {content_type!r}, the spec takes {body['content_type']!r}"]
-    return schema_errors(json.loads(wire.content), body["schema"], "body")
-
-
-def _auth_problems(headers: httpx.Headers) -> list[str]:
-    problems = []
-    for scheme in EXTRACT["security"]:
-        if scheme["type"] == "http" and scheme["scheme"] == "bearer":
-            value = headers.get("Authorization")
-            if not value or not BEARER.match(value):
-                problems.append("header 'Authorization': missing or not a Bearer token")
-    return problems
-
-
-def wire_request(request: Request, headers: Mapping[str, str]) -> httpx.Request:
-    """The request as the transport puts it on the wire (httpx encodes the query and the JSON body)."""
-    return httpx.Request(
-        request.method,
-        dh.BASE_URL + request.path,
-        params=request.params,
-        json=request.json,
-        headers=dict(headers),
-    )
-
-
-def check_request(request: Request, headers: Mapping[str, str]) -> list[str]:
-    """Every way ``request`` sent with ``headers`` breaks DevHelm's spec, known deviations left out."""
-    wire = wire_request(request, headers)
-    raw_path = wire.url.raw_path.decode("ascii").split("?", 1)[0]
-    found = find_operation(wire.method, raw_path)
-    if found is None:
-        return [f"no operation {wire.method} {raw_path} in the spec extract"]
-    _key, operation, path_values = found
-    problems: list[str] = []
-    for parameter in operation["parameters"]:
-        if parameter["in"] == "path":
-            value = unquote(path_values.get(parameter["name"], ""))
-            if not value.strip():
-                problems.append(f"path {parameter['name']!r}: empty")
-            problems += schema_errors(value, parameter["schema"], f"path {parameter['name']!r}")
-    problems += _query_problems(operation, wire.url.params.multi_items())
-    problems += _auth_problems(wire.headers)
-    problems += _body_problems(operation, wire)
-    return [problem for problem in problems if problem not in KNOWN_DEVIATIONS]
+TOKEN = "dh_live_contract-token-0a1b2c"
+PAGE = "7f3c2a10-5d4e-4b6f-8a9c-0d1e2f3a4b5c"
+INCIDENT = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
+COMPONENT = "0b6e1c2d-3f4a-4b5c-8d6e-7f8091a2b3c4"
+REF = dh.IncidentRef(PAGE, INCIDENT)
 
 
 def send_headers(
@@ -214,8 +74,8 @@ def send_headers(
 
 
 def assert_conforms(request: Request, **tenant: str) -> None:
-    problems = check_request(request, send_headers(request, **tenant))
-    assert problems == [], f"{request.describe()} breaks the DevHelm spec:\n" + "\n".join(problems)
+    """Fail unless ``request``, sent with the hook's headers for ``tenant``, conforms."""
+    CONTRACT.assert_conforms(request, send_headers(request, **tenant))
 
 
 def current_incident(status: str, title: str = "Disk full", impact: str = "MINOR") -> Incident:
@@ -231,25 +91,11 @@ def put_request(update: IncidentUpdate) -> Request:
 # --- the extract itself ---------------------------------------------------------------------------------
 
 
-def _keys(node: Any) -> set[str]:
-    if isinstance(node, Mapping):
-        return set(node).union(*(_keys(value) for value in node.values()))
-    if isinstance(node, list):
-        return set().union(*(_keys(item) for item in node))
-    return set()
-
-
 def test_extract_names_its_source_and_is_self_contained() -> None:
-    source = EXTRACT["source"]
-    assert source["repo"] == "devhelmhq/sdk-python"
-    assert source["path"] == "docs/openapi/monitoring-api.json"
+    source = assert_self_contained(EXTRACT, "devhelmhq/sdk-python", "docs/openapi/monitoring-api.json")
     assert source["commit"] == "d7a3516f279a3e5e83797a8277a0a5f7e8c279a6"
-    assert source["openapi"].startswith("3.0.")
     assert source["servers"] == [dh.BASE_URL]
-    assert source["operations"] == list(OPERATIONS)
     assert "PUT /api/v1/status-pages/{id}/incidents/{incidentId}" in OPERATIONS
-    assert "$ref" not in _keys(EXTRACT)
-    assert source["recursive_refs"] == []
     assert EXTRACT["security"] == [
         {
             "type": "http",
@@ -264,9 +110,7 @@ def test_extract_names_its_source_and_is_self_contained() -> None:
 @pytest.mark.parametrize("key", list(OPERATIONS))
 def test_extracted_schemas_are_valid_openapi_30_schemas(key: str) -> None:
     operation = OPERATIONS[key]
-    for parameter in operation["parameters"]:
-        assert parameter["in"] in {"path", "query"}
-        OAS30Validator.check_schema(parameter["schema"])
+    assert_parameter_schemas(operation, {"path", "query"})
     if operation["request_body"] is not None:
         OAS30Validator.check_schema(operation["request_body"]["schema"])
     OAS30Validator.check_schema(operation["response"]["schema"])
@@ -283,9 +127,9 @@ def test_the_spec_still_has_the_deviation_the_provider_departs_from() -> None:
     assert pageable["required"] is True
     assert pageable["schema"]["required"] == ["page", "size", "sort"]
     request = dh.build_list(PAGE, statuses=None, page=0, size=dh.LIST_PAGE_SIZE)
-    wire = wire_request(request, send_headers(request))
+    wire = CONTRACT.wire_request(request, send_headers(request))
     operation = OPERATIONS["GET /api/v1/status-pages/{id}/incidents"]
-    assert _query_problems(operation, wire.url.params.multi_items()) == [
+    assert query_problems(operation, wire.url.params.multi_items()) == [
         "query 'pageable': 'sort' is a required property"
     ]
 
@@ -417,15 +261,14 @@ _PAGING = (("page", "0"), ("size", "10"))
     ],
 )
 def test_checker_catches_broken_requests(request_: Request, headers: dict[str, str], expected: str) -> None:
-    problems = check_request(request_, headers)
-    assert any(expected in problem for problem in problems), problems
+    CONTRACT.assert_catches(request_, headers, expected)
 
 
 def test_checker_accepts_a_hand_written_good_request() -> None:
     request = Request(
         "POST", f"{_PUT}/updates", json={"status": "MONITORING", "body": "Watching"}, write=True
     )
-    assert check_request(request, _GOOD) == []
+    assert CONTRACT.check_request(request, _GOOD) == []
 
 
 # --- reads ------------------------------------------------------------------------------------------------
@@ -434,7 +277,7 @@ def test_checker_accepts_a_hand_written_good_request() -> None:
 @pytest.mark.parametrize("ref", [INCIDENT, f"{PAGE}/{INCIDENT}", INCIDENT.upper(), f" {PAGE}/{INCIDENT} "])
 def test_get_incident(ref: str) -> None:
     request = dh.build_get(dh.parse_ref(ref, PAGE))
-    found = find_operation("GET", request.path)
+    found = CONTRACT.find_operation("GET", request.path)
     assert found is not None
     assert found[0] == "GET /api/v1/status-pages/{id}/incidents/{incidentId}"
     assert_conforms(request)

@@ -2,27 +2,21 @@
 PagerDuty's OpenAPI 3.0 spec.
 
 The schemas come from ``pagerduty_schemas.json``, an extract of ``PagerDuty/api-schema``'s
-``reference/REST/openapiv3.json`` with every ``$ref`` inlined (``scripts/extract_pagerduty_schemas.py`` makes
-it; its ``source`` object names the commit). A request is rendered by httpx exactly as the transport sends
-it (query encoding, JSON body, ``Content-Type``), then checked: the operation is found by method and path
-template; the body validates with ``OAS30Validator``; each query parameter is declared and its value (as a
-string on the wire, coerced for integer and boolean schemas) validates; each required header is present and
-validates; each path parameter is non-empty.
+``reference/REST/openapiv3.json`` with every ``$ref`` inlined (``scripts/extract_schemas.py pagerduty`` makes
+it; its ``source`` object names the commit). ``openapi_check`` renders each request as the transport sends it
+and checks it against the operation it is for. What is PagerDuty's own: every operation requires the
+``Accept`` and ``Content-Type`` headers and each write a ``From`` email address; the credentials are
+``Token token=<key>`` (or ``Bearer <token>`` for OAuth); query arrays are repeated ``name[]`` parameters.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import string
-from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
-from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -32,176 +26,30 @@ from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.models import Incident, IncidentUpdate
 from airflow_incident_provider.vendors import pagerduty as pd
 from airflow_incident_provider.vendors.base import Request
+from tests.contract.openapi_check import (
+    Contract,
+    Credentials,
+    assert_parameter_schemas,
+    assert_self_contained,
+    load_extract,
+    schema_errors,
+)
 
-SCHEMAS_FILE = Path(__file__).with_name("pagerduty_schemas.json")
-EXTRACT: dict[str, Any] = json.loads(SCHEMAS_FILE.read_text(encoding="utf-8"))
-OPERATIONS: dict[str, dict[str, Any]] = EXTRACT["operations"]
+AUTHORIZATION = re.compile(r"^(?:Token token=|Bearer )\S+$")
+"""The spec documents ``Token token=<API_KEY>``; OAuth access tokens go as ``Bearer <token>``."""
+CONTRACT = Contract(
+    vendor="PagerDuty",
+    extract=load_extract("pagerduty_schemas.json"),
+    base_url=pd.BASE_URLS["us"],
+    credentials=Credentials(AUTHORIZATION, "'Token token=<key>' or 'Bearer <token>'"),
+)
+EXTRACT = CONTRACT.extract
+OPERATIONS = CONTRACT.operations
 
 FROM_EMAIL = "oncall@example.com"
 TOKEN = "pd-contract-token-0a1b2c"
 INCIDENT_ID = "Q1AAA2BBB3CCC"
 PRIORITIES = [{"id": "PP1", "name": "P1"}, {"id": "PP2", "name": "P2"}, {"id": "PP3", "name": "P3"}]
-
-EMAIL = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
-)
-"""A local part, an ``@`` and a dotted domain (the jsonschema ``email`` check only looks for an ``@``)."""
-AUTHORIZATION = re.compile(r"^(?:Token token=|Bearer )\S+$")
-"""The spec documents ``Token token=<API_KEY>``; OAuth access tokens go as ``Bearer <token>``."""
-FORMAT_CHECKER = OAS30Validator.FORMAT_CHECKER
-
-# --- the checker ------------------------------------------------------------------------------------------
-
-
-@cache
-def _validator(schema_json: str) -> Any:
-    return OAS30Validator(json.loads(schema_json), format_checker=FORMAT_CHECKER)
-
-
-def schema_errors(instance: Any, schema: Mapping[str, Any], where: str) -> list[str]:
-    """Every OAS 3.0 validation error of ``instance``, plus a real address check for ``format: email``."""
-    validator = _validator(json.dumps(schema, sort_keys=True))
-    problems = [
-        f"{where}{''.join(f'[{part!r}]' for part in error.absolute_path)}: {error.message}"
-        for error in validator.iter_errors(instance)
-    ]
-    if schema.get("format") == "email" and isinstance(instance, str) and not EMAIL.match(instance):
-        problems.append(f"{where}: {instance!r} is not an email address")
-    return problems
-
-
-def find_operation(method: str, raw_path: str) -> tuple[str, dict[str, Any], dict[str, str]] | None:
-    """The copied operation for ``method`` and a percent-encoded path, with its raw path parameter values."""
-    segments = raw_path.split("/")
-    for key, operation in OPERATIONS.items():
-        if operation["method"] != method:
-            continue
-        template = operation["path"].split("/")
-        if len(template) != len(segments):
-            continue
-        values: dict[str, str] = {}
-        for expected, actual in zip(template, segments, strict=True):
-            if expected.startswith("{") and expected.endswith("}"):
-                values[expected[1:-1]] = actual
-            elif expected != actual:
-                break
-        else:
-            return key, operation, values
-    return None
-
-
-def _coerce(value: str, schema: Mapping[str, Any]) -> Any:
-    """A query string value as the JSON value its schema describes (everything is a string on the wire)."""
-    kind = schema.get("type")
-    if kind == "integer" and re.fullmatch(r"[+-]?\d+", value):
-        return int(value)
-    if kind == "number":
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    if kind == "boolean" and value in ("true", "false"):
-        return value == "true"
-    return value
-
-
-def _query_problems(operation: Mapping[str, Any], items: Sequence[tuple[str, str]]) -> list[str]:
-    declared = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
-    grouped: dict[str, list[str]] = {}
-    for name, value in items:
-        grouped.setdefault(name, []).append(value)
-    problems = [
-        f"query {name!r}: required but absent"
-        for name, p in declared.items()
-        if p.get("required") and name not in grouped
-    ]
-    for name, values in grouped.items():
-        parameter = declared.get(name)
-        if parameter is None:
-            problems.append(f"query {name!r}: not a parameter of {operation['method']} {operation['path']}")
-            continue
-        schema = parameter["schema"]
-        explode = parameter.get("explode", parameter.get("style", "form") == "form")
-        if schema.get("type") == "array":
-            raw = values if explode else [item for value in values for item in value.split(",")]
-            coerced: Any = [_coerce(item, schema.get("items", {})) for item in raw]
-            problems += schema_errors(coerced, schema, f"query {name!r}")
-            continue
-        if len(values) > 1:
-            if not parameter.get("explode"):
-                problems.append(f"query {name!r}: given {len(values)} times but is a single value")
-            elif schema.get("uniqueItems") and len(set(values)) != len(values):
-                # A repeatable parameter declared with uniqueItems: the repetitions form the set.
-                problems.append(f"query {name!r}: repeats a value ({values}) but is declared uniqueItems")
-        for value in values:
-            problems += schema_errors(_coerce(value, schema), schema, f"query {name!r}")
-    return problems
-
-
-def _header_problems(operation: Mapping[str, Any], headers: httpx.Headers) -> list[str]:
-    problems: list[str] = []
-    for parameter in operation["parameters"]:
-        if parameter["in"] != "header":
-            continue
-        name = parameter["name"]
-        if name not in headers:
-            if parameter.get("required"):
-                problems.append(f"header {name!r}: required but absent")
-            continue
-        problems += schema_errors(headers[name], parameter["schema"], f"header {name!r}")
-    for scheme in EXTRACT["security"]:
-        if scheme["type"] == "apiKey" and scheme["in"] == "header":
-            value = headers.get(scheme["name"])
-            if not value or not AUTHORIZATION.match(value):
-                problems.append(f"header {scheme['name']!r}: missing or malformed credentials")
-    return problems
-
-
-def _body_problems(operation: Mapping[str, Any], wire: httpx.Request) -> list[str]:
-    body = operation["request_body"]
-    if not wire.content:
-        # No write in the spec sets requestBody.required, but each body schema requires its wrapper object.
-        needed = body is not None and (body["required"] or body["schema"].get("required"))
-        return ["body: required but absent"] if needed else []
-    if body is None:
-        return [f"body: {operation['method']} {operation['path']} takes no body"]
-    content_type = wire.headers.get("content-type", "")
-    if content_type.split(";")[0].strip() != body["content_type"]:
-        return [f"body: sent as {content_type!r}, the spec takes {body['content_type']!r}"]
-    return schema_errors(json.loads(wire.content), body["schema"], "body")
-
-
-def wire_request(request: Request, headers: Mapping[str, str]) -> httpx.Request:
-    """The request as the transport puts it on the wire (httpx encodes the query and the JSON body)."""
-    return httpx.Request(
-        request.method,
-        pd.BASE_URLS["us"] + request.path,
-        params=request.params,
-        json=request.json,
-        headers=dict(headers),
-    )
-
-
-def check_request(request: Request, headers: Mapping[str, str]) -> list[str]:
-    """Every way ``request`` sent with ``headers`` breaks PagerDuty's spec; empty when it conforms."""
-    wire = wire_request(request, headers)
-    raw_path = wire.url.raw_path.decode("ascii").split("?", 1)[0]
-    found = find_operation(wire.method, raw_path)
-    if found is None:
-        return [f"no operation {wire.method} {raw_path} in the spec extract"]
-    _key, operation, path_values = found
-    problems: list[str] = []
-    for parameter in operation["parameters"]:
-        if parameter["in"] == "path":
-            value = unquote(path_values.get(parameter["name"], ""))
-            if not value.strip():
-                problems.append(f"path {parameter['name']!r}: empty")
-            problems += schema_errors(value, parameter["schema"], f"path {parameter['name']!r}")
-    problems += _query_problems(operation, wire.url.params.multi_items())
-    problems += _header_problems(operation, wire.headers)
-    problems += _body_problems(operation, wire)
-    return problems
 
 
 def send_headers(request: Request, auth_kind: str = "api_key") -> dict[str, str]:
@@ -212,8 +60,8 @@ def send_headers(request: Request, auth_kind: str = "api_key") -> dict[str, str]
 
 
 def assert_conforms(request: Request, auth_kind: str = "api_key") -> None:
-    problems = check_request(request, send_headers(request, auth_kind))
-    assert problems == [], f"{request.describe()} breaks the PagerDuty spec:\n" + "\n".join(problems)
+    """Fail unless ``request``, sent as the hook sends it with an ``auth_kind`` token, conforms."""
+    CONTRACT.assert_conforms(request, send_headers(request, auth_kind))
 
 
 def current_incident(status: str) -> Incident:
@@ -232,21 +80,9 @@ def incident_body(request: Request) -> dict[str, Any]:
 # --- the extract itself ---------------------------------------------------------------------------------
 
 
-def _keys(node: Any) -> set[str]:
-    if isinstance(node, Mapping):
-        return set(node).union(*(_keys(value) for value in node.values()))
-    if isinstance(node, list):
-        return set().union(*(_keys(item) for item in node))
-    return set()
-
-
 def test_extract_names_its_source_and_is_self_contained() -> None:
-    source = EXTRACT["source"]
-    assert source["repo"] == "PagerDuty/api-schema"
-    assert source["path"] == "reference/REST/openapiv3.json"
-    assert re.fullmatch(r"[0-9a-f]{40}", source["commit"])
-    assert source["openapi"].startswith("3.0.")
-    expected = [
+    assert_self_contained(EXTRACT, "PagerDuty/api-schema", "reference/REST/openapiv3.json")
+    assert list(OPERATIONS) == [
         "GET /incidents",
         "POST /incidents",
         "GET /incidents/{id}",
@@ -255,19 +91,12 @@ def test_extract_names_its_source_and_is_self_contained() -> None:
         "POST /incidents/{id}/notes",
         "GET /priorities",
     ]
-    assert source["operations"] == expected
-    assert list(OPERATIONS) == expected
-    assert "$ref" not in _keys(OPERATIONS)
-    assert "$ref" not in _keys(EXTRACT["security"])
-    assert source["recursive_refs"] == []
 
 
 @pytest.mark.parametrize("key", list(OPERATIONS))
 def test_extracted_schemas_are_valid_openapi_30_schemas(key: str) -> None:
     operation = OPERATIONS[key]
-    for parameter in operation["parameters"]:
-        assert parameter["in"] in {"path", "query", "header"}
-        OAS30Validator.check_schema(parameter["schema"])
+    assert_parameter_schemas(operation, {"path", "query", "header"})
     headers = {p["name"]: p["required"] for p in operation["parameters"] if p["in"] == "header"}
     assert headers["Accept"] is True
     assert headers["Content-Type"] is True
@@ -456,8 +285,7 @@ _GOOD_HEADERS = {"Accept": pd.ACCEPT, "From": FROM_EMAIL, "Authorization": f"Tok
     ],
 )
 def test_checker_catches_broken_requests(request_: Request, headers: dict[str, str], expected: str) -> None:
-    problems = check_request(request_, headers)
-    assert any(expected in problem for problem in problems), problems
+    CONTRACT.assert_catches(request_, headers, expected)
 
 
 def test_body_validator_is_not_vacuous() -> None:
@@ -473,7 +301,7 @@ def test_checker_accepts_a_hand_written_good_request() -> None:
         json={"incident": {"type": "incident_reference", "status": "acknowledged"}},
         write=True,
     )
-    assert check_request(request, _GOOD_HEADERS) == []
+    assert CONTRACT.check_request(request, _GOOD_HEADERS) == []
 
 
 # --- reads ------------------------------------------------------------------------------------------------
@@ -487,7 +315,7 @@ def test_get_incident(token_kind: str) -> None:
 @pytest.mark.parametrize("ref", ["Q1", " Q1AAA ", "P/..%2F", "Q?x#y", "ü-123"])
 def test_get_incident_with_awkward_ids_stays_on_its_operation(ref: str) -> None:
     request = pd.build_get(ref)
-    found = find_operation("GET", request.path)
+    found = CONTRACT.find_operation("GET", request.path)
     assert found is not None
     assert found[0] == "GET /incidents/{id}"
     assert unquote(found[2]["id"]) == ref.strip()
@@ -817,4 +645,4 @@ def test_from_that_is_not_an_email_is_refused_before_sending() -> None:
     ids=["get", "priorities", "list-notes", "connection-check"],
 )
 def test_bodiless_requests_carry_the_spec_required_content_type(request_: Request) -> None:
-    assert check_request(request_, send_headers(request_)) == []
+    assert CONTRACT.check_request(request_, send_headers(request_)) == []

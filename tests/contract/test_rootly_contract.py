@@ -2,25 +2,18 @@
 OpenAPI 3.0 spec; and each response the sandbox sends, against the spec's response schemas.
 
 The schemas come from ``rootly_schemas.json``, an extract of Rootly's ``swagger/v1/swagger.json`` (as
-committed in ``rootlyhq/rootly-mcp-server``) with every ``$ref`` inlined;
-``scripts/extract_rootly_schemas.py`` makes it and its ``source`` object names the commit. A request is
-rendered by httpx exactly as the transport sends it, then checked: the operation is found by method and
-path template; each path parameter validates (Rootly's incident ``id`` is a UUID or a slug); each query
-parameter is declared and its value validates; the bearer credentials are present; the body is
-``application/vnd.api+json`` and validates with ``OAS30Validator``.
+committed in ``rootlyhq/rootly-mcp-server``) with every ``$ref`` inlined; ``scripts/extract_schemas.py
+rootly`` makes it and its ``source`` object names the commit. ``openapi_check`` renders each request as the
+transport sends it and checks it against the operation it is for. What is Rootly's own: the incident ``id``
+path parameter is a UUID or a slug; each operation names its bearer security requirement; the body is
+``application/vnd.api+json``; the extract also keeps each response schema, which the sandbox is held to.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import string
-from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
-from functools import cache
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -31,145 +24,35 @@ from openapi_schema_validator import OAS30Validator
 from airflow_incident_provider.models import FromTriage, IncidentUpdate
 from airflow_incident_provider.vendors import rootly as rl
 from airflow_incident_provider.vendors.base import Request
+from tests.contract.openapi_check import (
+    BEARER,
+    Contract,
+    Credentials,
+    assert_parameter_schemas,
+    assert_self_contained,
+    load_extract,
+    schema_errors,
+)
 from tests.fixtures_rootly import RootlySandbox
 
-SCHEMAS_FILE = Path(__file__).with_name("rootly_schemas.json")
-EXTRACT: dict[str, Any] = json.loads(SCHEMAS_FILE.read_text(encoding="utf-8"))
-OPERATIONS: dict[str, dict[str, Any]] = EXTRACT["operations"]
+CONTRACT = Contract(
+    vendor="Rootly",
+    extract=load_extract("rootly_schemas.json"),
+    base_url=rl.BASE_URL,
+    credentials=Credentials(BEARER, "'Bearer <key>'"),
+)
+EXTRACT = CONTRACT.extract
+OPERATIONS = CONTRACT.operations
 SCHEMAS: dict[str, Any] = EXTRACT["schemas"]
 
 TOKEN = "rootly-contract-key-0a1b2c"
 INCIDENT_ID = "e2823ca6-7112-442c-b913-69bf705af341"
 SEVERITY_ID = "0ff13b2e-5d97-4412-8ee3-77fc22cfd662"
-BEARER = re.compile(r"^Bearer \S+$")
-FORMAT_CHECKER = OAS30Validator.FORMAT_CHECKER
-
-# --- the checker ------------------------------------------------------------------------------------------
-
-
-@cache
-def _validator(schema_json: str) -> Any:
-    return OAS30Validator(json.loads(schema_json), format_checker=FORMAT_CHECKER)
-
-
-def schema_errors(instance: Any, schema: Mapping[str, Any], where: str) -> list[str]:
-    """Every OAS 3.0 validation error of ``instance``."""
-    validator = _validator(json.dumps(schema, sort_keys=True))
-    return [
-        f"{where}{''.join(f'[{part!r}]' for part in error.absolute_path)}: {error.message}"
-        for error in validator.iter_errors(instance)
-    ]
-
-
-def find_operation(method: str, raw_path: str) -> tuple[str, dict[str, Any], dict[str, str]] | None:
-    """The copied operation for ``method`` and a percent-encoded path, with its raw path parameter values."""
-    segments = raw_path.split("/")
-    for key, operation in OPERATIONS.items():
-        if operation["method"] != method:
-            continue
-        template = operation["path"].split("/")
-        if len(template) != len(segments):
-            continue
-        values: dict[str, str] = {}
-        for expected, actual in zip(template, segments, strict=True):
-            if expected.startswith("{") and expected.endswith("}"):
-                values[expected[1:-1]] = actual
-            elif expected != actual:
-                break
-        else:
-            return key, operation, values
-    return None
-
-
-def _coerce(value: str, schema: Mapping[str, Any]) -> Any:
-    """A query string value as the JSON value its schema describes (everything is a string on the wire)."""
-    if schema.get("type") == "integer" and re.fullmatch(r"[+-]?\d+", value):
-        return int(value)
-    return value
-
-
-def _query_problems(operation: Mapping[str, Any], items: Sequence[tuple[str, str]]) -> list[str]:
-    declared = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
-    grouped: dict[str, list[str]] = {}
-    for name, value in items:
-        grouped.setdefault(name, []).append(value)
-    problems = [
-        f"query {n!r}: required but absent"
-        for n, p in declared.items()
-        if p.get("required") and n not in grouped
-    ]
-    for name, values in grouped.items():
-        parameter = declared.get(name)
-        if parameter is None:
-            problems.append(f"query {name!r}: not a parameter of {operation['method']} {operation['path']}")
-            continue
-        if len(values) > 1:
-            problems.append(f"query {name!r}: given {len(values)} times but is a single value")
-        for value in values:
-            problems += schema_errors(
-                _coerce(value, parameter["schema"]), parameter["schema"], f"query {name!r}"
-            )
-    return problems
-
-
-def _security_problems(operation: Mapping[str, Any], headers: httpx.Headers) -> list[str]:
-    problems = []
-    for requirement in operation["security"]:
-        for name in requirement:
-            scheme = EXTRACT["security_schemes"][name]
-            assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
-            if not BEARER.match(headers.get("authorization", "")):
-                problems.append("header 'Authorization': missing or not 'Bearer <key>'")
-    return problems
-
-
-def _body_problems(operation: Mapping[str, Any], wire: httpx.Request) -> list[str]:
-    body = operation["request_body"]
-    if not wire.content:
-        return ["body: required but absent"] if body is not None and body["required"] else []
-    if body is None:
-        return [f"body: {operation['method']} {operation['path']} takes no body"]
-    content_type = wire.headers.get("content-type", "")
-    if content_type.split(";")[0].strip() != body["content_type"]:
-        return [f"body: sent as {content_type!r}, the spec takes {body['content_type']!r}"]
-    return schema_errors(json.loads(wire.content), body["schema"], "body")
-
-
-def wire_request(request: Request, headers: Mapping[str, str]) -> httpx.Request:
-    """The request as the transport puts it on the wire (httpx encodes the query and the JSON body)."""
-    return httpx.Request(
-        request.method,
-        rl.BASE_URL + request.path,
-        params=request.params,
-        json=request.json,
-        headers=dict(headers),
-    )
-
-
-def check_request(request: Request, headers: Mapping[str, str]) -> list[str]:
-    """Every way ``request`` sent with ``headers`` breaks Rootly's spec; empty when it conforms."""
-    wire = wire_request(request, headers)
-    raw_path = wire.url.raw_path.decode("ascii").split("?", 1)[0]
-    found = find_operation(wire.method, raw_path)
-    if found is None:
-        return [f"no operation {wire.method} {raw_path} in the spec extract"]
-    _key, operation, path_values = found
-    problems: list[str] = []
-    for parameter in operation["parameters"]:
-        if parameter["in"] == "path":
-            value = unquote(path_values.get(parameter["name"], ""))
-            if not value.strip():
-                problems.append(f"path {parameter['name']!r}: empty")
-            problems += schema_errors(value, parameter["schema"], f"path {parameter['name']!r}")
-    problems += _query_problems(operation, wire.url.params.multi_items())
-    problems += _security_problems(operation, wire.headers)
-    problems += _body_problems(operation, wire)
-    return problems
 
 
 def assert_conforms(request: Request) -> None:
-    problems = check_request(request, rl.headers(TOKEN))
-    assert problems == [], f"{request.describe()} breaks the Rootly spec:\n" + "\n".join(problems)
+    """Fail unless ``request``, sent with the hook's headers, conforms."""
+    CONTRACT.assert_conforms(request, rl.headers(TOKEN))
 
 
 def attributes_of(request: Request) -> dict[str, Any]:
@@ -180,23 +63,13 @@ def attributes_of(request: Request) -> dict[str, Any]:
 # --- the extract itself ---------------------------------------------------------------------------------
 
 
-def _keys(node: Any) -> set[str]:
-    if isinstance(node, Mapping):
-        return set(node).union(*(_keys(value) for value in node.values()))
-    if isinstance(node, list):
-        return set().union(*(_keys(item) for item in node))
-    return set()
-
-
 def test_extract_names_its_source_and_is_self_contained() -> None:
-    source = EXTRACT["source"]
-    assert source["repo"] == "rootlyhq/rootly-mcp-server"
-    assert source["path"] == "src/rootly_mcp_server/data/swagger.json"
+    source = assert_self_contained(
+        EXTRACT, "rootlyhq/rootly-mcp-server", "src/rootly_mcp_server/data/swagger.json"
+    )
     assert source["commit"] == "4fa62718f9a4f6e2db236754d14ec8c4314e8780"
-    assert source["openapi"].startswith("3.0.")
-    assert source["operations"] == list(OPERATIONS)
-    assert "$ref" not in _keys(EXTRACT)
-    assert source["recursive_refs"] == []
+    for scheme in EXTRACT["security_schemes"].values():
+        assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     for operation in OPERATIONS.values():
         assert set(operation["responses"].values()) <= set(SCHEMAS)
 
@@ -204,9 +77,7 @@ def test_extract_names_its_source_and_is_self_contained() -> None:
 @pytest.mark.parametrize("key", list(OPERATIONS))
 def test_extracted_schemas_are_valid_openapi_30_schemas(key: str) -> None:
     operation = OPERATIONS[key]
-    for parameter in operation["parameters"]:
-        assert parameter["in"] in {"path", "query"}
-        OAS30Validator.check_schema(parameter["schema"])
+    assert_parameter_schemas(operation, {"path", "query"})
     if operation["method"] == "GET":
         assert operation["request_body"] is None
     else:
@@ -376,15 +247,14 @@ _PUT = f"/v1/incidents/{INCIDENT_ID}"
     ],
 )
 def test_checker_catches_broken_requests(request_: Request, headers: dict[str, str], expected: str) -> None:
-    problems = check_request(request_, headers)
-    assert any(expected in problem for problem in problems), problems
+    CONTRACT.assert_catches(request_, headers, expected)
 
 
 def test_checker_accepts_a_hand_written_good_request() -> None:
     request = Request(
         "PUT", _PUT, json={"data": {"type": "incidents", "attributes": {"status": "started"}}}, write=True
     )
-    assert check_request(request, rl.headers(TOKEN)) == []
+    assert CONTRACT.check_request(request, rl.headers(TOKEN)) == []
 
 
 # --- reads ------------------------------------------------------------------------------------------------
@@ -395,7 +265,7 @@ def test_checker_accepts_a_hand_written_good_request() -> None:
 )
 def test_get_incident(ref: str) -> None:
     request = rl.build_get(ref)
-    found = find_operation("GET", request.path)
+    found = CONTRACT.find_operation("GET", request.path)
     assert found is not None
     assert found[0] == "GET /v1/incidents/{id}"
     assert_conforms(request)
