@@ -287,7 +287,10 @@ def get_provider_info() -> dict[str, Any]:
         "operators": [
             {
                 "integration-name": "Incident management",
-                "python-modules": [f"{PACKAGE}.operators.update", f"{PACKAGE}.operators.resolve"],
+                "python-modules": [
+                    f"{PACKAGE}.operators.{module}"
+                    for module in ("update", "resolve", "acknowledge", "note", "read")
+                ],
             },
         ],
         "extra-links": [f"{PACKAGE}.links.IncidentLink"],

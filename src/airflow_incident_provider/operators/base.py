@@ -74,32 +74,41 @@ def as_tuple(value: object, field_name: str) -> tuple[str, ...] | None:
     raise IncidentValidationError(field_name, "must be a list of strings or a comma-separated string")
 
 
-class BaseIncidentOperator(BaseOperator):
-    """Base of the incident operators.
+class IncidentConnectionOperator(BaseOperator):
+    """Base of every operator of this provider: a connection whose type picks the vendor.
 
     :param conn_id: an Airflow connection of one of the provider's types (``pagerduty_incidents``...).
-    :param incident_id: the incident's id or ``ref``, or the incident dict an upstream operator returned.
     :param include_raw: also return the vendor's own incident object (sensitive fields redacted).
     """
 
-    template_fields: Sequence[str] = ("conn_id", "incident_id")
-    operator_extra_links = (IncidentLink(),)
+    template_fields: Sequence[str] = ("conn_id",)
     ui_color = "#f4d6d6"
 
-    def __init__(
-        self, *, conn_id: str, incident_id: IncidentRef, include_raw: bool = False, **kwargs: Any
-    ) -> None:
+    def __init__(self, *, conn_id: str, include_raw: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.conn_id = conn_id
-        self.incident_id = incident_id
         self.include_raw = include_raw
-        self.incident_url: str | None = None
 
     def get_hook(self) -> IncidentHook:
         """The vendor's hook for ``conn_id`` (reads the connection; only call from ``execute``)."""
         from airflow_incident_provider.hooks import get_incident_hook
 
         return get_incident_hook(self.conn_id)
+
+
+class BaseIncidentOperator(IncidentConnectionOperator):
+    """Base of the operators that work on one incident.
+
+    :param incident_id: the incident's id or ``ref``, or the incident dict an upstream operator returned.
+    """
+
+    template_fields: Sequence[str] = ("conn_id", "incident_id")
+    operator_extra_links = (IncidentLink(),)
+
+    def __init__(self, *, conn_id: str, incident_id: IncidentRef, **kwargs: Any) -> None:
+        super().__init__(conn_id=conn_id, **kwargs)
+        self.incident_id = incident_id
+        self.incident_url: str | None = None
 
     @property
     def ref(self) -> str:

@@ -1,0 +1,124 @@
+"""Acknowledge, note, get and list operators against every vendor's sandbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
+from airflow_incident_provider.operators import (
+    AcknowledgeIncidentOperator,
+    AddIncidentNoteOperator,
+    GetIncidentOperator,
+    ListIncidentsOperator,
+)
+from tests.test_dag_run import VENDOR_CASES
+
+STATUS_PAGES = {"devhelm", "uptimeio"}
+
+
+def context(task_id: str) -> Any:
+    return {"ti": SimpleNamespace(dag_id="dag", run_id="run", task_id=task_id, map_index=-1)}
+
+
+def vendor_setup(vendor: str, request: pytest.FixtureRequest) -> tuple[Any, str, str]:
+    fixture, conn_id, *_ = VENDOR_CASES[vendor]
+    handle = request.getfixturevalue(fixture)
+    return handle, conn_id, handle.create()
+
+
+@pytest.mark.parametrize("vendor", sorted(VENDOR_CASES))
+def test_acknowledge_is_idempotent_or_names_the_alternative(
+    vendor: str, request: pytest.FixtureRequest
+) -> None:
+    _handle, conn_id, incident_id = vendor_setup(vendor, request)
+    operator = AcknowledgeIncidentOperator(task_id="ack", conn_id=conn_id, incident_id=incident_id)
+    if vendor in STATUS_PAGES:
+        with pytest.raises(UnsupportedOperationError, match="UpdateIncidentOperator"):
+            operator.execute(context("ack"))
+        return
+    first = operator.execute(context("ack"))
+    assert first["changed"] is True
+    assert first["phase"] == "acknowledged"
+    assert operator.execute(context("ack"))["changed"] is False
+
+
+@pytest.mark.parametrize("vendor", sorted(VENDOR_CASES))
+def test_note_lands_once_per_task_and_twice_for_two_tasks(
+    vendor: str, request: pytest.FixtureRequest
+) -> None:
+    _handle, conn_id, incident_id = vendor_setup(vendor, request)
+
+    def note(task_id: str, **kwargs: Any) -> dict[str, Any]:
+        operator = AddIncidentNoteOperator(
+            task_id=task_id,
+            conn_id=conn_id,
+            incident_id=incident_id,
+            note="Rolled back release 2026.11.3",
+            **kwargs,
+        )
+        result: dict[str, Any] = operator.execute(context(task_id))
+        return result
+
+    if vendor in STATUS_PAGES:
+        with pytest.raises(IncidentValidationError, match="public"):
+            note("private")
+    assert note("first", public=True)["changed"] is True
+    assert note("first", public=True)["changed"] is False, "a retry of the same task posts nothing"
+    assert note("second", public=True)["changed"] is True, "another task's same text still lands"
+
+
+@pytest.mark.parametrize("vendor", sorted(VENDOR_CASES))
+def test_get_and_list_return_normalized_incidents(vendor: str, request: pytest.FixtureRequest) -> None:
+    _handle, conn_id, incident_id = vendor_setup(vendor, request)
+    got = GetIncidentOperator(task_id="get", conn_id=conn_id, incident_id=incident_id).execute(context("get"))
+    assert got["vendor"] == vendor
+    assert got["id"] == incident_id
+    assert got["phase"] == "open"
+    listed = ListIncidentsOperator(task_id="list", conn_id=conn_id, statuses=["open"]).execute(
+        context("list")
+    )
+    assert incident_id in {item["id"] for item in listed}
+    assert all(item["phase"] == "open" for item in listed)
+    capped = ListIncidentsOperator(task_id="list", conn_id=conn_id, limit=1).execute(context("list"))
+    assert len(capped) == 1
+
+
+def test_list_older_than_becomes_an_upper_bound_and_keeps_the_earlier_one() -> None:
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    stale = ListIncidentsOperator(task_id="l", conn_id="c", older_than=timedelta(hours=1))
+    assert stale.query(now).until == now - timedelta(hours=1)
+    both = ListIncidentsOperator(
+        task_id="l", conn_id="c", older_than=timedelta(hours=1), until="2026-11-22T08:00:00Z"
+    )
+    assert both.query(now).until == datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+    templated = ListIncidentsOperator(task_id="l", conn_id="c", statuses="{{ params.s }}", since="{{ ds }}")
+    templated.statuses, templated.since = "open, acknowledged", "2026-11-01T00:00:00+00:00"
+    query = templated.query(now)
+    assert query.statuses == ("open", "acknowledged")
+    assert query.since == datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"statuses": ["resovled"]}, "statuses"),
+        ({"older_than": 60}, "older_than"),
+        ({"limit": 0}, "limit"),
+    ],
+)
+def test_list_arguments_fail_at_parse_time(kwargs: dict[str, Any], field: str) -> None:
+    with pytest.raises(IncidentValidationError, match=field):
+        ListIncidentsOperator(task_id="l", conn_id="c", **kwargs)
+
+
+def test_note_must_have_text_and_dates_must_parse() -> None:
+    with pytest.raises(IncidentValidationError, match="note"):
+        AddIncidentNoteOperator(task_id="n", conn_id="c", incident_id="Q1", note="  ")
+    operator = ListIncidentsOperator(task_id="l", conn_id="c", since="{{ ds }}")
+    operator.since = "yesterday"
+    with pytest.raises(IncidentValidationError, match="since"):
+        operator.query()
