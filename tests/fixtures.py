@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 import pytest
@@ -34,36 +34,127 @@ def sandbox() -> Iterator[SandboxServer]:
         yield server
 
 
-class Sandbox:
-    """Test-side handle on the sandbox: admin routes, and the PagerDuty API as a vendor client calls it."""
+class VendorSandbox:
+    """Test-side handle on one vendor of the sandbox: admin routes, and the vendor's API as a client calls it.
 
-    def __init__(self, server: SandboxServer) -> None:
+    Subclasses name the vendor's test connection (``conn_id``, ``conn_type``) and add the vendor's own
+    look-ups; ``api`` is a client of the vendor's base URL sending ``headers``.
+    """
+
+    conn_id: ClassVar[str]
+    conn_type: ClassVar[str]
+    write_methods: ClassVar[tuple[str, ...]] = ("PUT", "POST")
+    """The methods :meth:`writes` counts as writes."""
+    path_prefix: ClassVar[str] = ""
+    """Also stripped from the paths :meth:`requests` returns, after the sandbox's ``/<vendor>``."""
+
+    def __init__(self, server: SandboxServer, vendor: str, headers: dict[str, str]) -> None:
         self.server = server
+        self.vendor = vendor
+        self.key = server.token(vendor)
+        self.url = server.vendor_url(vendor)
         self.admin = httpx.Client(base_url=server.url, timeout=10)
-        self.pd = httpx.Client(
-            base_url=server.vendor_url("pagerduty"),
-            timeout=10,
-            headers={
-                "Authorization": f"Token token={PD_TOKEN}",
-                "Accept": "application/vnd.pagerduty+json;version=2",
-                "From": self.from_email,
-            },
-        )
+        self.api = httpx.Client(base_url=self.url, timeout=10, headers=headers)
+        self._clients = [self.admin, self.api]
 
-    @property
-    def from_email(self) -> str:
-        return str(self.server.connections()["pagerduty_sandbox"]["extra"]["from_email"])
+    def client(self, path: str) -> httpx.Client:
+        """Another client of the vendor's API, rooted at ``path`` below its URL, with ``api``'s headers."""
+        client = httpx.Client(base_url=f"{self.url}{path}", timeout=10, headers=self.api.headers)
+        self._clients.append(client)
+        return client
 
-    def configure(self, vendor: str, **settings: Any) -> None:
-        self.admin.put(f"/_sandbox/config/{vendor}", json=settings).raise_for_status()
+    def configure(self, **settings: Any) -> None:
+        self.admin.put(f"/_sandbox/config/{self.vendor}", json=settings).raise_for_status()
 
-    def requests(self, vendor: str = "pagerduty") -> list[dict[str, Any]]:
-        response = self.admin.get("/_sandbox/requests", params={"vendor": vendor})
+    def requests(self) -> list[dict[str, Any]]:
+        """Requests the sandbox served for the vendor, paths as its API sees them (without the prefixes)."""
+        response = self.admin.get("/_sandbox/requests", params={"vendor": self.vendor})
         response.raise_for_status()
         records = list(response.json()["requests"])
-        for record in records:  # paths as the vendor API sees them, without the sandbox's vendor prefix
-            record["path"] = record["path"].removeprefix(f"/{vendor}")
+        for record in records:
+            record["path"] = record["path"].removeprefix(f"/{self.vendor}").removeprefix(self.path_prefix)
         return records
+
+    def calls(self) -> list[tuple[str, str]]:
+        return [(record["method"], record["path"]) for record in self.requests()]
+
+    def writes(self) -> list[tuple[str, str]]:
+        return [(method, path) for method, path in self.calls() if method in self.write_methods]
+
+    def clear_requests(self) -> None:
+        self.admin.delete("/_sandbox/requests").raise_for_status()
+
+    def reset(self) -> None:
+        """Fresh sample data, an empty request log, and the vendor's own rate limit out of the way."""
+        self.admin.post("/_sandbox/reset", json={"empty": False}).raise_for_status()
+        self.clear_requests()
+        self.configure(rate_limit_per_minute=UNLIMITED, omit_rate_limit_headers=False, bare_429=False)
+
+    def default_extra(self) -> dict[str, Any]:
+        """Vendor extras the test connection has unless a test overrides them."""
+        return {}
+
+    def connection_json(
+        self, key: str | None = None, extra: dict[str, Any] | None = None, **fields: Any
+    ) -> str:
+        """The test connection as the JSON Airflow reads from ``AIRFLOW_CONN_*``.
+
+        Extras default to no client-side rate limit; an extra given as ``None`` is left out. ``fields``
+        replace top-level fields (``host``, ``login``, ``password``...).
+        """
+        extras = {
+            "rate_limit_per_minute": UNLIMITED,
+            "total_timeout": 20,
+            **self.default_extra(),
+            **(extra or {}),
+        }
+        document = {
+            "conn_type": self.conn_type,
+            "host": self.url,
+            "password": key or self.key,
+            "extra": {name: value for name, value in extras.items() if value is not None},
+            **fields,
+        }
+        return json.dumps(document)
+
+    def use_connection(self, monkeypatch: pytest.MonkeyPatch, key: str | None = None, **extra: Any) -> None:
+        """Point the test connection at the sandbox with these extras (see :meth:`connection_json`)."""
+        monkeypatch.setenv(f"AIRFLOW_CONN_{self.conn_id.upper()}", self.connection_json(key, extra))
+
+    def close(self) -> None:
+        for client in self._clients:
+            client.close()
+
+
+Handle = TypeVar("Handle", bound=VendorSandbox)
+
+
+def serve(handle: Handle, monkeypatch: pytest.MonkeyPatch, **extra: Any) -> Iterator[Handle]:
+    """Body of a handle fixture: reset the sandbox, point the test connection at it, close when done."""
+    handle.reset()
+    handle.use_connection(monkeypatch, **extra)
+    yield handle
+    handle.close()
+
+
+class Sandbox(VendorSandbox):
+    """Test-side handle on the sandbox: admin routes, and the PagerDuty API as a vendor client calls it."""
+
+    conn_id = PD_CONN_ID
+    conn_type = "pagerduty_incidents"
+
+    def __init__(self, server: SandboxServer) -> None:
+        self.from_email = str(server.connections()["pagerduty_sandbox"]["extra"]["from_email"])
+        headers = {
+            "Authorization": f"Token token={server.token('pagerduty')}",
+            "Accept": "application/vnd.pagerduty+json;version=2",
+            "From": self.from_email,
+        }
+        super().__init__(server, "pagerduty", headers)
+        self.pd = self.api
+
+    def default_extra(self) -> dict[str, Any]:
+        return {"from_email": self.from_email}
 
     def incidents(self, **params: Any) -> list[dict[str, Any]]:
         response = self.pd.get("/incidents", params={"date_range": "all", "limit": 100, **params})
@@ -100,10 +191,6 @@ class Sandbox:
         """The id of a sample incident in ``status``."""
         return str(self.incidents(**{"statuses[]": status})[0]["id"])
 
-    def close(self) -> None:
-        self.admin.close()
-        self.pd.close()
-
 
 def connection_json(conn_type: str, host: str, password: str, **extra: Any) -> str:
     return json.dumps({"conn_type": conn_type, "host": host, "password": password, "extra": extra})
@@ -112,23 +199,4 @@ def connection_json(conn_type: str, host: str, password: str, **extra: Any) -> s
 @pytest.fixture
 def pd(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
     """A freshly reset sandbox and the connection ``pd_test`` pointing at its PagerDuty API."""
-    handle = Sandbox(sandbox)
-    handle.admin.post("/_sandbox/reset", json={"empty": False}).raise_for_status()
-    handle.admin.delete("/_sandbox/requests").raise_for_status()
-    handle.configure(
-        "pagerduty", rate_limit_per_minute=UNLIMITED, omit_rate_limit_headers=False, bare_429=False
-    )
-    connection = sandbox.connections()["pagerduty_sandbox"]
-    monkeypatch.setenv(
-        f"AIRFLOW_CONN_{PD_CONN_ID.upper()}",
-        connection_json(
-            "pagerduty_incidents",
-            connection["host"],
-            PD_TOKEN,
-            from_email=handle.from_email,
-            rate_limit_per_minute=UNLIMITED,
-            total_timeout=20,
-        ),
-    )
-    yield handle
-    handle.close()
+    yield from serve(Sandbox(sandbox), monkeypatch)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from airflow_incident_provider.sandbox import SandboxServer
 from airflow_incident_provider.sandbox.uptimeio import PROJECT_ID, STATUS_PAGE_ID
-from tests.fixtures import UNLIMITED
+from tests.fixtures import VendorSandbox, serve
 
 UPTIMEIO_CONN_ID = "uptimeio_test"
 UPTIMEIO_PAGE_PATH = f"/api/projects/{PROJECT_ID}/status-pages/{STATUS_PAGE_ID}"
@@ -19,40 +17,20 @@ FIXTURE_HEADER = "X-Test-Fixture"
 """Marks the fixture's own calls, so ``requests()`` shows only what the code under test sent."""
 
 
-def uptimeio_connection_json(host: str, key: str, **extra: Any) -> str:
-    """An ``uptimeio_incidents`` connection as the JSON Airflow reads from ``AIRFLOW_CONN_*``."""
-    return json.dumps({"conn_type": "uptimeio_incidents", "host": host, "password": key, "extra": extra})
-
-
-class UptimeIOSandbox:
+class UptimeIOSandbox(VendorSandbox):
     """Test-side handle on the sandbox: admin routes, and UptimeIO's API as a vendor client calls it."""
 
-    def __init__(self, server: SandboxServer) -> None:
-        self.server = server
-        self.key = server.token("uptimeio")
-        self.url = server.vendor_url("uptimeio")
-        self.admin = httpx.Client(base_url=server.url, timeout=10)
-        self.api = httpx.Client(
-            base_url=self.url, timeout=10, headers={"X-API-Key": self.key, FIXTURE_HEADER: "1"}
-        )
+    conn_id = UPTIMEIO_CONN_ID
+    conn_type = "uptimeio_incidents"
+    write_methods = ("PATCH", "POST")
+    path_prefix = UPTIMEIO_PAGE_PATH
 
-    def configure(self, **settings: Any) -> None:
-        self.admin.put("/_sandbox/config/uptimeio", json=settings).raise_for_status()
+    def __init__(self, server: SandboxServer) -> None:
+        super().__init__(server, "uptimeio", {"X-API-Key": server.token("uptimeio"), FIXTURE_HEADER: "1"})
 
     def requests(self) -> list[dict[str, Any]]:
         """Requests the code under test sent, paths relative to the status page (``/incidents/...``)."""
-        response = self.admin.get("/_sandbox/requests", params={"vendor": "uptimeio"})
-        response.raise_for_status()
-        records = [r for r in response.json()["requests"] if FIXTURE_HEADER.lower() not in r["headers"]]
-        for record in records:
-            record["path"] = record["path"].removeprefix("/uptimeio").removeprefix(UPTIMEIO_PAGE_PATH)
-        return records
-
-    def writes(self) -> list[tuple[str, str]]:
-        return [(r["method"], r["path"]) for r in self.requests() if r["method"] in ("PATCH", "POST")]
-
-    def clear_requests(self) -> None:
-        self.admin.delete("/_sandbox/requests").raise_for_status()
+        return [r for r in super().requests() if FIXTURE_HEADER.lower() not in r["headers"]]
 
     def incidents(self, **params: Any) -> list[dict[str, Any]]:
         response = self.api.get(f"{UPTIMEIO_PAGE_PATH}/incidents", params={"limit": 100, **params})
@@ -82,27 +60,10 @@ class UptimeIOSandbox:
         response.raise_for_status()
         return str(response.json()["data"]["incident"]["id"])
 
-    def use_connection(self, monkeypatch: pytest.MonkeyPatch, **extra: Any) -> None:
-        """Point ``uptimeio_test`` at the sandbox with these extras (rate limit high unless given)."""
-        extra.setdefault("rate_limit_per_minute", UNLIMITED)
-        extra.setdefault("total_timeout", 20)
-        key = extra.pop("key", self.key)
-        monkeypatch.setenv(
-            f"AIRFLOW_CONN_{UPTIMEIO_CONN_ID.upper()}", uptimeio_connection_json(self.url, key, **extra)
-        )
-
-    def close(self) -> None:
-        self.admin.close()
-        self.api.close()
-
 
 @pytest.fixture
 def uptimeio(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[UptimeIOSandbox]:
     """A freshly reset sandbox and the connection ``uptimeio_test`` pointing at its UptimeIO API."""
-    handle = UptimeIOSandbox(sandbox)
-    handle.admin.post("/_sandbox/reset", json={"empty": False}).raise_for_status()
-    handle.clear_requests()
-    handle.configure(rate_limit_per_minute=UNLIMITED, omit_rate_limit_headers=False, bare_429=False)
-    handle.use_connection(monkeypatch, project_id=PROJECT_ID, status_page_id=STATUS_PAGE_ID)
-    yield handle
-    handle.close()
+    yield from serve(
+        UptimeIOSandbox(sandbox), monkeypatch, project_id=PROJECT_ID, status_page_id=STATUS_PAGE_ID
+    )
