@@ -90,3 +90,16 @@ def test_the_same_dag_runs_against_every_vendor(
     remote = handle.incident(incident_id)
     assert remote[status_key] == resolved
     assert remote[title_key] == "Checkout errors: remediation running"
+
+
+def test_list_then_mapped_acknowledge_reaches_only_stale_incidents(pd: Sandbox, metadata_db: None) -> None:
+    from airflow.utils.state import DagRunState
+
+    fresh = pd.create(title="Just opened")
+    stale = [item["id"] for item in pd.incidents(**{"statuses[]": "triggered"}) if item["id"] != fresh]
+    assert stale, "the sample data has open incidents older than five minutes"
+    run = load_dag("acknowledge_stale_incidents").test(run_conf={"conn_id": PD_CONN_ID})
+    assert run.state == DagRunState.SUCCESS
+    assert all(pd.incident(incident_id)["status"] == "acknowledged" for incident_id in stale)
+    assert pd.incident(fresh)["status"] == "triggered", "an incident younger than the threshold is left alone"
+    assert all(len(pd.notes(incident_id)) >= 1 for incident_id in stale)

@@ -257,6 +257,17 @@ def test_error_bodies_and_rate_limit_headers() -> None:
     assert pd.retry_after(Response(429, {}, None)) is None
 
 
+def test_until_without_since_lists_all_time_and_is_applied_locally() -> None:
+    from datetime import UTC, datetime
+
+    until = datetime(2026, 11, 1, tzinfo=UTC)
+    request = pd.build_list(statuses=None, since=None, until=until, offset=0, limit=10)
+    assert ("date_range", "all") in request.params, "PagerDuty would look back only one month from until"
+    assert "until" not in dict(request.params)
+    assert pd.local_until(None, until) == until
+    assert pd.local_until(until, until) is None
+
+
 def test_list_parsing_reports_more() -> None:
     response = Response(200, {}, {"incidents": [incident_json(), incident_json(id="Q2")], "more": True})
     incidents, more = pd.parse_list(response)

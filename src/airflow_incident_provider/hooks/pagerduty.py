@@ -185,6 +185,7 @@ class PagerDutyIncidentHook(IncidentHook):
     def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
         incidents: list[Incident] = []
         limit = query.limit
+        until = pd.local_until(query.since, query.until)
         offset = 0
         while limit is None or len(incidents) < limit:
             page_size = pd.LIST_PAGE_SIZE if limit is None else min(pd.LIST_PAGE_SIZE, limit - len(incidents))
@@ -192,9 +193,12 @@ class PagerDutyIncidentHook(IncidentHook):
                 statuses=query.statuses, since=query.since, until=query.until, offset=offset, limit=page_size
             )
             page, more = pd.parse_list((yield request), include_raw=query.include_raw)
-            incidents.extend(page)
             offset += len(page)
-            if not more or not page:
+            kept = [
+                item for item in page if until is None or item.created_at is None or item.created_at < until
+            ]
+            incidents.extend(kept)
+            if not more or not page or len(kept) < len(page):  # oldest first: the rest are later still
                 break
         return incidents if limit is None else incidents[:limit]
 

@@ -210,9 +210,10 @@ def parse_incident(response: Response, *, include_raw: bool = False) -> Incident
 def build_list(
     *, statuses: Sequence[str] | None, since: datetime | None, until: datetime | None, offset: int, limit: int
 ) -> Request:
-    """One page of ``GET /incidents``; with no dates, ask for every incident (``date_range=all``).
+    """One page of ``GET /incidents``, oldest first; without ``since``, every incident (``date_range=all``).
 
-    PagerDuty otherwise only looks back one month, which silently hides older open incidents.
+    PagerDuty otherwise looks back only one month (from ``until`` when given), which silently hides
+    older open incidents; an ``until`` without ``since`` is then applied by :func:`local_until`.
     """
     params: list[tuple[str, str]] = [
         ("limit", str(limit)),
@@ -221,13 +222,18 @@ def build_list(
     ]
     wanted = dict.fromkeys(to_vendor_status(status, field_name="statuses") for status in statuses or ())
     params.extend(("statuses[]", status) for status in wanted)  # the spec's statuses[] are uniqueItems
-    if since is None and until is None:
+    if since is None:
         params.append(("date_range", "all"))
-    if since is not None:
+    else:
         params.append(("since", _aware(since).isoformat()))
-    if until is not None:
-        params.append(("until", _aware(until).isoformat()))
+        if until is not None:
+            params.append(("until", _aware(until).isoformat()))
     return Request("GET", "/incidents", params=tuple(params))
+
+
+def local_until(since: datetime | None, until: datetime | None) -> datetime | None:
+    """The ``until`` the caller must apply to listed incidents itself (when :func:`build_list` could not)."""
+    return _aware(until) if since is None and until is not None else None
 
 
 def _aware(moment: datetime) -> datetime:
