@@ -47,6 +47,14 @@ class SandboxClock:
         self._rebase()
         self._scale = time_scale
 
+    def restart(self, time_scale: float) -> None:
+        """Back to wall-clock time at ``time_scale``: a reset must not leave one test's jump in the next."""
+        if time_scale < 0:
+            raise ValueError("time_scale must be >= 0")
+        self._scale = time_scale
+        self._base_virtual = time.time()
+        self._base_real = time.monotonic()
+
     def advance(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError("the sandbox clock only moves forward")
@@ -176,11 +184,11 @@ class SandboxState:
         return [token for token in self.config.tokens.values() if len(token) >= 4]
 
     def reset(self, *, empty: bool | None = None) -> None:
-        """Return to the start-up state: data, settings, clock speed, rate windows and request log."""
+        """Return to the start-up state: data, settings, clock, rate windows and request log."""
         self.settings = dict(self.config.vendor_settings)
         for name in self.vendors:
             self.settings.setdefault(name, VendorSettings(960))
-        self.clock.set_time_scale(self.config.time_scale)
+        self.clock.restart(self.config.time_scale)
         self.limiter.clear()
         self.requests.clear()
         for backend in self.vendors.values():
