@@ -1,6 +1,6 @@
 """Provider metadata for Airflow's providers manager (the ``apache_airflow_provider`` entry point).
 
-Declares every hook, operator and connection type. Connection forms are declarative
+Declares every hook, operator, notifier and connection type. Connection forms are declarative
 (``conn-fields``/``ui-field-behaviour``): a field whose schema has ``format: password`` is masked.
 """
 
@@ -293,6 +293,7 @@ def get_provider_info() -> dict[str, Any]:
                 ],
             },
         ],
+        "notifications": [f"{PACKAGE}.notifications.incident.IncidentNotifier"],
         "extra-links": [f"{PACKAGE}.links.IncidentLink"],
         "connection-types": connections,
     }

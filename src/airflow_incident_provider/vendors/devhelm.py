@@ -35,6 +35,8 @@ BASE_URL = "https://api.devhelm.io"
 PAGES_PATH = "/api/v1/status-pages"
 URL_PLACEHOLDERS = ("page_id", "incident_id")
 """What the connection's ``incident_url_template`` may name."""
+STATUS_PAGE = True
+"""A public status page: every status change and note is a message to customers."""
 RATE_LIMIT_PER_MINUTE = 100
 """Per organization, by plan: Free 100/min (the safe default), Starter 1,000, Pro/Team 5,000, Business
 100,000 (docs.devhelm.io/patterns/rate-limits); raise it with the connection's ``rate_limit_per_minute``."""

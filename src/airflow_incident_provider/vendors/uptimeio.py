@@ -34,6 +34,8 @@ API_KEY_HEADER = "X-API-Key"
 
 URL_PLACEHOLDERS = ("project_id", "status_page_id", "incident_id")
 """What the connection's ``incident_url_template`` may name."""
+STATUS_PAGE = True
+"""A public status page: every status change and note is a message to customers."""
 RATE_LIMIT_PER_MINUTE = 60
 """UptimeIO publishes no rate limit. One request a second is a conservative default that a status page
 never needs more of; raise it per connection with ``rate_limit_per_minute`` once UptimeIO tells you yours.
