@@ -289,7 +289,7 @@ def get_provider_info() -> dict[str, Any]:
                 "integration-name": "Incident management",
                 "python-modules": [
                     f"{PACKAGE}.operators.{module}"
-                    for module in ("update", "resolve", "acknowledge", "note", "read")
+                    for module in ("update", "resolve", "acknowledge", "note", "read", "create", "escalate")
                 ],
             },
         ],

@@ -85,6 +85,35 @@ class ListQuery(BaseModel):
     include_raw: bool = False
 
 
+class IncidentCreate(BaseModel):
+    """A new incident; ``dedup_key`` makes creating it idempotent (stored with it, looked for first)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str
+    description: str | None = None
+    severity: str | None = None
+    assignees: tuple[str, ...] | None = None
+    vendor_fields: dict[str, Any] = Field(default_factory=dict)
+    dedup_key: str | None = None
+
+
+class Escalation(BaseModel):
+    """Where to escalate to: explicit targets, or none of them for one step up the vendor's own scale."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    severity: str | None = None
+    escalation_level: int | None = Field(default=None, ge=1)
+    assignees: tuple[str, ...] | None = None
+    note: str | None = None
+
+    @property
+    def one_step(self) -> bool:
+        """True when no target is named: raise the incident one step on the vendor's scale."""
+        return self.severity is None and self.escalation_level is None and self.assignees is None
+
+
 class Incident(BaseModel):
     """An incident as any vendor reports it, in one shape; what operators push to XCom."""
 

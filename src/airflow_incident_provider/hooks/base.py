@@ -28,6 +28,7 @@ from airflow_incident_provider.exceptions import (
     IncidentValidationError,
     RateLimitedError,
     TransportError,
+    UnsupportedOperationError,
     VendorError,
     VendorServerError,
     VendorValidationError,
@@ -36,7 +37,9 @@ from airflow_incident_provider.hooks import ratelimit, transport
 from airflow_incident_provider.hooks.settings import ConnectionSettings, read_extras
 from airflow_incident_provider.idempotency import is_marked, mark
 from airflow_incident_provider.models import (
+    Escalation,
     Incident,
+    IncidentCreate,
     IncidentUpdate,
     ListQuery,
     OperationResult,
@@ -404,6 +407,20 @@ class IncidentHook(BaseHook):
     def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
         raise NotImplementedError
 
+    def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
+        """Create an incident at most once per ``create.dedup_key`` (look for it first, then create)."""
+        raise UnsupportedOperationError(f"{self.vendor_name} does not document creating incidents")
+
+    def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
+        """Escalate to the named targets, or one step up the vendor's scale, computed once, absolute."""
+        raise UnsupportedOperationError(f"{self.vendor_name} has no escalation")
+
+    def reassign_flow(
+        self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
+    ) -> Flow[OperationResult]:
+        """Assign the incident to exactly ``assignees`` (changed: false when it already is)."""
+        raise UnsupportedOperationError(f"{self.vendor_name} has no assignees")
+
     def check_connection_flow(self) -> Flow[str]:
         raise NotImplementedError
 
@@ -463,6 +480,49 @@ class IncidentHook(BaseHook):
         self, incident_id: str, note: str, options: WriteOptions | None = None
     ) -> OperationResult:
         return await self.arun(self.add_note_flow(incident_id, note, options or WriteOptions()))
+
+    def create_incident(self, create: IncidentCreate, options: WriteOptions | None = None) -> OperationResult:
+        """Create an incident; with ``create.dedup_key``, a retry returns the first one (changed: false)."""
+        return self.run(self.create_flow(create, options or WriteOptions()))
+
+    async def acreate_incident(
+        self, create: IncidentCreate, options: WriteOptions | None = None
+    ) -> OperationResult:
+        return await self.arun(self.create_flow(create, options or WriteOptions()))
+
+    def escalate_incident(
+        self, incident_id: str, escalation: Escalation | None = None, options: WriteOptions | None = None
+    ) -> OperationResult:
+        """Escalate; at the top of the vendor's scale it is ``changed: false``."""
+        return self.run(
+            self.escalate_flow(incident_id, escalation or Escalation(), options or WriteOptions())
+        )
+
+    async def aescalate_incident(
+        self, incident_id: str, escalation: Escalation | None = None, options: WriteOptions | None = None
+    ) -> OperationResult:
+        return await self.arun(
+            self.escalate_flow(incident_id, escalation or Escalation(), options or WriteOptions())
+        )
+
+    def reassign_incident(
+        self,
+        incident_id: str,
+        assignees: tuple[str, ...],
+        note: str | None = None,
+        options: WriteOptions | None = None,
+    ) -> OperationResult:
+        """Assign the incident to ``assignees`` (replacing the current ones)."""
+        return self.run(self.reassign_flow(incident_id, assignees, note, options or WriteOptions()))
+
+    async def areassign_incident(
+        self,
+        incident_id: str,
+        assignees: tuple[str, ...],
+        note: str | None = None,
+        options: WriteOptions | None = None,
+    ) -> OperationResult:
+        return await self.arun(self.reassign_flow(incident_id, assignees, note, options or WriteOptions()))
 
     def list_incidents(self, query: ListQuery | None = None, **filters: Any) -> list[Incident]:
         """Incidents matching the query (or its fields as keywords), every page fetched for the caller."""

@@ -1,6 +1,8 @@
 """Vendor-agnostic incident operators: the hook is chosen by the connection's type."""
 
 from airflow_incident_provider.operators.acknowledge import AcknowledgeIncidentOperator
+from airflow_incident_provider.operators.create import CreateIncidentOperator
+from airflow_incident_provider.operators.escalate import EscalateIncidentOperator, ReassignIncidentOperator
 from airflow_incident_provider.operators.note import AddIncidentNoteOperator
 from airflow_incident_provider.operators.read import GetIncidentOperator, ListIncidentsOperator
 from airflow_incident_provider.operators.resolve import ResolveIncidentOperator
@@ -9,8 +11,11 @@ from airflow_incident_provider.operators.update import UpdateIncidentOperator
 __all__ = [
     "AcknowledgeIncidentOperator",
     "AddIncidentNoteOperator",
+    "CreateIncidentOperator",
+    "EscalateIncidentOperator",
     "GetIncidentOperator",
     "ListIncidentsOperator",
+    "ReassignIncidentOperator",
     "ResolveIncidentOperator",
     "UpdateIncidentOperator",
 ]

@@ -95,6 +95,12 @@ class IncidentConnectionOperator(BaseOperator):
 
         return get_incident_hook(self.conn_id)
 
+    def write_options(self, context: Context, **options: Any) -> WriteOptions:
+        """Options for a write by this task instance, with its idempotency key."""
+        return WriteOptions(
+            idempotency_key=key_from_context(context, "note"), include_raw=self.include_raw, **options
+        )
+
 
 class BaseIncidentOperator(IncidentConnectionOperator):
     """Base of the operators that work on one incident.
@@ -113,12 +119,6 @@ class BaseIncidentOperator(IncidentConnectionOperator):
     @property
     def ref(self) -> str:
         return resolve_ref(self.incident_id)
-
-    def write_options(self, context: Context, **options: Any) -> WriteOptions:
-        """Options for a write by this task instance, with its idempotency key."""
-        return WriteOptions(
-            idempotency_key=key_from_context(context, "note"), include_raw=self.include_raw, **options
-        )
 
     def finish(self, result: OperationResult) -> dict[str, Any]:
         """Record the incident's URL for the extra link and return the JSON value for XCom."""
