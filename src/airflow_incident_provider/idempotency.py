@@ -8,6 +8,7 @@ both land. It travels with the write as a short marker the vendor stores.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,5 +47,6 @@ def mark_hidden(text: str, key: str) -> str:
 
 
 def is_marked(text: str, key: str) -> bool:
-    """Whether ``text`` carries the marker of ``key``, in either form."""
-    return marker(key) in text
+    """Whether ``text`` carries the marker of ``key``, in either form, whole (``alert-1`` is not in
+    ``alert-10``'s marker)."""
+    return re.search(re.escape(marker(key)) + r"(?=[\]\s])", text) is not None
