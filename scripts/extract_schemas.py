@@ -118,8 +118,11 @@ VENDORS: dict[str, Vendor] = {
             sha256="8ea7bf31afc6914b88910839458de51dd8468ef85f0e9a1fb3dc7270f8b23830",
             operations=(
                 ("GET", "/v1/incidents"),
+                ("POST", "/v1/incidents"),
                 ("GET", "/v1/incidents/{id}"),
                 ("PUT", "/v1/incidents/{id}"),
+                ("POST", "/v1/incidents/{id}/assign_role_to_user"),
+                ("DELETE", "/v1/incidents/{id}/unassign_role_from_user"),
                 ("PUT", "/v1/incidents/{id}/resolve"),
                 ("PUT", "/v1/incidents/{id}/mitigate"),
                 ("PUT", "/v1/incidents/{id}/cancel"),
@@ -128,6 +131,7 @@ VENDORS: dict[str, Vendor] = {
                 ("GET", "/v1/incidents/{incident_id}/events"),
                 ("POST", "/v1/incidents/{incident_id}/events"),
                 ("GET", "/v1/severities"),
+                ("GET", "/v1/incident_roles"),
             ),
             note=f"{INLINED}allOf, anyOf and nullable are kept as in the spec. Response schemas are stored "
             "once under 'schemas' and named by each operation.",

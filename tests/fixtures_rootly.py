@@ -45,6 +45,21 @@ class RootlySandbox(VendorSandbox):
         response.raise_for_status()
         return [item["attributes"] for item in response.json()["data"]]
 
+    def holders(self, incident_id: str, role_id: str) -> list[str]:
+        """The ids of the users holding ``role_id`` on the incident."""
+        response = self.api.get(f"/v1/incidents/{incident_id}", params={"include": "roles"})
+        response.raise_for_status()
+        return [
+            item["relationships"]["user"]["data"]["id"]
+            for item in response.json().get("included", [])
+            if item["relationships"]["incident_role"]["data"]["id"] == role_id
+        ]
+
+    def severity_id(self, incident_id: str) -> str | None:
+        """The id of the incident's severity."""
+        severity = self.incident(incident_id)["severity"]
+        return str(severity["data"]["id"]) if severity else None
+
     def with_status(self, status: str) -> str:
         """The id of a sample incident in ``status``."""
         return str(self.incidents(**{"filter[status]": status})[0]["id"])

@@ -54,8 +54,11 @@ class UptimeIOSandbox(VendorSandbox):
         """The id of a sample incident in ``status``."""
         return str(self.incidents(status=status)[0]["id"])
 
-    def create(self, title: str = "Search results delayed", status: str = "investigating") -> str:
-        body = {"title": title, "message": "We are investigating.", "severity": "minor", "status": status}
+    def create(
+        self, title: str = "Search results delayed", status: str = "investigating", severity: str = "minor"
+    ) -> str:
+        """A new incident through the sandbox's own create route (UptimeIO documents none)."""
+        body = {"title": title, "message": "We are investigating.", "severity": severity, "status": status}
         response = self.api.post(f"{UPTIMEIO_PAGE_PATH}/incidents", json=body)
         response.raise_for_status()
         return str(response.json()["data"]["incident"]["id"])

@@ -68,6 +68,11 @@ def _pagerduty_connection() -> dict[str, Any]:
                 {"type": ["string", "null"], "enum": ["us", "eu"], "default": "us"},
                 "eu sends requests to api.eu.pagerduty.com.",
             ),
+            "default_service_id": _field(
+                "Default service ID",
+                {"type": ["string", "null"]},
+                "Service new incidents are created on when vendor_fields names no service.",
+            ),
             **_common_fields(),
         },
         "ui-field-behaviour": {
@@ -231,7 +236,14 @@ def _rootly_connection() -> dict[str, Any]:
         "hook-name": "Rootly Incidents",
         "connection-type": "rootly_incidents",
         "external-doc-url": "https://docs.rootly.com/api-reference",
-        "conn-fields": {**_common_fields()},
+        "conn-fields": {
+            "assignee_role": _field(
+                "Assignee role",
+                {"type": ["string", "null"]},
+                "Incident role (id, slug or name) that ReassignIncidentOperator fills; default: the commander.",
+            ),
+            **_common_fields(),
+        },
         "ui-field-behaviour": {
             "hidden-fields": ["schema", "login", "port"],
             "relabeling": {"password": "API key", "host": "Base URL override"},

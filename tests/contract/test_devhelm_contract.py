@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from openapi_schema_validator import OAS30Validator
 
 from airflow_incident_provider.idempotency import idempotency_key
-from airflow_incident_provider.models import Incident, IncidentUpdate
+from airflow_incident_provider.models import Incident, IncidentCreate, IncidentUpdate
 from airflow_incident_provider.vendors import devhelm as dh
 from airflow_incident_provider.vendors.base import Request
 from tests.contract.openapi_check import (
@@ -479,3 +479,64 @@ def test_property_any_valid_list_conforms(
     assert_conforms(dh.build_list(page_id, statuses=statuses, page=page, size=size))
     current = current_incident("monitoring", title=title)
     assert dh.unchanged_fields({"title": title}, current) == {"title"}
+
+
+# --- create, escalate --------------------------------------------------------------------------------------
+
+_CREATES: list[Any] = [
+    pytest.param(IncidentCreate(title="Checkout errors"), None, False, id="defaults"),
+    pytest.param(
+        IncidentCreate(
+            title="ü" * dh.TITLE_MAX_LENGTH, description="# Down\n\nLooking.", severity="Critical"
+        ),
+        idempotency_key("dag", "run", "open"),
+        True,
+        id="longest-title-key-notify",
+    ),
+    *[
+        pytest.param(IncidentCreate(title="t", severity=word), "alert:42/eu", False, id=f"impact-{word}")
+        for word in dh.IMPACTS
+    ],
+    pytest.param(
+        IncidentCreate(
+            title="t",
+            vendor_fields={"affectedComponents": [{"componentId": COMPONENT, "status": "partial_outage"}]},
+        ),
+        None,
+        False,
+        id="affected-components",
+    ),
+]
+
+
+@pytest.mark.parametrize(("create", "key", "notify"), _CREATES)
+def test_create(create: IncidentCreate, key: str | None, notify: bool) -> None:
+    request = dh.build_create(PAGE, dh.plan_create(create, notify_subscribers=notify), key)
+    assert request.json["notifySubscribers"] is notify, "always sent: DevHelm's default is true"
+    assert CONTRACT.find_operation("POST", request.path) is not None
+    assert_conforms(request)
+
+
+@pytest.mark.parametrize("page", [0, 5])
+def test_dedup_search(page: int) -> None:
+    assert_conforms(dh.build_dedup_search(PAGE, page))
+
+
+@pytest.mark.parametrize("impact", [*dh.IMPACTS, "MAJOR"])
+def test_escalation_put(impact: str) -> None:
+    assert_conforms(dh.build_escalation(REF, impact))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    title=st.text(min_size=1, max_size=dh.TITLE_MAX_LENGTH).filter(str.strip),
+    description=st.none() | _TEXT,
+    severity=st.none() | st.sampled_from([*dh.IMPACTS, "MAJOR"]),
+    key=st.none() | st.from_regex(dh.DEDUP_KEY, fullmatch=True),
+    notify=st.booleans(),
+)
+def test_property_any_valid_create_conforms(
+    title: str, description: str | None, severity: str | None, key: str | None, notify: bool
+) -> None:
+    create = IncidentCreate(title=title, description=description, severity=severity, dedup_key=key)
+    assert_conforms(dh.build_create(PAGE, dh.plan_create(create, notify_subscribers=notify), key))

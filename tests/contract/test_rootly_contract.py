@@ -21,7 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openapi_schema_validator import OAS30Validator
 
-from airflow_incident_provider.models import FromTriage, IncidentUpdate
+from airflow_incident_provider.models import FromTriage, IncidentCreate, IncidentUpdate
+from airflow_incident_provider.sandbox.rootly.seed import ROLES, USERS
 from airflow_incident_provider.vendors import rootly as rl
 from airflow_incident_provider.vendors.base import Request
 from tests.contract.openapi_check import (
@@ -404,6 +405,84 @@ def test_create_event(public: bool, text: str) -> None:
     )
     assert attributes_of(request)["visibility"] == ("external" if public else "internal")
     assert_conforms(request)
+
+
+# --- create, escalate, reassign ---------------------------------------------------------------------
+
+
+_CREATE_VALUES = {key: value for key, value in _VENDOR_VALUES.items() if key in rl.CREATE_VENDOR_FIELDS}
+
+
+@pytest.mark.parametrize("key", list(rl.CREATE_VENDOR_FIELDS))
+def test_create_with_each_vendor_field(key: str) -> None:
+    create = IncidentCreate(title="t", vendor_fields={key: _CREATE_VALUES[key]}, dedup_key="k-1")
+    request = rl.build_create(rl.create_attributes(create, rl.validate_create(create), severity=None))
+    assert key in attributes_of(request)
+    assert_conforms(request)
+
+
+def test_create_with_everything_at_once() -> None:
+    create = IncidentCreate(
+        title="All of it", description="Summary", severity="SEV1", vendor_fields=_CREATE_VALUES, dedup_key="k"
+    )
+    request = rl.build_create(rl.create_attributes(create, rl.validate_create(create), severity=SEVERITY_ID))
+    assert attributes_of(request)["labels"][rl.DEDUP_LABEL] == "k"
+    assert attributes_of(request)["status"] == "started"
+    assert_conforms(request)
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        rl.build_find_dedup("0123456789abcdef", 1),
+        rl.build_find_dedup("alert/42@prod", 3),
+        rl.build_get_with_roles(INCIDENT_ID),
+        rl.build_incident_roles(1),
+        rl.build_assign_role(INCIDENT_ID, "4102", "7d1c0b2a-0000-4000-8000-000000000001"),
+        rl.build_unassign_role("my-incident", "4102", "7d1c0b2a-0000-4000-8000-000000000001"),
+    ],
+    ids=["dedup-lookup", "dedup-lookup-page-3", "get-with-roles", "roles", "assign", "unassign"],
+)
+def test_create_escalate_and_reassign_requests(request_: Request) -> None:
+    assert_conforms(request_)
+
+
+def test_sandbox_create_and_role_responses_validate_against_the_spec(rootly: RootlySandbox) -> None:
+    api = rootly.api
+    commander = ROLES[0]
+    severity = api.get("/v1/severities").json()["data"][0]["id"]  # the spec's severity is not nullable
+    attributes = {"title": "New", "labels": {"k": "v"}, "severity_id": severity}
+    created = api.post("/v1/incidents", json=document("incidents", attributes))
+    incident_id = created.json()["data"]["id"]
+    assignment = document("incidents", {"user_id": USERS[1].id, "incident_role_id": commander.id})
+    calls: list[tuple[str, httpx.Response]] = [
+        ("POST /v1/incidents", created),
+        ("POST /v1/incidents", api.post("/v1/incidents", json=document("incidents", {"severity_id": "x"}))),
+        ("GET /v1/incident_roles", api.get("/v1/incident_roles")),
+        (
+            "POST /v1/incidents/{id}/assign_role_to_user",
+            api.post(f"/v1/incidents/{incident_id}/assign_role_to_user", json=assignment),
+        ),
+        (
+            "GET /v1/incidents/{id}",
+            api.get(f"/v1/incidents/{incident_id}", params={"include": "roles"}),
+        ),
+        (
+            "DELETE /v1/incidents/{id}/unassign_role_from_user",
+            api.request("DELETE", f"/v1/incidents/{incident_id}/unassign_role_from_user", json=assignment),
+        ),
+        (
+            "POST /v1/incidents/{id}/assign_role_to_user",
+            api.post(f"/v1/incidents/{MISSING_ID}/assign_role_to_user", json=assignment),
+        ),
+    ]
+    assert [response.status_code for _, response in calls] == [201, 422, 200, 200, 200, 200, 404]
+    assert calls[4][1].json()["included"][0]["type"] == rl.ROLE_ASSIGNMENT_TYPE
+    problems = [problem for key, response in calls for problem in response_errors(key, response)]
+    assert problems == []
+
+
+MISSING_ID = "00000000-0000-4000-8000-000000000404"
 
 
 # --- properties -------------------------------------------------------------------------------------------

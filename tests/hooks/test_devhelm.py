@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.request
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -27,11 +28,24 @@ from airflow_incident_provider.hooks import HOOK_CLASSES, aget_incident_hook, ge
 from airflow_incident_provider.hooks.devhelm import DevHelmIncidentHook
 from airflow_incident_provider.hooks.settings import ConnectionSettings, Timeouts
 from airflow_incident_provider.idempotency import idempotency_key, mark_hidden, marker
-from airflow_incident_provider.models import IncidentUpdate, Phase, WriteOptions
-from airflow_incident_provider.operators import ResolveIncidentOperator, UpdateIncidentOperator
+from airflow_incident_provider.models import (
+    Escalation,
+    IncidentCreate,
+    IncidentUpdate,
+    Phase,
+    Step,
+    WriteOptions,
+)
+from airflow_incident_provider.operators import (
+    CreateIncidentOperator,
+    EscalateIncidentOperator,
+    ReassignIncidentOperator,
+    ResolveIncidentOperator,
+    UpdateIncidentOperator,
+)
 from airflow_incident_provider.sandbox.devhelm import DEFAULT_STATUS_PAGE_ID, SECOND_STATUS_PAGE_ID
 from airflow_incident_provider.vendors import devhelm as dh_vendor
-from tests.fixtures_devhelm import DEVHELM_CONN_ID, DevHelmSandbox
+from tests.fixtures_devhelm import DEVHELM_CONN_ID, DEVHELM_PAGE_PATH, DevHelmSandbox
 
 PUBLIC = WriteOptions(public=True)
 MISSING = "0f0f0f0f-0000-4000-8000-000000000404"
@@ -572,3 +586,355 @@ def test_connection_type_declares_every_extra_the_hook_reads() -> None:
         "password": "API key",
         "host": "Base URL override",
     }
+
+
+# --- create, escalate, reassign ---------------------------------------------------------------------------
+
+API_COMPONENT = "0b6e1c2d-3f4a-4b5c-8d6e-7f8091a2b3c4"
+
+
+def posts(devhelm: DevHelmSandbox) -> list[dict[str, Any]]:
+    """The create requests the sandbox served (``POST .../incidents``), bodies included."""
+    return [r for r in devhelm.requests() if (r["method"], r["path"]) == ("POST", "/incidents")]
+
+
+def puts(devhelm: DevHelmSandbox) -> list[Any]:
+    """The bodies of the PUTs the sandbox served."""
+    return [r["body"] for r in devhelm.requests() if r["method"] == "PUT"]
+
+
+def titled(devhelm: DevHelmSandbox, title: str) -> list[dict[str, Any]]:
+    return [item for item in devhelm.incidents() if item["title"] == title]
+
+
+def test_create_posts_a_public_incident_carrying_its_dedup_marker(devhelm: DevHelmSandbox) -> None:
+    create = IncidentCreate(
+        title="Checkout errors",
+        description="Some checkouts fail. We are looking into it.",
+        severity="Major",
+        vendor_fields={"affectedComponents": [{"componentId": API_COMPONENT, "status": "partial_outage"}]},
+        dedup_key="alert-42",
+    )
+    result = hook().create_incident(create, PUBLIC)
+    assert result.changed
+    assert result.steps == (Step(name="create", applied=True, detail=None),)
+    incident = result.incident
+    assert (incident.title, incident.status, incident.severity) == (
+        "Checkout errors",
+        "investigating",
+        "major",
+    )
+    assert incident.ref == f"{DEFAULT_STATUS_PAGE_ID}/{incident.id}"
+    stored = devhelm.incident(incident.id)
+    assert stored["affectedComponents"][0]["componentStatus"] == "PARTIAL_OUTAGE"
+    (update,) = stored["updates"]
+    assert update["body"] == mark_hidden("Some checkouts fail. We are looking into it.", "alert-42")
+    assert update["notifySubscribers"] is False, "subscribers are emailed only when asked"
+    searched = [r for r in devhelm.requests() if r["method"] == "GET" and r["path"] == "/incidents"]
+    assert searched[0]["query"]["status"] == ["INVESTIGATING", "IDENTIFIED", "MONITORING"]
+
+
+def test_create_with_the_same_dedup_key_returns_the_first_incident(devhelm: DevHelmSandbox) -> None:
+    create = IncidentCreate(title="Search is slow", dedup_key="search-slow")
+    first = hook().create_incident(create, PUBLIC)
+    devhelm.clear_requests()
+    again = hook().create_incident(create, PUBLIC)
+    assert (first.changed, again.changed) == (True, False)
+    assert again.steps == (Step(name="create", applied=False, detail="already created"),)
+    assert again.incident.id == first.incident.id
+    assert len(titled(devhelm, "Search is slow")) == 1
+    assert posts(devhelm) == []
+
+
+def test_a_dedup_key_is_matched_whole(devhelm: DevHelmSandbox) -> None:
+    ten = hook().create_incident(IncidentCreate(title="Alert ten", dedup_key="alert-10"), PUBLIC)
+    one = hook().create_incident(IncidentCreate(title="Alert one", dedup_key="alert-1"), PUBLIC)
+    assert one.changed
+    assert one.incident.id != ten.incident.id
+
+
+def test_a_resolved_incident_no_longer_holds_its_dedup_key(devhelm: DevHelmSandbox) -> None:
+    create = IncidentCreate(title="Queue backlog", dedup_key="queue-backlog")
+    first = hook().create_incident(create, PUBLIC)
+    hook().resolve_incident(first.incident.ref, options=PUBLIC)
+    second = hook().create_incident(create, PUBLIC)
+    assert second.changed
+    assert second.incident.id != first.incident.id
+
+
+def test_create_defaults_and_notify_subscribers(devhelm: DevHelmSandbox) -> None:
+    result = hook().create_incident(
+        IncidentCreate(title="Status page test"), WriteOptions(public=True, notify_subscribers=True)
+    )
+    assert result.incident.severity == dh_vendor.DEFAULT_IMPACT
+    assert result.steps[0].detail == "notified subscribers"
+    assert devhelm.calls() == [("POST", "/incidents")], "without a dedup key nothing is searched"
+    (update,) = devhelm.timeline(result.incident.id)
+    assert update["body"] == dh_vendor.STATUS_MESSAGES["investigating"]
+    assert update["notifySubscribers"] is True
+
+
+def test_create_search_reads_unresolved_timelines_newest_first_across_pages(
+    devhelm: DevHelmSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dh_vendor, "LIST_PAGE_SIZE", 2)
+    wanted = hook().create_incident(IncidentCreate(title="Wanted", dedup_key="wanted"), PUBLIC)
+    devhelm.create(title="Newer, unrelated")
+    devhelm.clear_requests()
+    found = hook().create_incident(IncidentCreate(title="Wanted", dedup_key="wanted"), PUBLIC)
+    assert found.incident.id == wanted.incident.id
+    assert not found.changed
+    calls = devhelm.calls()
+    assert calls.count(("GET", "/incidents")) == 3, "5 unresolved incidents, 2 a page"
+    gets = [path for method, path in calls if method == "GET" and path != "/incidents"]
+    newer = titled(devhelm, "Newer, unrelated")[0]["id"]
+    assert gets == [f"/incidents/{newer}", f"/incidents/{wanted.incident.id}"], (
+        "newest first, stop at the hit"
+    )
+
+
+@pytest.mark.parametrize(
+    ("create", "options", "error", "expected"),
+    [
+        (IncidentCreate(title="x"), WriteOptions(), IncidentValidationError, "'public'"),
+        (IncidentCreate(title=" "), PUBLIC, IncidentValidationError, "'title'"),
+        (IncidentCreate(title="x" * 501), PUBLIC, IncidentValidationError, "1 to 500"),
+        (IncidentCreate(title="x", severity="high"), PUBLIC, IncidentValidationError, "none, minor"),
+        (IncidentCreate(title="x", description=" "), PUBLIC, IncidentValidationError, "'description'"),
+        (IncidentCreate(title="x", assignees=("u1",)), PUBLIC, UnsupportedOperationError, "no assignees"),
+        (IncidentCreate(title="x", dedup_key="a b"), PUBLIC, IncidentValidationError, "'dedup_key'"),
+        (
+            IncidentCreate(title="x", vendor_fields={"status": "IDENTIFIED"}),
+            PUBLIC,
+            IncidentValidationError,
+            "set by the provider",
+        ),
+        (
+            IncidentCreate(title="x", vendor_fields={"postmortemBody": "later"}),
+            PUBLIC,
+            IncidentValidationError,
+            "allowed: affectedComponents",
+        ),
+        (
+            IncidentCreate(title="x", vendor_fields={"affectedComponents": [{"componentId": "api"}]}),
+            PUBLIC,
+            IncidentValidationError,
+            "exactly",
+        ),
+    ],
+)
+def test_create_validation_fails_before_any_request(
+    devhelm: DevHelmSandbox,
+    create: IncidentCreate,
+    options: WriteOptions,
+    error: type[Exception],
+    expected: str,
+) -> None:
+    with pytest.raises(error, match=expected):
+        hook().create_incident(create, options)
+    assert devhelm.requests() == []
+
+
+def test_create_needs_the_connections_status_page(
+    devhelm: DevHelmSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    devhelm.use_connection(monkeypatch, status_page_id=None)
+    with pytest.raises(ConnectionConfigError, match="status_page_id"):
+        hook().create_incident(IncidentCreate(title="x"), PUBLIC)
+    assert devhelm.requests() == []
+
+
+def test_a_lost_create_response_is_found_by_its_key_not_created_twice(devhelm: DevHelmSandbox) -> None:
+    """The sandbox creates the incident; the response never reaches the hook."""
+
+    def land_then_lose(request: httpx.Request) -> httpx.Response:
+        landed = urllib.request.Request(  # noqa: S310 - the sandbox on 127.0.0.1, outside respx
+            str(request.url), data=request.content, headers=dict(request.headers), method="POST"
+        )
+        with urllib.request.urlopen(landed, timeout=10) as response:  # noqa: S310
+            assert response.status == 201
+        raise httpx.ReadError("connection reset", request=request)
+
+    create = IncidentCreate(title="Payments delayed", dedup_key="payments")
+    with respx.mock(assert_all_called=True) as router:
+        lost = router.post(f"{devhelm.url}{DEVHELM_PAGE_PATH}/incidents").mock(side_effect=land_then_lose)
+        router.route().pass_through()
+        result = hook().create_incident(create, PUBLIC)
+    assert lost.call_count == 1
+    assert result.changed
+    assert result.steps[0].detail == "created; found by its dedup key after a lost response"
+    assert len(titled(devhelm, "Payments delayed")) == 1
+    assert len(posts(devhelm)) == 1
+
+
+def test_one_step_escalation_climbs_each_rung_once_to_the_top(devhelm: DevHelmSandbox) -> None:
+    ref = hook().create_incident(IncidentCreate(title="Climbing", severity="none"), PUBLIC).incident.ref
+    for expected in dh_vendor.IMPACTS[1:]:
+        devhelm.clear_requests()
+        result = hook().escalate_incident(ref, options=PUBLIC)
+        assert result.changed
+        assert result.incident.severity == expected
+        assert puts(devhelm) == [{"impact": expected.upper()}], "the PUT carries the absolute target"
+    devhelm.clear_requests()
+    top = hook().escalate_incident(ref, options=PUBLIC)
+    assert not top.changed
+    assert top.steps == (Step(name="escalate", applied=False, detail="already at the top"),)
+    assert devhelm.writes() == []
+
+
+def test_explicit_severity_is_absolute_and_never_lowers(devhelm: DevHelmSandbox) -> None:
+    ref = hook().create_incident(IncidentCreate(title="Jump", severity="minor"), PUBLIC).incident.ref
+    jumped = hook().escalate_incident(ref, Escalation(severity="CRITICAL"), PUBLIC)
+    assert (jumped.changed, jumped.incident.severity) == (True, "critical")
+    assert jumped.steps[0].detail == "impact minor -> critical"
+    devhelm.clear_requests()
+    lower = hook().escalate_incident(ref, Escalation(severity="major"), PUBLIC)
+    same = hook().escalate_incident(ref, Escalation(severity="critical"), PUBLIC)
+    assert (lower.changed, same.changed) == (False, False)
+    assert "never lowers" in (lower.steps[0].detail or "")
+    assert same.steps[0].detail == "already critical"
+    assert devhelm.writes() == []
+
+
+def test_escalation_note_is_a_public_update_posted_once_per_key(devhelm: DevHelmSandbox) -> None:
+    incident_id = devhelm.with_status("IDENTIFIED")
+    escalation = Escalation(severity="critical", note="Escalated: all hands on deck.")
+    first = hook().escalate_incident(incident_id, escalation, keyed("escalate"))
+    second = hook().escalate_incident(incident_id, escalation, keyed("escalate"))
+    assert [step.name for step in first.steps] == ["escalate", "note"]
+    assert first.changed
+    assert not second.changed
+    assert second.steps[1].detail == "already posted"
+    timeline = devhelm.timeline(incident_id)
+    assert sum("Escalated" in update["body"] for update in timeline) == 1
+    assert timeline[-1]["status"] == "IDENTIFIED", "the note goes at the current status"
+
+
+def test_escalating_a_resolved_incident_needs_allow_reopen(devhelm: DevHelmSandbox) -> None:
+    incident_id = devhelm.with_status("RESOLVED")
+    with pytest.raises(IncidentValidationError, match=r"'status'.*is resolved"):
+        hook().escalate_incident(incident_id, Escalation(severity="critical"), PUBLIC)
+    assert devhelm.writes() == []
+    before = devhelm.incident(incident_id)["impact"]
+    assert before == "CRITICAL"
+    result = hook().escalate_incident(incident_id, options=WriteOptions(public=True, allow_reopen=True))
+    assert result.steps[0].detail == "already at the top"
+    assert result.incident.status == "resolved"
+
+
+@pytest.mark.parametrize(
+    ("escalation", "options", "error", "expected"),
+    [
+        (Escalation(escalation_level=2), PUBLIC, UnsupportedOperationError, "escalation_level"),
+        (Escalation(assignees=("u1",)), PUBLIC, UnsupportedOperationError, "no assignees"),
+        (Escalation(severity="sev1"), PUBLIC, IncidentValidationError, "none, minor, major, critical"),
+        (Escalation(note=" "), PUBLIC, IncidentValidationError, "'note'"),
+        (Escalation(), WriteOptions(), IncidentValidationError, "'public'"),
+        (
+            Escalation(),
+            WriteOptions(public=True, notify_subscribers=True),
+            IncidentValidationError,
+            "'notify_subscribers'",
+        ),
+    ],
+)
+def test_escalation_validation_fails_before_any_request(
+    devhelm: DevHelmSandbox,
+    escalation: Escalation,
+    options: WriteOptions,
+    error: type[Exception],
+    expected: str,
+) -> None:
+    incident_id = devhelm.with_status("INVESTIGATING")
+    devhelm.clear_requests()
+    with pytest.raises(error, match=expected):
+        hook().escalate_incident(incident_id, escalation, options)
+    assert devhelm.requests() == []
+
+
+def test_reassign_names_where_to_assign_instead(devhelm: DevHelmSandbox) -> None:
+    incident_id = devhelm.with_status("INVESTIGATING")
+    devhelm.clear_requests()
+    with pytest.raises(UnsupportedOperationError, match=r"no assignees.*incident-management connection"):
+        hook().reassign_incident(incident_id, ("u1",), options=PUBLIC)
+    assert devhelm.requests() == []
+
+
+def test_async_create_and_escalate_share_the_flows(devhelm: DevHelmSandbox) -> None:
+    async def scenario() -> tuple[bool, bool, str | None]:
+        async_hook = await aget_incident_hook(DEVHELM_CONN_ID)
+        create = IncidentCreate(title="Async", severity="minor", dedup_key="async")
+        first = await async_hook.acreate_incident(create, PUBLIC)
+        again = await async_hook.acreate_incident(create, PUBLIC)
+        raised = await async_hook.aescalate_incident(first.incident.ref, options=PUBLIC)
+        return first.changed, again.changed, raised.incident.severity
+
+    assert asyncio.run(scenario()) == (True, False, "major")
+    assert len(titled(devhelm, "Async")) == 1
+
+
+def test_create_escalate_and_reassign_operators(devhelm: DevHelmSandbox) -> None:
+    create = CreateIncidentOperator(
+        task_id="open", conn_id=DEVHELM_CONN_ID, title="Nightly export failing", severity="minor", public=True
+    )
+    first = create.execute(context("open"))
+    retried = create.execute(context("open"))
+    assert (first["changed"], retried["changed"]) == (True, False)
+    assert retried["id"] == first["id"]
+    assert len(titled(devhelm, "Nightly export failing")) == 1
+    escalate = EscalateIncidentOperator(
+        task_id="up", conn_id=DEVHELM_CONN_ID, incident_id=first, note="Escalating.", public=True
+    )
+    value = escalate.execute(context("up"))
+    assert (value["severity"], value["changed"]) == ("major", True)
+    assert [step["name"] for step in value["steps"]] == ["escalate", "note"]
+    reassign = ReassignIncidentOperator(
+        task_id="to", conn_id=DEVHELM_CONN_ID, incident_id=first, assignees=["u1"]
+    )
+    with pytest.raises(UnsupportedOperationError, match="no assignees"):
+        reassign.execute(context("to"))
+    private = CreateIncidentOperator(task_id="p", conn_id=DEVHELM_CONN_ID, title="Not public")
+    with pytest.raises(IncidentValidationError, match="'public'"):
+        private.execute(context("p"))
+
+
+def test_a_retried_escalation_put_carries_the_same_absolute_target(api: respx.MockRouter) -> None:
+    """The first PUT's response is lost; the retry sends MAJOR again, never 'one more step'."""
+    body = incident_body()
+    body["data"]["impact"] = "MINOR"
+    raised = incident_body()
+    get = api.get(PATH).mock(return_value=httpx.Response(200, json=body))
+    put = api.put(PATH).mock(
+        side_effect=[httpx.ReadError("connection reset"), httpx.Response(200, json=raised)]
+    )
+    result = offline_hook().escalate_incident(INCIDENT, options=PUBLIC)
+    assert result.incident.severity == "major"
+    assert get.call_count == 1, "the step is computed once"
+    assert [call.request.content for call in put.calls] == [b'{"impact":"MAJOR"}'] * 2
+
+
+def test_a_lost_create_without_a_key_reports_the_ambiguity(api: respx.MockRouter) -> None:
+    post = api.post(f"/api/v1/status-pages/{PAGE}/incidents").mock(
+        side_effect=httpx.ReadError("connection reset")
+    )
+    with pytest.raises(AmbiguousWriteError, match="may have been applied"):
+        offline_hook().create_incident(IncidentCreate(title="x"), PUBLIC)
+    assert post.call_count == 1
+
+
+def test_a_lost_create_not_found_by_the_search_is_posted_again(api: respx.MockRouter) -> None:
+    """The lost POST never landed: the search after it finds nothing, so the create is sent again."""
+    listed = {"data": [], "hasNext": False, "hasPrev": False}
+    search = api.get(f"/api/v1/status-pages/{PAGE}/incidents").mock(
+        return_value=httpx.Response(200, json=listed)
+    )
+    created = incident_body(updates=[mark_hidden("x", "k")])
+    post = api.post(f"/api/v1/status-pages/{PAGE}/incidents").mock(
+        side_effect=[httpx.ReadError("connection reset"), httpx.Response(201, json=created)]
+    )
+    create = IncidentCreate(title="x", description="x", dedup_key="k")
+    result = offline_hook().create_incident(create, PUBLIC)
+    assert result.changed
+    assert result.steps[0].detail is None
+    assert search.call_count == 2, "once before creating, once after the lost response"
+    assert [call.request.content for call in post.calls] == [post.calls[0].request.content] * 2

@@ -3,22 +3,40 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
+import httpx
 import pytest
 
 from airflow_incident_provider.exceptions import (
+    AmbiguousWriteError,
     AuthenticationError,
     IncidentNotFoundError,
     IncidentValidationError,
     RateLimitedError,
     UnsupportedOperationError,
+    VendorValidationError,
 )
 from airflow_incident_provider.hooks import aget_incident_hook, get_incident_hook, transport
 from airflow_incident_provider.hooks.pagerduty import PagerDutyIncidentHook
 from airflow_incident_provider.idempotency import idempotency_key, marker
-from airflow_incident_provider.models import IncidentUpdate, Phase, WriteOptions
+from airflow_incident_provider.models import (
+    Escalation,
+    IncidentCreate,
+    IncidentUpdate,
+    Phase,
+    Step,
+    WriteOptions,
+)
+from airflow_incident_provider.operators import (
+    CreateIncidentOperator,
+    EscalateIncidentOperator,
+    ReassignIncidentOperator,
+)
 from airflow_incident_provider.vendors import pagerduty as pd_vendor
+from airflow_incident_provider.vendors.base import Request, Response
 from tests.fixtures import PD_CONN_ID, PD_TOKEN, Sandbox, connection_json
 
 
@@ -276,3 +294,371 @@ def test_async_twins_share_the_flows_and_close_their_clients(pd: Sandbox) -> Non
     assert resolved_count >= 1
     assert open_clients == 0
     assert pd.incident(incident_id)["status"] == "resolved"
+
+
+# --- create, escalate, reassign -------------------------------------------------------------------------
+
+SERVICE = "PSVC002"
+"""The sandbox's low-urgency service: an incident created on it starts at the bottom of the scale."""
+PRIORITY_IDS = ("PPRIO01", "PPRIO02", "PPRIO03", "PPRIO04", "PPRIO05")
+"""The sandbox account's priorities, most severe (P1) first, as ``GET /priorities`` lists them."""
+
+
+def task_context(task_id: str) -> Any:
+    """The part of an Airflow context the operators read: the task instance that derives keys."""
+    return {"ti": SimpleNamespace(dag_id="dag", run_id="run", task_id=task_id, map_index=-1)}
+
+
+def lose_response(monkeypatch: pytest.MonkeyPatch, method: str, path: str, times: int = 1) -> list[Request]:
+    """Let the first ``times`` matching requests land at the sandbox but answer them with a 502, as a
+    gateway that lost the response would; returns every matching request as it was sent."""
+    real = transport.send
+    sent: list[Request] = []
+
+    def send(
+        client: httpx.Client, vendor: str, request: Request, url: str, headers: Any, deadline: float
+    ) -> Response:
+        response = real(client, vendor, request, url, headers, deadline)
+        if (request.method, request.path) == (method, path):
+            sent.append(request)
+            if len(sent) <= times:
+                return Response(502, {}, {"error": {"message": "Bad Gateway", "code": 0}})
+        return response
+
+    monkeypatch.setattr(transport, "send", send)
+    return sent
+
+
+def fast_hook() -> PagerDutyIncidentHook:
+    """A hook whose retries back off in milliseconds."""
+    result = hook()
+    result.backoff_base = 0.001
+    return result
+
+
+def by_key(pd: Sandbox, key: str) -> list[dict[str, Any]]:
+    return pd.incidents(incident_key=key)
+
+
+def test_create_posts_once_and_a_second_call_returns_the_first(pd: Sandbox) -> None:
+    create = IncidentCreate(
+        title="Nightly export stalled",
+        description="The export job has written nothing for 2 hours.",
+        severity="low",
+        vendor_fields={"service": SERVICE},
+        dedup_key="export-2026-11-22",
+    )
+    first = hook().create_incident(create)
+    assert first.changed
+    assert [(s.name, s.applied) for s in first.steps] == [("create", True)]
+    assert first.incident.title == "Nightly export stalled"
+    assert first.incident.severity == "low"
+    remote = pd.pd.get(f"/incidents/{first.incident.id}", params={"include[]": "body"}).json()["incident"]
+    assert remote["incident_key"] == "export-2026-11-22"
+    assert remote["service"]["id"] == SERVICE
+    assert remote["body"]["details"] == "The export job has written nothing for 2 hours."
+    second = hook().create_incident(create)
+    assert not second.changed
+    assert second.steps == (Step(name="create", applied=False, detail="already created"),)
+    assert second.incident.id == first.incident.id
+    assert len(by_key(pd, "export-2026-11-22")) == 1
+    assert [call for call in pd.writes() if call == ("POST", "/incidents")] == [("POST", "/incidents")]
+
+
+def test_create_finds_its_key_in_any_status(pd: Sandbox) -> None:
+    create = IncidentCreate(title="Disk full", vendor_fields={"service": SERVICE}, dedup_key="disk-full")
+    first = hook().create_incident(create)
+    hook().resolve_incident(first.incident.id)
+    again = hook().create_incident(create)
+    assert not again.changed
+    assert again.incident.id == first.incident.id
+    assert again.incident.status == "resolved"
+
+
+def test_create_without_a_key_always_creates(pd: Sandbox) -> None:
+    create = IncidentCreate(title="Flaky check", vendor_fields={"service": SERVICE})
+    assert hook().create_incident(create).incident.id != hook().create_incident(create).incident.id
+    assert not any(r["path"] == "/incidents" and r["method"] == "GET" for r in pd.requests())
+
+
+def test_create_uses_the_connection_default_service_and_assigns(
+    pd: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pd.use_connection(monkeypatch, default_service_id="PSVC001")
+    result = hook().create_incident(
+        IncidentCreate(title="Checkout errors", severity="P2", assignees=("PUSER02",), dedup_key="co-5xx")
+    )
+    remote = pd.incident(result.incident.id)
+    assert remote["service"]["id"] == "PSVC001"
+    assert remote["priority"]["id"] == "PPRIO02"
+    assert result.incident.assignees == ("PUSER02",)
+
+
+def test_create_after_a_lost_response_finds_the_key_and_does_not_post_again(
+    pd: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    posts = lose_response(monkeypatch, "POST", "/incidents")
+    result = fast_hook().create_incident(
+        IncidentCreate(title="Queue stuck", vendor_fields={"service": SERVICE}, dedup_key="queue-stuck")
+    )
+    assert len(posts) == 1, "the landed POST is not sent again"
+    assert result.changed
+    assert result.steps == (Step(name="create", applied=True, detail="created (response lost)"),)
+    assert [i["id"] for i in by_key(pd, "queue-stuck")] == [result.incident.id]
+
+
+def test_create_without_a_key_surfaces_a_lost_response(pd: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    lose_response(monkeypatch, "POST", "/incidents")
+    with pytest.raises(AmbiguousWriteError, match="may have been applied"):
+        fast_hook().create_incident(IncidentCreate(title="Queue stuck", vendor_fields={"service": SERVICE}))
+
+
+def test_create_racing_another_worker_reads_pagerdutys_refusal_as_already_created(
+    pd: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search finds nothing, another worker creates the incident, and PagerDuty refuses the POST."""
+    real = transport.send
+    other: list[str] = []
+
+    def send(
+        client: httpx.Client, vendor: str, request: Request, url: str, headers: Any, deadline: float
+    ) -> Response:
+        response = real(client, vendor, request, url, headers, deadline)
+        if request.method == "GET" and request.path == "/incidents" and not other:
+            body = {"incident": {**request_body(request), "type": "incident"}}
+            other.append(pd.pd.post("/incidents", json=body).json()["incident"]["id"])
+        return response
+
+    def request_body(request: Request) -> dict[str, Any]:
+        key = dict(request.params)["incident_key"]
+        return {"title": "Created elsewhere", "service": {"id": SERVICE, "type": "service_reference"},
+                "incident_key": key}  # fmt: skip
+
+    monkeypatch.setattr(transport, "send", send)
+    result = hook().create_incident(
+        IncidentCreate(title="Queue stuck", vendor_fields={"service": SERVICE}, dedup_key="raced")
+    )
+    assert not result.changed
+    assert result.steps[0].detail == "already created"
+    assert result.incident.id == other[0]
+    assert len(by_key(pd, "raced")) == 1
+
+
+def new_low_incident(pd: Sandbox) -> str:
+    """An incident at the bottom of the scale: low urgency, no priority."""
+    return pd.create(urgency="low")
+
+
+def standing(pd: Sandbox, incident_id: str) -> tuple[str, str | None]:
+    remote = pd.incident(incident_id)
+    return remote["urgency"], (remote["priority"] or {}).get("id")
+
+
+def test_one_step_climbs_urgency_then_priorities_to_the_top(pd: Sandbox) -> None:
+    incident_id = new_low_incident(pd)
+    expected = [("high", None), *[("high", pid) for pid in reversed(PRIORITY_IDS)]]
+    for rung in expected:
+        result = hook().escalate_incident(incident_id)
+        assert result.changed
+        assert standing(pd, incident_id) == rung
+    assert standing(pd, incident_id) == ("high", "PPRIO01")
+    top = hook().escalate_incident(incident_id)
+    assert not top.changed
+    assert top.steps == (Step(name="escalate", applied=False, detail="already at the top"),)
+    assert standing(pd, incident_id) == ("high", "PPRIO01")
+
+
+def test_each_step_is_one_absolute_put(pd: Sandbox) -> None:
+    incident_id = new_low_incident(pd)
+    pd.clear_requests()
+    result = hook().escalate_incident(incident_id)
+    assert result.steps[0].detail == "urgency high"
+    assert pd.calls() == [("GET", f"/incidents/{incident_id}"), ("PUT", f"/incidents/{incident_id}")]
+    assert hook().escalate_incident(incident_id).steps[0].detail == "priority P5"
+
+
+def test_a_retried_escalation_carries_the_same_absolute_target(
+    pd: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    incident_id = new_low_incident(pd)
+    hook().escalate_incident(incident_id)  # now high urgency, no priority: the next step is P5
+    puts = lose_response(monkeypatch, "PUT", f"/incidents/{incident_id}")
+    result = fast_hook().escalate_incident(incident_id)
+    assert len(puts) == 2, "the PUT whose response was lost is retried"
+    target = {"type": "incident_reference", "priority": {"id": "PPRIO05", "type": "priority_reference"}}
+    assert [put.json["incident"] for put in puts] == [target, target]
+    assert result.changed
+    assert standing(pd, incident_id) == ("high", "PPRIO05"), "one step, not two"
+
+
+def test_explicit_severity_is_set_as_given(pd: Sandbox) -> None:
+    incident_id = new_low_incident(pd)
+    result = hook().escalate_incident(incident_id, Escalation(severity="p2"))
+    assert result.changed
+    assert result.incident.severity == "P2"
+    assert standing(pd, incident_id) == ("low", "PPRIO02")
+    again = hook().escalate_incident(incident_id, Escalation(severity="P2"))
+    assert not again.changed
+    assert again.steps[0].detail == "already as requested"
+    assert hook().escalate_incident(incident_id, Escalation(severity="high")).changed
+    assert standing(pd, incident_id) == ("high", "PPRIO02")
+    with pytest.raises(IncidentValidationError, match="neither an urgency"):
+        hook().escalate_incident(incident_id, Escalation(severity="sev0"))
+
+
+def test_an_explicit_target_never_lowers_urgency_priority_or_level(pd: Sandbox) -> None:
+    incident_id = new_low_incident(pd)
+    hook().escalate_incident(incident_id, Escalation(severity="P1"))
+    hook().escalate_incident(incident_id, Escalation(severity="high"))
+    hook().escalate_incident(incident_id, Escalation(escalation_level=3))
+    before = len(writes(pd))
+    for lower in (Escalation(severity="P3"), Escalation(severity="low"), Escalation(escalation_level=1)):
+        result = hook().escalate_incident(incident_id, lower)
+        assert not result.changed, lower
+    assert len(writes(pd)) == before, "a scheduled escalation to a fixed target never undoes a higher one"
+    assert standing(pd, incident_id) == ("high", "PPRIO01")
+
+
+def test_escalation_level_assignees_and_note(pd: Sandbox) -> None:
+    incident_id = pd.create()
+    key = idempotency_key("dag", "run", "escalate")
+    options = WriteOptions(idempotency_key=key)
+    result = hook().escalate_incident(
+        incident_id, Escalation(escalation_level=2, note="Paging level 2"), options
+    )
+    assert [(s.name, s.applied) for s in result.steps] == [("escalate", True), ("note", True)]
+    assert pd.incident(incident_id)["escalation_level"] == 2
+    again = hook().escalate_incident(
+        incident_id, Escalation(escalation_level=2, note="Paging level 2"), options
+    )
+    assert not again.changed
+    assert pd.notes(incident_id) == [f"Paging level 2\n\n[{marker(key)}]"]
+    moved = hook().escalate_incident(incident_id, Escalation(severity="P1", assignees=("PUSER04",)))
+    assert moved.incident.assignees == ("PUSER04",)
+    assert standing(pd, incident_id)[1] == "PPRIO01"
+
+
+def test_a_resolved_incident_is_escalated_only_when_reopening_is_allowed(pd: Sandbox) -> None:
+    incident_id = new_low_incident(pd)
+    hook().resolve_incident(incident_id)
+    pd.clear_requests()
+    with pytest.raises(IncidentValidationError, match=r"is resolved.*allow_reopen=True"):
+        hook().escalate_incident(incident_id)
+    with pytest.raises(IncidentValidationError, match="allow_reopen=True"):
+        hook().reassign_incident(incident_id, ("PUSER02",))
+    assert pd.writes() == []
+    result = hook().escalate_incident(incident_id, options=WriteOptions(allow_reopen=True))
+    assert result.incident.status == "triggered"
+    assert standing(pd, incident_id) == ("high", None)
+
+
+def test_reassign_replaces_assignees_and_is_idempotent(pd: Sandbox) -> None:
+    incident_id = pd.create()
+    result = hook().reassign_incident(incident_id, ("PUSER02", "PUSER03"))
+    assert result.changed
+    assert result.steps[0].detail == "assignees PUSER02, PUSER03"
+    assert set(result.incident.assignees) == {"PUSER02", "PUSER03"}
+    pd.clear_requests()
+    again = hook().reassign_incident(incident_id, ("PUSER03", "PUSER02"))
+    assert not again.changed
+    assert again.steps[0].detail == "already assigned"
+    assert pd.writes() == []
+    with pytest.raises(VendorValidationError, match="not a user"):
+        hook().reassign_incident(incident_id, ("PNOBODY",))
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda h: h.create_incident(IncidentCreate(title="x")), r"vendor_fields\.service"),
+        (lambda h: h.create_incident(IncidentCreate(title=" ", vendor_fields={"service": SERVICE})), "title"),
+        (
+            lambda h: h.create_incident(
+                IncidentCreate(title="x", vendor_fields={"service": SERVICE, "escalation_level": 2})
+            ),
+            r"vendor_fields\.escalation_level",
+        ),
+        (
+            lambda h: h.create_incident(
+                IncidentCreate(title="x", vendor_fields={"service": SERVICE, "incident_key": "k"})
+            ),
+            "dedup_key",
+        ),
+        (
+            lambda h: h.create_incident(
+                IncidentCreate(
+                    title="x",
+                    assignees=("PUSER01",),
+                    vendor_fields={"service": SERVICE, "escalation_policy": "P1"},
+                )
+            ),
+            "assignees",
+        ),
+        (
+            lambda h: h.create_incident(
+                IncidentCreate(
+                    title="x", severity="high", vendor_fields={"service": SERVICE, "urgency": "low"}
+                )
+            ),
+            "severity",
+        ),
+        (
+            lambda h: h.escalate_incident("Q1", Escalation(escalation_level=2, assignees=("PUSER01",))),
+            "assignees",
+        ),
+        (lambda h: h.escalate_incident("Q1", Escalation(severity=" ")), "severity"),
+        (lambda h: h.escalate_incident("Q1", Escalation(note=" ")), "note"),
+        (lambda h: h.reassign_incident("Q1", ()), "assignees"),
+        (lambda h: h.reassign_incident("Q1", ("PUSER01",), note=""), "note"),
+    ],
+)
+def test_create_escalate_reassign_validate_before_any_request(
+    pd: Sandbox, call: Callable[[PagerDutyIncidentHook], object], field: str
+) -> None:
+    with pytest.raises(IncidentValidationError, match=field):
+        call(hook())
+    assert pd.requests() == []
+
+
+def test_async_create_and_escalate(pd: Sandbox) -> None:
+    async def scenario() -> tuple[bool, bool, str | None]:
+        async_hook = await aget_incident_hook(PD_CONN_ID)
+        create = IncidentCreate(title="Async", vendor_fields={"service": SERVICE}, dedup_key="async-1")
+        created = await async_hook.acreate_incident(create)
+        again = await async_hook.acreate_incident(create)
+        escalated = await async_hook.aescalate_incident(created.incident.id)
+        reassigned = await async_hook.areassign_incident(created.incident.id, ("PUSER02",))
+        assert reassigned.incident.assignees == ("PUSER02",)
+        return created.changed, again.changed, escalated.steps[0].detail
+
+    assert asyncio.run(scenario()) == (True, False, "urgency high")
+
+
+def test_operators_create_escalate_and_reassign(pd: Sandbox) -> None:
+    create = CreateIncidentOperator(
+        task_id="open", conn_id=PD_CONN_ID, title="Backfill failed", vendor_fields={"service": SERVICE}
+    )
+    first = create.execute(task_context("open"))
+    assert first["changed"] is True
+    assert create.incident_url == first["url"]
+    assert create.execute(task_context("open"))["changed"] is False, "a task retry creates nothing"
+    assert create.execute(task_context("other"))["id"] != first["id"], "another task creates its own"
+
+    escalate = EscalateIncidentOperator(task_id="up", conn_id=PD_CONN_ID, incident_id=first)
+    assert escalate.execute(task_context("up"))["steps"] == [
+        {"name": "escalate", "applied": True, "detail": "urgency high"}
+    ]
+    named = EscalateIncidentOperator(task_id="p1", conn_id=PD_CONN_ID, incident_id=first["id"], severity="P1")
+    assert named.execute(task_context("p1"))["severity"] == "P1"
+    top = escalate.execute(task_context("up"))
+    assert top["changed"] is False
+    assert top["steps"][0]["detail"] == "already at the top"
+
+    reassign = ReassignIncidentOperator(
+        task_id="mv", conn_id=PD_CONN_ID, incident_id=first, assignees="PUSER03", note="Handing over"
+    )
+    moved = reassign.execute(task_context("mv"))
+    assert moved["assignees"] == ["PUSER03"]
+    assert [step["name"] for step in moved["steps"]] == ["reassign", "note"]
+    assert reassign.execute(task_context("mv"))["changed"] is False
+    assert len(pd.notes(first["id"])) == 1

@@ -15,6 +15,7 @@ from airflow.sdk import Connection
 from airflow.sdk.log import redact  # type: ignore[attr-defined]  # re-exported by the SDK
 
 from airflow_incident_provider.exceptions import (
+    AmbiguousWriteError,
     AuthenticationError,
     ConnectionConfigError,
     IncidentNotFoundError,
@@ -26,9 +27,15 @@ from airflow_incident_provider.exceptions import (
 from airflow_incident_provider.hooks import aget_incident_hook, get_incident_hook, transport
 from airflow_incident_provider.hooks.pinghome import PinghomeIncidentHook, forget_sessions
 from airflow_incident_provider.idempotency import idempotency_key, marker
-from airflow_incident_provider.models import IncidentUpdate, Phase, WriteOptions
-from airflow_incident_provider.operators import ResolveIncidentOperator, UpdateIncidentOperator
-from airflow_incident_provider.sandbox.pinghome import PAYMENTS_TEAM, PinghomeBackend
+from airflow_incident_provider.models import Escalation, IncidentCreate, IncidentUpdate, Phase, WriteOptions
+from airflow_incident_provider.operators import (
+    CreateIncidentOperator,
+    EscalateIncidentOperator,
+    ReassignIncidentOperator,
+    ResolveIncidentOperator,
+    UpdateIncidentOperator,
+)
+from airflow_incident_provider.sandbox.pinghome import PAYMENTS_TEAM, USERS, PinghomeBackend
 from airflow_incident_provider.vendors import pinghome as ph_vendor
 from tests.fixtures_pinghome import PH_CONN_ID, PinghomeSandbox
 
@@ -51,6 +58,14 @@ def signing_in(ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def puts(ph: PinghomeSandbox) -> list[dict[str, Any]]:
     return [record for record in ph.requests() if record["method"] == "PUT"]
+
+
+def posts(ph: PinghomeSandbox) -> list[dict[str, Any]]:
+    return [record for record in ph.requests() if record["method"] == "POST"]
+
+
+def context(task_id: str) -> Any:
+    return {"ti": SimpleNamespace(dag_id="dag", run_id="run", task_id=task_id, map_index=-1)}
 
 
 # ---------------------------------------------------------------- reading
@@ -286,6 +301,240 @@ def test_operators_work_unchanged(ph: PinghomeSandbox) -> None:
     resolved = resolve.execute({"ti": ti})  # type: ignore[typeddict-item]
     assert resolved["phase"] == "resolved"
     assert resolved["ref"] == f"{ph.team_id}/{incident_id}"
+
+
+# ---------------------------------------------------------------- create, escalate, reassign
+
+USER = USERS[1].id
+
+
+def test_create_posts_once_with_the_marker_and_reads_the_incident_back(ph: PinghomeSandbox) -> None:
+    key = idempotency_key("dag", "run", "create", purpose="create")
+    ph.clear_requests()
+    result = hook().create_incident(
+        IncidentCreate(
+            title="Disk full on db-1",
+            description="95% and rising",
+            severity="high",
+            assignees=(USER, f"team:{ph.team_id}"),
+            dedup_key=key,
+        )
+    )
+    assert result.changed
+    assert [(s.name, s.applied, s.detail) for s in result.steps] == [("create", True, None)]
+    incident = result.incident
+    assert (incident.title, incident.status, incident.severity) == ("Disk full on db-1", "open", "high")
+    assert incident.assignees == (USER, f"team:{ph.team_id}")
+    assert incident.ref == f"{ph.team_id}/{incident.id}"
+    lists = ("GET", f"/incident-query/v1/team/{ph.team_id}/incidents")
+    assert ph.calls() == [lists, ("POST", f"/incident-cmd/v1/team/{ph.team_id}/incident"), lists]
+    assert ph.incident(incident.id)["description"] == f"95% and rising\n\n[{marker(key)}]"
+
+
+def test_create_with_the_same_dedup_key_returns_the_first_incident(ph: PinghomeSandbox) -> None:
+    create = IncidentCreate(title="Queue backlog", dedup_key=idempotency_key("d", "r", "t", purpose="create"))
+    before = len(ph.incidents())
+    first = hook().create_incident(create)
+    second = hook().create_incident(create)
+    assert (first.changed, second.changed) == (True, False)
+    assert [(s.name, s.applied, s.detail) for s in second.steps] == [("create", False, "already created")]
+    assert second.incident.id == first.incident.id
+    assert len(ph.incidents()) == before + 1, "the sandbox holds one incident for the key"
+    assert len(posts(ph)) == 1
+    other = hook().create_incident(create.model_copy(update={"dedup_key": "another-key"}))
+    assert other.changed
+    assert other.incident.id != first.incident.id
+
+
+def test_create_without_severity_or_description_uses_the_documented_defaults(ph: PinghomeSandbox) -> None:
+    result = hook().create_incident(IncidentCreate(title="Smoke", dedup_key="k-defaults"))
+    remote = ph.incident(result.incident.id)
+    assert (remote["urgency"], remote["description"]) == (
+        ph_vendor.CREATE_URGENCY,
+        "[airflow-idem:k-defaults]",
+    )
+    plain = hook().create_incident(IncidentCreate(title="No key"))
+    assert ph.incident(plain.incident.id)["description"] == ""
+
+
+def test_bad_create_input_fails_before_any_request(
+    ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ph.clear_requests()
+    for create, match in (
+        (IncidentCreate(title="  "), "title"),
+        (IncidentCreate(title="t", severity="critical"), "low, medium, high"),
+        (IncidentCreate(title="t", assignees=("group:g-1",)), "user, team"),
+        (IncidentCreate(title="t", vendor_fields={"urgency": "high"}), "'severity' argument"),
+        (IncidentCreate(title="t", vendor_fields={"actions": "none"}), "actions"),
+    ):
+        with pytest.raises(IncidentValidationError, match=match):
+            hook().create_incident(create)
+    use(ph, monkeypatch, extra={"team_id": None})
+    with pytest.raises(ConnectionConfigError, match="creating Pinghome incidents needs team_id"):
+        hook().create_incident(IncidentCreate(title="t"))
+    assert ph.requests() == []
+
+
+def test_pinghome_refusal_of_a_create_surfaces_and_is_not_retried(ph: PinghomeSandbox) -> None:
+    with pytest.raises(VendorValidationError, match="no user with id 'nobody'"):
+        hook().create_incident(IncidentCreate(title="t", assignees=("nobody",), dedup_key="k-refused"))
+    assert len(posts(ph)) == 1
+
+
+@pytest.mark.parametrize(("start", "expected"), [("low", "medium"), ("medium", "high")])
+def test_escalate_one_step_from_each_rung(ph: PinghomeSandbox, start: str, expected: str) -> None:
+    incident_id = ph.create(urgency=start, assignees=[{"type": "user", "id": USER}])
+    before = ph.incident(incident_id)
+    ph.clear_requests()
+    result = hook().escalate_incident(incident_id)
+    assert result.changed
+    assert [(s.name, s.applied, s.detail) for s in result.steps] == [("escalate", True, "urgency")]
+    assert result.incident.severity == expected
+    (put,) = puts(ph)
+    assert put["body"]["urgency"] == expected, "the write carries the absolute target"
+    after = ph.incident(incident_id)
+    assert after["urgency"] == expected
+    for field in ("name", "description", "assignees", "status"):
+        assert after[field] == before[field], field
+
+
+def test_escalate_at_the_top_writes_nothing(ph: PinghomeSandbox) -> None:
+    incident_id = ph.create(urgency="high")
+    ph.clear_requests()
+    result = hook().escalate_incident(incident_id)
+    assert not result.changed
+    assert [(s.name, s.applied, s.detail) for s in result.steps] == [
+        ("escalate", False, "already at the top")
+    ]
+    assert puts(ph) == []
+    noted = hook().escalate_incident(incident_id, Escalation(note="Still failing"))
+    assert [(s.name, s.applied) for s in noted.steps] == [("escalate", False), ("note", True)]
+    assert (noted.incident.severity, len(puts(ph))) == ("high", 1), "the note is kept, the urgency stays"
+
+
+def test_escalate_to_an_explicit_severity_and_assignees_in_one_write(ph: PinghomeSandbox) -> None:
+    incident_id = ph.create(urgency="low")
+    key = idempotency_key("dag", "run", "escalate")
+    result = hook().escalate_incident(
+        incident_id,
+        Escalation(severity="High", assignees=(f"team:{ph.team_id}",), note="Paging the platform team"),
+        WriteOptions(idempotency_key=key),
+    )
+    assert [(s.name, s.applied, s.detail) for s in result.steps] == [
+        ("escalate", True, "urgency, assignees"),
+        ("note", True, None),
+    ]
+    remote = ph.incident(incident_id)
+    assert (remote["urgency"], remote["assignees"]) == ("high", [{"type": "team", "id": ph.team_id}])
+    assert remote["description"].endswith(f"Paging the platform team\n\n[{marker(key)}]")
+    assert len(puts(ph)) == 1
+    again = hook().escalate_incident(
+        incident_id,
+        Escalation(severity="high", assignees=(f"team:{ph.team_id}",), note="Paging the platform team"),
+        WriteOptions(idempotency_key=key),
+    )
+    assert not again.changed, "a retried task finds its target and its note in place"
+    assert len(puts(ph)) == 1
+
+
+def test_an_explicit_lower_severity_never_lowers_the_urgency(ph: PinghomeSandbox) -> None:
+    incident_id = ph.create(urgency="high")
+    result = hook().escalate_incident(incident_id, Escalation(severity="low"))
+    assert not result.changed
+    assert result.steps[0].detail == "already high, above low"
+    assert ph.incident(incident_id)["urgency"] == "high"
+    assert puts(ph) == []
+
+
+def test_escalating_a_resolved_incident_needs_allow_reopen(ph: PinghomeSandbox) -> None:
+    incident_id = ph.create(urgency="low")
+    hook().resolve_incident(incident_id)
+    ph.clear_requests()
+    with pytest.raises(IncidentValidationError, match=r"is resolved.*allow_reopen=True"):
+        hook().escalate_incident(incident_id)
+    assert puts(ph) == []
+    result = hook().escalate_incident(incident_id, options=WriteOptions(allow_reopen=True))
+    assert (result.incident.status, result.incident.severity) == ("open", "medium")
+
+
+def test_escalation_levels_and_bad_targets_fail_before_any_request(ph: PinghomeSandbox) -> None:
+    incident_id = ph.create()
+    ph.clear_requests()
+    with pytest.raises(UnsupportedOperationError, match=r"escalation_level.*severity="):
+        hook().escalate_incident(incident_id, Escalation(escalation_level=2))
+    with pytest.raises(IncidentValidationError, match="low, medium, high"):
+        hook().escalate_incident(incident_id, Escalation(severity="P1"))
+    with pytest.raises(IncidentValidationError, match="user, team"):
+        hook().escalate_incident(incident_id, Escalation(assignees=("group:g",)))
+    assert ph.requests() == []
+
+
+def test_reassign_replaces_the_assignees_once(ph: PinghomeSandbox) -> None:
+    incident_id = ph.create(assignees=[{"type": "user", "id": USERS[0].id}], urgency="medium")
+    before = ph.incident(incident_id)
+    result = hook().reassign_incident(incident_id, (USER, f"team:{ph.team_id}"))
+    assert [(s.name, s.applied, s.detail) for s in result.steps] == [("reassign", True, "assignees")]
+    assert result.incident.assignees == (USER, f"team:{ph.team_id}")
+    after = ph.incident(incident_id)
+    assert after["assignees"] == [{"type": "user", "id": USER}, {"type": "team", "id": ph.team_id}]
+    for field in ("name", "description", "urgency", "status"):
+        assert after[field] == before[field], field
+    again = hook().reassign_incident(incident_id, (f"team:{ph.team_id}", USER))
+    assert not again.changed, "the same assignees in another order are exactly those"
+    assert again.steps[0].detail == "already assigned to exactly those"
+    assert len(puts(ph)) == 1
+
+
+def test_bad_reassignments_fail_before_any_request(ph: PinghomeSandbox) -> None:
+    incident_id = ph.create()
+    ph.clear_requests()
+    with pytest.raises(IncidentValidationError, match="at least one"):
+        hook().reassign_incident(incident_id, ())
+    with pytest.raises(IncidentValidationError, match="user, team"):
+        hook().reassign_incident(incident_id, ("role:commander",))
+    with pytest.raises(IncidentValidationError, match="note"):
+        hook().reassign_incident(incident_id, (USER,), note=" ")
+    assert ph.requests() == []
+
+
+def test_async_create_escalate_and_reassign(ph: PinghomeSandbox) -> None:
+    async def scenario() -> tuple[bool, bool, str | None, tuple[str, ...]]:
+        async_hook = await aget_incident_hook(PH_CONN_ID)
+        create = IncidentCreate(title="Async", severity="low", dedup_key="k-async")
+        first = await async_hook.acreate_incident(create)
+        second = await async_hook.acreate_incident(create)
+        escalated = await async_hook.aescalate_incident(first.incident.ref)
+        reassigned = await async_hook.areassign_incident(first.incident.ref, (USER,))
+        return first.changed, second.changed, escalated.incident.severity, reassigned.incident.assignees
+
+    assert asyncio.run(scenario()) == (True, False, "medium", (USER,))
+
+
+def test_create_escalate_and_reassign_operators(ph: PinghomeSandbox) -> None:
+    def create() -> dict[str, Any]:
+        operator = CreateIncidentOperator(
+            task_id="create", conn_id=PH_CONN_ID, title="Nightly load failed", severity="low"
+        )
+        value: dict[str, Any] = operator.execute(context("create"))
+        return value
+
+    created = create()
+    assert (created["changed"], created["severity"]) == (True, "low")
+    retried = create()
+    assert (retried["changed"], retried["id"]) == (False, created["id"]), "a task retry creates nothing"
+    assert sum(item["name"] == "Nightly load failed" for item in ph.incidents()) == 1
+
+    escalate = EscalateIncidentOperator(task_id="escalate", conn_id=PH_CONN_ID, incident_id=created)
+    escalated = escalate.execute(context("escalate"))
+    assert (escalated["changed"], escalated["severity"]) == (True, "medium")
+
+    reassign = ReassignIncidentOperator(
+        task_id="reassign", conn_id=PH_CONN_ID, incident_id=escalated, assignees=f"team:{ph.team_id}"
+    )
+    reassigned = reassign.execute(context("reassign"))
+    assert reassigned["assignees"] == [f"team:{ph.team_id}"]
+    assert reassigned["ref"] == f"{ph.team_id}/{created['id']}"
 
 
 # ---------------------------------------------------------------- connections and authentication
@@ -571,3 +820,53 @@ def test_a_renewal_that_is_refused_again_surfaces_the_401(api: respx.MockRouter)
     tokens = [call.request.headers["authorization"] for call in reads.calls]
     assert tokens == ["Bearer first-token-aaaa", "Bearer second-token-bbbb"]
     assert "respx-password" not in str(info.value)
+
+
+CREATE = f"{GATEWAY}/incident-cmd/v1/team/{TEAM}/incident"
+
+
+def created(key: str) -> dict[str, Any]:
+    return {**OPEN, "name": "Disk full", "description": f"[{marker(key)}]", "urgency": "medium"}
+
+
+def test_a_lost_create_answer_finds_the_incident_instead_of_creating_twice(api: respx.MockRouter) -> None:
+    reads = api.get(LIST).mock(side_effect=[page(), page(created("k1"))])
+    post = api.post(CREATE).mock(side_effect=httpx.ReadError("connection reset"))
+    result = respx_hook().create_incident(IncidentCreate(title="Disk full", dedup_key="k1"))
+    assert (result.changed, result.incident.id) == (True, "i-1")
+    assert (post.call_count, reads.call_count) == (1, 2)
+
+
+def test_a_lost_create_that_did_not_land_is_posted_again_with_the_same_body(api: respx.MockRouter) -> None:
+    api.get(LIST).mock(side_effect=[page(), page(), page(created("k1"))])
+    post = api.post(CREATE).mock(
+        side_effect=[httpx.ReadError("connection reset"), httpx.Response(201, json={"id": "i-1"})]
+    )
+    result = respx_hook().create_incident(IncidentCreate(title="Disk full", dedup_key="k1"))
+    assert result.changed
+    assert post.call_count == 2
+    assert post.calls[0].request.content == post.calls[1].request.content
+
+
+def test_a_lost_create_answer_without_a_key_is_raised(api: respx.MockRouter) -> None:
+    api.post(CREATE).mock(side_effect=httpx.ReadError("connection reset"))
+    with pytest.raises(AmbiguousWriteError, match="may have been applied"):
+        respx_hook().create_incident(IncidentCreate(title="Disk full"))
+
+
+def test_a_new_incident_the_query_service_does_not_list_yet_is_read_again(api: respx.MockRouter) -> None:
+    reads = api.get(LIST).mock(side_effect=[page(), page(), page(created("k1"))])
+    api.post(CREATE).mock(return_value=httpx.Response(201, json={"message": "Incident created", "id": "i-1"}))
+    assert respx_hook().create_incident(IncidentCreate(title="Disk full", dedup_key="k1")).changed
+    assert reads.call_count == 3
+
+
+def test_a_lost_escalation_answer_resends_the_same_absolute_urgency(api: respx.MockRouter) -> None:
+    low = {**OPEN, "urgency": "low"}
+    api.get(LIST).mock(side_effect=[page(low), page({**low, "urgency": "medium"})])
+    put = api.put(PUT).mock(
+        side_effect=[httpx.ReadError("connection reset"), httpx.Response(200, json={"message": "ok"})]
+    )
+    assert respx_hook().escalate_incident("i-1").incident.severity == "medium"
+    assert put.call_count == 2
+    assert [json.loads(call.request.content)["urgency"] for call in put.calls] == ["medium", "medium"]

@@ -14,12 +14,14 @@ import pytest
 import respx
 
 from airflow_incident_provider.exceptions import (
+    AmbiguousWriteError,
     AuthenticationError,
     ConnectionConfigError,
     IncidentNotFoundError,
     IncidentValidationError,
     RateLimitedError,
     UnsupportedOperationError,
+    VendorError,
     VendorValidationError,
 )
 from airflow_incident_provider.get_provider_info import get_provider_info
@@ -27,9 +29,16 @@ from airflow_incident_provider.hooks import HOOK_CLASSES, aget_incident_hook, ge
 from airflow_incident_provider.hooks.rootly import RootlyIncidentHook
 from airflow_incident_provider.hooks.settings import ConnectionSettings, Timeouts
 from airflow_incident_provider.idempotency import idempotency_key, marker
-from airflow_incident_provider.models import IncidentUpdate, Phase, WriteOptions
-from airflow_incident_provider.operators import ResolveIncidentOperator, UpdateIncidentOperator
-from airflow_incident_provider.sandbox.rootly import MEETING_PASSWORD, SAMPLE_TITLES, SEVERITIES
+from airflow_incident_provider.models import Escalation, IncidentCreate, IncidentUpdate, Phase, WriteOptions
+from airflow_incident_provider.operators import (
+    CreateIncidentOperator,
+    EscalateIncidentOperator,
+    ReassignIncidentOperator,
+    ResolveIncidentOperator,
+    UpdateIncidentOperator,
+)
+from airflow_incident_provider.sandbox.rootly import MEETING_PASSWORD, SAMPLE_TITLES, SEVERITIES, USERS
+from airflow_incident_provider.sandbox.rootly.seed import ROLES
 from airflow_incident_provider.vendors import rootly as rl
 from tests.fixtures_rootly import ROOTLY_CONN_ID, RootlySandbox
 
@@ -581,3 +590,317 @@ def test_connection_needs_a_key_and_https_off_loopback(monkeypatch: pytest.Monke
         "AIRFLOW_CONN_ROOTLY_BROKEN", json.dumps({"conn_type": "rootly_incidents", "password": "k-123456"})
     )
     assert get_incident_hook("rootly_broken").settings.base_url == "https://api.rootly.com"
+
+
+def incident_resource(**attributes: Any) -> dict[str, Any]:
+    """``INCIDENT_BODY``'s resource with other attributes."""
+    resource: dict[str, Any] = json.loads(json.dumps(INCIDENT_BODY["data"]))
+    resource["attributes"].update(attributes)
+    return resource
+
+
+# --- create -----------------------------------------------------------------------------------------
+
+COMMANDER, SCRIBE = ROLES
+MORGAN, SAM = (user.id for user in USERS)
+
+
+def test_create_stores_the_dedup_key_as_a_label_and_a_second_call_returns_the_first(
+    rootly: RootlySandbox,
+) -> None:
+    create = IncidentCreate(
+        title="Queue backlog", description="Consumers stalled", severity="sev2", dedup_key="k-1"
+    )
+    first = hook().create_incident(create)
+    assert first.changed
+    assert [step.name for step in first.steps] == ["create"]
+    attributes = rootly.incident(first.incident.id)
+    assert (attributes["title"], attributes["summary"], attributes["status"]) == (
+        "Queue backlog",
+        "Consumers stalled",
+        "started",
+    )
+    assert attributes["labels"] == {rl.DEDUP_LABEL: "k-1"}
+    assert rootly.severity_id(first.incident.id) == SEVERITIES[2].id
+    second = hook().create_incident(create)
+    assert (second.changed, second.incident.id) == (False, first.incident.id)
+    assert second.steps[0].model_dump() == {"name": "create", "applied": False, "detail": "already created"}
+    labelled = rootly.incidents(**{"filter[labels]": f"{rl.DEDUP_LABEL}:k-1"})
+    assert [item["id"] for item in labelled] == [first.incident.id]
+    assert sum(method == "POST" and path == "/v1/incidents" for method, path in rootly.calls()) == 1
+
+
+def test_create_without_a_key_always_creates(rootly: RootlySandbox) -> None:
+    before = len(rootly.incidents())
+    rootly.clear_requests()
+    assert hook().create_incident(IncidentCreate(title="One")).changed
+    assert hook().create_incident(IncidentCreate(title="One")).changed
+    assert rootly.calls() == [("POST", "/v1/incidents")] * 2, "nothing to look for without a key"
+    assert len(rootly.incidents()) == before + 2
+
+
+def test_create_with_assignees_fills_the_commander_role_once(rootly: RootlySandbox) -> None:
+    create = IncidentCreate(title="Paged", assignees=(SAM,), dedup_key="k-2")
+    result = hook().create_incident(create)
+    assert [step.name for step in result.steps] == ["create", "reassign"]
+    assert result.incident.assignees == (SAM,)
+    assert rootly.holders(result.incident.id, COMMANDER.id) == [SAM]
+    again = hook().create_incident(create)
+    assert not again.changed
+    assert again.incident.assignees == (SAM,)
+
+
+@pytest.mark.parametrize(
+    ("create", "error"),
+    [
+        (IncidentCreate(title="  "), "title"),
+        (IncidentCreate(title="t", severity="sev9"), "severity"),
+        (IncidentCreate(title="t", dedup_key="has space"), "dedup_key"),
+        (IncidentCreate(title="t", vendor_fields={"urgency": "high"}), "vendor_fields.urgency"),
+        (IncidentCreate(title="t", vendor_fields={"labels": {rl.DEDUP_LABEL: "x"}}), "dedup_key"),
+        (IncidentCreate(title="t", assignees=(MORGAN, SAM)), "holds one user"),
+    ],
+)
+def test_invalid_create_sends_no_write(rootly: RootlySandbox, create: IncidentCreate, error: str) -> None:
+    before = len(rootly.incidents())
+    rootly.clear_requests()
+    with pytest.raises(IncidentValidationError, match=error):
+        hook().create_incident(create)
+    assert rootly.writes() == []
+    if error in ("title", "dedup_key", "vendor_fields.urgency"):
+        assert rootly.requests() == [], "checked before any request"
+    assert len(rootly.incidents()) == before
+
+
+def test_a_create_whose_response_was_lost_is_found_by_its_key_not_posted_again() -> None:
+    labelled = incident_resource(labels={rl.DEDUP_LABEL: "k-lost"})
+    with respx.mock(base_url="https://rootly.test") as api:
+        lookups = api.get("/v1/incidents").mock(
+            side_effect=[
+                httpx.Response(200, json={"data": [], "meta": {"next_page": None}}),
+                httpx.Response(200, json={"data": [labelled], "meta": {"next_page": None}}),
+            ]
+        )
+        post = api.post("/v1/incidents").mock(side_effect=httpx.ReadError("connection reset"))
+        result = _respx_hook().create_incident(IncidentCreate(title="t", dedup_key="k-lost"))
+    assert result.changed
+    assert result.incident.id == INCIDENT_BODY["data"]["id"]
+    assert (post.call_count, lookups.call_count) == (1, 2)
+    assert dict(lookups.calls[1].request.url.params)["filter[labels]"] == f"{rl.DEDUP_LABEL}:k-lost"
+
+
+def test_a_lost_create_without_a_key_is_reported_not_retried() -> None:
+    with respx.mock(base_url="https://rootly.test") as api:
+        post = api.post("/v1/incidents").mock(side_effect=httpx.ReadError("connection reset"))
+        with pytest.raises(AmbiguousWriteError, match="may have been applied"):
+            _respx_hook().create_incident(IncidentCreate(title="t"))
+    assert post.call_count == 1
+
+
+# --- escalate ---------------------------------------------------------------------------------------
+
+
+def test_one_step_climbs_each_rung_with_an_absolute_severity_and_stops_at_the_top(
+    rootly: RootlySandbox,
+) -> None:
+    incident_id = rootly.create()  # no severity: the first step is onto the bottom rung
+    for expected in (SEVERITIES[3], SEVERITIES[2], SEVERITIES[1], SEVERITIES[0]):
+        result = hook().escalate_incident(incident_id)
+        assert result.changed
+        assert result.incident.severity == expected.name
+        assert body_of(rootly, "PUT", incident_id) == {
+            "data": {"type": "incidents", "attributes": {"severity_id": expected.id}}
+        }
+    rootly.clear_requests()
+    top = hook().escalate_incident(incident_id)
+    assert not top.changed
+    assert str(top.steps[0].detail).startswith("already at the top")
+    assert rootly.writes() == []
+
+
+def test_explicit_severity_is_set_absolutely_and_is_idempotent(rootly: RootlySandbox) -> None:
+    incident_id = rootly.create(severity_id=SEVERITIES[2].id)
+    result = hook().escalate_incident(incident_id, Escalation(severity="SEV1"))
+    assert (result.changed, result.incident.severity) == (True, "SEV1")
+    again = hook().escalate_incident(incident_id, Escalation(severity=SEVERITIES[1].id))
+    assert not again.changed
+    assert again.steps[0].detail == "already SEV1"
+    lower = hook().escalate_incident(incident_id, Escalation(severity="SEV2"))
+    assert not lower.changed, "an escalation never lowers the severity"
+    assert lower.steps[0].detail == "already SEV1, above SEV2"
+
+
+def test_a_retried_escalation_puts_the_same_absolute_target() -> None:
+    incident_id = str(INCIDENT_BODY["data"]["id"])
+    at_sev2 = {"id": "s2", "type": "severities", "attributes": {"name": "SEV2"}}
+    current = {"data": incident_resource(severity={"data": at_sev2})}
+    severities = {
+        "data": [
+            {
+                "id": f"s{n}",
+                "type": "severities",
+                "attributes": {"name": f"SEV{n}", "slug": f"sev{n}", "position": n},
+            }
+            for n in range(3)
+        ],
+        "meta": {"next_page": None},
+    }
+    with respx.mock(base_url="https://rootly.test") as api:
+        api.get("/v1/severities").mock(return_value=httpx.Response(200, json=severities))
+        api.get(f"/v1/incidents/{incident_id}").mock(return_value=httpx.Response(200, json=current))
+        put = api.put(f"/v1/incidents/{incident_id}").mock(
+            side_effect=[httpx.ReadError("response lost"), httpx.Response(200, json=current)]
+        )
+        _respx_hook().escalate_incident(incident_id)
+    assert put.call_count == 2
+    targets = [json.loads(call.request.content)["data"]["attributes"] for call in put.calls]
+    assert targets == [{"severity_id": "s1"}, {"severity_id": "s1"}], "one step from SEV2, sent twice as is"
+
+
+def test_escalating_a_resolved_incident_needs_allow_reopen(rootly: RootlySandbox) -> None:
+    incident_id = rootly.with_status("resolved")
+    rootly.clear_requests()
+    with pytest.raises(IncidentValidationError, match="is resolved") as info:
+        hook().escalate_incident(incident_id)
+    assert "allow_reopen" in str(info.value)
+    assert rootly.writes() == []
+    result = hook().escalate_incident(incident_id, options=WriteOptions(allow_reopen=True))
+    assert [step.name for step in result.steps] == ["restart", "severity"]
+    assert (result.incident.status, result.incident.severity) == ("started", "SEV2")
+
+
+def test_escalation_level_and_bad_input_fail_before_any_request(rootly: RootlySandbox) -> None:
+    incident_id = rootly.with_status("started")
+    rootly.clear_requests()
+    with pytest.raises(UnsupportedOperationError, match="escalation_level is PagerDuty's"):
+        hook().escalate_incident(incident_id, Escalation(escalation_level=2))
+    with pytest.raises(IncidentValidationError, match="note"):
+        hook().escalate_incident(incident_id, Escalation(note=" "))
+    with pytest.raises(IncidentValidationError, match="incident_id"):
+        hook().escalate_incident("INC 42")
+    assert rootly.requests() == []
+    with pytest.raises(IncidentValidationError, match="sev9"):
+        hook().escalate_incident(incident_id, Escalation(severity="sev9"))
+    assert rootly.writes() == []
+
+
+def test_escalate_with_assignees_and_a_note_posts_the_note_once(rootly: RootlySandbox) -> None:
+    incident_id = rootly.create(severity_id=SEVERITIES[2].id)
+    escalation = Escalation(severity="sev1", assignees=(SAM,), note="Escalating to SEV1")
+    options = WriteOptions(idempotency_key=idempotency_key("d", "r", "escalate"))
+    result = hook().escalate_incident(incident_id, escalation, options)
+    assert [step.name for step in result.steps] == ["severity", "reassign", "note"]
+    assert (result.incident.severity, result.incident.assignees) == ("SEV1", (SAM,))
+    assert not hook().escalate_incident(incident_id, escalation, options).changed
+    assert sum("Escalating to SEV1" in e["event"] for e in rootly.events(incident_id)) == 1
+
+
+# --- reassign ---------------------------------------------------------------------------------------
+
+
+def test_reassign_fills_the_commander_role_and_is_idempotent(rootly: RootlySandbox) -> None:
+    incident_id = rootly.create()
+    first = hook().reassign_incident(incident_id, (SAM,))
+    assert (first.changed, first.incident.assignees) == (True, (SAM,))
+    assert rootly.holders(incident_id, COMMANDER.id) == [SAM]
+    assert body_of(rootly, "POST", "/assign_role_to_user")["data"]["attributes"] == {
+        "user_id": SAM,
+        "incident_role_id": COMMANDER.id,
+    }
+    rootly.clear_requests()
+    again = hook().reassign_incident(incident_id, (SAM,))
+    assert not again.changed
+    assert rootly.writes() == []
+    moved = hook().reassign_incident(incident_id, (MORGAN,), note="Handing over")
+    assert moved.changed
+    assert rootly.holders(incident_id, COMMANDER.id) == [MORGAN]
+    assert [step.name for step in moved.steps] == ["reassign", "note"]
+
+
+def test_reassign_through_a_configured_multi_holder_role(
+    rootly: RootlySandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rootly.use_connection(monkeypatch, assignee_role="Scribe")
+    incident_id = rootly.create()
+    result = hook().reassign_incident(incident_id, (MORGAN, SAM))
+    assert set(result.incident.assignees) == {MORGAN, SAM}
+    result = hook().reassign_incident(incident_id, (SAM,))
+    assert rootly.holders(incident_id, SCRIBE.id) == [SAM]
+    assert ("DELETE", f"/v1/incidents/{incident_id}/unassign_role_from_user") in rootly.calls()
+
+
+def test_reassign_errors_name_the_role_setting_or_surface_rootly_detail(
+    rootly: RootlySandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    incident_id = rootly.create()
+    rootly.clear_requests()
+    with pytest.raises(IncidentValidationError, match="assignees"):
+        hook().reassign_incident(incident_id, ("",))
+    assert rootly.requests() == []
+    with pytest.raises(IncidentValidationError, match="holds one user"):
+        hook().reassign_incident(incident_id, (MORGAN, SAM))
+    with pytest.raises(VendorValidationError, match="not a user of this team"):
+        hook().reassign_incident(incident_id, ("9999",))
+    rootly.use_connection(monkeypatch, assignee_role="lead")
+    with pytest.raises(IncidentValidationError, match=r"'assignee_role'.*Commander"):
+        hook().reassign_incident(incident_id, (SAM,))
+
+
+def test_an_assignment_that_does_not_read_back_fails_loudly() -> None:
+    incident_id = str(INCIDENT_BODY["data"]["id"])
+    roles = {
+        "data": [
+            {"id": "r1", "type": "incident_roles", "attributes": {"name": "Commander", "slug": "commander"}}
+        ],
+        "meta": {"next_page": None},
+    }
+    with respx.mock(base_url="https://rootly.test") as api:
+        api.get("/v1/incident_roles").mock(return_value=httpx.Response(200, json=roles))
+        api.get(f"/v1/incidents/{incident_id}").mock(return_value=httpx.Response(200, json=INCIDENT_BODY))
+        api.post(f"/v1/incidents/{incident_id}/assign_role_to_user").mock(
+            return_value=httpx.Response(200, json=INCIDENT_BODY)
+        )
+        with pytest.raises(VendorError, match="did not take"):
+            _respx_hook().reassign_incident(incident_id, ("u1",))
+
+
+# --- the operators and the async twins ----------------------------------------------------------------
+
+
+def test_create_escalate_and_reassign_operators(rootly: RootlySandbox) -> None:
+    create = CreateIncidentOperator(
+        task_id="create", conn_id=ROOTLY_CONN_ID, title="Nightly load failed", severity="SEV3"
+    )
+    created = create.execute(_context("create"))
+    assert (created["changed"], created["severity"], created["status"]) == (True, "SEV3", "started")
+    retried = create.execute(_context("create"))
+    assert (retried["changed"], retried["id"]) == (False, created["id"]), "a task retry creates nothing"
+    escalate = EscalateIncidentOperator(task_id="escalate", conn_id=ROOTLY_CONN_ID, incident_id=created)
+    escalated = escalate.execute(_context("escalate"))
+    assert (escalated["changed"], escalated["severity"]) == (True, "SEV2")
+    reassign = ReassignIncidentOperator(
+        task_id="reassign", conn_id=ROOTLY_CONN_ID, incident_id=escalated, assignees=SAM, note="Yours now"
+    )
+    reassigned = reassign.execute(_context("reassign"))
+    assert (reassigned["changed"], reassigned["assignees"]) == (True, [SAM])
+    assert not reassign.execute(_context("reassign"))["changed"]
+    assert sum("Yours now" in e["event"] for e in rootly.events(created["id"])) == 1
+
+
+def test_async_create_escalate_reassign(rootly: RootlySandbox) -> None:
+    async def scenario() -> tuple[bool, bool, str | None, tuple[str, ...], int]:
+        async_hook = await aget_incident_hook(ROOTLY_CONN_ID)
+        create = IncidentCreate(title="Async", severity="sev1", dedup_key="async-1")
+        created = await async_hook.acreate_incident(create)
+        again = await async_hook.acreate_incident(create)
+        escalated = await async_hook.aescalate_incident(created.incident.id)
+        reassigned = await async_hook.areassign_incident(created.incident.id, (MORGAN,))
+        return (
+            created.changed,
+            again.changed,
+            escalated.incident.severity,
+            reassigned.incident.assignees,
+            transport.open_async_clients(),
+        )
+
+    assert asyncio.run(scenario()) == (True, False, "SEV0", (MORGAN,), 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from types import SimpleNamespace
@@ -27,8 +28,14 @@ from airflow_incident_provider.hooks import aget_incident_hook, get_incident_hoo
 from airflow_incident_provider.hooks.settings import ConnectionSettings, Timeouts
 from airflow_incident_provider.hooks.uptimeio import UptimeIOIncidentHook
 from airflow_incident_provider.idempotency import idempotency_key, is_marked, mark_hidden, marker
-from airflow_incident_provider.models import IncidentUpdate, Phase, WriteOptions
-from airflow_incident_provider.operators import ResolveIncidentOperator, UpdateIncidentOperator
+from airflow_incident_provider.models import Escalation, IncidentCreate, IncidentUpdate, Phase, WriteOptions
+from airflow_incident_provider.operators import (
+    CreateIncidentOperator,
+    EscalateIncidentOperator,
+    ReassignIncidentOperator,
+    ResolveIncidentOperator,
+    UpdateIncidentOperator,
+)
 from airflow_incident_provider.sandbox.uptimeio import (
     MONITORS,
     OTHER_STATUS_PAGE_ID,
@@ -431,12 +438,13 @@ RESPX_SCOPE = uv.Scope(PROJECT_ID, STATUS_PAGE_ID, "990e8400-e29b-41d4-a716-4466
 PATH = RESPX_SCOPE.path
 
 
-def incident_body(status: str) -> dict[str, Any]:
+def incident_body(status: str, severity: str = "minor") -> dict[str, Any]:
     incident = {
         "id": RESPX_SCOPE.incident_id,
         "status_page_id": STATUS_PAGE_ID,
         "title": "t",
         "status": status,
+        "severity": severity,
     }
     return {"success": True, "data": {"incident": incident}}
 
@@ -577,3 +585,180 @@ def test_provider_info_declares_the_connection_form() -> None:
     assert fields["note_marker"]["schema"]["enum"] == list(uv.MARKER_STYLES)
     assert connection["ui-field-behaviour"]["relabeling"]["password"] == "API key"
     assert "UptimeIO Incidents" in {integration["integration-name"] for integration in info["integrations"]}
+
+
+# ---------------------------------------------------------------- create, escalate, reassign
+
+
+def test_create_is_unsupported_and_says_to_pass_the_id_before_any_request(uptimeio: UptimeIOSandbox) -> None:
+    create = IncidentCreate(title="Checkout down", severity="major", dedup_key="alert-1")
+    before = len(uptimeio.incidents())
+    uptimeio.clear_requests()
+    with pytest.raises(UnsupportedOperationError, match="documents no endpoint to create") as info:
+        hook().create_incident(create, PUBLIC)
+    assert "pass its id" in str(info.value)
+    with pytest.raises(UnsupportedOperationError, match="documents no endpoint to create"):
+        asyncio.run(hook().acreate_incident(create, PUBLIC))
+    assert uptimeio.requests() == []
+    assert len(uptimeio.incidents()) == before
+
+
+@pytest.mark.parametrize(("start", "target"), [("minor", "major"), ("major", "critical")])
+def test_one_step_writes_the_next_severity_as_an_absolute_value(
+    uptimeio: UptimeIOSandbox, start: str, target: str
+) -> None:
+    incident_id = uptimeio.create(severity=start)
+    result = hook().escalate_incident(incident_id, Escalation(), PUBLIC)
+    assert result.changed
+    assert result.incident.severity == target
+    assert [(s.name, s.applied, s.detail) for s in result.steps] == [
+        ("escalate", True, f"severity {start} -> {target}")
+    ]
+    assert [(r["method"], r["path"], r["body"]) for r in uptimeio.requests()] == [
+        ("GET", f"/incidents/{incident_id}", None),
+        ("PATCH", f"/incidents/{incident_id}", {"severity": target}),
+    ]
+    assert uptimeio.incident(incident_id)["severity"] == target
+
+
+def test_at_the_top_nothing_is_written(uptimeio: UptimeIOSandbox) -> None:
+    incident_id = uptimeio.create(severity="critical")
+    result = hook().escalate_incident(incident_id, options=PUBLIC)
+    assert not result.changed
+    assert result.steps[0].detail == "already at the top"
+    assert result.incident.severity == "critical"
+    assert uptimeio.writes() == []
+
+
+def test_explicit_severity_is_set_but_never_lowered(uptimeio: UptimeIOSandbox) -> None:
+    incident_id = uptimeio.create(severity="minor")
+    jumped = hook().escalate_incident(incident_id, Escalation(severity="Critical"), PUBLIC)
+    assert (jumped.changed, jumped.incident.severity) == (True, "critical")
+    assert [r["body"] for r in uptimeio.requests() if r["method"] == "PATCH"] == [{"severity": "critical"}]
+    uptimeio.clear_requests()
+    same = hook().escalate_incident(incident_id, Escalation(severity="critical"), PUBLIC)
+    lower = hook().escalate_incident(incident_id, Escalation(severity="major"), PUBLIC)
+    assert [(r.changed, r.steps[0].detail) for r in (same, lower)] == [
+        (False, "already critical"),
+        (False, "already critical, above major"),
+    ]
+    assert uptimeio.writes() == []
+    assert uptimeio.incident(incident_id)["severity"] == "critical"
+
+
+def test_escalation_note_is_public_marked_and_posted_once(uptimeio: UptimeIOSandbox) -> None:
+    incident_id = uptimeio.create(severity="major", status="identified")
+    options = WriteOptions(public=True, idempotency_key=key())
+    first = hook().escalate_incident(incident_id, Escalation(note="Impact widened to all regions."), options)
+    assert [(s.name, s.applied) for s in first.steps] == [("escalate", True), ("note", True)]
+    newest = uptimeio.updates(incident_id)[0]
+    assert newest["message"] == mark_hidden("Impact widened to all regions.", key())
+    assert newest["status"] == "identified"
+    again = hook().escalate_incident(incident_id, Escalation(note="Impact widened to all regions."), options)
+    assert [(s.applied, s.detail) for s in again.steps] == [
+        (False, "already at the top"),
+        (False, "already posted"),
+    ]
+    posted = [u for u in uptimeio.updates(incident_id) if is_marked(u["message"], key())]
+    assert len(posted) == 1
+
+
+def test_escalation_refusals_come_before_any_request(uptimeio: UptimeIOSandbox) -> None:
+    incident_id = uptimeio.create(severity="minor")
+    uptimeio.clear_requests()
+    with pytest.raises(IncidentValidationError) as info:
+        hook().escalate_incident(incident_id)
+    assert info.value.field == "public"
+    with pytest.raises(UnsupportedOperationError, match=r"'escalation_level' is PagerDuty's.*severity="):
+        hook().escalate_incident(incident_id, Escalation(escalation_level=2), PUBLIC)
+    with pytest.raises(UnsupportedOperationError, match=r"no 'assignees'.*ReassignIncidentOperator"):
+        hook().escalate_incident(incident_id, Escalation(assignees=("u1",)), PUBLIC)
+    with pytest.raises(IncidentValidationError, match="allowed: minor, major, critical"):
+        hook().escalate_incident(incident_id, Escalation(severity="sev1"), PUBLIC)
+    with pytest.raises(UnsupportedOperationError, match="notify_subscribers"):
+        hook().escalate_incident(incident_id, options=WriteOptions(public=True, notify_subscribers=True))
+    with pytest.raises(IncidentValidationError, match="idempotency marker"):
+        hook().escalate_incident(
+            incident_id, Escalation(note="x" * 4990), WriteOptions(public=True, idempotency_key=key())
+        )
+    with pytest.raises(IncidentValidationError, match="incident_id"):
+        hook().escalate_incident("a/b", options=PUBLIC)
+    assert uptimeio.requests() == []
+    assert uptimeio.incident(incident_id)["severity"] == "minor"
+
+
+def test_resolved_incident_is_escalated_only_with_allow_reopen(uptimeio: UptimeIOSandbox) -> None:
+    incident_id = uptimeio.create(severity="minor", status="resolved")
+    with pytest.raises(IncidentValidationError, match=r"'resolved'.*allow_reopen=True") as info:
+        hook().escalate_incident(incident_id, options=PUBLIC)
+    assert info.value.field == "status"
+    assert uptimeio.writes() == []
+    result = hook().escalate_incident(incident_id, options=WriteOptions(public=True, allow_reopen=True))
+    assert (result.changed, result.incident.severity, result.incident.status) == (True, "major", "resolved")
+
+
+def test_async_escalate_shares_the_flow(uptimeio: UptimeIOSandbox) -> None:
+    incident_id = uptimeio.create(severity="minor")
+
+    async def scenario() -> str | None:
+        async_hook = await aget_incident_hook(UPTIMEIO_CONN_ID)
+        return (await async_hook.aescalate_incident(incident_id, options=PUBLIC)).incident.severity
+
+    assert asyncio.run(scenario()) == "major"
+    assert uptimeio.incident(incident_id)["severity"] == "major"
+
+
+def test_reassign_is_unsupported_and_names_what_to_do(uptimeio: UptimeIOSandbox) -> None:
+    incident_id = uptimeio.create()
+    uptimeio.clear_requests()
+    with pytest.raises(UnsupportedOperationError, match=r"no 'assignees'.*PagerDuty, Rootly or Pinghome"):
+        hook().reassign_incident(incident_id, ("u1",), "Handing over", PUBLIC)
+    with pytest.raises(UnsupportedOperationError, match="no 'assignees'"):
+        asyncio.run(hook().areassign_incident(incident_id, ("u1",)))
+    assert uptimeio.requests() == []
+
+
+def test_create_escalate_and_reassign_operators(uptimeio: UptimeIOSandbox) -> None:
+    incident_id = uptimeio.create(severity="minor")
+    context: Any = {"ti": SimpleNamespace(dag_id="d", run_id="r", task_id="t", map_index=-1)}
+    with pytest.raises(UnsupportedOperationError, match="pass its id"):
+        CreateIncidentOperator(
+            task_id="create", conn_id=UPTIMEIO_CONN_ID, title="Checkout down", public=True
+        ).execute(context)
+    escalate = EscalateIncidentOperator(
+        task_id="escalate", conn_id=UPTIMEIO_CONN_ID, incident_id=incident_id, public=True
+    )
+    first = escalate.execute(context)
+    assert (first["severity"], first["changed"]) == ("major", True)
+    assert first["ref"] == f"{PROJECT_ID}/{STATUS_PAGE_ID}/{incident_id}"
+    explicit = EscalateIncidentOperator(
+        task_id="escalate2", conn_id=UPTIMEIO_CONN_ID, incident_id=first, severity="critical", public=True
+    ).execute(context)
+    assert (explicit["severity"], explicit["changed"]) == ("critical", True)
+    top = escalate.execute(context)
+    assert (top["changed"], top["steps"][0]["detail"]) == (False, "already at the top")
+    with pytest.raises(IncidentValidationError, match="public"):
+        EscalateIncidentOperator(task_id="e", conn_id=UPTIMEIO_CONN_ID, incident_id=incident_id).execute(
+            context
+        )
+    with pytest.raises(UnsupportedOperationError, match="no 'assignees'"):
+        ReassignIncidentOperator(
+            task_id="reassign", conn_id=UPTIMEIO_CONN_ID, incident_id=incident_id, assignees=["u1"]
+        ).execute(context)
+    assert uptimeio.incident(incident_id)["severity"] == "critical"
+
+
+def test_escalate_whose_response_was_lost_resends_the_same_absolute_target(api: respx.MockRouter) -> None:
+    read = api.get(PATH).mock(return_value=httpx.Response(200, json=incident_body("identified", "minor")))
+    patch = api.patch(PATH).mock(
+        side_effect=[
+            httpx.ReadError("connection reset"),
+            httpx.Response(503),
+            httpx.Response(200, json=incident_body("identified", "major")),
+        ]
+    )
+    result = respx_hook().escalate_incident(RESPX_SCOPE.ref, options=PUBLIC)
+    assert (result.changed, result.incident.severity) == (True, "major")
+    assert read.call_count == 1
+    assert patch.call_count == 3
+    assert [json.loads(call.request.content) for call in patch.calls] == [{"severity": "major"}] * 3

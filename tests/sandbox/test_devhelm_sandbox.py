@@ -294,6 +294,60 @@ def test_create_defaults_to_investigating(devhelm: DevHelmSandbox) -> None:
     assert error_of(missing, "POST /api/v1/status-pages/{id}/incidents")["errors"][0]["field"] == "body"
 
 
+POST_CREATE = "POST /api/v1/status-pages/{id}/incidents"
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "code"),
+    [
+        ({"impact": "MAJOR", "body": "x"}, "title", "REQUIRED"),
+        ({"title": " ", "impact": "MAJOR", "body": "x"}, "title", "REQUIRED"),
+        ({"title": "x" * 501, "impact": "MAJOR", "body": "x"}, "title", "TOO_LONG"),
+        ({"title": "t", "body": "x"}, "impact", "REQUIRED"),
+        ({"title": "t", "impact": "major", "body": "x"}, "impact", "INVALID_VALUE"),
+        ({"title": "t", "impact": "MAJOR", "body": "x", "status": "OPEN"}, "status", "INVALID_VALUE"),
+        (
+            {"title": "t", "impact": "MAJOR", "body": "x", "notifySubscribers": 1},
+            "notifySubscribers",
+            "INVALID_TYPE",
+        ),
+        ({"title": "t", "impact": "MAJOR", "body": "x", "scheduled": True}, "scheduled", "UNKNOWN_FIELD"),
+        (
+            {
+                "title": "t",
+                "impact": "MAJOR",
+                "body": "x",
+                "affectedComponents": [{"componentId": COMPONENT_RUNNERS, "status": "OPERATIONAL"}],
+            },
+            "affectedComponents",
+            "INVALID_VALUE",
+        ),
+    ],
+)
+def test_create_validation_is_devhelm_shaped_and_creates_nothing(
+    devhelm: DevHelmSandbox, body: dict[str, Any], field: str, code: str
+) -> None:
+    before = len(devhelm.incidents())
+    response = devhelm.api.post(INCIDENTS, json=body)
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in error_of(response, POST_CREATE)["errors"]] == [(field, code)]
+    assert len(devhelm.incidents()) == before
+
+
+def test_create_emails_subscribers_unless_told_not_to(devhelm: DevHelmSandbox) -> None:
+    """DevHelm's documented default for ``notifySubscribers`` is true, on create as on updates."""
+    body = {"title": "t", "impact": "NONE", "body": "x"}
+    default = conforms(devhelm.api.post(INCIDENTS, json=body), POST_CREATE)["data"]
+    quiet = conforms(devhelm.api.post(INCIDENTS, json={**body, "notifySubscribers": False}), POST_CREATE)[
+        "data"
+    ]
+    assert [default["updates"][0]["notifySubscribers"], quiet["updates"][0]["notifySubscribers"]] == [
+        True,
+        False,
+    ]
+    assert default["id"] != quiet["id"], "creating is not idempotent: the same body makes a second incident"
+
+
 # ---------------------------------------------------------------- listing
 
 

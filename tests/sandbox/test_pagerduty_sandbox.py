@@ -304,6 +304,28 @@ def test_incident_key_dedupes_creates_while_open(pd: httpx.Client) -> None:
     assert pd.post("/incidents", json=body, headers=headers(write=True)).status_code == 201
 
 
+def test_incident_key_search_is_per_service_any_status_newest_first(pd: httpx.Client) -> None:
+    """What the provider's create looks for before posting: the key on one service, resolved ones too."""
+    old = create(pd, incident_key="job-7")
+    put(pd, old["id"], status="resolved")
+    new = create(pd, incident_key="job-7")
+    elsewhere = create(pd, incident_key="job-7", service={"id": "PSVC002", "type": "service_reference"})
+    params = {"incident_key": "job-7", "service_ids[]": "PSVC001", "date_range": "all"}
+    found = pd.get("/incidents", params={**params, "sort_by": "created_at:desc"}).json()["incidents"]
+    assert [i["id"] for i in found] == [new["id"], old["id"]]
+    assert elsewhere["id"] not in {i["id"] for i in found}
+
+
+def test_escalating_a_resolved_incident_is_1006_unless_it_reopens(pd: httpx.Client) -> None:
+    incident = create(pd)
+    put(pd, incident["id"], status="resolved")
+    refused = put(pd, incident["id"], escalation_level=2)
+    assert refused.status_code == 400
+    assert error(refused)["code"] == 1006
+    reopened = put(pd, incident["id"], status="triggered", escalation_level=2).json()["incident"]
+    assert (reopened["status"], reopened["escalation_level"]) == ("triggered", 2)
+
+
 # ---------------------------------------------------------------- listing
 
 

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from airflow_incident_provider.sandbox.connections import connection_env_line, sandbox_connections
-from airflow_incident_provider.sandbox.rootly import MEETING_PASSWORD, SAMPLE_TITLES, SEVERITIES
+from airflow_incident_provider.sandbox.rootly import MEETING_PASSWORD, SAMPLE_TITLES, SEVERITIES, USERS
+from airflow_incident_provider.sandbox.rootly.seed import ROLES
 from tests.fixtures_rootly import MEDIA_TYPE, RootlySandbox
 
 
@@ -331,3 +332,59 @@ def test_unsupported_methods_answer_in_rootly_error_format(rootly: RootlySandbox
     response = rootly.api.request(method, f"/v1/incidents/{rootly.with_status('started')}")
     assert response.status_code == 405
     assert errors(response)[0]["status"] == "405"
+
+
+# ---------------------------------------------------------------- labels, incident roles
+
+
+def test_labels_filter_matches_key_value(rootly: RootlySandbox) -> None:
+    tagged = rootly.create(labels={"airflow-dedup": "k-1", "team": "db"})
+    rootly.create(labels={"airflow-dedup": "k-2"})
+    found = rootly.incidents(**{"filter[labels]": "airflow-dedup:k-1"})
+    assert [item["id"] for item in found] == [tagged]
+    assert found[0]["attributes"]["labels"] == {"airflow-dedup": "k-1", "team": "db"}
+    assert rootly.incidents(**{"filter[labels]": "airflow-dedup:k-9"}) == []
+
+
+def test_incident_roles_are_listed_and_assigned(rootly: RootlySandbox) -> None:
+    roles = rootly.api.get("/v1/incident_roles").json()["data"]
+    assert [(r["attributes"]["slug"], r["attributes"]["allow_multi_user_assignment"]) for r in roles] == [
+        ("commander", False),
+        ("scribe", True),
+    ]
+    commander, scribe = ROLES
+    morgan, sam = (user.id for user in USERS)
+    incident_id = rootly.create()
+    path = f"/v1/incidents/{incident_id}"
+
+    def assign(user: str, role: str) -> httpx.Response:
+        body = document(user_id=user, incident_role_id=role)
+        return rootly.api.post(f"{path}/assign_role_to_user", json=body)
+
+    assert assign(morgan, commander.id).status_code == 200
+    assert assign(sam, commander.id).status_code == 200  # one holder: the role passes on
+    assert rootly.holders(incident_id, commander.id) == [sam]
+    assert assign(morgan, scribe.id).status_code == 200
+    assert assign(sam, scribe.id).status_code == 200  # several holders
+    assert assign(sam, scribe.id).status_code == 200  # again: no change
+    assert sorted(rootly.holders(incident_id, scribe.id)) == sorted([morgan, sam])
+    unassign = rootly.api.request(
+        "DELETE", f"{path}/unassign_role_from_user", json=document(user_id=morgan, incident_role_id=scribe.id)
+    )
+    assert unassign.status_code == 200
+    assert rootly.holders(incident_id, scribe.id) == [sam]
+    again = rootly.api.request(
+        "DELETE", f"{path}/unassign_role_from_user", json=document(user_id=morgan, incident_role_id=scribe.id)
+    )
+    assert_refused(again, 422, "is not assigned as Scribe")
+    assert_refused(assign("9999", commander.id), 422, "user_id '9999' is not a user")
+    assert_refused(assign(sam, "no-role"), 422, "is not an incident role")
+    assert_refused(
+        rootly.api.post(f"{path}/assign_role_to_user", json=document(user_id=sam)), 422, "incident_role_id"
+    )
+    bad = rootly.api.post(
+        f"{path}/assign_role_to_user", json=document(user_id=sam, incident_role_id=scribe.id, extra="x")
+    )
+    assert_refused(bad, 422, "Unknown attribute(s): extra")
+    assert "included" not in rootly.api.get(path).json(), "role holders only with include=roles"
+    assert any("assigned as Commander" in e["event"] for e in rootly.events(incident_id))

@@ -150,6 +150,16 @@ def test_patch_applies_fields_and_any_status_move(uptimeio: UptimeIOSandbox) -> 
     assert data(uptimeio.api.patch(url, json={}))["incident"]["title"] == "Renamed"
 
 
+def test_severity_only_patch_posts_no_timeline_update_and_keeps_the_status(uptimeio: UptimeIOSandbox) -> None:
+    """What escalation relies on: a severity change is an absolute field write, not a new message."""
+    incident_id = uptimeio.create(severity="minor", status="resolved")
+    before = uptimeio.incident(incident_id)
+    patched = data(uptimeio.api.patch(f"{INCIDENTS}/{incident_id}", json={"severity": "major"}))["incident"]
+    assert (patched["severity"], patched["status"]) == ("major", "resolved")
+    assert patched["resolved_at"] == before["resolved_at"]
+    assert len(uptimeio.updates(incident_id)) == len(before["updates"])
+
+
 def test_patch_validation_matches_the_documented_errors(uptimeio: UptimeIOSandbox) -> None:
     incident_id = uptimeio.with_status("investigating")
     url = f"{INCIDENTS}/{incident_id}"

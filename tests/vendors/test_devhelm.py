@@ -10,7 +10,7 @@ import pytest
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.idempotency import is_marked, mark_hidden
-from airflow_incident_provider.models import IncidentUpdate, Phase
+from airflow_incident_provider.models import IncidentCreate, IncidentUpdate, Phase
 from airflow_incident_provider.vendors import devhelm as dh
 from airflow_incident_provider.vendors import known_status_words
 from airflow_incident_provider.vendors.base import Response
@@ -358,3 +358,111 @@ def test_markers_are_hidden_markdown_comments() -> None:
     assert dh.mark_message("We are on it.", None) == "We are on it."
     assert dh.join_message(None, None) is None
     assert dh.join_message(" a ", None, "b") == "a\n\nb"
+
+
+# --- create and escalate ------------------------------------------------------------------------------
+
+
+def test_create_plan_maps_the_normalized_fields() -> None:
+    body = dh.plan_create(
+        IncidentCreate(
+            title="Checkout errors",
+            description="Some checkouts fail.",
+            severity=" Critical ",
+            vendor_fields={"affectedComponents": [{"componentId": COMPONENT, "status": "major_outage"}]},
+        ),
+        notify_subscribers=False,
+    )
+    assert body == {
+        "title": "Checkout errors",
+        "impact": "CRITICAL",
+        "body": "Some checkouts fail.",
+        "status": "INVESTIGATING",
+        "notifySubscribers": False,
+        "affectedComponents": [{"componentId": COMPONENT, "status": "MAJOR_OUTAGE"}],
+    }
+    bare = dh.plan_create(IncidentCreate(title="t"), notify_subscribers=True)
+    assert (bare["impact"], bare["body"], bare["notifySubscribers"]) == (
+        "NONE",
+        dh.STATUS_MESSAGES["investigating"],
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("create", "error", "expected"),
+    [
+        (IncidentCreate(title=""), IncidentValidationError, "1 to 500"),
+        (IncidentCreate(title="t", severity="sev1"), IncidentValidationError, "none, minor"),
+        (IncidentCreate(title="t", description=""), IncidentValidationError, "'description'"),
+        (IncidentCreate(title="t", assignees=()), UnsupportedOperationError, "no assignees"),
+        (IncidentCreate(title="t", vendor_fields={"body": "x"}), IncidentValidationError, "'description'"),
+        (IncidentCreate(title="t", vendor_fields={"impact": "x"}), IncidentValidationError, "'severity'"),
+        (IncidentCreate(title="t", vendor_fields={"scheduled": True}), IncidentValidationError, "allowed"),
+        (IncidentCreate(title="t", dedup_key=""), IncidentValidationError, "'dedup_key'"),
+        (IncidentCreate(title="t", dedup_key="a-->b"), IncidentValidationError, "'dedup_key'"),
+        (IncidentCreate(title="t", dedup_key="k" * 129), IncidentValidationError, "'dedup_key'"),
+    ],
+)
+def test_bad_creates_fail_naming_the_field(
+    create: IncidentCreate, error: type[Exception], expected: str
+) -> None:
+    with pytest.raises(error, match=expected):
+        dh.plan_create(create, notify_subscribers=False)
+
+
+def test_create_request_carries_the_whole_hidden_marker() -> None:
+    body = dh.plan_create(IncidentCreate(title="t", description="Down."), notify_subscribers=False)
+    post = dh.build_create(PAGE, body, "alert-1")
+    assert (post.method, post.path, post.write, post.idempotent) == (
+        "POST",
+        f"/api/v1/status-pages/{PAGE}/incidents",
+        True,
+        False,
+    )
+    assert post.json["body"] == mark_hidden("Down.", "alert-1")
+    assert body["body"] == "Down.", "the plan is not changed"
+    assert dh.build_create(PAGE, body, None).json["body"] == "Down."
+    assert dh.carries_key([post.json["body"]], "alert-1")
+    assert not dh.carries_key([mark_hidden("Down.", "alert-10")], "alert-1")
+    assert not dh.carries_key(["alert-1"], "alert-1"), "only the marker counts"
+
+
+def test_dedup_search_lists_unresolved_incidents_and_reads_timelines_when_listed() -> None:
+    search = dh.build_dedup_search(PAGE, 3)
+    assert ("status", "RESOLVED") not in search.params
+    assert ("page", "3") in search.params
+    older = incident_json(id="a", createdAt="2026-11-01T10:00:00Z", updates=None)
+    newer = incident_json(id="b", createdAt="2026-11-02T10:00:00Z")
+    undated = incident_json(id="c", createdAt=None, updates=None)
+    listed, has_next = dh.parse_listed(response(body={"data": [older, undated, newer], "hasNext": True}))
+    assert has_next
+    assert [item.bodies for item in listed] == [None, None, ("Looking", "Found it")]
+    assert [item.incident_id for item in dh.newest_first(listed)] == ["b", "a", "c"]
+
+
+@pytest.mark.parametrize(
+    ("current", "requested", "target", "detail"),
+    [
+        ("none", None, "MINOR", "impact none -> minor"),
+        ("minor", None, "MAJOR", "impact minor -> major"),
+        ("major", None, "CRITICAL", "impact major -> critical"),
+        ("critical", None, None, "already at the top"),
+        ("none", "Critical", "CRITICAL", "impact none -> critical"),
+        ("major", "major", None, "already major"),
+        ("critical", "minor", None, "already critical, above minor (escalating never lowers the impact)"),
+    ],
+)
+def test_escalation_target_is_absolute_on_the_impact_scale(
+    current: str, requested: str | None, target: str | None, detail: str
+) -> None:
+    assert dh.escalation_target(current, requested) == (target, detail)
+
+
+def test_escalation_needs_a_known_impact_and_puts_one_absolute_value() -> None:
+    with pytest.raises(ValueError, match="not one of none, minor"):
+        dh.escalation_target(None, None)
+    with pytest.raises(IncidentValidationError, match="'severity'"):
+        dh.escalation_target("minor", "sev1")
+    put = dh.build_escalation(REF, "major")
+    assert (put.method, put.path, put.json, put.idempotent) == ("PUT", REF.path, {"impact": "MAJOR"}, True)

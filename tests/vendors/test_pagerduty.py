@@ -6,8 +6,12 @@ from typing import Any
 
 import pytest
 
-from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
-from airflow_incident_provider.models import Incident, IncidentUpdate, Phase
+from airflow_incident_provider.exceptions import (
+    IncidentValidationError,
+    UnsupportedOperationError,
+    VendorValidationError,
+)
+from airflow_incident_provider.models import Escalation, Incident, IncidentCreate, IncidentUpdate, Phase
 from airflow_incident_provider.vendors import known_status_words
 from airflow_incident_provider.vendors import pagerduty as pd
 from airflow_incident_provider.vendors.base import Response
@@ -291,3 +295,134 @@ def test_assignee_ids_are_trimmed_and_from_must_be_an_email() -> None:
     assert fields["assignments"] == [{"assignee": {"id": "PUSER01", "type": "user_reference"}}]
     with pytest.raises(IncidentValidationError, match="from_email"):
         pd.headers(from_email="oncall", write=True)
+
+
+# --- create, escalate, reassign ---------------------------------------------------------------------
+
+
+def standing(urgency: str = "high", priority_id: str | None = None, level: int = 1) -> pd.Standing:
+    return pd.Standing(
+        urgency=urgency, priority_id=priority_id, escalation_level=level, assignees=("PUSER01",)
+    )
+
+
+@pytest.mark.parametrize(
+    ("start", "target"),
+    [
+        (standing("low"), {"urgency": "high"}),
+        (standing("low", "PP1"), {"urgency": "high"}),
+        (standing("high"), {"priority": {"id": "PP3", "type": "priority_reference"}}),
+        (standing("high", "PP3"), {"priority": {"id": "PP2", "type": "priority_reference"}}),
+        (standing("high", "PP2"), {"priority": {"id": "PP1", "type": "priority_reference"}}),
+        (standing("high", "PP1"), None),
+    ],
+)
+def test_one_step_climbs_urgency_then_priorities(start: pd.Standing, target: dict[str, Any] | None) -> None:
+    assert pd.one_step_target(start, PRIORITIES) == target
+
+
+def test_high_urgency_is_the_top_without_priorities_and_an_unknown_priority_is_refused() -> None:
+    assert pd.one_step_target(standing("high"), []) is None
+    with pytest.raises(IncidentValidationError, match="not among the account's priorities"):
+        pd.one_step_target(standing("high", "PGONE"), PRIORITIES)
+
+
+def test_escalation_fields_are_absolute_and_leave_out_what_is_already_set() -> None:
+    at = standing("high", "PP2", level=2)
+    assert pd.escalation_fields(Escalation(), at, PRIORITIES) == {
+        "priority": {"id": "PP1", "type": "priority_reference"}
+    }
+    assert pd.escalation_fields(Escalation(severity="p2", escalation_level=2), at, PRIORITIES) == {}
+    assert pd.escalation_fields(Escalation(escalation_level=3), at, None) == {"escalation_level": 3}
+    assert pd.escalation_fields(Escalation(), standing("high", "PP1"), PRIORITIES) is None
+    assert pd.escalation_needs_priorities(Escalation(), standing("high"))
+    assert not pd.escalation_needs_priorities(Escalation(), standing("low"))
+    assert not pd.escalation_needs_priorities(Escalation(severity="high"), standing("high"))
+
+
+def test_reassign_compares_assignees_as_a_set() -> None:
+    at = pd.Standing(urgency="high", priority_id=None, escalation_level=1, assignees=("B", "A"))
+    assert pd.without_current({"assignments": pd.assignments(["A", "B", "A"])}, at) == {}
+    assert pd.assignments([" A ", "B", "A"]) == [
+        {"assignee": {"id": "A", "type": "user_reference"}},
+        {"assignee": {"id": "B", "type": "user_reference"}},
+    ]
+
+
+def test_create_body_maps_every_argument() -> None:
+    create = IncidentCreate(
+        title="Disk full",
+        description="db-1 /var at 99%",
+        severity="P2",
+        assignees=("PUSER02",),
+        vendor_fields={
+            "service": "PSVC1",
+            "incident_type": "major",
+            "conference_bridge": {"conference_url": "https://m"},
+        },
+        dedup_key=" disk-db-1 ",
+    )
+    fields = pd.validate_create(create, default_service=None)
+    assert pd.create_body(create, fields, PRIORITIES) == {
+        "type": "incident",
+        "title": "Disk full",
+        "priority": {"id": "PP2", "type": "priority_reference"},
+        "service": {"id": "PSVC1", "type": "service_reference"},
+        "incident_type": {"name": "major"},
+        "conference_bridge": {"conference_url": "https://m"},
+        "body": {"type": "incident_body", "details": "db-1 /var at 99%"},
+        "incident_key": "disk-db-1",
+        "assignments": [{"assignee": {"id": "PUSER02", "type": "user_reference"}}],
+    }
+    request = pd.build_create(pd.create_body(create, fields, PRIORITIES))
+    assert (request.method, request.path, request.write, request.idempotent) == (
+        "POST",
+        "/incidents",
+        True,
+        False,
+    )
+
+
+def test_create_takes_the_connection_service_and_refuses_what_pagerduty_would() -> None:
+    fields = pd.validate_create(IncidentCreate(title="x"), default_service="PSVC9")
+    assert fields == {"service": {"id": "PSVC9", "type": "service_reference"}}
+    with pytest.raises(IncidentValidationError, match="default_service_id"):
+        pd.validate_create(IncidentCreate(title="x"), default_service=None)
+    with pytest.raises(IncidentValidationError, match="dedup_key"):
+        pd.validate_create(IncidentCreate(title="x", dedup_key="k" * 256), default_service="S")
+    with pytest.raises(IncidentValidationError, match="description"):
+        pd.validate_create(IncidentCreate(title="x", vendor_fields={"body": "y"}), default_service="S")
+
+
+def test_a_duplicate_key_refusal_is_recognised_by_code_and_words() -> None:
+    def error(status: int, code: str, *details: str) -> VendorValidationError:
+        return VendorValidationError(
+            "pagerduty",
+            method="POST",
+            path="/incidents",
+            status_code=status,
+            message="Invalid Input Provided",
+            code=code,
+            details=details,
+        )
+
+    assert pd.is_duplicate_key(
+        error(400, "2001", "Open incident with key 'k' already exists on this service")
+    )
+    assert not pd.is_duplicate_key(error(400, "2001", "incident.title must not be empty."))
+    assert not pd.is_duplicate_key(error(400, "1020", "already exists"))
+
+
+def test_find_by_key_is_scoped_to_the_service_in_any_status_newest_first() -> None:
+    request = pd.build_find_by_key("k-1", "PSVC1")
+    assert request.params == (
+        ("incident_key", "k-1"),
+        ("service_ids[]", "PSVC1"),
+        ("date_range", "all"),
+        ("sort_by", "created_at:desc"),
+        ("limit", "1"),
+    )
+    found = pd.parse_found(Response(200, {}, {"incidents": [incident_json()], "more": False}))
+    assert found is not None
+    assert found.id == "Q1AAA"
+    assert pd.parse_found(Response(200, {}, {"incidents": [], "more": False})) is None

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
-from airflow_incident_provider.models import IncidentUpdate, Phase
+from airflow_incident_provider.models import Escalation, IncidentCreate, IncidentUpdate, Phase
 from airflow_incident_provider.vendors import known_status_words
 from airflow_incident_provider.vendors import pinghome as ph
 from airflow_incident_provider.vendors.base import Response, url_template_problem
@@ -247,6 +247,93 @@ def test_read_back_names_the_fields_that_did_not_take() -> None:
         name="New", status="resolved", assignees=list(reversed(incident_json()["assignees"]))
     )
     assert ph.not_taken(sent, reordered) == [], "assignee order is not a difference"
+
+
+# ---------------------------------------------------------------- create, escalate, reassign
+
+
+def test_create_body_is_validated_like_an_update() -> None:
+    body = ph.validate_create(
+        IncidentCreate(title="Disk full", description="95%", severity="HIGH", assignees=("u-1", "team:t-1"))
+    )
+    assert body == {
+        "name": "Disk full",
+        "description": "95%",
+        "urgency": "high",
+        "assignees": [{"type": "user", "id": "u-1"}, {"type": "team", "id": "t-1"}],
+    }
+    assert ph.validate_create(IncidentCreate(title="t")) == {
+        "name": "t",
+        "description": "",
+        "urgency": ph.CREATE_URGENCY,
+    }
+    for create, match in (
+        (IncidentCreate(title=" "), "title"),
+        (IncidentCreate(title="t", severity="sev1"), "low, medium, high"),
+        (IncidentCreate(title="t", assignees=("group:g",)), "user, team"),
+        (IncidentCreate(title="t", vendor_fields={"name": "x"}), "'title' argument"),
+        (IncidentCreate(title="t", vendor_fields={"status": "open"}), "allowed: actions"),
+    ):
+        with pytest.raises(IncidentValidationError, match=match):
+            ph.validate_create(create)
+
+
+def test_the_dedup_key_is_a_visible_marker_line_of_the_description() -> None:
+    assert ph.created_description("95%", "k1") == "95%\n\n[airflow-idem:k1]"
+    assert ph.created_description("", "k1") == "[airflow-idem:k1]"
+    assert ph.created_description("95%", None) == "95%"
+    assert ph.carries_dedup_key(incident_json(description="x\n\n[airflow-idem:k1]"), "k1")
+    assert not ph.carries_dedup_key(incident_json(description="x\n\n[airflow-idem:k1]"), "k2")
+    assert not ph.carries_dedup_key(incident_json(description=None), "k1")
+
+
+def test_create_request_and_its_answer() -> None:
+    request = ph.build_create(TEAM, {"name": "n"})
+    assert (request.method, request.path, request.service) == ("POST", f"/team/{TEAM}/incident", ph.CMD)
+    assert request.write
+    assert not request.idempotent, "a lost answer is checked for, never blindly resent"
+    for body in (
+        {"message": "Incident created", "id": "i-1"},
+        {"incident": {"id": "i-1"}},
+        {"data": {"id": "i-1"}},
+    ):
+        assert ph.parse_created(response(201, body)) == "i-1"
+    with pytest.raises(ValueError, match="no incident id"):
+        ph.parse_created(response(201, {"message": "Incident created"}))
+
+
+@pytest.mark.parametrize(("current", "expected"), [("low", "medium"), ("Medium", "high"), ("high", None)])
+def test_one_step_is_the_next_urgency_as_an_absolute_word(current: str, expected: str | None) -> None:
+    assert ph.next_urgency(incident_json(urgency=current)) == expected
+
+
+def test_one_step_from_an_urgency_off_the_scale_asks_for_an_explicit_severity() -> None:
+    with pytest.raises(IncidentValidationError, match="severity="):
+        ph.next_urgency(incident_json(urgency="critical"))
+
+
+def test_escalation_targets_are_validated_and_levels_are_unsupported() -> None:
+    assert ph.validate_escalation(Escalation()) == {}
+    assert ph.validate_escalation(Escalation(severity="LOW", assignees=("team:t-1",))) == {
+        "urgency": "low",
+        "assignees": [{"type": "team", "id": "t-1"}],
+    }
+    with pytest.raises(UnsupportedOperationError, match=r"escalation_level.*severity="):
+        ph.validate_escalation(Escalation(escalation_level=2))
+    with pytest.raises(IncidentValidationError, match="low, medium, high"):
+        ph.validate_escalation(Escalation(severity="sev1"))
+    with pytest.raises(IncidentValidationError, match="at least one"):
+        ph.validate_escalation(Escalation(assignees=()))
+    with pytest.raises(IncidentValidationError, match="note"):
+        ph.validate_escalation(Escalation(severity="high", note=" "))
+
+
+def test_same_assignees_ignores_order() -> None:
+    current = incident_json()
+    wanted = ph.assignee_objects(["u-1", f"team:{TEAM}"])
+    assert ph.same_assignees(current, wanted)
+    assert not ph.same_assignees(current, wanted[:1])
+    assert not ph.same_assignees(incident_json(assignees=[]), wanted)
 
 
 # ---------------------------------------------------------------- authentication

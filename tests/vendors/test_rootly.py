@@ -10,7 +10,7 @@ import pytest
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.idempotency import is_marked, marker
-from airflow_incident_provider.models import FromTriage, IncidentUpdate, Phase
+from airflow_incident_provider.models import FromTriage, IncidentCreate, IncidentUpdate, Phase
 from airflow_incident_provider.vendors import known_status_words
 from airflow_incident_provider.vendors import rootly as rl
 from airflow_incident_provider.vendors.base import Response
@@ -272,7 +272,8 @@ def test_severity_is_found_by_id_slug_or_name_and_the_error_lists_them() -> None
     assert "'severity'" in str(info.value)
     assert "SEV0 (sev0), SEV1 (sev1)" in str(info.value)
     body = {"data": [{"id": "s1", "type": "severities", "attributes": {"name": "SEV0", "slug": "sev0"}}]}
-    assert rl.parse_severities(response(body=body)) == ([{"id": "s1", "slug": "sev0", "name": "SEV0"}], None)
+    expected = [{"id": "s1", "slug": "sev0", "name": "SEV0", "position": ""}]
+    assert rl.parse_severities(response(body=body)) == (expected, None)
 
 
 # --- the lifecycle --------------------------------------------------------------------------------
@@ -480,3 +481,163 @@ def test_events_are_internal_with_a_visible_marker_or_external_with_a_hidden_one
     assert rl.event_text("plain", None, public=True) == "plain"
     listing = rl.build_list_events(INCIDENT_ID, 2)
     assert listing.params == (("page[number]", "2"), ("page[size]", str(rl.LIST_PAGE_SIZE)))
+
+
+# --- create, escalate, reassign -----------------------------------------------------------------------
+
+SCALE = [
+    {"id": "s2", "slug": "sev2", "name": "SEV2", "position": "2"},
+    {"id": "s0", "slug": "sev0", "name": "SEV0", "position": "0"},
+    {"id": "sx", "slug": "info", "name": "Info", "position": ""},
+    {"id": "s1", "slug": "sev1", "name": "SEV1", "position": "1"},
+]
+
+
+def test_the_severity_scale_runs_from_the_highest_position_to_position_zero() -> None:
+    assert [s["id"] for s in rl.severity_scale(SCALE)] == ["sx", "s2", "s1", "s0"]
+
+
+@pytest.mark.parametrize(
+    ("current", "expected"),
+    [(None, "sx"), ("gone", "sx"), ("sx", "s2"), ("s2", "s1"), ("s1", "s0"), ("s0", None)],
+)
+def test_one_step_up_is_absolute_and_stops_at_the_top(current: str | None, expected: str | None) -> None:
+    assert rl.next_severity(current, SCALE) == expected
+
+
+def test_no_severities_means_nothing_to_escalate_through() -> None:
+    with pytest.raises(IncidentValidationError, match="defines no severities"):
+        rl.next_severity(None, [])
+
+
+def test_escalation_level_names_the_alternatives() -> None:
+    message = str(rl.refuse_escalation_level())
+    assert "escalation_level" in message
+    assert "severity=" in message
+
+
+def test_current_severity_id_reads_the_nested_resource() -> None:
+    body = {"data": incident_json()}
+    body["data"]["attributes"]["severity"] = {"data": {"id": "s1", "type": "severities", "attributes": {}}}
+    assert rl.current_severity_id(response(body=body)) == "s1"
+    body["data"]["attributes"]["severity"] = None
+    assert rl.current_severity_id(response(body=body)) is None
+
+
+def test_create_body_carries_the_dedup_label_next_to_the_callers_labels() -> None:
+    create = IncidentCreate(
+        title="Disk full",
+        description="On db-3",
+        dedup_key="alert-42",
+        vendor_fields={"labels": {"team": "db"}, "private": True},
+    )
+    attributes = rl.create_attributes(create, rl.validate_create(create), severity="s1")
+    assert attributes == {
+        "title": "Disk full",
+        "status": "started",
+        "summary": "On db-3",
+        "severity_id": "s1",
+        "private": True,
+        "labels": {"team": "db", rl.DEDUP_LABEL: "alert-42"},
+    }
+    request = rl.build_create(attributes)
+    assert (request.method, request.path, request.idempotent) == ("POST", "/v1/incidents", False)
+
+
+@pytest.mark.parametrize(
+    ("create", "field"),
+    [
+        (IncidentCreate(title=" "), "'title'"),
+        (IncidentCreate(title="t", severity=" "), "'severity'"),
+        (IncidentCreate(title="t", dedup_key="a,b"), "'dedup_key'"),
+        (IncidentCreate(title="t", dedup_key="a:b"), "'dedup_key'"),
+        (IncidentCreate(title="t", assignees=("",)), "'assignees'"),
+        (IncidentCreate(title="t", vendor_fields={"status": "resolved"}), "'vendor_fields.status'"),
+        (IncidentCreate(title="t", vendor_fields={"resolution_message": "x"}), "resolution_message"),
+        (IncidentCreate(title="t", vendor_fields={"labels": {rl.DEDUP_LABEL: "x"}}), "dedup_key"),
+        (IncidentCreate(title="t", vendor_fields={"kind": "weird"}), "'vendor_fields.kind'"),
+    ],
+)
+def test_create_is_validated_before_any_request(create: IncidentCreate, field: str) -> None:
+    with pytest.raises(IncidentValidationError) as info:
+        rl.validate_create(create)
+    assert field in str(info.value)
+
+
+def test_the_dedup_lookup_checks_the_label_itself() -> None:
+    request = rl.build_find_dedup("k-1", 2)
+    assert ("filter[labels]", f"{rl.DEDUP_LABEL}:k-1") in request.params
+    assert ("sort", "-created_at") in request.params
+    other = incident_json(labels={rl.DEDUP_LABEL: "k-2"})
+    mine = {**incident_json(labels={rl.DEDUP_LABEL: "k-1"}), "id": "mine"}
+    found, page = rl.parse_dedup_matches(
+        response(body={"data": [other, mine], "meta": {"next_page": 3}}), "k-1"
+    )
+    assert ([i.id for i in found], page) == (["mine"], 3)
+
+
+ROLES = [
+    rl.IncidentRole(id="r1", slug="commander", name="Commander", multiple=False),
+    rl.IncidentRole(id="r2", slug="scribe", name="Scribe", multiple=True),
+]
+
+
+def test_the_assignee_role_defaults_to_the_commander_and_can_be_configured() -> None:
+    assert rl.assignee_role(None, ROLES).id == "r1"
+    assert rl.assignee_role("SCRIBE", ROLES).id == "r2"
+    assert rl.assignee_role("r2", ROLES).id == "r2"
+    with pytest.raises(IncidentValidationError, match=r"'assignee_role'.*Commander \(commander\)"):
+        rl.assignee_role("Lead", ROLES)
+    with pytest.raises(IncidentValidationError, match="no incident commander role"):
+        rl.assignee_role(None, ROLES[1:])
+    with pytest.raises(IncidentValidationError, match="holds one user"):
+        rl.check_role_capacity(ROLES[0], ("u1", "u2"))
+    rl.check_role_capacity(ROLES[1], ("u1", "u2"))
+
+
+def test_disabled_roles_are_not_offered() -> None:
+    body = {
+        "data": [
+            {"id": "r1", "type": "incident_roles", "attributes": {"name": "Commander", "slug": "commander"}},
+            {"id": "r9", "type": "incident_roles", "attributes": {"name": "Old", "enabled": False}},
+        ]
+    }
+    roles, page = rl.parse_incident_roles(response(body=body))
+    assert ([r.id for r in roles], page) == (["r1"], None)
+
+
+def test_role_holders_are_read_from_any_json_api_form_of_the_assignment() -> None:
+    included = [
+        {
+            "id": "a1",
+            "type": rl.ROLE_ASSIGNMENT_TYPE,
+            "relationships": {"incident_role": {"data": {"id": "r1"}}, "user": {"data": {"id": "u1"}}},
+        },
+        {
+            "id": "a2",
+            "type": rl.ROLE_ASSIGNMENT_TYPE,
+            "attributes": {"incident_role_id": "r1", "user_id": "u2"},
+        },
+        {
+            "id": "a3",
+            "type": rl.ROLE_ASSIGNMENT_TYPE,
+            "attributes": {"incident_role": {"data": {"id": "r2"}}, "user": {"data": {"id": "u3"}}},
+        },
+        {"id": "x", "type": "causes", "attributes": {"incident_role_id": "r1", "user_id": "u9"}},
+    ]
+    body = {"data": incident_json(), "included": included}
+    assert rl.role_holders(response(body=body), "r1") == ("u1", "u2")
+    assert rl.role_holders(response(body=body), "r2") == ("u3",)
+    assert rl.role_holders(response(body={"data": incident_json()}), "r1") == ()
+
+
+def test_role_requests() -> None:
+    assign = rl.build_assign_role("inc-1", "u1", "r1")
+    unassign = rl.build_unassign_role("inc-1", "u1", "r1")
+    assert (assign.method, assign.path) == ("POST", "/v1/incidents/inc-1/assign_role_to_user")
+    assert (unassign.method, unassign.path) == ("DELETE", "/v1/incidents/inc-1/unassign_role_from_user")
+    for request in (assign, unassign):
+        assert request.json == {
+            "data": {"type": "incidents", "attributes": {"user_id": "u1", "incident_role_id": "r1"}}
+        }
+    assert rl.validate_assignees(("u1", " u1 ", "u2")) == ("u1", "u2")

@@ -284,3 +284,41 @@ def test_list_requests_and_paging_rule() -> None:
     assert dict(uv.build_list_updates(SCOPE, 3).params) == {"page": "3", "limit": "100", "sort_order": "desc"}
     with pytest.raises(IncidentValidationError, match="status_page_id"):
         uv.build_connection_check(PROJECT, None)
+
+
+def test_escalation_climbs_one_ordered_scale_to_absolute_targets() -> None:
+    assert uv.SEVERITIES == ("minor", "major", "critical")
+    assert [uv.next_severity(rung) for rung in uv.SEVERITIES] == ["major", "critical", None]
+    assert uv.next_severity(None) == "minor"
+    assert uv.next_severity(" Major ") == "critical"
+    with pytest.raises(
+        IncidentValidationError, match=r"'sev2' is not on UptimeIO's scale.*severity="
+    ) as info:
+        uv.next_severity("sev2")
+    assert info.value.field == "severity"
+
+
+@pytest.mark.parametrize(
+    ("current", "requested", "expected"),
+    [
+        ("minor", None, ("major", "severity minor -> major")),
+        ("critical", None, (None, "already at the top")),
+        (None, None, ("minor", "severity None -> minor")),
+        ("minor", "CRITICAL", ("critical", "severity minor -> critical")),
+        ("major", "major", (None, "already major")),
+        ("critical", "minor", (None, "already critical, above minor")),
+        ("unknown", "major", ("major", "severity unknown -> major")),
+    ],
+)
+def test_escalation_target_never_lowers_and_is_absolute(
+    current: str | None, requested: str | None, expected: tuple[str | None, str]
+) -> None:
+    assert uv.escalation_target(current, requested) == expected
+
+
+def test_create_escalation_level_and_assignees_errors_say_what_to_do() -> None:
+    assert "create the incident in UptimeIO and pass its id" in str(uv.create_unsupported())
+    level = str(uv.escalation_level_unsupported())
+    assert "'escalation_level' is PagerDuty's" in level
+    assert "minor -> major -> critical" in level
+    assert "ReassignIncidentOperator" in str(uv.assignees_unsupported())

@@ -1,19 +1,21 @@
 """DevHelm hook: the connection's DevHelm settings and the status-page flow of each operation.
 
 Status changes and notes are timeline updates (``POST .../updates``): customer messages, posted only
-with ``public=True``. Everything else an update names goes in one ``PUT``.
+with ``public=True``. Everything else an update names goes in one ``PUT``. Creating posts a new public
+incident (``POST .../incidents``); escalating raises its public impact with the PUT.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
     AmbiguousWriteError,
     ConflictError,
     ConnectionConfigError,
+    IncidentNotFoundError,
     IncidentValidationError,
     UnsupportedOperationError,
 )
@@ -26,7 +28,9 @@ from airflow_incident_provider.hooks.settings import (
 )
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
+    Escalation,
     Incident,
+    IncidentCreate,
     IncidentUpdate,
     ListQuery,
     OperationResult,
@@ -129,6 +133,45 @@ class DevHelmIncidentHook(IncidentHook):
     def _require_public(options: WriteOptions) -> None:
         if not options.public:
             raise IncidentValidationError("public", PUBLIC_HINT, vendor=dh.NAME)
+
+    def _page_id(self, action: str) -> str:
+        """The connection's status page, for operations that name no incident (list, create)."""
+        page_id: str | None = self.settings.extra("status_page_id")
+        if not page_id:
+            raise ConnectionConfigError(
+                f"connection {self.conn_id!r}: set status_page_id in the extra to {action} DevHelm incidents"
+            )
+        return page_id
+
+    def _find_created_flow(self, page_id: str, key: str, raw: bool) -> Flow[Incident | None]:
+        """The unresolved incident on ``page_id`` whose timeline carries ``key``'s create marker, if any.
+
+        Lists every page of the page's unresolved incidents; an entry that carries its timeline is
+        checked at once, the others are read one GET each, newest first, until the marker is found (an
+        incident deleted in between is skipped). Cost: one list request per 100 unresolved incidents,
+        plus up to one GET per unresolved incident when the list leaves timelines out.
+        """
+        unread: list[dh.Listed] = []
+        page = 0
+        while True:
+            listed, has_next = dh.parse_listed((yield dh.build_dedup_search(page_id, page)))
+            for item in listed:
+                if item.bodies is None:
+                    unread.append(item)
+                elif dh.carries_key(item.bodies, key):
+                    incident, _ = yield from self._read_flow(dh.IncidentRef(page_id, item.incident_id), raw)
+                    return incident
+            if not has_next or not listed:
+                break
+            page += 1
+        for item in dh.newest_first(unread):
+            try:
+                incident, bodies = yield from self._read_flow(dh.IncidentRef(page_id, item.incident_id), raw)
+            except IncidentNotFoundError:
+                continue
+            if dh.carries_key(bodies, key):
+                return incident
+        return None
 
     def _read_flow(self, ref: dh.IncidentRef, raw: bool) -> Flow[tuple[Incident, list[str]]]:
         """The incident and the bodies of its timeline updates, in one GET."""
@@ -283,15 +326,99 @@ class DevHelmIncidentHook(IncidentHook):
         )
         return OperationResult.from_steps(incident, [step])
 
+    def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
+        """Post a new public incident on the connection's status page, at most once per dedup key.
+
+        Everything is checked before the first request. With ``create.dedup_key`` the page's unresolved
+        incidents are searched for its hidden marker first (a hit is returned, ``changed: false``), and
+        again after a lost response before posting once more; without a key a lost response is raised
+        as ``AmbiguousWriteError``, because nothing could tell whether the incident was created.
+        """
+        body = dh.plan_create(create, notify_subscribers=options.notify_subscribers)
+        self._require_public(options)
+        page_id = self._page_id("create")
+        key = create.dedup_key
+        raw = options.include_raw
+        request = dh.build_create(page_id, body, key)
+        if key is not None:
+            found = yield from self._find_created_flow(page_id, key, raw)
+            if found is not None:
+                return OperationResult.from_steps(
+                    found, [Step(name="create", applied=False, detail="already created")]
+                )
+        detail = "notified subscribers" if options.notify_subscribers else None
+        for attempt in range(1, NOTE_ATTEMPTS + 1):
+            try:
+                incident = self._parse((yield request), raw)
+            except AmbiguousWriteError:
+                if key is None or attempt == NOTE_ATTEMPTS:
+                    raise
+                found = yield from self._find_created_flow(page_id, key, raw)
+                if found is None:
+                    continue
+                incident, detail = found, "created; found by its dedup key after a lost response"
+            return OperationResult.from_steps(incident, [Step(name="create", applied=True, detail=detail)])
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
+        """Raise the incident's public impact (``dh.IMPACTS``), then post the note, if any.
+
+        An explicit severity is the absolute target; with no target the next impact up is computed
+        once from the impact just read, and the PUT carries that absolute value, so retrying it can
+        never escalate twice. At the top, or already at or above the target, nothing is written. The
+        impact is public, so ``public=True`` is required; a resolved incident is refused unless
+        ``allow_reopen=True`` (its impact changes, its status stays resolved).
+        """
+        if escalation.escalation_level is not None:
+            raise UnsupportedOperationError(dh.NO_ESCALATION_LEVELS)
+        if escalation.assignees is not None:
+            raise UnsupportedOperationError(dh.NO_ASSIGNEES)
+        if escalation.severity is not None:
+            dh.to_impact(escalation.severity)
+        if escalation.note is not None:
+            dh.validate_message(escalation.note, "note")
+        elif options.notify_subscribers:
+            raise IncidentValidationError(
+                "notify_subscribers",
+                "only a note reaches subscribers (an impact change does not), and this escalation has none",
+                vendor=dh.NAME,
+            )
+        target = self._ref(ref)
+        self._require_public(options)
+        raw = options.include_raw
+        current, timeline = yield from self._read_flow(target, raw)
+        if current.phase is Phase.RESOLVED and not options.allow_reopen:
+            raise IncidentValidationError(
+                "status",
+                f"incident {current.ref} is {current.status}: escalating a resolved incident makes no "
+                "sense; pass allow_reopen=True to change its impact anyway",
+                vendor=dh.NAME,
+            )
+        impact, detail = dh.escalation_target(current.severity, escalation.severity)
+        incident = current
+        if impact is None:
+            steps = [Step(name="escalate", applied=False, detail=detail)]
+        else:
+            incident = self._parse((yield dh.build_escalation(target, impact)), raw)
+            steps = [Step(name="escalate", applied=True, detail=detail)]
+        if escalation.note is not None:
+            incident, step = yield from self._message_flow(
+                target, incident, timeline, incident.status, escalation.note, options
+            )
+            steps.append(step)
+        return OperationResult.from_steps(incident, steps)
+
+    def reassign_flow(
+        self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
+    ) -> Flow[OperationResult]:
+        """Status pages have no assignees: the error says where to assign instead."""
+        raise UnsupportedOperationError(dh.NO_ASSIGNEES)
+
     def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
         """Every page of the connection's status page; ``since``/``until`` filter ``createdAt`` here,
         because DevHelm's list takes no dates."""
-        page_id = self.settings.extra("status_page_id")
-        if not page_id:
-            raise ConnectionConfigError(
-                f"connection {self.conn_id!r}: set status_page_id in the extra to list DevHelm incidents"
-            )
-        since, until = _aware(query.since), _aware(query.until)
+        page_id = self._page_id("list")
+        since, until = dh.aware(query.since), dh.aware(query.until)
         limit = query.limit
         size = dh.LIST_PAGE_SIZE if limit is None else min(dh.LIST_PAGE_SIZE, limit)
         incidents: list[Incident] = []
@@ -312,13 +439,6 @@ class DevHelmIncidentHook(IncidentHook):
         yield dh.build_connection_check(page_id)
         where = f", status page {page_id}" if page_id else ""
         return f"Connected to DevHelm at {self.settings.base_url}{where}"
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """A naive datetime is taken as UTC, as Airflow's own dates are."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def _in_window(incident: Incident, since: datetime | None, until: datetime | None) -> bool:

@@ -6,14 +6,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
+    AmbiguousWriteError,
     ConflictError,
     ConnectionConfigError,
     IncidentValidationError,
+    VendorValidationError,
 )
 from airflow_incident_provider.hooks.base import Flow, IncidentHook
 from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
 from airflow_incident_provider.models import (
+    Escalation,
     Incident,
+    IncidentCreate,
     IncidentUpdate,
     ListQuery,
     OperationResult,
@@ -27,14 +31,18 @@ from airflow_incident_provider.vendors.base import Request
 if TYPE_CHECKING:
     from airflow.sdk import Connection
 
+CREATE_ATTEMPTS = 3
+"""Posts of one create at most: each retry after an ambiguous failure first looks for the key again."""
+
 
 class PagerDutyIncidentHook(IncidentHook):
     """Incidents at PagerDuty through REST API v2 (not the Events API).
 
     Connection: the API token in the password; extras ``token_kind`` (``api_key`` sent as
     ``Token token=...``, or ``oauth`` sent as ``Bearer ...``), ``from_email`` (required by PagerDuty on
-    every write), ``region`` (``us`` or ``eu``), timeouts, proxy, CA bundle and rate-limit override; a
-    host with a scheme replaces the base URL.
+    every write), ``region`` (``us`` or ``eu``), ``default_service_id`` (the service incidents are
+    created on when ``vendor_fields`` names none), timeouts, proxy, CA bundle and rate-limit override;
+    a host with a scheme replaces the base URL.
     """
 
     conn_name_attr: ClassVar[str] = "pagerduty_incidents_conn_id"
@@ -201,6 +209,122 @@ class PagerDutyIncidentHook(IncidentHook):
             if not more or not page or len(kept) < len(page):  # oldest first: the rest are later still
                 break
         return incidents if limit is None else incidents[:limit]
+
+    def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
+        """``POST /incidents`` at most once per ``dedup_key`` (PagerDuty's ``incident_key``).
+
+        With a key, the service's incidents are searched for it first (any status, any age); a lost
+        response is followed by another search before posting again; PagerDuty's own refusal of a
+        second open incident with the key (400, code 2001) is read as "already created".
+        """
+        fields = pd.validate_create(create, default_service=self.settings.extra("default_service_id"))
+        self.require_write_settings()
+        raw = options.include_raw
+        priorities = (yield from self._priorities_flow()) if pd.needs_priorities(create) else None
+        body = pd.create_body(create, fields, priorities)
+        key: str | None = body.get("incident_key")
+        service_id: str = body["service"]["id"]
+        already = Step(name="create", applied=False, detail="already created")
+        if key is not None:
+            found = pd.parse_found((yield pd.build_find_by_key(key, service_id)), include_raw=raw)
+            if found is not None:
+                return OperationResult.from_steps(found, [already])
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
+            try:
+                incident = pd.parse_incident((yield pd.build_create(body)), include_raw=raw)
+                return OperationResult.from_steps(incident, [Step(name="create", applied=True)])
+            except AmbiguousWriteError:
+                if key is None or attempt == CREATE_ATTEMPTS:
+                    raise
+                found = pd.parse_found((yield pd.build_find_by_key(key, service_id)), include_raw=raw)
+                if found is not None:
+                    step = Step(name="create", applied=True, detail="created (response lost)")
+                    return OperationResult.from_steps(found, [step])
+            except VendorValidationError as exc:
+                if key is None or not pd.is_duplicate_key(exc):
+                    raise
+                found = pd.parse_found((yield pd.build_find_by_key(key, service_id)), include_raw=raw)
+                if found is None:
+                    raise
+                return OperationResult.from_steps(found, [already])
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _standing_flow(
+        self, ref: str, options: WriteOptions, action: str
+    ) -> Flow[tuple[Incident, pd.Standing]]:
+        """Read the incident for an escalate or reassign; a resolved one only with ``allow_reopen``."""
+        response = yield pd.build_get(ref)
+        incident = pd.parse_incident(response, include_raw=options.include_raw)
+        if incident.phase is Phase.RESOLVED and not options.allow_reopen:
+            raise IncidentValidationError(
+                "status",
+                f"incident {incident.ref} is {incident.status}: {action} it only together with reopening "
+                "it, by passing allow_reopen=True",
+                vendor=pd.NAME,
+            )
+        return incident, pd.parse_standing(response)
+
+    def _write_flow(
+        self,
+        ref: str,
+        incident: Incident,
+        fields: dict[str, Any],
+        name: str,
+        detail: str,
+        note: str | None,
+        options: WriteOptions,
+    ) -> Flow[OperationResult]:
+        """One ``PUT`` of absolute fields (reopening a resolved incident first), then the note."""
+        steps: list[Step] = []
+        if fields:
+            if incident.phase is Phase.RESOLVED:  # only reached with allow_reopen
+                fields = {"status": pd.PHASE_STATUSES[Phase.OPEN], **fields}
+            incident = pd.parse_incident(
+                (yield pd.build_update(ref, fields)), include_raw=options.include_raw
+            )
+            steps.append(Step(name=name, applied=True, detail=detail))
+        else:
+            steps.append(Step(name=name, applied=False, detail=detail))
+        if note is not None:
+            steps.append((yield from self._note_step(ref, note, options)))
+        return OperationResult.from_steps(incident, steps)
+
+    def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
+        """Escalate to the named targets, or one step up urgency then priority, as one absolute ``PUT``.
+
+        The step is computed once from the incident as read; the ``PUT`` carries the target value, so
+        a retried request can never climb a second step.
+        """
+        pd.incident_id_from_ref(ref)
+        pd.validate_escalation(escalation)
+        self.require_write_settings()
+        incident, standing = yield from self._standing_flow(ref, options, "escalate")
+        needs = pd.escalation_needs_priorities(escalation, standing)
+        priorities = (yield from self._priorities_flow()) if needs else None
+        fields = pd.escalation_fields(escalation, standing, priorities)
+        if fields is None:
+            detail = "already at the top"
+        else:
+            detail = pd.describe(fields, priorities) if fields else "already as requested"
+        return (
+            yield from self._write_flow(
+                ref, incident, fields or {}, "escalate", detail, escalation.note, options
+            )
+        )
+
+    def reassign_flow(
+        self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
+    ) -> Flow[OperationResult]:
+        """Replace the assignments with exactly these users; ``changed: false`` when they already are."""
+        pd.incident_id_from_ref(ref)
+        pd.validate_assignees(assignees)
+        if note is not None:
+            pd.validate_note(note)
+        self.require_write_settings()
+        incident, standing = yield from self._standing_flow(ref, options, "reassign")
+        fields = pd.without_current({"assignments": pd.assignments(assignees)}, standing)
+        detail = pd.describe(fields, None) if fields else "already assigned"
+        return (yield from self._write_flow(ref, incident, fields, "reassign", detail, note, options))
 
     def check_connection_flow(self) -> Flow[str]:
         yield pd.build_connection_check()

@@ -11,7 +11,7 @@ import asyncio
 import hashlib
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from airflow.sdk.log import amask_secret, mask_secret
 
 from airflow_incident_provider.exceptions import (
+    AmbiguousWriteError,
     AuthenticationError,
     ConnectionConfigError,
     IncidentNotFoundError,
@@ -34,7 +35,9 @@ from airflow_incident_provider.hooks.settings import (
     url_template,
 )
 from airflow_incident_provider.models import (
+    Escalation,
     Incident,
+    IncidentCreate,
     IncidentUpdate,
     ListQuery,
     OperationResult,
@@ -237,8 +240,13 @@ class PinghomeIncidentHook(IncidentHook):
     def _locate(self, ref: str) -> tuple[str, str]:
         return ph.split_ref(ref, self.settings.extra("team_id"))
 
-    def _find_flow(self, team: str, incident_id: str) -> Flow[Mapping[str, Any]]:
-        """The raw incident, found by listing the team's incidents page by page (no GET for one)."""
+    def _search_flow(
+        self, team: str, wanted: Callable[[Mapping[str, Any]], bool]
+    ) -> Flow[tuple[Mapping[str, Any] | None, int, str]]:
+        """The first of the team's incidents (newest first) that is ``wanted``, page by page.
+
+        Returns it (None when no page holds one), the number of pages read and the list path.
+        """
         cursor: str | None = None
         pages = 0
         seen: set[str] = set()
@@ -246,16 +254,22 @@ class PinghomeIncidentHook(IncidentHook):
             request = ph.build_list(team, limit=ph.LIST_PAGE_SIZE, cursor=cursor)
             items, cursor = ph.parse_list((yield request), ph.LIST_PAGE_SIZE)
             pages += 1
-            found = ph.find(items, incident_id)
-            if found is not None:
-                return found
-            if cursor is None or cursor in seen:
-                break
+            found = next((item for item in items if wanted(item)), None)
+            if found is not None or cursor is None or cursor in seen:
+                return found, pages, request.path
             seen.add(cursor)
+
+    def _find_flow(self, team: str, incident_id: str) -> Flow[Mapping[str, Any]]:
+        """The raw incident, found by listing the team's incidents page by page (no GET for one)."""
+        found, pages, path = yield from self._search_flow(
+            team, lambda item: ph.find([item], incident_id) is not None
+        )
+        if found is not None:
+            return found
         raise IncidentNotFoundError(
             ph.NAME,
             method="GET",
-            path=request.path,
+            path=path,
             status_code=404,
             message=f"incident {incident_id!r} is not among the incidents of team {team!r} "
             f"({pages} page(s) searched; Pinghome has no GET for one incident)",
@@ -266,13 +280,18 @@ class PinghomeIncidentHook(IncidentHook):
         raw = yield from self._find_flow(team, incident_id)
         return self._incident(raw, team, include_raw)
 
-    def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
-        wanted = ph.filter_statuses(query.statuses)
+    def _connection_team(self, purpose: str) -> str:
+        """The connection's ``team_id``, needed where no ref names a team (listing, creating)."""
         team = self.settings.extra("team_id")
         if not team:
             raise ConnectionConfigError(
-                f"connection {self.conn_id!r}: listing Pinghome incidents needs team_id in the extra"
+                f"connection {self.conn_id!r}: {purpose} Pinghome incidents needs team_id in the extra"
             )
+        return str(team)
+
+    def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
+        wanted = ph.filter_statuses(query.statuses)
+        team = self._connection_team("listing")
         since, until = _aware(query.since), _aware(query.until)
         incidents: list[Incident] = []
         cursor: str | None = None
@@ -310,9 +329,19 @@ class PinghomeIncidentHook(IncidentHook):
     def _read_back_flow(
         self, team: str, incident_id: str, sent: Mapping[str, Any]
     ) -> Flow[Mapping[str, Any]]:
-        """The incident after a write, once it shows every sent field; reads may lag, so a few tries."""
-        for _ in range(ph.READ_BACK_ATTEMPTS):
-            raw = yield from self._find_flow(team, incident_id)
+        """The incident after a write, once it shows every sent field; reads may lag, so a few tries.
+
+        A new incident may not be listed yet on the first reads; on the last it is not found.
+        """
+        raw: Mapping[str, Any] = {}
+        missing: list[str] = []
+        for attempt in range(1, ph.READ_BACK_ATTEMPTS + 1):
+            try:
+                raw = yield from self._find_flow(team, incident_id)
+            except IncidentNotFoundError:
+                if attempt == ph.READ_BACK_ATTEMPTS:
+                    raise
+                continue
             missing = ph.not_taken(sent, raw)
             if not missing:
                 return raw
@@ -403,6 +432,99 @@ class PinghomeIncidentHook(IncidentHook):
         team, incident_id = self._locate(ref)
         current = yield from self._find_flow(team, incident_id)
         return (yield from self._write_flow(team, current, {}, [note], options, None))
+
+    def _dedup_flow(self, team: str, dedup_key: str) -> Flow[Mapping[str, Any] | None]:
+        """The team's incident created with ``dedup_key`` (its marker in the description), if any."""
+        found, _pages, _path = yield from self._search_flow(
+            team, lambda item: ph.carries_dedup_key(item, dedup_key)
+        )
+        return found
+
+    def _created(
+        self, raw: Mapping[str, Any], team: str, options: WriteOptions, *, applied: bool
+    ) -> OperationResult:
+        step = Step(name="create", applied=applied, detail=None if applied else "already created")
+        return OperationResult.from_steps(self._incident(raw, team, options.include_raw), [step])
+
+    def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
+        """Create an incident in the connection's team, at most once per ``create.dedup_key``.
+
+        The key is stored as a visible marker line ending the description. The team's incidents are
+        searched for it first (found: ``changed: false``), and again after a lost answer before the
+        create is posted again, because ``POST`` is not idempotent. The new incident is read back.
+        """
+        body = ph.validate_create(create)
+        team = self._connection_team("creating")
+        key = create.dedup_key
+        body["description"] = ph.created_description(body["description"], key)
+        if key:
+            existing = yield from self._dedup_flow(team, key)
+            if existing is not None:
+                return self._created(existing, team, options, applied=False)
+        for attempt in range(1, ph.CREATE_ATTEMPTS + 1):
+            try:
+                response = yield ph.build_create(team, body)
+            except AmbiguousWriteError:
+                if not key or attempt == ph.CREATE_ATTEMPTS:
+                    raise
+                landed = yield from self._dedup_flow(team, key)
+                if landed is not None:
+                    return self._created(landed, team, options, applied=True)
+                continue
+            raw = yield from self._read_back_flow(team, ph.parse_created(response), body)
+            return self._created(raw, team, options, applied=True)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
+        """Raise the urgency to ``severity``, or one step up ``URGENCIES`` from the incident as read.
+
+        One step is computed once, here, into an absolute urgency: the ``PUT`` carries that word, so
+        resending it after a lost answer cannot escalate twice. At the top nothing is written for the
+        urgency. ``assignees`` are replaced in the same write and a note is appended as notes are. A
+        resolved incident is refused unless ``allow_reopen``, which reopens it (status ``open``).
+        """
+        changes = ph.validate_escalation(escalation)
+        team, incident_id = self._locate(ref)
+        current = yield from self._find_flow(team, incident_id)
+        if ph.STATUS_PHASES.get(ph.status_of(current)) is Phase.RESOLVED:
+            if not options.allow_reopen:
+                raise IncidentValidationError(
+                    "status",
+                    f"incident {ph.make_ref(team, incident_id)} is {ph.status_of(current)}: escalating it "
+                    "makes no sense; pass allow_reopen=True to reopen and escalate it on purpose",
+                    vendor=ph.NAME,
+                )
+            changes["status"] = ph.PHASE_STATUSES[Phase.OPEN]
+        unchanged = "already as requested"
+        if escalation.one_step:
+            target = ph.next_urgency(current)
+            if target is None:
+                unchanged = "already at the top"
+            else:
+                changes["urgency"] = target
+        elif "urgency" in changes and ph.lowers_urgency(changes["urgency"], current):
+            unchanged = f"already {current.get('urgency')}, above {changes.pop('urgency')}"
+        if "assignees" in changes and ph.same_assignees(current, changes["assignees"]):
+            del changes["assignees"]
+        notes = [escalation.note] if escalation.note is not None else []
+        return (yield from self._write_flow(team, current, changes, notes, options, ("escalate", unchanged)))
+
+    def reassign_flow(
+        self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
+    ) -> Flow[OperationResult]:
+        """Assign the incident to exactly ``assignees`` (users, ``team:<id>``) by read-merge-write.
+
+        Already exactly those, in any order, is ``changed: false`` with no write for them.
+        """
+        wanted = ph.validate_assignees(assignees)
+        if note is not None:
+            ph.validate_note(note)
+        team, incident_id = self._locate(ref)
+        current = yield from self._find_flow(team, incident_id)
+        changes = {} if ph.same_assignees(current, wanted) else {"assignees": wanted}
+        notes = [note] if note is not None else []
+        step = ("reassign", "already assigned to exactly those")
+        return (yield from self._write_flow(team, current, changes, notes, options, step))
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -10,13 +10,16 @@ from airflow_incident_provider.exceptions import (
     ConflictError,
     ConnectionConfigError,
     IncidentValidationError,
+    VendorError,
     VendorValidationError,
 )
 from airflow_incident_provider.hooks.base import NOTE_ATTEMPTS, Flow, IncidentHook
 from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
+    Escalation,
     Incident,
+    IncidentCreate,
     IncidentUpdate,
     ListQuery,
     OperationResult,
@@ -48,6 +51,7 @@ class RootlyIncidentHook(IncidentHook):
     def __init__(self, rootly_incidents_conn_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(rootly_incidents_conn_id, **kwargs)
         self._severities: list[dict[str, str]] | None = None
+        self._roles: list[rl.IncidentRole] | None = None
 
     @classmethod
     def settings_from_connection(
@@ -248,6 +252,182 @@ class RootlyIncidentHook(IncidentHook):
         incident = yield from self.get_flow(ref, include_raw=options.include_raw)
         step = yield from self._note_step(ref, note, options)
         return OperationResult.from_steps(incident, [step])
+
+    # --- create, escalate, reassign ---------------------------------------------------------------
+
+    def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
+        """``POST /v1/incidents`` at most once per dedup key, which is stored as the label ``airflow-dedup``.
+
+        Everything is checked, and the severity and role looked up, before the first write. With
+        assignees, the assignee role is filled afterwards (also when the incident already existed, so
+        a retry completes what an earlier try left undone).
+        """
+        fields = rl.validate_create(create)
+        raw = options.include_raw
+        severity = None
+        if create.severity is not None:
+            severity = rl.severity_id(create.severity, (yield from self._severities_flow()))
+        role = None
+        if create.assignees is not None:
+            role = yield from self._assignee_role_flow(rl.validate_assignees(create.assignees))
+        key = create.dedup_key
+        incident = (yield from self._find_dedup(key, raw)) if key else None
+        steps: list[Step] = []
+        if incident is not None:
+            steps.append(Step(name="create", applied=False, detail="already created"))
+        else:
+            request = rl.build_create(rl.create_attributes(create, fields, severity=severity))
+            incident = yield from self._post_create(request, key, raw)
+            steps.append(Step(name="create", applied=True, detail=f"created {incident.id}"))
+        if role is not None and create.assignees is not None:
+            incident, step = yield from self._fill_role(incident.id, role, create.assignees, raw)
+            steps.append(step)
+        return OperationResult.from_steps(incident, steps)
+
+    def _find_dedup(self, key: str, raw: bool) -> Flow[Incident | None]:
+        """The newest incident labelled with ``key``, looked for on at most ``DEDUP_SCAN_PAGES`` pages."""
+        page: int | None = 1
+        for _ in range(rl.DEDUP_SCAN_PAGES):
+            if page is None:
+                break
+            found, page = rl.parse_dedup_matches((yield rl.build_find_dedup(key, page)), key, include_raw=raw)
+            if found:
+                return found[0]
+        return None
+
+    def _post_create(self, request: Request, key: str | None, raw: bool) -> Flow[Incident]:
+        """Send the create; a lost response is resolved by looking for the key before sending again."""
+        for attempt in range(1, NOTE_ATTEMPTS + 1):
+            try:
+                return rl.parse_incident((yield request), include_raw=raw)
+            except AmbiguousWriteError:
+                if not key or attempt == NOTE_ATTEMPTS:
+                    raise
+                found = yield from self._find_dedup(key, raw)
+                if found is not None:
+                    return found
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
+        """Set the named severity, or one step up ``rl.severity_scale``, computed once from the value
+        read now and written as that absolute severity id (so a retried PUT cannot climb twice)."""
+        if escalation.escalation_level is not None:
+            raise rl.refuse_escalation_level()
+        rl.incident_id_from_ref(ref)
+        if escalation.severity is not None and not escalation.severity.strip():
+            raise IncidentValidationError("severity", "must be a severity id, slug or name", vendor=rl.NAME)
+        if escalation.note is not None:
+            rl.validate_note(escalation.note)
+        users = rl.validate_assignees(escalation.assignees) if escalation.assignees is not None else None
+        raw = options.include_raw
+        role = (yield from self._assignee_role_flow(users)) if users is not None else None
+        wants_severity = escalation.severity is not None or escalation.one_step
+        severities = (yield from self._severities_flow()) if wants_severity else []
+        target = rl.severity_id(escalation.severity, severities) if escalation.severity is not None else None
+        response = yield rl.build_get(ref)
+        incident = rl.parse_incident(response, include_raw=raw)
+        steps: list[Step] = []
+        if incident.phase is Phase.RESOLVED:
+            if not options.allow_reopen:
+                raise IncidentValidationError(
+                    "status",
+                    f"incident {incident.ref} is {incident.status}: escalating it makes no sense; pass "
+                    "allow_reopen=True to restart it (PUT /v1/incidents/{id}/restart) and escalate",
+                    vendor=rl.NAME,
+                )
+            incident, step = yield from self._transition_flow(ref, rl.RESTART, None, raw, incident.status)
+            steps.append(step)
+        if wants_severity:
+            current = rl.current_severity_id(response)
+            if escalation.one_step:
+                target = rl.next_severity(current, severities)
+            before, after = rl.severity_label(current, severities), rl.severity_label(target, severities)
+            if target is None:
+                steps.append(Step(name="severity", applied=False, detail=f"already at the top ({before})"))
+            elif target == current:
+                steps.append(Step(name="severity", applied=False, detail=f"already {after}"))
+            elif rl.is_lower(target, current, severities):
+                steps.append(Step(name="severity", applied=False, detail=f"already {before}, above {after}"))
+            else:
+                put = rl.build_update(ref, {"severity_id": target})
+                incident = rl.parse_incident((yield put), include_raw=raw)
+                steps.append(Step(name="severity", applied=True, detail=f"{before} -> {after}"))
+        if role is not None and users is not None:
+            incident, step = yield from self._fill_role(ref, role, users, raw)
+            steps.append(step)
+        if escalation.note is not None:
+            steps.append((yield from self._note_step(ref, escalation.note, options)))
+        return OperationResult.from_steps(incident, steps)
+
+    def reassign_flow(
+        self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
+    ) -> Flow[OperationResult]:
+        """Make ``assignees`` exactly the holders of the connection's assignee role (an incident role)."""
+        rl.incident_id_from_ref(ref)
+        users = rl.validate_assignees(assignees)
+        if note is not None:
+            rl.validate_note(note)
+        role = yield from self._assignee_role_flow(users)
+        incident, step = yield from self._fill_role(ref, role, users, options.include_raw)
+        steps = [step]
+        if note is not None:
+            steps.append((yield from self._note_step(ref, note, options)))
+        return OperationResult.from_steps(incident, steps)
+
+    def _roles_flow(self) -> Flow[list[rl.IncidentRole]]:
+        """The account's enabled incident roles, read once per hook."""
+        if self._roles is None:
+            roles: list[rl.IncidentRole] = []
+            page: int | None = 1
+            while page is not None:
+                batch, page = rl.parse_incident_roles((yield rl.build_incident_roles(page)))
+                roles.extend(batch)
+                page = page if batch else None
+            self._roles = roles
+        return self._roles
+
+    def _assignee_role_flow(self, users: tuple[str, ...]) -> Flow[rl.IncidentRole]:
+        """The role assignees fill (connection extra ``assignee_role``), checked to hold that many users."""
+        role = rl.assignee_role(self.settings.extra(rl.ASSIGNEE_ROLE_EXTRA), (yield from self._roles_flow()))
+        rl.check_role_capacity(role, users)
+        return role
+
+    def _fill_role(
+        self, ref: str, role: rl.IncidentRole, users: tuple[str, ...], raw: bool
+    ) -> Flow[tuple[Incident, Step]]:
+        """Unassign holders not in ``users``, assign the missing ones, and read the holders back.
+
+        The holders' shape in ``include=roles`` is not in Rootly's spec, so the result is verified: a
+        write that did not take fails loudly instead of reporting success.
+        """
+        response = yield rl.build_get_with_roles(ref)
+        holders = rl.role_holders(response, role.id)
+        wanted = users
+        if set(holders) == set(wanted):
+            incident = rl.parse_incident(response, include_raw=raw).model_copy(update={"assignees": holders})
+            return incident, Step(
+                name="reassign", applied=False, detail=f"already {role.name}: {', '.join(holders)}"
+            )
+        for user in holders:
+            if user not in wanted:
+                yield rl.build_unassign_role(ref, user, role.id)
+        for user in wanted:
+            if user not in holders:
+                yield rl.build_assign_role(ref, user, role.id)
+        check = yield rl.build_get_with_roles(ref)
+        now = rl.role_holders(check, role.id)
+        if set(now) != set(wanted):
+            raise VendorError(
+                rl.NAME,
+                method="GET",
+                path=rl.build_get_with_roles(ref).path,
+                status_code=None,
+                message=f"the {role.name} role of incident {ref} is held by {list(now)} after assigning "
+                f"{list(wanted)}: the assignment did not take",
+            )
+        incident = rl.parse_incident(check, include_raw=raw).model_copy(update={"assignees": now})
+        detail = f"{role.name}: {', '.join(holders) or 'nobody'} -> {', '.join(now)}"
+        return incident, Step(name="reassign", applied=True, detail=detail)
 
     # --- reading many -----------------------------------------------------------------------------
 

@@ -26,7 +26,9 @@ from airflow_incident_provider.hooks.settings import (
 )
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
+    Escalation,
     Incident,
+    IncidentCreate,
     IncidentUpdate,
     ListQuery,
     OperationResult,
@@ -229,6 +231,53 @@ class UptimeIOIncidentHook(IncidentHook):
 
     def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
         raise uv.acknowledge_unsupported()
+        yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
+
+    def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
+        """Unsupported: UptimeIO documents no create endpoint (raised before any request)."""
+        raise uv.create_unsupported()
+        yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
+
+    def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
+        """Raise the incident's severity: to ``escalation.severity``, or one step up ``uv.SEVERITIES``.
+
+        Severity is the public impact shown on the page, so ``public=True`` is required. One step is
+        computed once from the severity read now and written as that absolute value, so a retried
+        ``PATCH`` can never climb twice. Never lowers the severity: a target at or below the current
+        one is ``changed: false``. A resolved incident is refused unless ``allow_reopen``.
+        """
+        if escalation.escalation_level is not None:
+            raise uv.escalation_level_unsupported()
+        if escalation.assignees is not None:
+            raise uv.assignees_unsupported()
+        uv.check_options(options, customer_facing="an escalation")
+        explicit = uv.severity(escalation.severity) if escalation.severity is not None else None
+        scope = self.scope(ref)
+        content = self._note_content(escalation.note, options) if escalation.note is not None else None
+        raw = options.include_raw
+        incident = yield from self._get(scope, raw)
+        if incident.phase is Phase.RESOLVED and not options.allow_reopen:
+            raise IncidentValidationError(
+                "status",
+                f"incident {incident.ref} is {incident.status!r}: escalating a resolved incident makes no "
+                "sense; reopen it first (UpdateIncidentOperator(status='investigating', public=True, "
+                "allow_reopen=True)) or pass allow_reopen=True",
+                vendor=uv.NAME,
+            )
+        target, detail = uv.escalation_target(incident.severity, explicit)
+        if target is not None:
+            response = yield uv.build_update(scope, {"severity": target})
+            incident = uv.parse_incident(response, scope, url_template=self._url_template, include_raw=raw)
+        steps = [Step(name="escalate", applied=target is not None, detail=detail)]
+        if content is not None:
+            steps.append((yield from self._note_step(scope, content, incident.status, options)))
+        return OperationResult.from_steps(incident, steps)
+
+    def reassign_flow(
+        self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
+    ) -> Flow[OperationResult]:
+        """Unsupported: status pages have no assignees (raised before any request)."""
+        raise uv.assignees_unsupported()
         yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
 
     def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.idempotency import mark_hidden
-from airflow_incident_provider.models import Incident, IncidentUpdate, Phase
+from airflow_incident_provider.models import Incident, IncidentCreate, IncidentUpdate, Phase
 from airflow_incident_provider.vendors.base import (
     Request,
     Response,
@@ -49,7 +49,13 @@ STATUS_PHASES: Mapping[str, Phase] = {
 }
 """DevHelm's statuses (sent upper-case on the wire) and their phases."""
 PHASE_STATUSES: Mapping[Phase, str] = {phase: status for status, phase in STATUS_PHASES.items()}
+UNRESOLVED_STATUSES = tuple(status for status, phase in STATUS_PHASES.items() if phase is not Phase.RESOLVED)
+"""Where a dedup key is looked for: an incident matches its key only until it is resolved."""
 IMPACTS = ("none", "minor", "major", "critical")
+"""DevHelm's impacts, lowest first. Also the escalation scale: one step is the next impact up."""
+DEFAULT_IMPACT = "none"
+"""The impact of a created incident that names no severity (DevHelm requires one): the mildest, so the
+provider never overstates an outage to customers; escalation raises it from there."""
 COMPONENT_STATUSES = (
     "OPERATIONAL",
     "DEGRADED_PERFORMANCE",
@@ -79,6 +85,9 @@ SENSITIVE_FIELDS: tuple[str, ...] = ()
 
 VENDOR_FIELDS = ("affectedComponents", "postmortemBody", "postmortemUrl")
 """Body fields of ``PUT .../incidents/{incidentId}`` reachable through ``vendor_fields``."""
+CREATE_VENDOR_FIELDS = ("affectedComponents",)
+"""Body fields of ``POST .../incidents`` reachable through ``vendor_fields`` (scheduled maintenance, the
+create body's other fields, is not offered)."""
 CLEARABLE_FIELDS = ("postmortemBody", "postmortemUrl")
 """Fields an empty string clears (in DevHelm's PUT, ``null`` preserves a field)."""
 _ARGUMENT_FIELDS = {
@@ -88,6 +97,25 @@ _ARGUMENT_FIELDS = {
     "body": "note",
     "notifySubscribers": "notify_subscribers",
 }
+_CREATE_ARGUMENT_FIELDS = {
+    "title": "title",
+    "status": None,
+    "impact": "severity",
+    "body": "description",
+    "notifySubscribers": "notify_subscribers",
+}
+NO_ASSIGNEES = (
+    "DevHelm status-page incidents have no assignees (they are public notices): assign responders "
+    "through your incident-management connection (PagerDuty, Rootly, Pinghome) instead, and leave "
+    "assignees out"
+)
+NO_ESCALATION_LEVELS = (
+    "DevHelm status pages have no escalation levels (escalation_level is PagerDuty's): escalate the "
+    "public impact instead, with severity='minor'/'major'/'critical' or with no target for one step up "
+    "(none -> minor -> major -> critical)"
+)
+DEDUP_KEY = re.compile(r"[A-Za-z0-9._:/@+=-]{1,128}")
+"""A dedup key as the hidden marker carries it: no spaces or ``>``, so it cannot end the comment early."""
 
 CONFLICT_CODE = "CONFLICT"
 ORG_HEADER = "x-phelm-org-id"
@@ -273,17 +301,62 @@ def build_list(page_id: str, *, statuses: Sequence[str] | None, page: int, size:
     )
 
 
+def _list_page(response: Response) -> tuple[list[Mapping[str, Any]], bool]:
+    body = response.body if isinstance(response.body, Mapping) else {}
+    items = [item for item in body.get("data") or () if isinstance(item, Mapping)]
+    return items, bool(body.get("hasNext"))
+
+
 def parse_list(
     response: Response, *, include_raw: bool = False, url_template: str | None = None
 ) -> tuple[list[Incident], bool]:
     """A page of incidents and whether DevHelm says there is a next page (``hasNext``)."""
-    body = response.body if isinstance(response.body, Mapping) else {}
+    items, has_next = _list_page(response)
     incidents = [
-        incident_from_json(item, include_raw=include_raw, url_template=url_template)
-        for item in body.get("data") or ()
-        if isinstance(item, Mapping)
+        incident_from_json(item, include_raw=include_raw, url_template=url_template) for item in items
     ]
-    return incidents, bool(body.get("hasNext"))
+    return incidents, has_next
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A listed incident as the dedup search sees it: its id, when it was created, and the bodies of its
+    timeline updates, or None when the list left the timeline out (the spec lets ``updates`` be null)."""
+
+    incident_id: str
+    created_at: datetime | None
+    bodies: tuple[str, ...] | None
+
+
+def parse_listed(response: Response) -> tuple[list[Listed], bool]:
+    """A page of ``GET .../incidents`` for the dedup search, and ``hasNext``."""
+    items, has_next = _list_page(response)
+    listed = [
+        Listed(
+            incident_id=str(item["id"]),
+            created_at=_timestamp(item.get("createdAt")),
+            bodies=(
+                tuple(
+                    str(update.get("body", "")) for update in item["updates"] if isinstance(update, Mapping)
+                )
+                if isinstance(item.get("updates"), list)
+                else None
+            ),
+        )
+        for item in items
+    ]
+    return listed, has_next
+
+
+def newest_first(listed: Sequence[Listed]) -> list[Listed]:
+    """The order the dedup search reads timelines in: a retry's own incident is most likely the newest."""
+    floor = datetime.min.replace(tzinfo=UTC)
+    return sorted(listed, key=lambda item: aware(item.created_at) or floor, reverse=True)
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """A naive datetime taken as UTC, as Airflow's own dates are."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def build_connection_check(page_id: str | None) -> Request:
@@ -313,6 +386,13 @@ def to_impact(value: object, field_name: str = "severity") -> str:
             field_name, f"{value!r} is not an impact; allowed: {', '.join(IMPACTS)}", vendor=NAME
         )
     return value.strip().upper()
+
+
+def validate_title(title: object) -> str:
+    """A customer-facing title: 1 to 500 characters, not blank."""
+    if not isinstance(title, str) or not title.strip() or len(title) > TITLE_MAX_LENGTH:
+        raise IncidentValidationError("title", f"must be 1 to {TITLE_MAX_LENGTH} characters", vendor=NAME)
+    return title
 
 
 def validate_message(text: object, field_name: str = "note") -> str:
@@ -432,15 +512,10 @@ def plan_update(update: IncidentUpdate) -> UpdatePlan:
             "for a postmortem"
         )
     if update.assignees is not None:
-        raise UnsupportedOperationError(
-            "DevHelm status-page incidents have no assignees (they are public notices): assign "
-            "responders through your incident-management connection instead, and leave assignees out"
-        )
+        raise UnsupportedOperationError(NO_ASSIGNEES)
     fields: dict[str, Any] = {}
     if update.title is not None:
-        if not update.title.strip() or len(update.title) > TITLE_MAX_LENGTH:
-            raise IncidentValidationError("title", f"must be 1 to {TITLE_MAX_LENGTH} characters", vendor=NAME)
-        fields["title"] = update.title
+        fields["title"] = validate_title(update.title)
     status = to_vendor_status(update.status) if update.status is not None else None
     if update.severity is not None:
         fields["impact"] = to_impact(update.severity)
@@ -492,3 +567,111 @@ def build_timeline_update(ref: IncidentRef, *, status: str, body: str, notify_su
         write=True,
         idempotent=False,
     )
+
+
+# --- creating ----------------------------------------------------------------------------------------
+
+
+def plan_create(create: IncidentCreate, *, notify_subscribers: bool) -> dict[str, Any]:
+    """The ``POST .../incidents`` body for ``create``, checked in full (the marker is added when sent).
+
+    The initial timeline update's body is the description, or the investigating status's default text
+    (DevHelm requires one); the status is always ``INVESTIGATING`` (later statuses are updates).
+    ``notifySubscribers`` is always sent: DevHelm's default is to email every subscriber.
+    """
+    if create.assignees is not None:
+        raise UnsupportedOperationError(NO_ASSIGNEES)
+    body: dict[str, Any] = {
+        "title": validate_title(create.title),
+        "impact": to_impact(create.severity if create.severity is not None else DEFAULT_IMPACT),
+        "body": (
+            validate_message(create.description, "description")
+            if create.description is not None
+            else STATUS_MESSAGES["investigating"]
+        ),
+        "status": wire_status("investigating"),
+        "notifySubscribers": bool(notify_subscribers),
+    }
+    for key, value in vendor_field_items(
+        create.vendor_fields,
+        vendor=NAME,
+        allowed=CREATE_VENDOR_FIELDS,
+        arguments=_CREATE_ARGUMENT_FIELDS,
+        what="a field DevHelm takes when creating a status-page incident",
+    ):
+        body[key] = _components(value)
+    if create.dedup_key is not None:
+        check_dedup_key(create.dedup_key)
+    return body
+
+
+def check_dedup_key(key: str) -> str:
+    """A dedup key the hidden marker can carry (see ``DEDUP_KEY``)."""
+    if not DEDUP_KEY.fullmatch(key):
+        raise IncidentValidationError(
+            "dedup_key", "must be 1 to 128 letters, digits or . _ : / @ + = -", vendor=NAME
+        )
+    return key
+
+
+def hidden_marker(key: str) -> str:
+    """The whole Markdown comment a create with ``key`` ends with: matched in full, so a key is never
+    found inside a longer one (``alert-1`` in ``alert-10``)."""
+    return mark_hidden("", key).strip()
+
+
+def carries_key(bodies: Sequence[str], key: str) -> bool:
+    """Whether any of an incident's timeline bodies ends a create made with ``key``."""
+    marker = hidden_marker(key)
+    return any(marker in body for body in bodies)
+
+
+def build_create(page_id: str, body: Mapping[str, Any], dedup_key: str | None) -> Request:
+    """``POST /api/v1/status-pages/{pageId}/incidents``; not idempotent, so the body carries the dedup
+    key's hidden marker, looked for before creating and after a lost response."""
+    payload = dict(body)
+    if dedup_key is not None:
+        payload["body"] = mark_message(str(body["body"]), check_dedup_key(dedup_key))
+    return Request(
+        "POST",
+        f"{PAGES_PATH}/{uuid_id(page_id, 'status_page_id')}/incidents",
+        json=payload,
+        write=True,
+        idempotent=False,
+    )
+
+
+def build_dedup_search(page_id: str, page: int) -> Request:
+    """One page of the page's unresolved incidents: where a dedup key is looked for."""
+    return build_list(page_id, statuses=UNRESOLVED_STATUSES, page=page, size=LIST_PAGE_SIZE)
+
+
+# --- escalating ----------------------------------------------------------------------------------------
+
+
+def escalation_target(current: str | None, requested: str | None) -> tuple[str | None, str]:
+    """The impact to write (``None``: no write) and the step's detail.
+
+    ``requested`` (a severity) is absolute; without it the target is one step above ``current`` on
+    ``IMPACTS``, computed here once so a retried PUT carries the same absolute value. Escalating never
+    lowers the impact: a request below the current one is no write (lower it with an update instead).
+    """
+    if current not in IMPACTS:
+        raise ValueError(f"DevHelm reported the impact {current!r}, not one of {', '.join(IMPACTS)}")
+    rank = IMPACTS.index(current)
+    if requested is None:
+        if rank == len(IMPACTS) - 1:
+            return None, "already at the top"
+        target = IMPACTS[rank + 1]
+    else:
+        target = to_impact(requested).lower()
+        if target == current:
+            return None, f"already {current}"
+        if IMPACTS.index(target) < rank:
+            return None, f"already {current}, above {target} (escalating never lowers the impact)"
+    return to_impact(target), f"impact {current} -> {target}"
+
+
+def build_escalation(ref: IncidentRef, impact: str) -> Request:
+    """The PUT of one absolute impact: idempotent, so a retry can never escalate twice."""
+    return build_update(ref, {"impact": to_impact(impact)})

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
-from airflow_incident_provider.models import Incident, IncidentUpdate, Phase
+from airflow_incident_provider.exceptions import (
+    IncidentValidationError,
+    UnsupportedOperationError,
+    VendorError,
+)
+from airflow_incident_provider.models import Escalation, Incident, IncidentCreate, IncidentUpdate, Phase
 from airflow_incident_provider.vendors.base import (
     Request,
     Response,
@@ -40,10 +45,18 @@ STATUS_PHASES: Mapping[str, Phase] = {
 }
 PHASE_STATUSES: Mapping[Phase, str] = {phase: status for status, phase in STATUS_PHASES.items()}
 URGENCIES = ("low", "high")
+"""PagerDuty's urgencies, least urgent first: the first rungs of the escalation scale.
+
+One step of escalation (:func:`one_step_target`) climbs this tuple, then the account's priorities from
+the least to the most severe (``GET /priorities`` lists them most severe first); the most severe
+priority at high urgency is the top.
+"""
 LIST_PAGE_SIZE = 100
 """The largest ``limit`` PagerDuty accepts on ``GET /incidents``."""
 NOTE_MAX_LENGTH = 25_000
 TITLE_MAX_LENGTH = 1024
+INCIDENT_KEY_MAX_LENGTH = 255
+"""The REST spec gives no limit for ``incident_key``; 255 is the Events API's limit for the same key."""
 
 ERROR_CODES: Mapping[int, str] = {
     1001: "Incident Already Resolved",
@@ -83,6 +96,22 @@ _ARGUMENT_FIELDS = {
     "status": "status",
     "assignments": "assignees",
     "resolution": "resolution",
+    "type": None,
+}
+CREATE_VENDOR_FIELDS = (
+    "service",
+    "priority",
+    "urgency",
+    "escalation_policy",
+    "incident_type",
+    "conference_bridge",
+)
+"""Body fields of ``POST /incidents`` reachable through ``vendor_fields`` (``service`` is required)."""
+_CREATE_ARGUMENT_FIELDS = {
+    "title": "title",
+    "body": "description",
+    "incident_key": "dedup_key",
+    "assignments": "assignees",
     "type": None,
 }
 
@@ -316,8 +345,14 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {error['msg']}" if where else str(error["msg"])
 
 
-def validate_vendor_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Check ``vendor_fields`` against PagerDuty's update body and return them in the spec's shapes.
+def validate_vendor_fields(
+    fields: Mapping[str, Any],
+    *,
+    allowed: Sequence[str] = VENDOR_FIELDS,
+    arguments: Mapping[str, str | None] = _ARGUMENT_FIELDS,
+) -> dict[str, Any]:
+    """Check ``vendor_fields`` against PagerDuty's update body (or, with the create tables, its create
+    body) and return them in the spec's shapes.
 
     ``priority`` may be a priority id (``{"id": ..., "type": "priority_reference"}``) or a name, which
     is looked up later; ids of services and escalation policies may be given as plain strings.
@@ -326,8 +361,8 @@ def validate_vendor_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in vendor_field_items(
         fields,
         vendor=NAME,
-        allowed=VENDOR_FIELDS,
-        arguments=_ARGUMENT_FIELDS,
+        allowed=allowed,
+        arguments=arguments,
         what="a PagerDuty incident field",
     ):
         if key == "priority":
@@ -375,11 +410,18 @@ def is_urgency(severity: str) -> bool:
     return severity.strip().lower() in URGENCIES
 
 
-def needs_priorities(update: IncidentUpdate) -> bool:
-    """Whether building this update needs ``GET /priorities`` (a severity or priority given by name)."""
+def needs_priorities(update: IncidentUpdate | IncidentCreate) -> bool:
+    """Whether building this write needs ``GET /priorities`` (a severity or priority given by name)."""
     if update.severity is not None and not is_urgency(update.severity):
         return True
     return isinstance(update.vendor_fields.get("priority"), str)
+
+
+def severity_field(severity: str, priorities: Sequence[Mapping[str, str]] | None) -> dict[str, Any]:
+    """The body field a normalized severity sets: ``urgency`` for low/high, else a priority by name."""
+    if is_urgency(severity):
+        return {"urgency": severity.strip().lower()}
+    return {"priority": priority_reference(severity, priorities or (), "severity")}
 
 
 def priority_reference(name: str, priorities: Sequence[Mapping[str, str]], field_name: str) -> dict[str, str]:
@@ -406,8 +448,8 @@ def validate_update(update: IncidentUpdate) -> dict[str, Any]:
             "PagerDuty incidents have no description field: pass the text as note=... to add it as an "
             "incident note"
         )
-    if update.title is not None and not (0 < len(update.title) <= TITLE_MAX_LENGTH):
-        raise IncidentValidationError("title", f"must be 1 to {TITLE_MAX_LENGTH} characters", vendor=NAME)
+    if update.title is not None:
+        _validate_title(update.title)
     if update.status is not None:
         to_vendor_status(update.status)
     if update.note is not None:
@@ -419,18 +461,42 @@ def validate_update(update: IncidentUpdate) -> dict[str, Any]:
             "resolution", "PagerDuty uses a resolution only when the status is set to resolved", vendor=NAME
         )
     if update.assignees is not None:
-        if not update.assignees:
-            raise IncidentValidationError(
-                "assignees", "must name at least one PagerDuty user id", vendor=NAME
-            )
-        for assignee in update.assignees:
-            path_segment(assignee, "assignees", NAME)
+        validate_assignees(update.assignees)
     fields = validate_vendor_fields(update.vendor_fields)
-    if update.severity is not None and ("urgency" in fields or "priority" in fields):
+    _one_severity(update.severity, fields)
+    return fields
+
+
+def _validate_title(title: str) -> None:
+    if not title.strip() or len(title) > TITLE_MAX_LENGTH:
+        raise IncidentValidationError("title", f"must be 1 to {TITLE_MAX_LENGTH} characters", vendor=NAME)
+
+
+def validate_assignees(assignees: Sequence[str]) -> None:
+    """Assignees are PagerDuty user ids: at least one, each usable as an id."""
+    if not assignees:
+        raise IncidentValidationError("assignees", "must name at least one PagerDuty user id", vendor=NAME)
+    for assignee in assignees:
+        path_segment(assignee, "assignees", NAME)
+
+
+def assignments(assignees: Sequence[str]) -> list[dict[str, Any]]:
+    """``assignments`` for these user ids, each once, in the order given."""
+    users = dict.fromkeys(user.strip() for user in assignees)
+    return [{"assignee": {"id": user, "type": "user_reference"}} for user in users]
+
+
+def _one_severity(severity: str | None, fields: Mapping[str, Any]) -> None:
+    if severity is None:
+        return
+    if not severity.strip():
+        raise IncidentValidationError(
+            "severity", "must be an urgency (low, high) or a priority name", vendor=NAME
+        )
+    if "urgency" in fields or "priority" in fields:
         raise IncidentValidationError(
             "severity", "give either severity or vendor_fields urgency/priority, not both", vendor=NAME
         )
-    return fields
 
 
 def validate_note(note: str) -> None:
@@ -455,19 +521,23 @@ def update_fields(
             if status == "resolved" and update.resolution:
                 body["resolution"] = update.resolution
     if update.assignees is not None:
-        body["assignments"] = [
-            {"assignee": {"id": user.strip(), "type": "user_reference"}} for user in update.assignees
-        ]
+        body["assignments"] = assignments(update.assignees)
     if update.severity is not None:
-        if is_urgency(update.severity):
-            body["urgency"] = update.severity.strip().lower()
-        else:
-            body["priority"] = priority_reference(update.severity, priorities or (), "severity")
-    for key, value in fields.items():
-        if key == "priority" and isinstance(value, str):
-            value = priority_reference(value, priorities or (), "vendor_fields.priority")
-        body[key] = value
+        body.update(severity_field(update.severity, priorities))
+    body.update(_resolved_priority(fields, priorities))
     return body
+
+
+def _resolved_priority(
+    fields: Mapping[str, Any], priorities: Sequence[Mapping[str, str]] | None
+) -> dict[str, Any]:
+    """The validated vendor fields with a priority given by name turned into its reference."""
+    result = dict(fields)
+    if isinstance(result.get("priority"), str):
+        result["priority"] = priority_reference(
+            result["priority"], priorities or (), "vendor_fields.priority"
+        )
+    return result
 
 
 def build_update(ref: str, fields: Mapping[str, Any]) -> Request:
@@ -500,3 +570,257 @@ def parse_notes(response: Response) -> list[str]:
     """The text of each note on the incident, oldest first."""
     body = response.body if isinstance(response.body, Mapping) else {}
     return [str(note.get("content", "")) for note in body.get("notes") or () if isinstance(note, Mapping)]
+
+
+# --- creating --------------------------------------------------------------------------------------
+
+
+def validate_create(create: IncidentCreate, *, default_service: str | None) -> dict[str, Any]:
+    """Everything about a create that can be checked without the network; the vendor fields in the
+    spec's shapes, ``service`` always among them.
+
+    PagerDuty requires a service: ``vendor_fields["service"]``, else the connection's
+    ``default_service_id``. Assignments and an escalation policy exclude each other (the spec says so).
+    """
+    _validate_title(create.title)
+    if create.assignees is not None:
+        validate_assignees(create.assignees)
+    if create.dedup_key is not None and not (0 < len(create.dedup_key.strip()) <= INCIDENT_KEY_MAX_LENGTH):
+        raise IncidentValidationError(
+            "dedup_key", f"must be 1 to {INCIDENT_KEY_MAX_LENGTH} characters", vendor=NAME
+        )
+    if create.description is not None and not create.description.strip():
+        raise IncidentValidationError("description", "must be non-empty text when given", vendor=NAME)
+    fields = validate_vendor_fields(
+        create.vendor_fields, allowed=CREATE_VENDOR_FIELDS, arguments=_CREATE_ARGUMENT_FIELDS
+    )
+    _one_severity(create.severity, fields)
+    if "service" not in fields:
+        if not default_service:
+            raise IncidentValidationError(
+                "vendor_fields.service",
+                "PagerDuty creates an incident on a service: pass vendor_fields={'service': '<id>'} or "
+                "set default_service_id in the connection",
+                vendor=NAME,
+            )
+        fields["service"] = _reference(str(default_service), "service", "service_reference")
+    if create.assignees is not None and "escalation_policy" in fields:
+        raise IncidentValidationError(
+            "assignees",
+            "PagerDuty takes assignees or vendor_fields.escalation_policy on create, not both",
+            vendor=NAME,
+        )
+    return fields
+
+
+def create_body(
+    create: IncidentCreate, fields: Mapping[str, Any], priorities: Sequence[Mapping[str, str]] | None
+) -> dict[str, Any]:
+    """The ``incident`` object of ``POST /incidents``; ``fields`` come from :func:`validate_create`.
+
+    The description goes in ``body.details`` as text, as PagerDuty's own example and web UI do (the
+    spec's schema calls ``details`` an object); the dedup key is the ``incident_key``.
+    """
+    body: dict[str, Any] = {"type": "incident", "title": create.title}
+    if create.severity is not None:
+        body.update(severity_field(create.severity, priorities))
+    body.update(_resolved_priority(fields, priorities))
+    if create.description is not None:
+        body["body"] = {"type": "incident_body", "details": create.description}
+    if create.dedup_key is not None:
+        body["incident_key"] = create.dedup_key.strip()
+    if create.assignees is not None:
+        body["assignments"] = assignments(create.assignees)
+    return body
+
+
+def build_create(body: Mapping[str, Any]) -> Request:
+    """``POST /incidents``; not idempotent, so callers look for the ``incident_key`` before a retry."""
+    return Request("POST", "/incidents", json={"incident": dict(body)}, write=True, idempotent=False)
+
+
+def build_find_by_key(incident_key: str, service_id: str) -> Request:
+    """The newest incident of the service carrying ``incident_key``, in any status and of any age.
+
+    PagerDuty scopes an ``incident_key`` to its service, so the search is scoped the same way.
+    """
+    params = (
+        ("incident_key", incident_key),
+        ("service_ids[]", service_id),
+        ("date_range", "all"),
+        ("sort_by", "created_at:desc"),
+        ("limit", "1"),
+    )
+    return Request("GET", "/incidents", params=params)
+
+
+def parse_found(response: Response, *, include_raw: bool = False) -> Incident | None:
+    """The incident :func:`build_find_by_key` found, or None."""
+    incidents, _more = parse_list(response, include_raw=include_raw)
+    return incidents[0] if incidents else None
+
+
+def is_duplicate_key(error: VendorError) -> bool:
+    """Whether PagerDuty refused a create because an open incident already has its ``incident_key``.
+
+    It answers 400, code 2001, with a message saying the incident "already exists".
+    """
+    words = " ".join((error.vendor_message or "", *error.details)).lower()
+    return error.status_code == 400 and error.code == "2001" and "already exists" in words
+
+
+# --- escalating ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What escalation reads from an incident: where it stands on each of PagerDuty's scales."""
+
+    urgency: str
+    priority_id: str | None
+    escalation_level: int | None
+    assignees: tuple[str, ...]
+
+
+def parse_standing(response: Response) -> Standing:
+    """The urgency, priority id, escalation level and assignees of a ``{"incident"}`` response."""
+    data = response.body["incident"]
+    priority = data.get("priority")
+    level = data.get("escalation_level")
+    return Standing(
+        urgency=str(data.get("urgency") or "high").lower(),
+        priority_id=str(priority["id"]) if isinstance(priority, Mapping) and "id" in priority else None,
+        escalation_level=level if isinstance(level, int) and not isinstance(level, bool) else None,
+        assignees=incident_from_json(data).assignees,
+    )
+
+
+def validate_escalation(escalation: Escalation) -> None:
+    """Everything about an escalation that can be checked without the incident or the network."""
+    if escalation.severity is not None:
+        _one_severity(escalation.severity, {})
+    if escalation.assignees is not None:
+        validate_assignees(escalation.assignees)
+        if escalation.escalation_level is not None:
+            raise IncidentValidationError(
+                "assignees",
+                "an escalation_level assigns that level of the escalation policy; give assignees or "
+                "escalation_level, not both",
+                vendor=NAME,
+            )
+    if escalation.note is not None:
+        validate_note(escalation.note)
+
+
+def escalation_needs_priorities(escalation: Escalation, standing: Standing) -> bool:
+    """Whether the target depends on the account's priorities (a priority name, or a step past high)."""
+    if escalation.severity is not None:
+        return not is_urgency(escalation.severity)
+    return escalation.one_step and URGENCIES.index(_rung(standing.urgency)) == len(URGENCIES) - 1
+
+
+def _rung(urgency: str) -> str:
+    return urgency if urgency in URGENCIES else URGENCIES[-1]
+
+
+def one_step_target(standing: Standing, priorities: Sequence[Mapping[str, str]]) -> dict[str, Any] | None:
+    """The absolute field one step above ``standing``, or None at the top of the scale.
+
+    low urgency -> high; then no priority -> the least severe priority -> ... -> the most severe, which
+    is the top (so is high urgency on an account without priorities).
+    """
+    rung = URGENCIES.index(_rung(standing.urgency))
+    if rung + 1 < len(URGENCIES):
+        return {"urgency": URGENCIES[rung + 1]}
+    ids = [priority["id"] for priority in priorities]
+    if standing.priority_id is None:
+        return {"priority": {"id": ids[-1], "type": "priority_reference"}} if ids else None
+    if standing.priority_id not in ids:
+        raise IncidentValidationError(
+            "severity",
+            f"the incident's priority {standing.priority_id} is not among the account's priorities; "
+            "escalate to a named severity instead",
+            vendor=NAME,
+        )
+    position = ids.index(standing.priority_id)
+    return {"priority": {"id": ids[position - 1], "type": "priority_reference"}} if position else None
+
+
+def escalation_fields(
+    escalation: Escalation, standing: Standing, priorities: Sequence[Mapping[str, str]] | None
+) -> dict[str, Any] | None:
+    """The absolute fields an escalation sets, leaving out what the incident already has.
+
+    None means one step was asked for and the incident is at the top of the scale.
+    """
+    fields: dict[str, Any] = {}
+    if escalation.one_step:
+        target = one_step_target(standing, priorities or ())
+        if target is None:
+            return None
+        fields.update(target)
+    if escalation.severity is not None:
+        fields.update(severity_field(escalation.severity, priorities))
+    if escalation.escalation_level is not None:
+        fields["escalation_level"] = escalation.escalation_level
+    if escalation.assignees is not None:
+        fields["assignments"] = assignments(escalation.assignees)
+    return not_lower(without_current(fields, standing), standing, priorities or ())
+
+
+def not_lower(
+    fields: Mapping[str, Any], standing: Standing, priorities: Sequence[Mapping[str, str]]
+) -> dict[str, Any]:
+    """``fields`` minus any that would lower the incident: an escalation never goes backwards.
+
+    A scheduled escalation to a fixed target must not undo a human's higher urgency, priority or level.
+    """
+    ids = [priority["id"] for priority in priorities]
+    result = dict(fields)
+    urgency = result.get("urgency")
+    if urgency is not None and URGENCIES.index(urgency) < URGENCIES.index(_rung(standing.urgency)):
+        del result["urgency"]
+    priority = result.get("priority")
+    target = priority["id"] if priority is not None else None
+    current = standing.priority_id
+    if target in ids and current in ids and ids.index(target) > ids.index(current):  # most severe first
+        del result["priority"]
+    level = result.get("escalation_level")
+    if level is not None and standing.escalation_level is not None and level < standing.escalation_level:
+        del result["escalation_level"]
+    return result
+
+
+def without_current(fields: Mapping[str, Any], standing: Standing) -> dict[str, Any]:
+    """``fields`` minus those the incident already has (so an escalation already made sends nothing)."""
+    current: dict[str, Any] = {
+        "urgency": standing.urgency,
+        "priority": standing.priority_id,
+        "escalation_level": standing.escalation_level,
+        "assignments": sorted(standing.assignees),
+    }
+    result: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key == "priority":
+            comparable: Any = value["id"]
+        elif key == "assignments":
+            comparable = sorted(item["assignee"]["id"] for item in value)
+        else:
+            comparable = value
+        if current.get(key) != comparable:
+            result[key] = value
+    return result
+
+
+def describe(fields: Mapping[str, Any], priorities: Sequence[Mapping[str, str]] | None) -> str:
+    """A short account of what a write set, for the step's detail (priority names, user ids)."""
+    names = {priority["id"]: priority["name"] for priority in priorities or ()}
+    parts: list[str] = []
+    for key, value in fields.items():
+        if key == "priority":
+            parts.append(f"priority {names.get(value['id'], value['id'])}")
+        elif key == "assignments":
+            parts.append("assignees " + ", ".join(item["assignee"]["id"] for item in value))
+        elif key != "status":
+            parts.append(f"{key} {value}")
+    return ", ".join(parts)

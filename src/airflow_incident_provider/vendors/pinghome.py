@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.idempotency import is_marked, mark
-from airflow_incident_provider.models import Incident, IncidentUpdate, Phase
+from airflow_incident_provider.models import Escalation, Incident, IncidentCreate, IncidentUpdate, Phase
 from airflow_incident_provider.vendors.base import (
     Request,
     Response,
@@ -75,7 +75,12 @@ STATUS_PHASES: Mapping[str, Phase] = {
 """UNDOCUMENTED: the docs name no status values; these are the provider's guess (see docs/pinghome.md)."""
 PHASE_STATUSES: Mapping[Phase, str] = {phase: status for status, phase in STATUS_PHASES.items()}
 URGENCIES = ("low", "medium", "high")
-"""docs.pinghome.io create-incident: "its urgency level (e.g., low, medium, high)"."""
+"""docs.pinghome.io create-incident: "its urgency level (e.g., low, medium, high)".
+
+Lowest first: this order is also the escalation scale (one step up is the next word)."""
+CREATE_URGENCY = "medium"
+"""The urgency of a created incident when the caller names no severity (the docs give no default):
+the middle of the scale, so a one-step escalation still has somewhere to go."""
 ASSIGNEE_TYPES = ("user", "team")
 """``team`` is in the docs' examples; ``user`` is assumed. A plain id means a user."""
 DEFAULT_ASSIGNEE_TYPE = "user"
@@ -86,6 +91,9 @@ LIST_PAGE_SIZE = 50
 """``limit`` per page of ``GET /team/{id}/incidents``; Pinghome documents no maximum."""
 CURSOR_PARAM = "last_received_at"
 """The paging cursor named by the third-party summary: the ``received_at`` of the last incident seen."""
+CREATE_ATTEMPTS = 3
+"""How often a create whose answer was lost is posted, each retry only after its dedup marker was
+looked for and not found."""
 READ_BACK_ATTEMPTS = 3
 """How often a write is read back before a field that did not take is reported (reads may lag writes)."""
 NOTE_SEPARATOR = "\n\n---\n"
@@ -462,13 +470,16 @@ def _actions(value: Any) -> list[dict[str, Any]]:
     return [dict(action) for action in value]
 
 
-def validate_vendor_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+def validate_vendor_fields(
+    fields: Mapping[str, Any], arguments: Mapping[str, str | None] = _ARGUMENT_FIELDS
+) -> dict[str, Any]:
+    """``vendor_fields`` as body fields; a key with its own argument (in ``arguments``) is refused."""
     result: dict[str, Any] = {}
     for key, value in vendor_field_items(
         fields,
         vendor=NAME,
         allowed=VENDOR_FIELDS,
-        arguments=_ARGUMENT_FIELDS,
+        arguments=arguments,
         what="a Pinghome incident field",
     ):
         result[key] = _actions(value)
@@ -515,6 +526,110 @@ def validate_update(update: IncidentUpdate) -> dict[str, Any]:
         )
     changes.update(validate_vendor_fields(update.vendor_fields))
     return changes
+
+
+# --- create, escalate, reassign ------------------------------------------------------------------
+
+
+_CREATE_ARGUMENT_FIELDS = {key: value for key, value in _ARGUMENT_FIELDS.items() if key != "status"}
+"""A new incident starts open: ``status`` is not a create field, so it is refused as unknown."""
+
+
+def validate_create(create: IncidentCreate) -> dict[str, Any]:
+    """The ``POST`` body of a new incident, checked without the network; the dedup marker comes later.
+
+    ``assignees`` and ``actions`` are sent only when given (the create page marks assignees optional).
+    """
+    if not create.title.strip():
+        raise IncidentValidationError("title", "must not be empty", vendor=NAME)
+    body: dict[str, Any] = {
+        "name": create.title,
+        "description": create.description or "",
+        "urgency": _urgency(create.severity, "severity") if create.severity is not None else CREATE_URGENCY,
+    }
+    if create.assignees is not None:
+        body["assignees"] = assignee_objects(create.assignees)
+    body.update(validate_vendor_fields(create.vendor_fields, _CREATE_ARGUMENT_FIELDS))
+    return body
+
+
+def created_description(description: str, dedup_key: str | None) -> str:
+    """The description of a new incident, ending with the dedup marker line when there is a key."""
+    if not dedup_key:
+        return description
+    return mark(description, dedup_key) if description.strip() else mark("", dedup_key).lstrip()
+
+
+def carries_dedup_key(data: Mapping[str, Any], dedup_key: str) -> bool:
+    """Whether an incident was created with ``dedup_key`` (its marker is in the description)."""
+    return has_note(str(data.get("description") or ""), dedup_key)
+
+
+def build_create(team: str, body: Mapping[str, Any]) -> Request:
+    """``POST {cmd}/v1/team/{teamId}/incident``: not idempotent, a lost answer is checked, not resent."""
+    path = f"/team/{path_segment(team, 'team_id', NAME)}/incident"
+    return Request("POST", path, json=dict(body), write=True, idempotent=False, service=CMD)
+
+
+def parse_created(response: Response) -> str:
+    """The new incident's id: ``id`` at the top level, or under ``incident`` or ``data``."""
+    body = response.body
+    if isinstance(body, Mapping):
+        for candidate in (body, body.get("incident"), body.get("data")):
+            if isinstance(candidate, Mapping) and isinstance(candidate.get("id"), str | int):
+                return str(candidate["id"])
+    raise ValueError("the Pinghome create response carries no incident id")
+
+
+def validate_escalation(escalation: Escalation) -> dict[str, Any]:
+    """The body fields an escalation names (empty for one step), checked without the network."""
+    if escalation.escalation_level is not None:
+        raise UnsupportedOperationError(
+            "Pinghome has no escalation levels (escalation_level): pass severity= (urgency "
+            f"{', '.join(URGENCIES)}), assignees= to hand the incident on, or neither for one urgency "
+            "step up"
+        )
+    changes: dict[str, Any] = {}
+    if escalation.severity is not None:
+        changes["urgency"] = _urgency(escalation.severity, "severity")
+    if escalation.assignees is not None:
+        changes["assignees"] = validate_assignees(escalation.assignees)
+    if escalation.note is not None:
+        validate_note(escalation.note)
+    return changes
+
+
+def lowers_urgency(target: str, data: Mapping[str, Any]) -> bool:
+    """Whether ``target`` is below the incident's urgency: an escalation never lowers it."""
+    current = str(data.get("urgency") or "").strip().lower()
+    return current in URGENCIES and target in URGENCIES and URGENCIES.index(target) < URGENCIES.index(current)
+
+
+def next_urgency(data: Mapping[str, Any]) -> str | None:
+    """One step up :data:`URGENCIES` from the incident's urgency, as an absolute word; None at the top."""
+    current = str(data.get("urgency") or "").strip().lower()
+    if current not in URGENCIES:
+        raise IncidentValidationError(
+            "severity",
+            f"the incident's urgency {current!r} is not on the scale {', '.join(URGENCIES)}, so one step "
+            "up is unknown: pass severity= explicitly",
+            vendor=NAME,
+        )
+    index = URGENCIES.index(current)
+    return URGENCIES[index + 1] if index + 1 < len(URGENCIES) else None
+
+
+def validate_assignees(assignees: Sequence[str]) -> list[dict[str, str]]:
+    """Assignee objects for a reassignment: at least one, each a user id or ``team:<id>``."""
+    if not assignees:
+        raise IncidentValidationError("assignees", "must name at least one assignee", vendor=NAME)
+    return assignee_objects(assignees)
+
+
+def same_assignees(data: Mapping[str, Any], assignees: Sequence[Mapping[str, str]]) -> bool:
+    """Whether the incident is assigned to exactly ``assignees``, in any order."""
+    now = _comparable(current_body(data), "assignees")
+    return bool(now == _comparable({"assignees": assignees}, "assignees"))
 
 
 def current_body(data: Mapping[str, Any]) -> dict[str, Any]:

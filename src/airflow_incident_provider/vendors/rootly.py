@@ -16,7 +16,7 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.idempotency import mark, mark_hidden
-from airflow_incident_provider.models import FromTriage, Incident, IncidentUpdate, Phase
+from airflow_incident_provider.models import FromTriage, Incident, IncidentCreate, IncidentUpdate, Phase
 from airflow_incident_provider.vendors.base import (
     Request,
     Response,
@@ -37,8 +37,7 @@ RATE_LIMIT_PER_MINUTE = 3000
 client-side limiter per credential is seeded with 3000, so reads and writes together never exceed
 either budget."""
 LIST_PAGE_SIZE = 100
-"""``page[size]`` for every listing (incidents, events, severities); Rootly documents no maximum."""
-"""A rate-limit reset below this is taken as seconds to wait, not as an epoch (older headers)."""
+"""``page[size]`` for every listing (incidents, events, severities, roles); Rootly documents no maximum."""
 RESET_HEADERS = ("x-ratelimit-reset", "ratelimit-reset")
 """Both spellings Rootly has used; the value is a UTC epoch in seconds."""
 
@@ -392,8 +391,13 @@ def build_severities(page: int) -> Request:
     return Request("GET", "/v1/severities", params=_paging(page, LIST_PAGE_SIZE))
 
 
+def _position(value: Any) -> str:
+    """A ``position`` as text ("" when absent), so a severity stays a ``dict[str, str]``."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else ""
+
+
 def parse_severities(response: Response) -> tuple[list[dict[str, str]], int | None]:
-    """Severities as ``{"id", "slug", "name"}`` and the next page number."""
+    """Severities as ``{"id", "slug", "name", "position"}`` and the next page number."""
     severities = []
     for item in _resources(response):
         found = item.get("attributes")
@@ -404,6 +408,7 @@ def parse_severities(response: Response) -> tuple[list[dict[str, str]], int | No
                     "id": str(item["id"]),
                     "slug": str(attributes.get("slug") or ""),
                     "name": str(attributes.get("name") or ""),
+                    "position": _position(attributes.get("position")),
                 }
             )
     return severities, next_page(response)
@@ -529,8 +534,9 @@ def validate_update(update: IncidentUpdate) -> dict[str, Any]:
     if update.assignees is not None:
         raise UnsupportedOperationError(
             "Rootly incidents have no assignee field: responders hold incident roles "
-            "(POST /v1/incidents/{id}/assign_role_to_user), which this provider does not set yet; "
-            "assign the role in Rootly or with a Rootly workflow, and use note=... to record the hand-over"
+            "(POST /v1/incidents/{id}/assign_role_to_user); use ReassignIncidentOperator "
+            "(hook.reassign_incident), which fills the connection's assignee_role, the incident "
+            "commander by default"
         )
     if update.title is not None and not update.title.strip():
         raise IncidentValidationError("title", "must not be empty", vendor=NAME)
@@ -690,3 +696,311 @@ def parse_events(response: Response) -> tuple[list[str], int | None]:
         if isinstance(attributes, Mapping):
             events.append(str(attributes.get("event") or ""))
     return events, next_page(response)
+
+
+# --- creating ---------------------------------------------------------------------------------------
+
+CREATE_STATUS = "started"
+"""The status a new incident is created in: the provider opens incidents that are being worked on."""
+DEDUP_LABEL = "airflow-dedup"
+"""The label key a create's dedup key is stored under: ``labels: {"airflow-dedup": <key>}``."""
+DEDUP_SCAN_PAGES = 3
+"""How many pages (newest first) of the ``filter[labels]`` listing are searched for a dedup key. The
+spec declares ``filter[labels]`` without a format; the provider sends ``<key>:<value>`` and checks
+each incident's labels itself, so a server that ignored the filter would cost at most these pages."""
+_DEDUP_KEY = re.compile(r"[A-Za-z0-9._~/@+=-]{1,128}")
+"""Dedup keys are stored as a label value and sent in ``filter[labels]``: no ``:`` or ``,`` (the
+filter's separators), no spaces."""
+CREATE_VENDOR_FIELDS: Mapping[str, str] = {
+    key: kind for key, kind in VENDOR_FIELDS.items() if key not in MESSAGE_ATTRIBUTES.values()
+}
+"""``vendor_fields`` a create takes: the update attributes the spec's ``new_incident`` also has (not the
+three transition messages)."""
+_CREATE_ARGUMENT_FIELDS: Mapping[str, str | None] = {**_ARGUMENT_FIELDS, "status": None}
+
+
+def validate_dedup_key(key: str) -> str:
+    if not isinstance(key, str) or not _DEDUP_KEY.fullmatch(key):
+        raise IncidentValidationError(
+            "dedup_key",
+            f"{str(key)[:80]!r} must be 1 to 128 letters, digits or . _ ~ / @ + = - (it is stored as a "
+            f"Rootly label value and looked up with filter[labels])",
+            vendor=NAME,
+        )
+    return key
+
+
+def validate_assignees(assignees: Sequence[str]) -> tuple[str, ...]:
+    """Rootly user ids: at least one, each a non-empty string without spaces."""
+    users = tuple(assignees)
+    if not users or not all(
+        isinstance(user, str) and user.strip() and " " not in user.strip() for user in users
+    ):
+        raise IncidentValidationError(
+            "assignees", f"must be one or more Rootly user ids (got {users!r:.80})", vendor=NAME
+        )
+    return tuple(dict.fromkeys(user.strip() for user in users))
+
+
+def validate_create(create: IncidentCreate) -> dict[str, Any]:
+    """Everything about a create that can be checked without the network; returns the vendor fields."""
+    if not isinstance(create.title, str) or not create.title.strip():
+        raise IncidentValidationError("title", "must be non-empty text", vendor=NAME)
+    validate_message(create.description, "description")
+    if create.severity is not None and not create.severity.strip():
+        raise IncidentValidationError("severity", "must be a severity id, slug or name", vendor=NAME)
+    if create.assignees is not None:
+        validate_assignees(create.assignees)
+    if create.dedup_key is not None:
+        validate_dedup_key(create.dedup_key)
+    fields: dict[str, Any] = {}
+    for key, value in vendor_field_items(
+        create.vendor_fields,
+        vendor=NAME,
+        allowed=CREATE_VENDOR_FIELDS,
+        arguments=_CREATE_ARGUMENT_FIELDS,
+        what="a Rootly new-incident attribute",
+    ):
+        fields[key] = _vendor_value(key, CREATE_VENDOR_FIELDS[key], value)
+    if DEDUP_LABEL in (fields.get("labels") or {}):
+        raise IncidentValidationError(
+            f"vendor_fields.labels.{DEDUP_LABEL}",
+            "is set by the provider: use the dedup_key argument",
+            vendor=NAME,
+        )
+    return validate_vendor_fields(fields)
+
+
+def create_attributes(
+    create: IncidentCreate, fields: Mapping[str, Any], *, severity: str | None
+) -> dict[str, Any]:
+    """The attributes of ``POST /v1/incidents``; the dedup key joins the caller's labels."""
+    attributes: dict[str, Any] = {"title": create.title, "status": CREATE_STATUS}
+    if create.description is not None:
+        attributes["summary"] = create.description
+    if severity is not None:
+        attributes["severity_id"] = severity
+    attributes.update(fields)
+    if create.dedup_key is not None:
+        attributes["labels"] = {**(attributes.get("labels") or {}), DEDUP_LABEL: create.dedup_key}
+    return attributes
+
+
+def build_create(attributes: Mapping[str, Any]) -> Request:
+    """``POST /v1/incidents``: not idempotent, so a dedup key is looked for before it is sent again."""
+    return Request(
+        "POST", "/v1/incidents", json=_document("incidents", attributes), write=True, idempotent=False
+    )
+
+
+def build_find_dedup(key: str, page: int) -> Request:
+    """A page of the incidents labelled with ``key``, newest first."""
+    params = (
+        *_paging(page, LIST_PAGE_SIZE),
+        ("sort", "-created_at"),
+        ("filter[labels]", f"{DEDUP_LABEL}:{key}"),
+    )
+    return Request("GET", "/v1/incidents", params=params)
+
+
+def parse_dedup_matches(
+    response: Response, key: str, *, include_raw: bool = False
+) -> tuple[list[Incident], int | None]:
+    """The incidents of a page whose labels really carry ``key``, and the next page number."""
+    found = []
+    for item in _resources(response):
+        attributes = item.get("attributes")
+        labels = attributes.get("labels") if isinstance(attributes, Mapping) else None
+        if isinstance(labels, Mapping) and labels.get(DEDUP_LABEL) == key:
+            found.append(incident_from_json(item, include_raw=include_raw))
+    return found, next_page(response)
+
+
+# --- escalating: the severity scale -----------------------------------------------------------------
+
+
+def severity_scale(severities: Sequence[Mapping[str, str]]) -> list[Mapping[str, str]]:
+    """Rootly's severities from least to most severe: the one place their order is decided.
+
+    Rootly orders severities by ``position``, most severe first (its default ``SEV0`` leads); so the
+    scale is ``position`` descending. Severities without a position rank below every positioned one,
+    the first listed by ``GET /v1/severities`` being the more severe.
+    """
+    positioned = [s for s in severities if s.get("position", "")]
+    unpositioned = [s for s in severities if not s.get("position", "")]
+    ordered = sorted(positioned, key=lambda s: int(s["position"]), reverse=True)
+    return [*reversed(unpositioned), *ordered]
+
+
+def next_severity(current: str | None, severities: Sequence[Mapping[str, str]]) -> str | None:
+    """The id one step more severe than ``current`` (an id), or None at the top of the scale.
+
+    An incident without a severity (or with one no longer defined) steps onto the least severe one.
+    """
+    scale = [s["id"] for s in severity_scale(severities)]
+    if not scale:
+        raise IncidentValidationError(
+            "severity", "the Rootly account defines no severities to escalate through", vendor=NAME
+        )
+    if current not in scale:
+        return scale[0]
+    index = scale.index(current)
+    return scale[index + 1] if index + 1 < len(scale) else None
+
+
+def is_lower(target: str, current: str | None, severities: Sequence[Mapping[str, str]]) -> bool:
+    """Whether ``target`` is less severe than ``current``: an escalation never lowers a severity."""
+    scale = [s["id"] for s in severity_scale(severities)]
+    return current in scale and target in scale and scale.index(target) < scale.index(current)
+
+
+def severity_label(severity: str | None, severities: Sequence[Mapping[str, str]]) -> str:
+    """A severity id as its name, for step details."""
+    found = next((s for s in severities if s["id"] == severity), None)
+    return (found["name"] or found["slug"] or found["id"]) if found else "none"
+
+
+def current_severity_id(response: Response) -> str | None:
+    """The id of the incident's severity (``data.attributes.severity.data.id``), None when unset."""
+    body = response.body if isinstance(response.body, Mapping) else {}
+    data = body.get("data")
+    attributes = data.get("attributes") if isinstance(data, Mapping) else None
+    severity = attributes.get("severity") if isinstance(attributes, Mapping) else None
+    inner = severity.get("data", severity) if isinstance(severity, Mapping) else None
+    value = inner.get("id") if isinstance(inner, Mapping) else None
+    return str(value) if value else None
+
+
+def refuse_escalation_level() -> UnsupportedOperationError:
+    return UnsupportedOperationError(
+        "Rootly has no escalation levels (escalation_level is PagerDuty's): pass severity=... to set a "
+        "Rootly severity, or no target to raise the incident one step up its severities"
+    )
+
+
+# --- reassigning: incident roles ---------------------------------------------------------------------
+
+ASSIGNEE_ROLE_EXTRA = "assignee_role"
+"""The connection extra naming the incident role that ``assignees`` fill (its id, slug or name)."""
+DEFAULT_ASSIGNEE_ROLES = ("commander", "incident-commander", "incident commander")
+"""Without the extra: the incident commander role, found by slug or name (first match wins)."""
+ROLE_ASSIGNMENT_TYPE = "incident_role_assignments"
+"""The type of the role holders ``GET /v1/incidents/{id}?include=roles`` returns in ``included``; the
+spec documents ``include=roles`` but not this resource's shape, so reassigning reads it back."""
+
+
+@dataclass(frozen=True)
+class IncidentRole:
+    """An incident role (``GET /v1/incident_roles``)."""
+
+    id: str
+    slug: str
+    name: str
+    multiple: bool
+    """``allow_multi_user_assignment``: whether more than one user may hold it."""
+
+
+def build_incident_roles(page: int) -> Request:
+    return Request("GET", "/v1/incident_roles", params=_paging(page, LIST_PAGE_SIZE))
+
+
+def parse_incident_roles(response: Response) -> tuple[list[IncidentRole], int | None]:
+    """Enabled roles of the page and the next page number."""
+    roles = []
+    for item in _resources(response):
+        found = item.get("attributes")
+        attributes: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+        if "id" in item and attributes.get("enabled", True) is not False:
+            roles.append(
+                IncidentRole(
+                    id=str(item["id"]),
+                    slug=str(attributes.get("slug") or ""),
+                    name=str(attributes.get("name") or ""),
+                    multiple=bool(attributes.get("allow_multi_user_assignment")),
+                )
+            )
+    return roles, next_page(response)
+
+
+def assignee_role(configured: object, roles: Sequence[IncidentRole]) -> IncidentRole:
+    """The role ``assignees`` fill: the connection's ``assignee_role`` (id, slug or name) or the default."""
+    if configured is not None and not isinstance(configured, str):
+        raise IncidentValidationError(ASSIGNEE_ROLE_EXTRA, "must be a role id, slug or name", vendor=NAME)
+    wanted = (configured.strip().lower(),) if configured else DEFAULT_ASSIGNEE_ROLES
+    for word in wanted:
+        for role in roles:
+            if word in (role.id.lower(), role.slug.lower(), role.name.lower()):
+                return role
+    names = ", ".join(f"{r.name} ({r.slug})" for r in roles) or "none enabled"
+    what = f"{configured!r} is not" if configured else "no incident commander role is"
+    raise IncidentValidationError(
+        ASSIGNEE_ROLE_EXTRA,
+        f"{what} an enabled Rootly incident role; set the connection extra {ASSIGNEE_ROLE_EXTRA!r} to one "
+        f"of: {names}",
+        vendor=NAME,
+    )
+
+
+def check_role_capacity(role: IncidentRole, users: Sequence[str]) -> None:
+    if len(users) > 1 and not role.multiple:
+        raise IncidentValidationError(
+            "assignees",
+            f"the Rootly incident role {role.name!r} holds one user (allow_multi_user_assignment is off); "
+            f"got {len(users)}",
+            vendor=NAME,
+        )
+
+
+def build_get_with_roles(ref: str) -> Request:
+    """``GET /v1/incidents/{id}?include=roles``: the incident and its role holders."""
+    return Request("GET", _incident_path(ref), params=(("include", "roles"),))
+
+
+def _related_id(resource: Mapping[str, Any], name: str) -> str | None:
+    """The id of ``name`` (``user``, ``incident_role``) in a relationship, or in the attributes as an
+    object or as ``<name>_id``: the assignment's shape is not in the spec, so every JSON:API form counts."""
+    for section in ("relationships", "attributes"):
+        container = resource.get(section)
+        if not isinstance(container, Mapping):
+            continue
+        value = container.get(name)
+        if isinstance(value, Mapping):
+            inner = value.get("data", value)
+            if isinstance(inner, Mapping) and inner.get("id") is not None:
+                return str(inner["id"])
+        if container.get(f"{name}_id") is not None:
+            return str(container[f"{name}_id"])
+    return None
+
+
+def role_holders(response: Response, role_id: str) -> tuple[str, ...]:
+    """The ids of the users holding ``role_id``, from the ``included`` of a ``include=roles`` read."""
+    body = response.body if isinstance(response.body, Mapping) else {}
+    holders: dict[str, None] = {}
+    for item in body.get("included") or ():
+        if isinstance(item, Mapping) and item.get("type") == ROLE_ASSIGNMENT_TYPE:
+            user = _related_id(item, "user")
+            if user is not None and _related_id(item, "incident_role") == role_id:
+                holders[user] = None
+    return tuple(holders)
+
+
+def _role_document(user_id: str, role_id: str) -> dict[str, Any]:
+    return _document("incidents", {"user_id": user_id, "incident_role_id": role_id})
+
+
+def build_assign_role(ref: str, user_id: str, role_id: str) -> Request:
+    """``POST /v1/incidents/{id}/assign_role_to_user``: assigning a holder again changes nothing."""
+    return Request(
+        "POST", _incident_path(ref, "/assign_role_to_user"), json=_role_document(user_id, role_id), write=True
+    )
+
+
+def build_unassign_role(ref: str, user_id: str, role_id: str) -> Request:
+    """``DELETE /v1/incidents/{id}/unassign_role_from_user`` (the spec gives this DELETE a body)."""
+    return Request(
+        "DELETE",
+        _incident_path(ref, "/unassign_role_from_user"),
+        json=_role_document(user_id, role_id),
+        write=True,
+    )

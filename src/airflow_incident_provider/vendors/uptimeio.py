@@ -50,6 +50,7 @@ STATUS_PHASES: Mapping[str, Phase] = {
 PHASE_STATUSES: Mapping[Phase, str] = {phase: status for status, phase in STATUS_PHASES.items()}
 RESOLVED = "resolved"
 SEVERITIES = ("minor", "major", "critical")
+"""UptimeIO's severities, lowest first: the one ordered scale that escalation climbs."""
 
 TITLE_MAX_LENGTH = 200
 MESSAGE_MAX_LENGTH = 5000
@@ -352,6 +353,31 @@ def check_options(options: WriteOptions, *, customer_facing: str | None) -> None
         )
 
 
+def create_unsupported() -> UnsupportedOperationError:
+    """Creating: none of UptimeIO's API reference pages documents a create endpoint."""
+    return UnsupportedOperationError(
+        f"{NAME}: UptimeIO documents no endpoint to create a status-page incident; create the incident "
+        "in UptimeIO and pass its id (or its 'projectId/pageId/incidentId' ref) to the other operators"
+    )
+
+
+def assignees_unsupported() -> UnsupportedOperationError:
+    """Assigning: a status page tells customers what is happening; it has no one to assign."""
+    return UnsupportedOperationError(
+        f"{NAME}: status-page incidents have no 'assignees'; assign people in your incident tool (e.g. "
+        "ReassignIncidentOperator on a PagerDuty, Rootly or Pinghome connection) and describe progress "
+        "to customers with note=... (public=True)"
+    )
+
+
+def escalation_level_unsupported() -> UnsupportedOperationError:
+    """Escalation policies' levels are PagerDuty's; an UptimeIO incident escalates by severity."""
+    return UnsupportedOperationError(
+        f"{NAME}: 'escalation_level' is PagerDuty's; an UptimeIO status-page incident escalates by "
+        f"severity ({' -> '.join(SEVERITIES)}): pass severity=... or no target for one step up"
+    )
+
+
 def acknowledge_unsupported() -> UnsupportedOperationError:
     return UnsupportedOperationError(
         f"{NAME}: status-page incidents have no acknowledge; every status is a public message, so move "
@@ -381,6 +407,47 @@ def severity(word: str) -> str:
             "severity", f"{word!r} is not a severity; allowed: {', '.join(SEVERITIES)}", vendor=NAME
         )
     return lowered
+
+
+def next_severity(current: str | None) -> str | None:
+    """One step up :data:`SEVERITIES` from ``current`` as an absolute target; None at the top.
+
+    An incident without a severity steps onto the lowest one. A severity outside the scale cannot be
+    placed on it, so it is refused rather than guessed.
+    """
+    if current is None:
+        return SEVERITIES[0]
+    rung = current.strip().lower()
+    if rung not in SEVERITIES:
+        raise IncidentValidationError(
+            "severity",
+            f"the incident's severity {current!r} is not on UptimeIO's scale ({', '.join(SEVERITIES)}), "
+            "so one step up cannot be computed; pass severity=... explicitly",
+            vendor=NAME,
+        )
+    index = SEVERITIES.index(rung)
+    return SEVERITIES[index + 1] if index + 1 < len(SEVERITIES) else None
+
+
+def escalation_target(current: str | None, requested: str | None) -> tuple[str | None, str]:
+    """What escalating an incident now at severity ``current`` writes, and the step's detail.
+
+    ``requested`` is an explicit severity, or None for one step up. Returns the absolute severity to
+    write, or None when nothing is written: at the top, or when the target would not raise the
+    incident (escalating never lowers a severity; lower it with an update on purpose).
+    """
+    if requested is None:
+        target = next_severity(current)
+        if target is None:
+            return None, "already at the top"
+    else:
+        target = severity(requested)
+        if current in SEVERITIES:
+            if current == target:
+                return None, f"already {current}"
+            if SEVERITIES.index(target) < SEVERITIES.index(current):
+                return None, f"already {current}, above {target}"
+    return target, f"severity {current} -> {target}"
 
 
 def _monitor_ids(value: Any) -> list[str]:
@@ -418,10 +485,7 @@ def validate_update(update: IncidentUpdate) -> dict[str, Any]:
     Returns the validated vendor fields. Raises before any request for a field UptimeIO cannot take.
     """
     if update.assignees is not None:
-        raise UnsupportedOperationError(
-            f"{NAME}: status-page incidents have no 'assignees'; assign people in your incident tool and "
-            "describe progress to customers with note=... (public=True)"
-        )
+        raise assignees_unsupported()
     if update.title is not None:
         _text(update.title, "title", TITLE_MAX_LENGTH)
     if update.description is not None:

@@ -57,6 +57,25 @@ class Severity:
     description: str
 
 
+@dataclass(frozen=True)
+class IncidentRole:
+    id: str
+    name: str
+    slug: str
+    position: int
+    allow_multi_user_assignment: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class RoleAssignment:
+    """One user holding one incident role on one incident."""
+
+    id: str
+    role_id: str
+    user_id: str
+
+
 @dataclass
 class Event:
     id: str
@@ -89,6 +108,7 @@ class Incident:
     actors: dict[str, str | None] = field(default_factory=dict)
     meeting: dict[str, Any] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
+    roles: list[RoleAssignment] = field(default_factory=list)
 
     @property
     def is_terminal(self) -> bool:

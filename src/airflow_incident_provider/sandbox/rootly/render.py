@@ -11,7 +11,7 @@ from .model import ACTOR_STATUSES, MESSAGES, TIMESTAMP_STATUSES
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from .model import Event, Incident, Severity, User
+    from .model import Event, Incident, IncidentRole, RoleAssignment, Severity, User
     from .store import RootlyStore
     from .validation import Page
 
@@ -86,6 +86,38 @@ class Renderer:
                 "slack_aliases": [],
                 "created_at": at,
                 "updated_at": at,
+            },
+        }
+
+    def incident_role(self, role: IncidentRole) -> dict[str, Any]:
+        at = iso(self.store.created_at)
+        return {
+            "id": role.id,
+            "type": "incident_roles",
+            "attributes": {
+                "name": role.name,
+                "slug": role.slug,
+                "summary": None,
+                "description": role.description,
+                "position": role.position,
+                "optional": False,
+                "enabled": True,
+                "allow_multi_user_assignment": role.allow_multi_user_assignment,
+                "created_at": at,
+                "updated_at": at,
+            },
+        }
+
+    def role_assignment(self, assignment: RoleAssignment) -> dict[str, Any]:
+        """An ``included`` role holder: the spec documents ``include=roles`` but not this resource, so
+        the sandbox uses plain JSON:API relationships."""
+        return {
+            "id": assignment.id,
+            "type": "incident_role_assignments",
+            "attributes": {},
+            "relationships": {
+                "incident_role": {"data": {"id": assignment.role_id, "type": "incident_roles"}},
+                "user": {"data": {"id": assignment.user_id, "type": "users"}},
             },
         }
 

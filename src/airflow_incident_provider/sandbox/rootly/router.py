@@ -1,4 +1,5 @@
-"""Rootly API v1 routes (mounted at ``/rootly``): bearer auth, rate limits, incidents, events, severities."""
+"""Rootly API v1 routes (mounted at ``/rootly``): bearer auth, rate limits, incidents, events, severities,
+incident roles and their assignment."""
 
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ from .validation import (
     UPDATE_ATTRIBUTES,
     parse_event,
     parse_in_triage,
+    parse_include,
     parse_list_query,
     parse_page,
+    parse_role_assignment,
     parse_transition,
     parse_update,
 )
@@ -137,7 +140,11 @@ class RootlyBackend(VendorBackend):
 
         def one(request: Request, incident_id: str) -> JSONResponse:
             render = self.renderer(request)
-            return JSONResponse({"data": render.incident(store().get(incident_id))})
+            incident = store().get(incident_id)
+            document: dict[str, Any] = {"data": render.incident(incident)}
+            if "roles" in parse_include(request.query_params.multi_items()):
+                document["included"] = [render.role_assignment(a) for a in incident.roles]
+            return JSONResponse(document)
 
         @router.get("/incidents")
         async def list_incidents(request: Request) -> JSONResponse:
@@ -171,6 +178,20 @@ class RootlyBackend(VendorBackend):
             store().transition(incident, "in_triage", None, self.actor, now())
             return one(request, incident.id)
 
+        @router.post("/incidents/{incident_id}/assign_role_to_user")
+        async def assign_role(incident_id: str, request: Request) -> JSONResponse:
+            incident = store().get(incident_id)
+            user_id, role_id = parse_role_assignment(await self.body(request))
+            store().assign_role(incident, user_id, role_id, self.actor, now())
+            return JSONResponse({"data": self.renderer(request).incident(incident)})
+
+        @router.delete("/incidents/{incident_id}/unassign_role_from_user")
+        async def unassign_role(incident_id: str, request: Request) -> JSONResponse:
+            incident = store().get(incident_id)
+            user_id, role_id = parse_role_assignment(await self.body(request))
+            store().unassign_role(incident, user_id, role_id, self.actor, now())
+            return JSONResponse({"data": self.renderer(request).incident(incident)})
+
         @router.put("/incidents/{incident_id}/{action}")
         async def transition_incident(incident_id: str, action: str, request: Request) -> JSONResponse:
             if action not in TRANSITIONS:
@@ -203,6 +224,13 @@ class RootlyBackend(VendorBackend):
             items = [render.severity(s) for s in store().severities]
             page = parse_page(request.query_params.multi_items())
             return JSONResponse(render.page("/v1/severities", items, page))
+
+        @router.get("/incident_roles")
+        async def list_incident_roles(request: Request) -> JSONResponse:
+            render = self.renderer(request)
+            items = [render.incident_role(r) for r in store().roles]
+            page = parse_page(request.query_params.multi_items())
+            return JSONResponse(render.page("/v1/incident_roles", items, page))
 
         @router.get("/severities/{severity_id}")
         async def get_severity(severity_id: str, request: Request) -> JSONResponse:

@@ -1,11 +1,12 @@
-"""The sandbox's Rootly organization: two users, severities SEV0 to SEV3 and incidents in every state."""
+"""The sandbox's Rootly organization: two users, severities SEV0 to SEV3, two incident roles and incidents
+in every state."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from .model import Severity, User
+from .model import IncidentRole, Severity, User
 from .store import RootlyStore
 
 if TYPE_CHECKING:
@@ -27,6 +28,14 @@ SEVERITIES = (
     Severity("5e4a0c3e-0000-4000-8000-000000000003", "SEV3", "sev3", "low", "#4A90E2", 3,
              "Cosmetic or internal-only issue"),
 )  # fmt: skip
+
+ROLES = (
+    IncidentRole("7d1c0b2a-0000-4000-8000-000000000001", "Commander", "commander", 1, False,
+                 "Coordinates the response"),
+    IncidentRole("7d1c0b2a-0000-4000-8000-000000000002", "Scribe", "scribe", 2, True,
+                 "Keeps the timeline"),
+)  # fmt: skip
+"""Incident roles: a single-holder commander (the provider's default assignee role) and a multi-holder one."""
 
 MEETING_PASSWORD = "zq7-Sandbox-Pass-4821"  # noqa: S105 - fake sample data
 """The Zoom password of the sample incident with a bridge: must never reach XCom or a log."""
@@ -55,7 +64,7 @@ SAMPLE_TITLES = {
 
 
 def new_store(now: datetime) -> RootlyStore:
-    return RootlyStore(USERS, SEVERITIES, now - timedelta(days=90))
+    return RootlyStore(USERS, SEVERITIES, ROLES, now - timedelta(days=90))
 
 
 def load_samples(store: RootlyStore, now: datetime) -> None:

@@ -17,6 +17,8 @@ from .model import (
     Event,
     IdFactory,
     Incident,
+    IncidentRole,
+    RoleAssignment,
     Severity,
     User,
 )
@@ -38,10 +40,17 @@ def slugify(title: str) -> str:
 class RootlyStore:
     """One fake Rootly organization: its users, severities and incidents."""
 
-    def __init__(self, users: Iterable[User], severities: Iterable[Severity], created_at: datetime) -> None:
+    def __init__(
+        self,
+        users: Iterable[User],
+        severities: Iterable[Severity],
+        roles: Iterable[IncidentRole],
+        created_at: datetime,
+    ) -> None:
         self.created_at = created_at
         self.users = {u.id: u for u in users}
         self.severities = list(severities)  # by position, most severe first
+        self.roles = list(roles)  # by position
         self.incidents: dict[str, Incident] = {}
         self.ids = IdFactory()
         self._next_number = 1
@@ -63,6 +72,18 @@ class RootlyStore:
             raise unprocessable(
                 f"data.attributes.severity_id {severity_id!r} is not a severity of this team."
             )
+        return found
+
+    def role(self, role_id: str) -> IncidentRole:
+        found = next((r for r in self.roles if r.id == role_id), None)
+        if found is None:
+            raise unprocessable(f"data.attributes.incident_role_id {role_id!r} is not an incident role.")
+        return found
+
+    def user(self, user_id: str) -> User:
+        found = self.users.get(user_id)
+        if found is None:
+            raise unprocessable(f"data.attributes.user_id {user_id!r} is not a user of this team.")
         return found
 
     # ------------------------------------------------------------ internals
@@ -215,6 +236,33 @@ class RootlyStore:
         incident.updated_at = at
         return incident
 
+    def assign_role(
+        self, incident: Incident, user_id: str, role_id: str, actor: User, at: datetime
+    ) -> Incident:
+        """A single-holder role passes to the user; a multi-holder one gains them. Assigning a holder
+        again changes nothing."""
+        role, user = self.role(role_id), self.user(user_id)
+        if any(a.role_id == role.id and a.user_id == user.id for a in incident.roles):
+            return incident
+        if not role.allow_multi_user_assignment:
+            incident.roles = [a for a in incident.roles if a.role_id != role.id]
+        incident.roles.append(RoleAssignment(self.ids.make("role_assignment"), role.id, user.id))
+        self._event(incident, f"{user.name} assigned as {role.name} by {actor.name}", "internal", at)
+        incident.updated_at = at
+        return incident
+
+    def unassign_role(
+        self, incident: Incident, user_id: str, role_id: str, actor: User, at: datetime
+    ) -> Incident:
+        role, user = self.role(role_id), self.user(user_id)
+        kept = [a for a in incident.roles if not (a.role_id == role.id and a.user_id == user.id)]
+        if len(kept) == len(incident.roles):
+            raise unprocessable(f"{user.name} is not assigned as {role.name}.")
+        incident.roles = kept
+        self._event(incident, f"{user.name} unassigned as {role.name} by {actor.name}", "internal", at)
+        incident.updated_at = at
+        return incident
+
     def add_event(self, incident: Incident, text: str, visibility: str, at: datetime) -> Event:
         event = self._event(incident, text, visibility, at)
         incident.updated_at = at
@@ -234,6 +282,8 @@ class RootlyStore:
                 return self._severity_words(incident)
             if name == "severity_id":
                 return {incident.severity_id} if incident.severity_id else set()
+            if name == "labels":  # matched as "key:value"
+                return {f"{key}:{value}" for key, value in (incident.fields.get("labels") or {}).items()}
             return {str(getattr(incident, name))}
 
         def keep(incident: Incident) -> bool:

@@ -63,8 +63,9 @@ TIME_FILTERS = (
     "resolved_at", "closed_at", "in_triage_at",
 )  # fmt: skip
 COMPARISONS = ("gt", "gte", "lt", "lte")
-WORD_FILTERS = ("status", "kind", "severity", "severity_id")
-"""Filters compared with ``filter[x]``, ``filter[x][eq|not_eq|in|not_in]`` (lists comma-separated)."""
+WORD_FILTERS = ("status", "kind", "severity", "severity_id", "labels")
+"""Filters compared with ``filter[x]``, ``filter[x][eq|not_eq|in|not_in]`` (lists comma-separated); a
+label is given as ``key:value`` (the spec declares ``filter[labels]`` as a plain string)."""
 
 
 # ---------------------------------------------------------------- bodies
@@ -176,6 +177,25 @@ def parse_event(payload: Any) -> tuple[str, str]:
             f"data.attributes.visibility must be one of {', '.join(VISIBILITIES)} (got {short(visibility)})."
         )
     return event, str(visibility)
+
+
+def parse_role_assignment(payload: Any) -> tuple[str, str]:
+    """``user_id`` and ``incident_role_id`` of ``assign_role_to_user`` / ``unassign_role_from_user``."""
+    attributes = _document(payload, "incidents", attributes_required=True)
+    _only(attributes, ["user_id", "incident_role_id"])
+    values = []
+    for key in ("user_id", "incident_role_id"):
+        value = attributes.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise unprocessable(f"data.attributes.{key} is required (got {short(value)}).")
+        values.append(value)
+    return values[0], values[1]
+
+
+def parse_include(items: list[tuple[str, str]]) -> set[str]:
+    """``include=a,b``: the related resources to add under ``included``."""
+    raw = _single(items, "include") or ""
+    return {part.strip() for part in raw.split(",") if part.strip()}
 
 
 # ---------------------------------------------------------------- queries
