@@ -240,7 +240,7 @@ def _rootly_connection() -> dict[str, Any]:
             "assignee_role": _field(
                 "Assignee role",
                 {"type": ["string", "null"]},
-                "Incident role (id, slug or name) that ReassignIncidentOperator fills; default: the commander.",
+                "Incident role (id, slug or name) ReassignIncidentOperator fills; default: commander.",
             ),
             **_common_fields(),
         },
