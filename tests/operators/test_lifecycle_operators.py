@@ -12,6 +12,8 @@ from airflow_incident_provider.exceptions import IncidentValidationError, Unsupp
 from airflow_incident_provider.operators import (
     AcknowledgeIncidentOperator,
     AddIncidentNoteOperator,
+    CreateIncidentOperator,
+    EscalateIncidentOperator,
     GetIncidentOperator,
     ListIncidentsOperator,
 )
@@ -122,3 +124,57 @@ def test_note_must_have_text_and_dates_must_parse() -> None:
     operator.since = "yesterday"
     with pytest.raises(IncidentValidationError, match="since"):
         operator.query()
+
+
+CREATE_ARGS: dict[str, dict[str, Any]] = {
+    "pagerduty": {"vendor_fields": {"service": "PSVC001"}},
+    "devhelm": {"public": True},
+}
+
+
+@pytest.mark.parametrize("vendor", sorted(VENDOR_CASES))
+def test_create_returns_the_first_incident_when_the_task_is_retried(
+    vendor: str, request: pytest.FixtureRequest
+) -> None:
+    _handle, conn_id, _ = vendor_setup(vendor, request)
+    operator = CreateIncidentOperator(
+        task_id="open", conn_id=conn_id, title="Payments API returning 5xx", **CREATE_ARGS.get(vendor, {})
+    )
+    if vendor == "uptimeio":
+        with pytest.raises(UnsupportedOperationError, match="no endpoint to create"):
+            operator.execute(context("open"))
+        return
+    first = operator.execute(context("open"))
+    assert first["changed"] is True
+    assert first["title"] == "Payments API returning 5xx"
+    retry = operator.execute(context("open"))
+    assert retry["changed"] is False
+    assert retry["id"] == first["id"], "a retried task finds the incident its first try created"
+    other = CreateIncidentOperator(
+        task_id="open_other",
+        conn_id=conn_id,
+        title="Payments API returning 5xx",
+        **CREATE_ARGS.get(vendor, {}),
+    ).execute(context("open_other"))
+    assert other["id"] != first["id"], "another task creates its own incident"
+
+
+@pytest.mark.parametrize("vendor", sorted(VENDOR_CASES))
+def test_one_step_escalation_climbs_to_the_top_and_stops(vendor: str, request: pytest.FixtureRequest) -> None:
+    handle, conn_id, incident_id = vendor_setup(vendor, request)
+    if vendor == "pinghome":  # the sandbox's sample urgency is already the top of Pinghome's scale
+        incident_id = handle.create(urgency="low")
+    public = vendor in STATUS_PAGES
+    steps = 0
+    for attempt in range(12):
+        operator = EscalateIncidentOperator(
+            task_id=f"up{attempt}", conn_id=conn_id, incident_id=incident_id, public=public
+        )
+        if not operator.execute(context(f"up{attempt}"))["changed"]:
+            break
+        steps += 1
+    else:
+        pytest.fail("escalation never reached the top of the scale")
+    assert steps >= 1, "a new incident is not already at the top"
+    again = EscalateIncidentOperator(task_id="again", conn_id=conn_id, incident_id=incident_id, public=public)
+    assert again.execute(context("again"))["changed"] is False
