@@ -130,7 +130,6 @@ def test_each_try_and_each_action_gets_its_own_key() -> None:
     [
         ({"action": "page"}, "action", "not one of note, escalate, update, resolve"),
         ({"action": "update", "status": "resovled"}, "status", "Did you mean 'resolved'"),
-        ({"action": "escalate"}, "severity", "one-step automatic escalation"),
         ({"action": "update"}, "update", "at least one of status, severity, note"),
         ({"action": "note", "resolution": "fixed"}, "resolution", "does not use resolution"),
         ({"action": "resolve", "status": "resolved"}, "status", "does not use status"),
@@ -203,6 +202,14 @@ def test_update_and_resolve(pd: Sandbox) -> None:
         conn_id=PD_CONN_ID, incident_id=incident_id, action="resolve", resolution="Backfill completed."
     ).notify(task_context())
     assert pd.incident(incident_id)["status"] == "resolved"
+
+
+def test_escalate_without_a_severity_is_one_step_up(pd: Sandbox) -> None:
+    incident_id = pd.create(urgency="low")
+    notifier = IncidentNotifier(conn_id=PD_CONN_ID, incident_id=incident_id, action="escalate")
+    notifier.notify(task_context())
+    assert pd.incident(incident_id)["urgency"] == "high"
+    assert pd.incident(incident_id)["priority"] is None, "one step, not two"
 
 
 def test_a_vendor_error_is_logged_and_raised(pd: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,7 +15,7 @@ from airflow.sdk import BaseNotifier
 
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.idempotency import idempotency_key
-from airflow_incident_provider.models import IncidentUpdate, WriteOptions
+from airflow_incident_provider.models import Escalation, IncidentUpdate, WriteOptions
 from airflow_incident_provider.operators.base import check_status_word, is_template, resolve_ref
 
 if TYPE_CHECKING:
@@ -165,8 +165,8 @@ class IncidentNotifier(BaseNotifier):
       map index, try and deadline, so the same callback run again never posts twice.
     - ``"update"``: set ``status``, ``severity`` and/or add ``note``.
     - ``"resolve"``: resolve with ``resolution`` (and ``note``).
-    - ``"escalate"``: for now an update to the given ``severity`` (required). One-step automatic
-      escalation (reading the current level and raising it by one) is a later feature.
+    - ``"escalate"``: escalate to ``severity``, or with none one step up the vendor's own scale,
+      computed once into an absolute target (never lowers; at the top nothing changes).
 
     On status pages (DevHelm, UptimeIO) a note is a message to customers: the notifier never posts
     its internal failure note there; give a customer-facing ``note`` and ``public=True``.
@@ -225,11 +225,6 @@ class IncidentNotifier(BaseNotifier):
                 f"action {action!r} does not use {', '.join(unused)}; it takes "
                 f"{', '.join(sorted(_FIELDS_BY_ACTION[action]))}",
             )
-        if action == "escalate" and severity is None:
-            raise IncidentValidationError(
-                "severity",
-                "escalate needs the target severity (one-step automatic escalation is not available yet)",
-            )
         if action == "update" and not given:
             raise IncidentValidationError("update", "give at least one of status, severity, note")
         if note is not None and (not isinstance(note, str) or (not note.strip() and not is_template(note))):
@@ -275,6 +270,8 @@ class IncidentNotifier(BaseNotifier):
                 result = await hook.aadd_note(ref, note, options)
             elif self.action == "resolve":
                 result = await hook.aresolve_incident(ref, self.resolution, note, options)
+            elif self.action == "escalate":
+                result = await hook.aescalate_incident(ref, self._escalation(note), options)
             else:
                 result = await hook.aupdate_incident(ref, self._update(note), options)
         except Exception as exc:
@@ -289,6 +286,8 @@ class IncidentNotifier(BaseNotifier):
             return hook.add_note(ref, note, options)
         if self.action == "resolve":
             return hook.resolve_incident(ref, self.resolution, note, options)
+        if self.action == "escalate":
+            return hook.escalate_incident(ref, self._escalation(note), options)
         return hook.update_incident(ref, self._update(note), options)
 
     # --- shared pieces ------------------------------------------------------------------------------
@@ -325,6 +324,9 @@ class IncidentNotifier(BaseNotifier):
 
     def _update(self, note: str | None) -> IncidentUpdate:
         return IncidentUpdate(status=self.status, severity=self.severity, note=note)
+
+    def _escalation(self, note: str | None) -> Escalation:
+        return Escalation(severity=self.severity, note=note)
 
     def _log_result(self, result: OperationResult) -> None:
         self.log.info(
