@@ -301,7 +301,16 @@ def get_provider_info() -> dict[str, Any]:
                 "integration-name": "Incident management",
                 "python-modules": [
                     f"{PACKAGE}.operators.{module}"
-                    for module in ("update", "resolve", "acknowledge", "note", "read", "create", "escalate")
+                    for module in (
+                        "update",
+                        "resolve",
+                        "acknowledge",
+                        "note",
+                        "read",
+                        "create",
+                        "escalate",
+                        "bulk",
+                    )
                 ],
             },
         ],

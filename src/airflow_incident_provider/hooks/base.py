@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Mapping, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -407,6 +407,15 @@ class IncidentHook(BaseHook):
     def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
         raise NotImplementedError
 
+    supports_bulk_transition: ClassVar[bool] = False
+    """Whether the vendor can acknowledge or resolve many incidents in one request (PagerDuty)."""
+
+    def bulk_transition_flow(
+        self, refs: Sequence[str], status: str, resolution: str | None, options: WriteOptions
+    ) -> Flow[list[OperationResult]]:
+        """Move many incidents to ``status`` with the vendor's native bulk endpoint, one result each."""
+        raise UnsupportedOperationError(f"{self.vendor_name} has no bulk endpoint")
+
     def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
         """Create an incident at most once per ``create.dedup_key`` (look for it first, then create)."""
         raise UnsupportedOperationError(f"{self.vendor_name} does not document creating incidents")
@@ -523,6 +532,16 @@ class IncidentHook(BaseHook):
         options: WriteOptions | None = None,
     ) -> OperationResult:
         return await self.arun(self.reassign_flow(incident_id, assignees, note, options or WriteOptions()))
+
+    async def abulk_transition(
+        self,
+        refs: Sequence[str],
+        status: str,
+        resolution: str | None = None,
+        options: WriteOptions | None = None,
+    ) -> list[OperationResult]:
+        """Acknowledge or resolve many incidents through the vendor's bulk endpoint (see the flow)."""
+        return await self.arun(self.bulk_transition_flow(refs, status, resolution, options or WriteOptions()))
 
     def list_incidents(self, query: ListQuery | None = None, **filters: Any) -> list[Incident]:
         """Incidents matching the query (or its fields as keywords), every page fetched for the caller."""
