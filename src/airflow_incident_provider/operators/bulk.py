@@ -36,7 +36,9 @@ class BulkUpdateIncidentsOperator(IncidentConnectionOperator):
     Incidents are processed concurrently with the async hook, at most ``max_concurrency`` at a time,
     all through the credential's one client-side rate limiter, so a thousand incidents never trip the
     vendor's limit. Where the vendor has a native bulk endpoint for the action (PagerDuty's
-    ``PUT /incidents``, 250 per call) it is used. Every incident is tried; the outcome of each (changed,
+    ``PUT /incidents``, 250 per call) it is used, falling back to one request per incident when the
+    bulk call is refused, so one bad id never hides the others. Every incident is tried; the outcome
+    of each (changed,
     status, or the vendor's error) is returned and pushed under ``bulk_results``, and the task fails
     after all were tried if any failed.
 
@@ -189,9 +191,10 @@ class BulkUpdateIncidentsOperator(IncidentConnectionOperator):
                 results = await hook.abulk_transition(
                     refs, status, self.resolution, self._options(context, "")
                 )
-            except IncidentError as exc:
-                return [_failure(ref, exc) for ref in refs]
-            return [_success(ref, result) for ref, result in zip(refs, results, strict=True)]
+            except IncidentError as exc:  # one bad incident fails the whole call: try each on its own
+                self.log.warning("Bulk %s failed (%s); applying it incident by incident", self.action, exc)
+            else:
+                return [_success(ref, result) for ref, result in zip(refs, results, strict=True)]
         slots = asyncio.Semaphore(self.max_concurrency)
 
         async def one(ref: str) -> dict[str, Any]:
