@@ -98,6 +98,7 @@ VENDORS: dict[str, Vendor] = {
             operations=(
                 ("GET", "/incidents"),
                 ("POST", "/incidents"),
+                ("PUT", "/incidents"),
                 ("GET", "/incidents/{id}"),
                 ("PUT", "/incidents/{id}"),
                 ("GET", "/incidents/{id}/notes"),

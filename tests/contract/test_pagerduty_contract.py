@@ -86,6 +86,7 @@ def test_extract_names_its_source_and_is_self_contained() -> None:
     assert list(OPERATIONS) == [
         "GET /incidents",
         "POST /incidents",
+        "PUT /incidents",
         "GET /incidents/{id}",
         "PUT /incidents/{id}",
         "GET /incidents/{id}/notes",
@@ -108,7 +109,7 @@ def test_extracted_schemas_are_valid_openapi_30_schemas(key: str) -> None:
         OAS30Validator.check_schema(operation["request_body"]["schema"])
 
 
-@pytest.mark.parametrize("key", ["PUT /incidents/{id}", "POST /incidents/{id}/notes"])
+@pytest.mark.parametrize("key", ["PUT /incidents", "PUT /incidents/{id}", "POST /incidents/{id}/notes"])
 def test_spec_request_examples_validate_against_the_copied_schemas(key: str) -> None:
     body = OPERATIONS[key]["request_body"]
     assert body["examples"]
@@ -518,6 +519,49 @@ def test_update_to_the_current_status_sends_only_the_type(status: str) -> None:
     )
     assert incident_body(request) == {"type": "incident_reference"}
     assert_conforms(request)
+
+
+_BULK_ITEMS: list[Any] = [
+    pytest.param([(INCIDENT_ID, {"status": "acknowledged"})], id="acknowledge-one"),
+    pytest.param(
+        [(f"Q{n:03d}", {"status": "resolved", "resolution": "Disk cleaned"}) for n in range(pd.BULK_LIMIT)],
+        id="resolve-the-most-allowed",
+    ),
+    pytest.param(
+        [
+            (
+                INCIDENT_ID,
+                update_request(IncidentUpdate(severity="P1", assignees=("PUSER01",))).json["incident"],
+            ),
+            ("Q2BBB", {"status": "resolved", "escalation_level": 2, "urgency": "low"}),
+        ],
+        id="update-fields-per-incident",
+    ),
+]
+
+
+@pytest.mark.parametrize("items", _BULK_ITEMS)
+def test_bulk_update(items: list[tuple[str, dict[str, Any]]]) -> None:
+    request = pd.build_bulk_update(items)
+    assert (request.method, request.path, request.write, request.idempotent) == (
+        "PUT",
+        "/incidents",
+        True,
+        True,
+    )
+    assert [item["id"] for item in request.json["incidents"]] == [ref for ref, _ in items]
+    assert {item["type"] for item in request.json["incidents"]} == {"incident_reference"}
+    assert_conforms(request)
+
+
+@pytest.mark.parametrize("status", pd.BULK_STATUSES)
+def test_bulk_update_for_each_bulk_status(status: str) -> None:
+    assert_conforms(pd.build_bulk_update([(INCIDENT_ID, {"status": pd.validate_bulk_status(status)})]))
+
+
+def test_bulk_update_checker_catches_a_status_outside_the_spec() -> None:
+    request = pd.build_bulk_update([(INCIDENT_ID, {"status": "closed"})])
+    CONTRACT.assert_catches(request, send_headers(request), "'closed' is not one of")
 
 
 @pytest.mark.parametrize("token_kind", pd.TOKEN_KINDS)

@@ -13,10 +13,12 @@ import pytest
 from airflow_incident_provider.exceptions import (
     AmbiguousWriteError,
     AuthenticationError,
+    ConflictError,
     IncidentNotFoundError,
     IncidentValidationError,
     RateLimitedError,
     UnsupportedOperationError,
+    VendorError,
     VendorValidationError,
 )
 from airflow_incident_provider.hooks import aget_incident_hook, get_incident_hook, transport
@@ -662,3 +664,141 @@ def test_operators_create_escalate_and_reassign(pd: Sandbox) -> None:
     assert [step["name"] for step in moved["steps"]] == ["reassign", "note"]
     assert reassign.execute(task_context("mv"))["changed"] is False
     assert len(pd.notes(first["id"])) == 1
+
+
+# --- bulk transition ---------------------------------------------------------------------------------------
+
+
+def bulk_puts(pd: Sandbox) -> list[dict[str, Any]]:
+    return [r for r in pd.requests() if (r["method"], r["path"]) == ("PUT", "/incidents")]
+
+
+def test_bulk_resolve_sends_300_incidents_in_two_puts_and_reads_nothing(pd: Sandbox) -> None:
+    refs = [pd.create(title=f"Disk full on db-{n}") for n in range(300)]
+    pd.clear_requests()
+    results = hook().bulk_transition(list(reversed(refs)), "resolved", resolution="Disks cleaned")
+    assert pd.calls() == [("PUT", "/incidents"), ("PUT", "/incidents")]
+    assert [r.incident.id for r in results] == list(reversed(refs))
+    assert all(r.changed and r.incident.phase is Phase.RESOLVED for r in results)
+    assert results[0].steps == (Step(name="resolved", applied=True),)
+    still_open = pd.incidents(**{"statuses[]": ["triggered", "acknowledged"]})
+    assert set(refs).isdisjoint(item["id"] for item in still_open)
+
+
+def test_bulk_resolve_again_is_idempotent(pd: Sandbox) -> None:
+    refs = [pd.create() for _ in range(3)]
+    first = hook().bulk_transition(refs, "resolved")
+    again = hook().bulk_transition([*refs, refs[0]], "resolved")
+    assert [r.incident.id for r in again] == [*refs, refs[0]]
+    assert all(r.incident.status == "resolved" for r in [*first, *again])
+    assert all(r.changed for r in first)
+    assert len(bulk_puts(pd)) == 2
+    assert all(pd.incident(ref)["status"] == "resolved" for ref in refs)
+
+
+def test_async_bulk_transition_is_the_same_flow(pd: Sandbox) -> None:
+    refs = [pd.create() for _ in range(260)]
+    pd.clear_requests()
+
+    async def scenario() -> tuple[list[str], int]:
+        async_hook = await aget_incident_hook(PD_CONN_ID)
+        results = await async_hook.abulk_transition(refs, "resolved")
+        return [r.incident.status for r in results], transport.open_async_clients()
+
+    statuses, open_clients = asyncio.run(scenario())
+    assert statuses == ["resolved"] * 260
+    assert open_clients == 0
+    assert pd.calls() == [("PUT", "/incidents"), ("PUT", "/incidents")]
+
+
+def test_bulk_acknowledge_reads_first_and_never_reopens(pd: Sandbox) -> None:
+    open_, acked, done = pd.create(), pd.create(), pd.create()
+    hook().acknowledge_incident(acked)
+    hook().resolve_incident(done)
+    pd.clear_requests()
+    results = hook().bulk_transition([open_, acked, done], "acknowledged")
+    assert [(r.incident.status, r.changed) for r in results] == [
+        ("acknowledged", True),
+        ("acknowledged", False),
+        ("resolved", False),
+    ]
+    assert results[2].steps == (Step(name="acknowledged", applied=False, detail="already resolved"),)
+    assert [call[0] for call in pd.calls()] == ["GET", "GET", "GET", "PUT"]
+    assert pd.incident(done)["status"] == "resolved"
+
+
+def test_bulk_acknowledge_with_allow_reopen_sends_without_reading(pd: Sandbox) -> None:
+    done = pd.create()
+    hook().resolve_incident(done)
+    pd.clear_requests()
+    (result,) = hook().bulk_transition([done], "acknowledged", options=WriteOptions(allow_reopen=True))
+    assert (result.incident.status, result.changed) == ("acknowledged", True)
+    assert pd.calls() == [("PUT", "/incidents")]
+
+
+def test_bulk_transition_checks_its_input_before_any_request(pd: Sandbox) -> None:
+    incident_id = pd.create()
+    pd.clear_requests()
+    with pytest.raises(IncidentValidationError, match="acknowledged, resolved"):
+        hook().bulk_transition([incident_id], "triggered")
+    with pytest.raises(IncidentValidationError, match="resolution"):
+        hook().bulk_transition([incident_id], "acknowledged", resolution="Fixed")
+    with pytest.raises(IncidentValidationError, match="incident_id"):
+        hook().bulk_transition([incident_id, " "], "resolved")
+    assert hook().bulk_transition([], "resolved") == []
+    assert pd.calls() == []
+
+
+def test_bulk_transition_with_an_unknown_id_fails_with_pagerdutys_404(pd: Sandbox) -> None:
+    incident_id = pd.create()
+    with pytest.raises(IncidentNotFoundError) as info:
+        hook().bulk_transition([incident_id, "QNOPE404"], "resolved")
+    assert "QNOPE404" in str(info.value)
+    assert pd.incident(incident_id)["status"] == "triggered"
+
+
+def drive(flow: Any, answer: Callable[[Request], Response | Exception]) -> Any:
+    """Run a flow against ``answer`` instead of a server; returns its result and the requests made."""
+    requests: list[Request] = []
+    request = next(flow)
+    while True:
+        requests.append(request)
+        reply = answer(request)
+        try:
+            request = flow.throw(reply) if isinstance(reply, Exception) else flow.send(reply)
+        except StopIteration as stop:
+            return stop.value, requests
+
+
+def incident_body(incident_id: str, status: str) -> dict[str, Any]:
+    return {"id": incident_id, "type": "incident", "title": "Disk full", "status": status}
+
+
+def test_bulk_response_leaving_incidents_out_is_an_error_naming_them(pd: Sandbox) -> None:
+    flow = hook().bulk_transition_flow(["Q1", "Q2", "Q3"], "resolved", None, WriteOptions())
+    body = {"incidents": [incident_body("Q2", "resolved")]}
+    with pytest.raises(VendorError, match="leaves out 2 incident\\(s\\) sent: Q1, Q3"):
+        drive(flow, lambda request: Response(200, {}, body))
+
+
+def test_bulk_resolve_refused_with_1001_reads_each_and_sends_the_rest(pd: Sandbox) -> None:
+    conflict = ConflictError(
+        "pagerduty", method="PUT", path="/incidents", status_code=400, message="Already", code="1001"
+    )
+    puts: list[list[str]] = []
+
+    def answer(request: Request) -> Response | Exception:
+        if request.method == "GET":
+            incident_id = request.path.rsplit("/", 1)[1]
+            status = "resolved" if incident_id == "Q1" else "acknowledged"
+            return Response(200, {}, {"incident": incident_body(incident_id, status)})
+        ids = [item["id"] for item in request.json["incidents"]]
+        puts.append(ids)
+        if len(puts) == 1:
+            return conflict
+        return Response(200, {}, {"incidents": [incident_body(i, "resolved") for i in ids]})
+
+    flow = hook().bulk_transition_flow(["Q1", "Q2"], "resolved", None, WriteOptions())
+    results, _requests = drive(flow, answer)
+    assert puts == [["Q1", "Q2"], ["Q2"]]
+    assert [(r.incident.id, r.changed) for r in results] == [("Q1", False), ("Q2", True)]

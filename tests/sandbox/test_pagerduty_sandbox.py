@@ -586,3 +586,97 @@ def test_cli_prints_url_and_connections_and_stops_on_terminate() -> None:
         if proc.stderr:
             proc.stderr.close()
     assert code == 0
+
+
+# ---------------------------------------------------------------- bulk update
+
+
+def bulk(pd: httpx.Client, items: list[dict[str, Any]]) -> httpx.Response:
+    return pd.put("/incidents", json={"incidents": items}, headers=headers(write=True))
+
+
+def test_bulk_update_applies_each_item_and_returns_the_incidents(pd: httpx.Client) -> None:
+    first, second = create(pd)["id"], create(pd, title="Queue backlog")["id"]
+    response = bulk(
+        pd,
+        [
+            {"id": first, "type": "incident_reference", "status": "resolved", "resolution": "Disk cleaned"},
+            {"id": second, "type": "incident_reference", "status": "acknowledged"},
+        ],
+    )
+    assert response.status_code == 200, response.text
+    returned = response.json()["incidents"]
+    assert [(i["id"], i["status"]) for i in returned] == [(first, "resolved"), (second, "acknowledged")]
+    assert pd.get(f"/incidents/{first}").json()["incident"]["status"] == "resolved"
+    assert pd.get(f"/incidents/{second}").json()["incident"]["status"] == "acknowledged"
+
+
+def test_bulk_resolving_an_already_resolved_incident_leaves_it_and_answers_200(pd: httpx.Client) -> None:
+    done, open_ = create(pd)["id"], create(pd, title="Queue backlog")["id"]
+    resolved_at = put(pd, done, status="resolved").json()["incident"]["resolved_at"]
+    response = bulk(
+        pd, [{"id": i, "type": "incident_reference", "status": "resolved"} for i in (done, open_)]
+    )
+    assert response.status_code == 200, response.text
+    returned = {i["id"]: i for i in response.json()["incidents"]}
+    assert returned[done]["status"] == returned[open_]["status"] == "resolved"
+    assert returned[done]["resolved_at"] == resolved_at
+
+
+def test_bulk_update_needs_the_write_headers(pd: httpx.Client) -> None:
+    incident_id = create(pd)["id"]
+    body = {"incidents": [{"id": incident_id, "type": "incident_reference", "status": "resolved"}]}
+    no_from = pd.put("/incidents", json=body, headers=headers())
+    assert no_from.status_code == 400
+    assert "From" in error(no_from)["errors"][0]
+    wrong_accept = pd.put(
+        "/incidents", json=body, headers={**headers(write=True), "Accept": "application/json"}
+    )
+    assert wrong_accept.status_code == 400
+    assert pd.get(f"/incidents/{incident_id}").json()["incident"]["status"] == "triggered"
+
+
+def test_bulk_update_over_250_is_413(pd: httpx.Client) -> None:
+    incident_id = create(pd)["id"]
+    items = [{"id": incident_id, "type": "incident_reference", "status": "acknowledged"}] * 251
+    response = bulk(pd, items)
+    assert response.status_code == 413
+    assert error(response)["message"] == "Request Entity Too Large"
+    assert "250" in error(response)["errors"][0]
+    assert pd.get(f"/incidents/{incident_id}").json()["incident"]["status"] == "triggered"
+
+
+def test_bulk_update_with_an_unknown_id_is_404_and_changes_nothing(pd: httpx.Client) -> None:
+    incident_id = create(pd)["id"]
+    response = bulk(
+        pd,
+        [
+            {"id": incident_id, "type": "incident_reference", "status": "resolved"},
+            {"id": "QNOPE404", "type": "incident_reference", "status": "resolved"},
+        ],
+    )
+    assert response.status_code == 404
+    assert error(response)["code"] == 2100
+    assert "QNOPE404" in error(response)["errors"][0]
+    assert pd.get(f"/incidents/{incident_id}").json()["incident"]["status"] == "triggered"
+
+
+def test_bulk_update_checks_every_item_before_applying_any(pd: httpx.Client) -> None:
+    incident_id = create(pd)["id"]
+    good = {"id": incident_id, "type": "incident_reference", "status": "resolved"}
+    cases: list[tuple[dict[str, Any], int, int, str]] = [
+        ({"type": "incident_reference", "status": "resolved"}, 400, 2001, "incidents[1].id"),
+        ({"id": incident_id, "status": "resolved"}, 400, 2001, "incidents[1].type"),
+        ({"id": incident_id, "type": "incident_reference", "status": "closed"}, 400, 1003, "closed"),
+        ({"id": incident_id, "type": "incident_reference", "urgency": "medium"}, 400, 2001, "incidents[1]"),
+    ]
+    for item, status_code, code, named in cases:
+        response = bulk(pd, [good, item])
+        assert response.status_code == status_code, item
+        assert error(response)["code"] == code, item
+        assert named in " ".join(error(response)["errors"]), (item, response.text)
+    bodies: list[dict[str, Any]] = [{"incidents": []}, {"incidents": "Q1"}, {"incident": good}]
+    for body in bodies:
+        response = pd.put("/incidents", json=body, headers=headers(write=True))
+        assert response.status_code == 400, body
+    assert pd.get(f"/incidents/{incident_id}").json()["incident"]["status"] == "triggered"

@@ -426,3 +426,58 @@ def test_find_by_key_is_scoped_to_the_service_in_any_status_newest_first() -> No
     assert found is not None
     assert found.id == "Q1AAA"
     assert pd.parse_found(Response(200, {}, {"incidents": [], "more": False})) is None
+
+
+# --- bulk update -------------------------------------------------------------------------------------
+
+
+def test_build_bulk_update_wraps_each_incident_as_a_reference() -> None:
+    request = pd.build_bulk_update(
+        [(" Q1AAA ", {"status": "resolved", "resolution": "Disk cleaned"}), ("Q2BBB", {"status": "resolved"})]
+    )
+    assert (request.method, request.path) == ("PUT", "/incidents")
+    assert request.write
+    assert request.idempotent
+    assert request.json == {
+        "incidents": [
+            {"id": "Q1AAA", "type": "incident_reference", "status": "resolved", "resolution": "Disk cleaned"},
+            {"id": "Q2BBB", "type": "incident_reference", "status": "resolved"},
+        ]
+    }
+
+
+def test_build_bulk_update_takes_one_to_bulk_limit_incidents() -> None:
+    assert pd.BULK_LIMIT == 250
+    full = pd.build_bulk_update([(f"Q{n}", {"status": "resolved"}) for n in range(pd.BULK_LIMIT)])
+    assert len(full.json["incidents"]) == pd.BULK_LIMIT
+    with pytest.raises(IncidentValidationError, match="at most 250 incidents per request"):
+        pd.build_bulk_update([(f"Q{n}", {"status": "resolved"}) for n in range(pd.BULK_LIMIT + 1)])
+    with pytest.raises(IncidentValidationError, match="at least one incident"):
+        pd.build_bulk_update([])
+
+
+@pytest.mark.parametrize("ref", ["", "   ", "Q1\nAAA"])
+def test_build_bulk_update_checks_each_id(ref: str) -> None:
+    with pytest.raises(IncidentValidationError, match="incident_id"):
+        pd.build_bulk_update([("Q1AAA", {}), (ref, {})])
+
+
+def test_validate_bulk_status_takes_acknowledged_or_resolved() -> None:
+    assert pd.validate_bulk_status("resolved") == "resolved"
+    assert pd.validate_bulk_status(Phase.ACKNOWLEDGED.value) == "acknowledged"
+    with pytest.raises(IncidentValidationError, match="acknowledged, resolved"):
+        pd.validate_bulk_status("triggered")
+    with pytest.raises(IncidentValidationError):
+        pd.validate_bulk_status("closed")
+
+
+def test_parse_bulk_returns_each_incident_in_order() -> None:
+    body = {
+        "incidents": [incident_json(id="Q2", status="resolved"), incident_json(id="Q1", status="resolved")]
+    }
+    incidents = pd.parse_bulk(Response(200, {}, body))
+    assert [(i.id, i.phase) for i in incidents] == [("Q2", Phase.RESOLVED), ("Q1", Phase.RESOLVED)]
+    assert incidents[0].raw is None
+    assert pd.parse_bulk(Response(200, {}, body), include_raw=True)[0].raw is not None
+    with pytest.raises(ValueError, match="'incidents'"):
+        pd.parse_bulk(Response(200, {}, {"incident": incident_json()}))

@@ -533,7 +533,7 @@ class IncidentHook(BaseHook):
     ) -> OperationResult:
         return await self.arun(self.reassign_flow(incident_id, assignees, note, options or WriteOptions()))
 
-    async def abulk_transition(
+    def bulk_transition(
         self,
         refs: Sequence[str],
         status: str,
@@ -541,6 +541,15 @@ class IncidentHook(BaseHook):
         options: WriteOptions | None = None,
     ) -> list[OperationResult]:
         """Acknowledge or resolve many incidents through the vendor's bulk endpoint (see the flow)."""
+        return self.run(self.bulk_transition_flow(refs, status, resolution, options or WriteOptions()))
+
+    async def abulk_transition(
+        self,
+        refs: Sequence[str],
+        status: str,
+        resolution: str | None = None,
+        options: WriteOptions | None = None,
+    ) -> list[OperationResult]:
         return await self.arun(self.bulk_transition_flow(refs, status, resolution, options or WriteOptions()))
 
     def list_incidents(self, query: ListQuery | None = None, **filters: Any) -> list[Incident]:

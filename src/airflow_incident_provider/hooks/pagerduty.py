@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
@@ -10,6 +10,7 @@ from airflow_incident_provider.exceptions import (
     ConflictError,
     ConnectionConfigError,
     IncidentValidationError,
+    VendorError,
     VendorValidationError,
 )
 from airflow_incident_provider.hooks.base import Flow, IncidentHook
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 
 CREATE_ATTEMPTS = 3
 """Posts of one create at most: each retry after an ambiguous failure first looks for the key again."""
+MISSING_SHOWN = 20
+"""Ids named in the error when a bulk response leaves incidents out (the count covers the rest)."""
 
 
 class PagerDutyIncidentHook(IncidentHook):
@@ -50,6 +53,7 @@ class PagerDutyIncidentHook(IncidentHook):
     conn_type: ClassVar[str] = "pagerduty_incidents"
     hook_name: ClassVar[str] = "PagerDuty Incidents"
     vendor_name: ClassVar[str] = pd.NAME
+    supports_bulk_transition: ClassVar[bool] = True
 
     def __init__(self, pagerduty_incidents_conn_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(pagerduty_incidents_conn_id, **kwargs)
@@ -190,6 +194,104 @@ class PagerDutyIncidentHook(IncidentHook):
         step = yield from self._note_step(ref, note, options)
         return OperationResult(incident=incident, changed=step.applied, steps=(step,))
 
+    def bulk_transition_flow(
+        self, refs: Sequence[str], status: str, resolution: str | None, options: WriteOptions
+    ) -> Flow[list[OperationResult]]:
+        """Acknowledge or resolve many incidents with ``PUT /incidents``, :data:`pd.BULK_LIMIT` per call.
+
+        Returns one result per ref, in input order (a ref given twice is sent once). Resolving reads
+        nothing first: the target is absolute, so each returned incident counts as ``changed`` (the
+        response cannot tell "resolved now" from "already resolved"). Acknowledging reads each incident
+        first unless ``options.allow_reopen``, because PagerDuty reopens a resolved incident that is set
+        to acknowledged; those at or past acknowledged are ``changed: false`` and left out of the call.
+        """
+        target = pd.validate_bulk_status(status)
+        if resolution is not None and target != "resolved":
+            raise IncidentValidationError(
+                "resolution", "PagerDuty uses a resolution only when resolving", vendor=pd.NAME
+            )
+        ids = [self._bulk_id(ref) for ref in refs]
+        self.require_write_settings()
+        raw = options.include_raw
+        results: dict[str, OperationResult] = {}
+        pending = list(dict.fromkeys(ids))
+        if target == "acknowledged" and not options.allow_reopen:
+            unread, pending = pending, []
+            for ref in unread:
+                incident = yield from self.get_flow(ref, include_raw=raw)
+                if incident.phase.at_or_past(Phase.ACKNOWLEDGED):
+                    results[ref] = _unchanged(incident, target)
+                else:
+                    pending.append(ref)
+        fields: dict[str, Any] = {"status": target}
+        if resolution:
+            fields["resolution"] = resolution
+        for start in range(0, len(pending), pd.BULK_LIMIT):
+            chunk = pending[start : start + pd.BULK_LIMIT]
+            results.update((yield from self._bulk_chunk_flow(chunk, fields, raw, fall_back=True)))
+        return [results[ref] for ref in ids]
+
+    @staticmethod
+    def _bulk_id(ref: str) -> str:
+        pd.incident_id_from_ref(ref)
+        return ref.strip()
+
+    def _bulk_chunk_flow(
+        self, chunk: list[str], fields: Mapping[str, Any], raw: bool, *, fall_back: bool
+    ) -> Flow[dict[str, OperationResult]]:
+        """One ``PUT /incidents``; each incident of ``chunk`` must come back at or past the target.
+
+        Should PagerDuty refuse the whole call because one incident is already resolved (code 1001),
+        each is read and the call is sent again without the resolved ones: never a failure for that.
+        """
+        target = str(fields["status"])
+        request = pd.build_bulk_update([(ref, fields) for ref in chunk])
+        try:
+            incidents = pd.parse_bulk((yield request), include_raw=raw)
+        except ConflictError as exc:
+            if not (fall_back and target == "resolved" and exc.code == str(pd.ALREADY_RESOLVED)):
+                raise
+            results: dict[str, OperationResult] = {}
+            remaining: list[str] = []
+            for ref in chunk:
+                incident = yield from self.get_flow(ref, include_raw=raw)
+                if incident.phase is Phase.RESOLVED:
+                    results[ref] = _unchanged(incident, target)
+                else:
+                    remaining.append(ref)
+            if remaining:
+                results.update((yield from self._bulk_chunk_flow(remaining, fields, raw, fall_back=False)))
+            return results
+        returned = {incident.id: incident for incident in incidents}
+        missing = [ref for ref in chunk if ref not in returned]
+        if missing:
+            shown = ", ".join(missing[:MISSING_SHOWN])
+            more = f" and {len(missing) - MISSING_SHOWN} more" if len(missing) > MISSING_SHOWN else ""
+            raise VendorError(
+                pd.NAME,
+                method=request.method,
+                path=request.path,
+                status_code=200,
+                message=f"the bulk response leaves out {len(missing)} incident(s) sent: {shown}{more}",
+            )
+        results = {}
+        wanted = pd.STATUS_PHASES[target]
+        for ref in chunk:
+            incident = returned[ref]
+            if incident.status == target:
+                results[ref] = OperationResult.from_steps(incident, [Step(name=target, applied=True)])
+            elif incident.phase.at_or_past(wanted):
+                results[ref] = _unchanged(incident, target)
+            else:
+                raise VendorError(
+                    pd.NAME,
+                    method=request.method,
+                    path=request.path,
+                    status_code=200,
+                    message=f"incident {ref} came back {incident.status}, not {target}",
+                )
+        return results
+
     def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
         incidents: list[Incident] = []
         limit = query.limit
@@ -329,3 +431,8 @@ class PagerDutyIncidentHook(IncidentHook):
     def check_connection_flow(self) -> Flow[str]:
         yield pd.build_connection_check()
         return f"Connected to PagerDuty at {self.settings.base_url}"
+
+
+def _unchanged(incident: Incident, target: str) -> OperationResult:
+    step = Step(name=target, applied=False, detail=f"already {incident.status}")
+    return OperationResult.from_steps(incident, [step])

@@ -550,6 +550,50 @@ def build_update(ref: str, fields: Mapping[str, Any]) -> Request:
     )
 
 
+BULK_LIMIT = 250
+"""Incidents one ``PUT /incidents`` may update; PagerDuty answers 413 to more."""
+BULK_STATUSES = ("acknowledged", "resolved")
+"""The statuses the bulk transition moves incidents to (forward only; triggered would reopen)."""
+
+
+def validate_bulk_status(status: str) -> str:
+    """The PagerDuty status for a bulk transition: acknowledged or resolved (a word or phase)."""
+    vendor_status = to_vendor_status(status)
+    if vendor_status not in BULK_STATUSES:
+        raise IncidentValidationError(
+            "status", f"{status!r} is not one of {', '.join(BULK_STATUSES)}", vendor=NAME
+        )
+    return vendor_status
+
+
+def build_bulk_update(items: Sequence[tuple[str, Mapping[str, Any]]]) -> Request:
+    """``PUT /incidents`` updating each ``(id, fields)`` pair: 1 to :data:`BULK_LIMIT` incidents.
+
+    The fields are absolute targets (a status, not a step), so sending the request twice is harmless.
+    """
+    if not items:
+        raise IncidentValidationError("incidents", "must name at least one incident", vendor=NAME)
+    if len(items) > BULK_LIMIT:
+        raise IncidentValidationError(
+            "incidents",
+            f"PagerDuty updates at most {BULK_LIMIT} incidents per request (got {len(items)})",
+            vendor=NAME,
+        )
+    incidents = []
+    for ref, fields in items:
+        path_segment(ref, "incident_id", NAME)  # the same checks as an id in a path
+        incidents.append({"id": ref.strip(), "type": "incident_reference", **fields})
+    return Request("PUT", "/incidents", json={"incidents": incidents}, write=True, idempotent=True)
+
+
+def parse_bulk(response: Response, *, include_raw: bool = False) -> list[Incident]:
+    """The ``{"incidents": [...]}`` body of ``PUT /incidents``: each incident after the update."""
+    body = response.body
+    if not isinstance(body, Mapping) or not isinstance(body.get("incidents"), list):
+        raise ValueError("PagerDuty response has no 'incidents' list")
+    return [incident_from_json(item, include_raw=include_raw) for item in body["incidents"]]
+
+
 def build_note(ref: str, content: str) -> Request:
     """``POST /incidents/{id}/notes``; not idempotent, so callers mark the note and check first."""
     validate_note(content)

@@ -58,6 +58,15 @@ def invalid_status(value: object) -> PagerDutyError:
     )
 
 
+def too_many(count: int, limit: int) -> PagerDutyError:
+    return PagerDutyError(
+        413,
+        2001,
+        "Request Entity Too Large",
+        [f"A maximum of {limit} incidents may be updated at a time (got {count})."],
+    )
+
+
 def short(value: object, limit: int = 60) -> str:
     """``repr`` of client input, truncated so error bodies stay small."""
     text = repr(value)

@@ -14,7 +14,14 @@ from ..middleware import response_headers
 from .errors import PagerDutyError, authentication_failed, invalid_input, not_found, rate_limited, short
 from .render import Renderer
 from .seed import load_samples, new_store
-from .validation import parse_create, parse_list_query, parse_note, parse_paging, parse_update
+from .validation import (
+    parse_bulk_update,
+    parse_create,
+    parse_list_query,
+    parse_note,
+    parse_paging,
+    parse_update,
+)
 
 if TYPE_CHECKING:
     from .model import User
@@ -147,6 +154,28 @@ class PagerDutyBackend(VendorBackend):
             actor = await self.writer(request)
             incident = store().create(parse_create(await body(request)), actor, self.sandbox.clock.now())
             return JSONResponse({"incident": self.renderer(request).incident(incident)}, status_code=201)
+
+        @router.put("/incidents")
+        async def update_incidents(request: Request) -> JSONResponse:
+            """Bulk update: every item is checked (ids included) before any is applied, then each is
+            applied as a single PUT would be. Resolving an incident already resolved, which a single
+            PUT refuses with code 1001, leaves that incident as it is and the call still answers 200.
+            """
+            actor = await self.writer(request)
+            items = parse_bulk_update(await body(request))
+            unknown = [incident_id for incident_id, _ in items if incident_id not in store().incidents]
+            if unknown:
+                errors = [f"Incident {short(i)} not found." for i in dict.fromkeys(unknown)]
+                raise PagerDutyError(404, 2100, "Not Found", errors)
+            now = self.sandbox.clock.now()
+            updated = []
+            for incident_id, update in items:
+                incident = store().incidents[incident_id]
+                if not (update.status == "resolved" and incident.status == "resolved"):
+                    incident = store().update(incident, update, actor, now)
+                updated.append(incident)
+            render = self.renderer(request)
+            return JSONResponse({"incidents": [render.incident(incident) for incident in updated]})
 
         @router.get("/incidents/{incident_id}")
         async def get_incident(incident_id: str, request: Request) -> JSONResponse:

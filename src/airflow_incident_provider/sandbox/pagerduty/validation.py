@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
-from .errors import PagerDutyError, invalid_input, invalid_status, short
+from .errors import PagerDutyError, invalid_input, invalid_status, short, too_many
 from .model import STATUSES, URGENCIES
 
 if TYPE_CHECKING:
@@ -265,6 +265,35 @@ def parse_update(payload: Any) -> UpdateIncident:
         result.incident_type = _incident_type(inc["incident_type"], "incident.incident_type")
     if "service" in inc:
         result.service_id = _reference(inc["service"], "incident.service", "service_reference")
+    return result
+
+
+BULK_LIMIT = 250
+"""Incidents one ``PUT /incidents`` may update; more is 413 Request Entity Too Large."""
+
+
+def parse_bulk_update(payload: Any) -> list[tuple[str, UpdateIncident]]:
+    """``{"incidents": [{id, type, status, ...}]}``: each item checked as the body of a single PUT."""
+    body = _object(payload, "The request body")
+    _only(body, {"incidents"}, "body")
+    items = body.get("incidents")
+    if not isinstance(items, list) or not items:
+        raise invalid_input("incidents must be a non-empty array of incidents.")
+    if len(items) > BULK_LIMIT:
+        raise too_many(len(items), BULK_LIMIT)
+    result: list[tuple[str, UpdateIncident]] = []
+    for index, item in enumerate(items):
+        where = f"incidents[{index}]"
+        obj = _object(item, where)
+        if "id" not in obj:
+            raise invalid_input(f"{where}.id is required.")
+        incident_id = _string(obj["id"], f"{where}.id")
+        fields = {key: value for key, value in obj.items() if key != "id"}
+        try:
+            result.append((incident_id, parse_update({"incident": fields})))
+        except PagerDutyError as exc:  # name the item, not the single PUT's "incident"
+            errors = [error.replace("incident.", f"{where}.") for error in exc.errors]
+            raise PagerDutyError(exc.status_code, exc.code, exc.message, errors) from None
     return result
 
 
