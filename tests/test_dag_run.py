@@ -103,3 +103,28 @@ def test_list_then_mapped_acknowledge_reaches_only_stale_incidents(pd: Sandbox, 
     assert all(pd.incident(incident_id)["status"] == "acknowledged" for incident_id in stale)
     assert pd.incident(fresh)["status"] == "triggered", "an incident younger than the threshold is left alone"
     assert all(len(pd.notes(incident_id)) >= 1 for incident_id in stale)
+
+
+def test_every_operator_templated_mapped_and_chained(pd: Sandbox, metadata_db: None) -> None:
+    from airflow.utils.state import DagRunState
+
+    others = [pd.create(title=f"Duplicate alert {n}") for n in range(3)]
+    user = pd.pd.get("/users").json()["users"][1]["id"]
+    service = pd.pd.get("/services").json()["services"][0]["id"]
+    before = {item["id"] for item in pd.incidents()}
+    run = load_dag("incident_operators_templated").test(
+        run_conf={
+            "conn_id": PD_CONN_ID,
+            "title": "Card payments failing",
+            "service": service,
+            "assignee": user,
+            "others": others,
+        }
+    )
+    assert run.state == DagRunState.SUCCESS
+    (created,) = [item for item in pd.incidents() if item["id"] not in before]
+    assert created["title"] == "Card payments failing (incident_operators_templated)"
+    texts = sorted(note.split("\n\n")[0] for note in pd.notes(created["id"]))
+    assert texts == ["Runbook step 0 done", "Runbook step 1 done"], "each mapped task instance posts its own"
+    assert [a["assignee"]["id"] for a in pd.incident(created["id"])["assignments"]] == [user]
+    assert all(pd.incident(incident_id)["status"] == "resolved" for incident_id in others)

@@ -18,7 +18,7 @@ from airflow_incident_provider.operators.base import (
 )
 
 if TYPE_CHECKING:
-    from airflow.sdk import Context
+    from airflow.sdk import Context, XComArg
 
     from airflow_incident_provider.hooks.base import IncidentHook
 
@@ -64,7 +64,7 @@ class BulkUpdateIncidentsOperator(IncidentConnectionOperator):
         self,
         *,
         conn_id: str,
-        incident_ids: Sequence[Any] | str,
+        incident_ids: Sequence[Any] | str | XComArg,
         action: BulkAction | None = None,
         title: str | None = None,
         description: str | None = None,
@@ -121,6 +121,10 @@ class BulkUpdateIncidentsOperator(IncidentConnectionOperator):
 
     def refs(self) -> list[str]:
         """The rendered incident ids as refs (an empty list is allowed: nothing to do)."""
+        if not isinstance(self.incident_ids, str | Sequence):
+            raise IncidentValidationError(
+                "incident_ids", "must render to a list of incident ids, refs or dicts"
+            )
         if isinstance(self.incident_ids, str):
             if is_template(self.incident_ids):
                 raise IncidentValidationError("incident_ids", "did not render to a list")
