@@ -124,3 +124,22 @@ def test_concurrency_never_exceeds_the_bound(pd: Sandbox, monkeypatch: pytest.Mo
     assert summary["succeeded"] == 12
     assert 1 < counting.peak <= 3
     assert len([r for r in pd.requests() if r["method"] == "PUT"]) == 12
+
+
+def test_the_rate_limit_is_never_exceeded_on_the_sandbox_side(
+    pd: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = [pd.create() for _ in range(8)]
+    pd.clear_requests()
+    # Six requests a minute and two seconds per operation: six updates go out, two find no slot in time.
+    pd.use_connection(monkeypatch, rate_limit_per_minute=6, total_timeout=2)
+    operator = BulkUpdateIncidentsOperator(
+        task_id="bulk", conn_id=PD_CONN_ID, incident_ids=ids, title="Renamed in bulk", max_concurrency=8
+    )
+    ctx = context()
+    with pytest.raises(IncidentError, match="2 of 8 incidents failed"):
+        operator.execute(ctx)
+    puts = [r for r in pd.requests() if r["method"] == "PUT"]
+    assert len(puts) == 6, "no more requests reached the vendor than the limit allows in the window"
+    failed = [item for item in ctx["ti"].pushed["bulk_results"]["results"] if not item["ok"]]
+    assert {item["error_type"] for item in failed} == {"RateLimitedError"}
