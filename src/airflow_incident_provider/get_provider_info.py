@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from airflow_incident_provider.vendors import devhelm, pagerduty, pinghome, rootly, uptimeio
+
 PACKAGE = "airflow_incident_provider"
+
+
+def _host(url: str) -> str:
+    return url.removeprefix("https://")
 
 
 def _field(label: str, schema: dict[str, Any], description: str | None = None) -> dict[str, Any]:
@@ -79,7 +85,7 @@ def _pagerduty_connection() -> dict[str, Any]:
             "hidden-fields": ["schema", "login", "port"],
             "relabeling": {"password": "API token", "host": "Base URL override"},
             "placeholders": {
-                "host": "leave empty for api.pagerduty.com (or set region); https://... to override",
+                "host": f"empty: {_host(pagerduty.BASE_URLS['us'])} (or set region); https://... overrides",
                 "password": "PagerDuty REST API key or OAuth token",
                 "from_email": "oncall@example.com",
             },
@@ -122,8 +128,8 @@ def _uptimeio_connection() -> dict[str, Any]:
             "hidden-fields": ["schema", "login", "port"],
             "relabeling": {"password": "API key", "host": "Base URL override"},
             "placeholders": {
-                "host": "leave empty for https://api.uptimeio.com",
-                "password": "UptimeIO API key (sent as X-API-Key)",
+                "host": f"leave empty for {uptimeio.BASE_URL}",
+                "password": f"UptimeIO API key (sent as {uptimeio.API_KEY_HEADER})",
                 "project_id": "660e8400-e29b-41d4-a716-446655440001",
                 "status_page_id": "550e8400-e29b-41d4-a716-446655440000",
             },
@@ -165,7 +171,7 @@ def _devhelm_connection() -> dict[str, Any]:
             "hidden-fields": ["schema", "login", "port"],
             "relabeling": {"password": "API key", "host": "Base URL override"},
             "placeholders": {
-                "host": "leave empty for https://api.devhelm.io",
+                "host": f"leave empty for {devhelm.BASE_URL}",
                 "password": "DevHelm API key (dh_live_...)",
                 "status_page_id": "7f3c2a10-5d4e-4b6f-8a9c-0d1e2f3a4b5c",
             },
@@ -188,17 +194,17 @@ def _pinghome_connection() -> dict[str, Any]:
             "cmd_url": _field(
                 "incident-cmd URL",
                 {"type": ["string", "null"]},
-                "Writes; default https://incident-cmd.api.pinghome.io (or <host>/incident-cmd).",
+                f"Writes; default {pinghome.DEFAULT_URLS[pinghome.CMD]} (or <host>/incident-cmd).",
             ),
             "query_url": _field(
                 "incident-query URL",
                 {"type": ["string", "null"]},
-                "Reads; default https://incident-query.api.pinghome.io (or <host>/incident-query).",
+                f"Reads; default {pinghome.DEFAULT_URLS[pinghome.QUERY]} (or <host>/incident-query).",
             ),
             "auth_url": _field(
                 "auth URL",
                 {"type": ["string", "null"]},
-                "Sign-in (email and password only); default https://auth.api.pinghome.io (or <host>/auth).",
+                f"Sign-in (email, password); default {pinghome.DEFAULT_URLS[pinghome.AUTH]} or <host>/auth.",
             ),
             "path_prefix": _field(
                 "Path prefix",
@@ -248,7 +254,7 @@ def _rootly_connection() -> dict[str, Any]:
             "hidden-fields": ["schema", "login", "port"],
             "relabeling": {"password": "API key", "host": "Base URL override"},
             "placeholders": {
-                "host": "leave empty for https://api.rootly.com",
+                "host": f"leave empty for {rootly.BASE_URL}",
                 "password": "Rootly API key (global, team or personal), sent as Bearer",
             },
         },
