@@ -383,6 +383,26 @@ def test_list_filters(pd: httpx.Client) -> None:
     assert error(invalid)["code"] == 2001
 
 
+def test_incidents_carry_their_services_teams_and_list_by_them(pd: httpx.Client) -> None:
+    def listed(**params: Any) -> list[dict[str, Any]]:
+        return list(pd.get("/incidents", params={"date_range": "all", **params}).json()["incidents"])
+
+    every = listed()
+    for item in every:
+        expected = {"PSVC001": ["PTEAM01"], "PSVC002": ["PTEAM02"]}[item["service"]["id"]]
+        assert [team["id"] for team in item["teams"]] == expected
+        assert all(team["type"] == "team_reference" for team in item["teams"])
+    payments = listed(**{"team_ids[]": "PTEAM01"})
+    assert payments
+    assert {i["service"]["id"] for i in payments} == {"PSVC001"}
+    both_teams = pd.get("/incidents?date_range=all&team_ids[]=PTEAM01&team_ids[]=PTEAM02").json()
+    assert len(both_teams["incidents"]) == len(every)
+    assert listed(**{"team_ids[]": "PTEAMXX"}) == []
+    assert listed(**{"service_ids[]": "PSVC002", "team_ids[]": "PTEAM01"}) == []
+    service = pd.get("/services/PSVC002").json()["service"]
+    assert [team["summary"] for team in service["teams"]] == ["Data Platform"]
+
+
 def test_priorities_are_listed_most_severe_first(pd: httpx.Client) -> None:
     body = pd.get("/priorities").json()
     assert [p["name"] for p in body["priorities"]] == ["P1", "P2", "P3", "P4", "P5"]

@@ -10,7 +10,15 @@ import httpx
 import pytest
 
 from airflow_incident_provider.sandbox.connections import connection_env_line, sandbox_connections
-from airflow_incident_provider.sandbox.rootly import MEETING_PASSWORD, SAMPLE_TITLES, SEVERITIES, USERS
+from airflow_incident_provider.sandbox.rootly import (
+    MEETING_PASSWORD,
+    SAMPLE_SCOPES,
+    SAMPLE_TITLES,
+    SERVICES,
+    SEVERITIES,
+    TEAMS,
+    USERS,
+)
 from airflow_incident_provider.sandbox.rootly.seed import ROLES
 from tests.fixtures_rootly import MEDIA_TYPE, RootlySandbox
 
@@ -263,6 +271,31 @@ def test_list_filters_and_sort(rootly: RootlySandbox) -> None:
     assert_refused(rootly.api.get("/v1/incidents", params={"sort": "title"}), 400, "sort 'title' is invalid")
     bad_date = {"filter[created_at][gte]": "last week"}
     assert_refused(rootly.api.get("/v1/incidents", params=bad_date), 400, "ISO 8601")
+
+
+def test_list_by_service_and_team_ids_comma_separated(rootly: RootlySandbox) -> None:
+    def titles(**params: Any) -> set[str]:
+        return {i["attributes"]["title"] for i in rootly.incidents(**params)}
+
+    def of(service: str | None = None, team: str | None = None) -> set[str]:
+        return {
+            SAMPLE_TITLES[status]
+            for status, (services, teams) in SAMPLE_SCOPES.items()
+            if (service is None or service in services) and (team is None or team in teams)
+        }
+
+    checkout, search = SERVICES["checkout"], SERVICES["search"]
+    sample = rootly.incidents(**{"filter[service_ids]": checkout})
+    assert {i["attributes"]["title"] for i in sample} == of(service="checkout")
+    assert all({"id": checkout, "type": "services"} in i["relationships"]["services"]["data"] for i in sample)
+    assert titles(**{"filter[service_ids]": f"{checkout},{search}"}) == of("checkout") | of("search")
+    assert titles(**{"filter[team_ids]": TEAMS["payments"]}) == of(team="payments")
+    assert titles(**{"filter[team_ids][not_in]": TEAMS["platform"]}) == set(SAMPLE_TITLES.values()) - of(
+        team="platform"
+    )
+    scoped = {"filter[service_ids]": checkout, "filter[team_ids]": TEAMS["platform"]}
+    assert titles(**scoped) == {SAMPLE_TITLES["mitigated"]}
+    assert titles(**{"filter[service_ids]": "unknown-service"}) == set()
 
 
 def test_severities_sev0_to_sev3(rootly: RootlySandbox) -> None:

@@ -2,6 +2,6 @@
 
 from .app import create_app
 from .config import SandboxConfig, VendorSettings
-from .server import SandboxServer
+from .server import SandboxAdminError, SandboxServer
 
-__all__ = ["SandboxConfig", "SandboxServer", "VendorSettings", "create_app"]
+__all__ = ["SandboxAdminError", "SandboxConfig", "SandboxServer", "VendorSettings", "create_app"]

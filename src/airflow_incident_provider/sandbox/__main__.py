@@ -46,7 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--token-pinghome", metavar="TOKEN", help="Pinghome bearer token the sandbox accepts")
     parser.add_argument("--token-devhelm", metavar="KEY", help="DevHelm API key the sandbox accepts")
     parser.add_argument("--token-uptimeio", metavar="KEY", help="UptimeIO API key the sandbox accepts")
-    parser.add_argument("--time-scale", type=float, default=1.0, help="sandbox seconds per real second")
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="sandbox seconds per real second (default 1); scripted changes and rate-limit windows run on it",
+    )
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     return parser
 

@@ -1,4 +1,5 @@
-"""Sandbox control routes under ``/_sandbox`` (reset, request log, vendor settings, clock); not vendor API."""
+"""Sandbox control routes under ``/_sandbox`` (reset, request log, vendor settings, clock, scripted changes);
+not vendor API."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 
 from .core import utc_iso
+from .schedule import ScheduleError, UnknownTarget
 
 if TYPE_CHECKING:
     from .core import SandboxState
@@ -31,6 +33,28 @@ def _number(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise HTTPException(400, f"{name} must be a number")
     return float(value)
+
+
+def _only_fields(body: dict[str, Any], required: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
+    """400 naming unknown or missing fields, with the allowed ones."""
+    allowed = ", ".join(sorted(required + optional))
+    unknown = sorted(set(body) - set(required) - set(optional))
+    if unknown:
+        raise HTTPException(400, f"unknown field(s): {', '.join(unknown)}; allowed: {allowed}")
+    missing = [name for name in required if name not in body]
+    if missing:
+        raise HTTPException(400, f"missing field(s): {', '.join(missing)}; required: {', '.join(required)}")
+
+
+def _string_field(body: dict[str, Any], name: str) -> str:
+    value = body[name]
+    if not isinstance(value, str):
+        raise HTTPException(400, f"{name} must be a string (got {type(value).__name__})")
+    return value
+
+
+def _schedule_error(error: ScheduleError) -> HTTPException:
+    return HTTPException(404 if isinstance(error, UnknownTarget) else 400, error.message)
 
 
 def build_admin_router(state: SandboxState) -> APIRouter:
@@ -110,6 +134,49 @@ def build_admin_router(state: SandboxState) -> APIRouter:
                 state.clock.advance(_number(body["advance_seconds"], "advance_seconds"))
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
+        state.schedules.apply_due()  # what the move made due happens before the caller looks
         return JSONResponse(clock())
+
+    # ------------------------------------------------------------ scripted changes
+
+    def require_vendor(vendor: str) -> None:
+        if vendor not in state.vendors:
+            raise HTTPException(404, f"unknown vendor {vendor!r}; known: {', '.join(sorted(state.vendors))}")
+
+    @router.post("/{vendor}/incidents/schedule", status_code=201)
+    async def schedule_appearance(vendor: str, request: Request) -> JSONResponse:
+        """A new incident appears after ``after_seconds`` sandbox seconds."""
+        require_vendor(vendor)
+        body = await _json_object(request)
+        _only_fields(body, ("title", "after_seconds"), ("status",))
+        title = _string_field(body, "title")
+        status = None if body.get("status") is None else _string_field(body, "status")
+        try:
+            action = state.schedules.schedule_appearance(vendor, title, body["after_seconds"], status)
+        except ScheduleError as exc:
+            raise _schedule_error(exc) from None
+        return JSONResponse(action.as_dict(), status_code=201)
+
+    @router.post("/{vendor}/incidents/{ref:path}/schedule", status_code=201)
+    async def schedule_transition(vendor: str, ref: str, request: Request) -> JSONResponse:
+        """An existing incident moves to ``status`` after ``after_seconds`` sandbox seconds."""
+        require_vendor(vendor)
+        body = await _json_object(request)
+        _only_fields(body, ("status", "after_seconds"))
+        status = _string_field(body, "status")
+        try:
+            action = state.schedules.schedule_transition(vendor, ref, status, body["after_seconds"])
+        except ScheduleError as exc:
+            raise _schedule_error(exc) from None
+        return JSONResponse(action.as_dict(), status_code=201)
+
+    @router.get("/schedules")
+    async def list_schedules() -> JSONResponse:
+        return JSONResponse({"schedules": [action.as_dict() for action in state.schedules.actions()]})
+
+    @router.delete("/schedules", status_code=204)
+    async def cancel_schedules() -> Response:
+        state.schedules.cancel_pending()
+        return Response(status_code=204)
 
     return router

@@ -156,9 +156,40 @@ class VendorBackend(ABC):
     def http_error(self, status_code: int, detail: str) -> SandboxHTTPError:
         """Vendor-formatted error for routing failures (unknown path, wrong method)."""
 
+    # ------------------------------------------------------------ scripted changes (schedule.py)
+
+    @abstractmethod
+    def scripted_statuses(self) -> tuple[str, ...]:
+        """The vendor's own status words a scripted transition may target."""
+
+    def canonical_status(self, status: str) -> str | None:
+        """``status`` spelt as the vendor spells it (matched case-insensitively), or None if it has none."""
+        wanted = status.strip().lower()
+        return next((word for word in self.scripted_statuses() if word.lower() == wanted), None)
+
+    @abstractmethod
+    def incident_ref(self, ref_or_id: str) -> str:
+        """The ref (as the provider's hooks normalize it) of an existing incident given by ref or plain id.
+
+        Raises the vendor's 404 error when there is no such incident.
+        """
+
+    @abstractmethod
+    def apply_status(self, ref_or_id: str, status: str, at: datetime) -> str:
+        """Move an incident to ``status`` as a person would in the vendor's UI, at sandbox time ``at``.
+
+        Goes through the store's lifecycle code, so timelines and timestamps look as they would after
+        the API call; a change the vendor refuses raises its error. Returns the incident's ref.
+        """
+
+    @abstractmethod
+    def spawn_incident(self, title: str, status: str | None, at: datetime) -> str:
+        """Open a new incident in the vendor's default scope, optionally moved on to ``status``; its ref."""
+
 
 class SandboxState:
-    """Everything one sandbox app holds: config, clock, limiter, request log and the vendor backends."""
+    """Everything one sandbox app holds: config, clock, limiter, request log, scripted changes and the
+    vendor backends."""
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
@@ -167,6 +198,9 @@ class SandboxState:
         self.requests = RequestLog(config.request_log_size)
         self.settings: dict[str, VendorSettings] = dict(config.vendor_settings)
         self.vendors: dict[str, VendorBackend] = {}
+        from .schedule import Scheduler  # schedule.py builds on this module
+
+        self.schedules = Scheduler(self)
 
     def register(self, backend: VendorBackend) -> None:
         if backend.name in self.vendors:
@@ -184,13 +218,14 @@ class SandboxState:
         return [token for token in self.config.tokens.values() if len(token) >= 4]
 
     def reset(self, *, empty: bool | None = None) -> None:
-        """Return to the start-up state: data, settings, clock, rate windows and request log."""
+        """Return to the start-up state: data, settings, clock, rate windows, request log and schedules."""
         self.settings = dict(self.config.vendor_settings)
         for name in self.vendors:
             self.settings.setdefault(name, VendorSettings(960))
         self.clock.restart(self.config.time_scale)
         self.limiter.clear()
         self.requests.clear()
+        self.schedules.clear()
         for backend in self.vendors.values():
             backend.reset(empty=self.config.empty if empty is None else empty)
 

@@ -1,4 +1,5 @@
-"""ASGI middleware that logs vendor requests (without credentials) and adds rate-limit headers."""
+"""ASGI middleware that applies due scripted changes, logs vendor requests (without credentials) and adds
+rate-limit headers."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ def _decode_body(raw: bytes, secrets: list[str]) -> Any:
 
 
 class SandboxMiddleware:
-    """Wraps the app: records each request under a vendor prefix and applies queued response headers."""
+    """Wraps the app: applies due scripted changes first, records each request under a vendor prefix and
+    applies queued response headers."""
 
     def __init__(self, app: ASGIApp, state: SandboxState) -> None:
         self.app = app
@@ -54,6 +56,7 @@ class SandboxMiddleware:
             await self.app(scope, receive, send)
             return
         state = self.state
+        state.schedules.apply_due()  # scripted changes now due happen before this request sees the data
         backend = state.vendor_for_path(scope["path"])
         extra_headers: dict[str, str] = {}
         scope[RESPONSE_HEADERS_KEY] = extra_headers

@@ -7,7 +7,9 @@ import socket
 import threading
 import time
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
+import httpx
 import uvicorn
 
 from .app import create_app, sandbox_state
@@ -29,6 +31,15 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+class SandboxAdminError(RuntimeError):
+    """A ``/_sandbox`` route refused a request: its HTTP status and the sandbox's explanation."""
+
+    def __init__(self, status_code: int, detail: str) -> None:
+        super().__init__(f"HTTP {status_code}: {detail}")
+        self.status_code = status_code
+        self.detail = detail
 
 
 class SandboxServer:
@@ -102,6 +113,48 @@ class SandboxServer:
     def connection_env_lines(self) -> list[str]:
         """``AIRFLOW_CONN_<ID>='<json>'`` lines for this server."""
         return connection_env_lines(self.url, self.config)
+
+    # ------------------------------------------------------------ scripted changes
+
+    def _admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """One call to this server's ``/_sandbox`` routes over HTTP, as any client makes it."""
+        with httpx.Client(base_url=f"{self.url}/_sandbox", timeout=10) as client:
+            response = client.request(method, path, json=body)
+        if response.is_error:
+            try:
+                detail = str(response.json().get("detail", response.text))
+            except ValueError:
+                detail = response.text
+            raise SandboxAdminError(response.status_code, detail)
+        return response.json() if response.content else None
+
+    def schedule_status(self, vendor: str, ref: str, status: str, after_seconds: float) -> dict[str, Any]:
+        """Move incident ``ref`` (or id) to the vendor's ``status`` after ``after_seconds`` sandbox seconds.
+
+        Returns the scheduled action (``id``, ``due_at``, ``state``...); at ``after_seconds=0`` it is
+        already applied. Raises :class:`SandboxAdminError` for an unknown vendor, incident or status.
+        """
+        body = {"status": status, "after_seconds": after_seconds}
+        path = f"/{quote(vendor)}/incidents/{quote(ref, safe='/')}/schedule"
+        result: dict[str, Any] = self._admin("POST", path, body)
+        return result
+
+    def schedule_incident(
+        self, vendor: str, title: str, after_seconds: float, status: str | None = None
+    ) -> dict[str, Any]:
+        """Make a new incident appear after ``after_seconds`` sandbox seconds, optionally in ``status``.
+
+        The action's ``ref`` is the new incident's once applied (see :meth:`schedules`).
+        """
+        body: dict[str, Any] = {"title": title, "after_seconds": after_seconds}
+        if status is not None:
+            body["status"] = status
+        result: dict[str, Any] = self._admin("POST", f"/{quote(vendor)}/incidents/schedule", body)
+        return result
+
+    def schedules(self) -> list[dict[str, Any]]:
+        """Every scheduled action with its ``state`` (pending, applied, failed), ``ref`` and ``error``."""
+        return list(self._admin("GET", "/schedules")["schedules"])
 
     # ------------------------------------------------------------ life cycle
 

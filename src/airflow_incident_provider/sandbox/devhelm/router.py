@@ -13,9 +13,12 @@ from fastapi.responses import JSONResponse
 from ..core import RateLimiter, SandboxHTTPError, SandboxState, VendorBackend
 from ..middleware import response_headers
 from . import render
-from .errors import DevHelmError, rate_limited, short, unauthorized
-from .seed import load_samples, new_store
+from .errors import DevHelmError, not_found, rate_limited, short, unauthorized
+from .model import STATUSES
+from .seed import DEFAULT_STATUS_PAGE_ID, load_samples, new_store
 from .validation import (
+    CreateRequest,
+    TimelineRequest,
     parse_create,
     parse_list_query,
     parse_paging,
@@ -25,6 +28,8 @@ from .validation import (
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from .model import Incident
     from .store import DevHelmStore
 
@@ -56,6 +61,39 @@ class DevHelmBackend(VendorBackend):
 
     def http_error(self, status_code: int, detail: str) -> SandboxHTTPError:
         return DevHelmError(status_code, "Resource not found" if status_code == 404 else detail)
+
+    # ------------------------------------------------------------ scripted changes
+
+    def scripted_statuses(self) -> tuple[str, ...]:
+        return STATUSES
+
+    def _incident(self, ref_or_id: str) -> Incident:
+        """By ``pageId/incidentId`` (the page must be the incident's) or by the incident id alone."""
+        page_id, _, incident_id = ref_or_id.strip().lower().rpartition("/")
+        incident = self.store.incidents.get(incident_id)
+        if incident is None or (page_id and incident.page_id != page_id):
+            raise not_found("Incident")
+        return incident
+
+    def incident_ref(self, ref_or_id: str) -> str:
+        incident = self._incident(ref_or_id)
+        return f"{incident.page_id}/{incident.id}"
+
+    def apply_status(self, ref_or_id: str, status: str, at: datetime) -> str:
+        """A timeline update posted in the dashboard, without notifying subscribers; DevHelm allows any
+        move, reopening included."""
+        incident = self._incident(ref_or_id)
+        update = TimelineRequest(status, f"Scheduled change to {status.lower()}", notify_subscribers=False)
+        self.store.post_update(incident, update, at)
+        return f"{incident.page_id}/{incident.id}"
+
+    def spawn_incident(self, title: str, status: str | None, at: datetime) -> str:
+        """On the sandbox connection's status page, minor impact, with an opening timeline update."""
+        opening = status or "INVESTIGATING"
+        body = f"Scheduled incident, {opening.lower()}."
+        request = CreateRequest(title, "MINOR", body, opening, notify_subscribers=False)
+        incident = self.store.create(DEFAULT_STATUS_PAGE_ID, request, at)
+        return f"{incident.page_id}/{incident.id}"
 
     # ------------------------------------------------------------ request guards
 

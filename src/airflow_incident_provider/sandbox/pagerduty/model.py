@@ -29,11 +29,19 @@ class EscalationPolicy:
 
 
 @dataclass(frozen=True)
+class Team:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Service:
     id: str
     name: str
     escalation_policy_id: str
     default_urgency: str = "high"
+    teams: tuple[Team, ...] = ()
+    """The teams the service belongs to; its incidents are listed under them (``team_ids[]``)."""
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,13 @@ class Renderer:
         name = self.store.services[service_id].name
         return self._ref("service", service_id, name, "services", "service-directory")
 
+    def team_refs(self, service_id: str) -> list[dict[str, Any]]:
+        """The teams of a service (an incident's are its service's)."""
+        return [
+            self._ref("team", team.id, team.name, "teams", "teams")
+            for team in self.store.services[service_id].teams
+        ]
+
     def policy_ref(self, policy_id: str) -> dict[str, Any]:
         name = self.store.policies[policy_id].name
         return self._ref("escalation_policy", policy_id, name, "escalation_policies", "escalation_policies")
@@ -80,7 +87,7 @@ class Renderer:
             "status": "active",
             "escalation_policy": self.policy_ref(service.escalation_policy_id),
             "incident_urgency_rule": {"type": "constant", "urgency": service.default_urgency},
-            "teams": [],
+            "teams": self.team_refs(service.id),
         }
 
     def escalation_policy(self, policy: EscalationPolicy) -> dict[str, Any]:
@@ -151,7 +158,7 @@ class Renderer:
             "incident_type": {"name": incident.incident_type},
             "escalation_policy": self.policy_ref(incident.escalation_policy_id),
             "escalation_level": incident.escalation_level,
-            "teams": [],
+            "teams": self.team_refs(incident.service_id),
             "priority": self.priority(priority) if priority else None,
             "resolve_reason": None,
             "urgency": incident.urgency,

@@ -12,9 +12,11 @@ from fastapi.responses import JSONResponse
 from ..core import RateLimiter, SandboxHTTPError, SandboxState, VendorBackend
 from ..middleware import response_headers
 from .errors import PagerDutyError, authentication_failed, invalid_input, not_found, rate_limited, short
+from .model import STATUSES
 from .render import Renderer
-from .seed import load_samples, new_store
+from .seed import SCRIPTED_ACTOR_ID, load_samples, new_store
 from .validation import (
+    CreateIncident,
     parse_bulk_update,
     parse_create,
     parse_list_query,
@@ -24,6 +26,8 @@ from .validation import (
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from .model import User
     from .store import PagerDutyStore
 
@@ -78,6 +82,32 @@ class PagerDutyBackend(VendorBackend):
         if status_code == 404:
             return not_found()
         return PagerDutyError(status_code, 2001, detail)
+
+    # ------------------------------------------------------------ scripted changes
+
+    def scripted_statuses(self) -> tuple[str, ...]:
+        return STATUSES
+
+    def incident_ref(self, ref_or_id: str) -> str:
+        """PagerDuty refs are plain incident ids (an incident number is accepted too)."""
+        return self.store.get(ref_or_id.strip()).id
+
+    def apply_status(self, ref_or_id: str, status: str, at: datetime) -> str:
+        """As the scripted responder on the website: a resolved incident reopens on triggered or
+        acknowledged, and resolving it again is refused (code 1001), as through the API."""
+        store = self.store
+        incident = store.get(ref_or_id.strip())
+        store.change_status_in_ui(incident, status, store.users[SCRIPTED_ACTOR_ID], at)
+        return incident.id
+
+    def spawn_incident(self, title: str, status: str | None, at: datetime) -> str:
+        """Triggered on the first sample service, as by its monitoring integration."""
+        store = self.store
+        service, responder = next(iter(store.services.values())), store.users[SCRIPTED_ACTOR_ID]
+        incident = store.create(CreateIncident(title=title, service_id=service.id), responder, at)
+        if status is not None and status != incident.status:
+            store.change_status_in_ui(incident, status, responder, at)
+        return incident.id
 
     def renderer(self, request: Request) -> Renderer:
         return Renderer(self.store, str(request.base_url).rstrip("/") + self.prefix)

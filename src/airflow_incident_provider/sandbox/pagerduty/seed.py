@@ -1,10 +1,10 @@
-"""The fake PagerDuty account (users, services, policy, priorities) and its sample incidents."""
+"""The fake PagerDuty account (users, teams, services, policy, priorities) and its sample incidents."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .model import EscalationPolicy, Priority, Service, User
+from .model import EscalationPolicy, Priority, Service, Team, User
 from .store import PagerDutyStore
 from .validation import CreateIncident, PriorityInput, UpdateIncident
 
@@ -17,6 +17,9 @@ USERS = (
 
 #: The user a sandbox connection acts as (its ``From`` header).
 DEFAULT_FROM_EMAIL = USERS[0].email
+#: The responder who makes scripted changes on the website: not the connection's user, so a test can tell
+#: a scripted change from one its DAG made.
+SCRIPTED_ACTOR_ID = USERS[1].id
 
 ESCALATION_POLICY = EscalationPolicy(
     "PESCAL1",
@@ -24,9 +27,15 @@ ESCALATION_POLICY = EscalationPolicy(
     levels=(("PUSER01",), ("PUSER02",), ("PUSER03", "PUSER04")),
 )
 
+TEAMS = (
+    Team("PTEAM01", "Payments"),
+    Team("PTEAM02", "Data Platform"),
+)
+"""Each owns one service; a service's incidents are listed under its teams."""
+
 SERVICES = (
-    Service("PSVC001", "Checkout API", ESCALATION_POLICY.id, default_urgency="high"),
-    Service("PSVC002", "Nightly Data Pipeline", ESCALATION_POLICY.id, default_urgency="low"),
+    Service("PSVC001", "Checkout API", ESCALATION_POLICY.id, default_urgency="high", teams=TEAMS[:1]),
+    Service("PSVC002", "Nightly Data Pipeline", ESCALATION_POLICY.id, default_urgency="low", teams=TEAMS[1:]),
 )
 
 PRIORITIES = (

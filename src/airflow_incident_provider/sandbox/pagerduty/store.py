@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 MAX_NOTES = 2000
 _URGENCY_RANK = {"high": 0, "low": 1}
 _API_CHANNEL = {"type": "api", "summary": "The PagerDuty website or APIs"}
+_WEB_CHANNEL = {"type": "website", "summary": "The PagerDuty website"}
 
 
 class PagerDutyStore:
@@ -304,6 +305,14 @@ class PagerDutyStore:
         incident.updated_at = at
         return incident
 
+    def change_status_in_ui(self, incident: Incident, status: str, actor: User, at: datetime) -> Incident:
+        """A status change a user makes on the website: the API's rules, logged on the website channel."""
+        first_new = len(incident.log)
+        self.update(incident, UpdateIncident(status=status), actor, at)
+        for entry in incident.log[first_new:]:
+            entry.channel = dict(_WEB_CHANNEL)
+        return incident
+
     def add_note(self, incident: Incident, content: str, actor: User, at: datetime) -> Note:
         if len(incident.notes) >= MAX_NOTES:
             raise invalid_input(f"An incident can have at most {MAX_NOTES} notes.")
@@ -323,7 +332,7 @@ class PagerDutyStore:
                 and (not q.urgencies or i.urgency in q.urgencies)
                 and (not q.service_ids or i.service_id in q.service_ids)
                 and (not q.user_ids or bool(q.user_ids.intersection(i.assignee_ids())))
-                and not q.team_ids  # the sandbox account has no teams
+                and (not q.team_ids or any(t.id in q.team_ids for t in self.services[i.service_id].teams))
                 and (q.incident_key is None or i.incident_key == q.incident_key)
                 and (q.since is None or i.created_at >= q.since)
                 and (q.until is None or i.created_at < q.until)

@@ -19,11 +19,15 @@ from fastapi.responses import JSONResponse
 from ..core import RateLimiter, SandboxHTTPError, SandboxState, VendorBackend
 from ..middleware import response_headers
 from . import render
-from .errors import PinghomeError, invalid, rate_limited, token_expired, unauthorized
-from .seed import USERS, load_samples, new_store
-from .validation import parse_credentials, parse_incident_body, parse_paging
+from .errors import PinghomeError, invalid, not_found, rate_limited, token_expired, unauthorized
+from .model import STATUSES, Assignee
+from .seed import DEFAULT_TEAM_ID, USERS, load_samples, new_store
+from .validation import IncidentBody, parse_credentials, parse_incident_body, parse_paging
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from .model import Incident
     from .store import PinghomeStore
 
 SIGNIN_SECRET = "pinghome-signin"  # noqa: S105 - the name of a secret, not one
@@ -66,6 +70,43 @@ class PinghomeBackend(VendorBackend):
     @property
     def password(self) -> str:
         return self.sandbox.config.token(SIGNIN_SECRET)
+
+    # ------------------------------------------------------------ scripted changes
+
+    def scripted_statuses(self) -> tuple[str, ...]:
+        return STATUSES
+
+    def _incident(self, ref_or_id: str) -> Incident:
+        """By ``teamId/incidentId`` (the incident's own team) or by the incident id alone."""
+        team_id, _, incident_id = ref_or_id.strip().rpartition("/")
+        incident = self.store.incidents.get(incident_id)
+        if incident is None or (team_id and team_id != incident.team_id):
+            raise not_found("Incident")
+        return incident
+
+    def incident_ref(self, ref_or_id: str) -> str:
+        incident = self._incident(ref_or_id)
+        return f"{incident.team_id}/{incident.id}"
+
+    def apply_status(self, ref_or_id: str, status: str, at: datetime) -> str:
+        """The status set in the web app: the store's full replacement with every other field kept."""
+        incident = self._incident(ref_or_id)
+        self._move(incident, status, at)
+        return f"{incident.team_id}/{incident.id}"
+
+    def _move(self, incident: Incident, status: str, at: datetime) -> None:
+        kept = (incident.name, incident.description, incident.urgency, incident.assignees, incident.actions)
+        self.store.replace(incident, IncidentBody(*kept, status), at)
+
+    def spawn_incident(self, title: str, status: str | None, at: datetime) -> str:
+        """Opened for the sandbox team, assigned to it, high urgency; then moved to ``status`` if given."""
+        body = IncidentBody(
+            title, "Scheduled incident.", "high", [Assignee("team", DEFAULT_TEAM_ID)], actions=[]
+        )
+        incident = self.store.create(DEFAULT_TEAM_ID, body, at)
+        if status is not None and status != incident.status:
+            self._move(incident, status, at)
+        return f"{incident.team_id}/{incident.id}"
 
     # ------------------------------------------------------------ request guards
 

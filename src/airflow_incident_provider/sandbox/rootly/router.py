@@ -7,6 +7,7 @@ import hmac
 import json
 import math
 import time
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -15,8 +16,9 @@ from fastapi.responses import JSONResponse
 from ..core import RateLimiter, SandboxHTTPError, SandboxState, VendorBackend
 from ..middleware import response_headers
 from .errors import RootlyError, not_found, rate_limited, unauthorized, unprocessable, unsupported_media_type
+from .model import MAINTENANCE_STATUSES, STATUSES
 from .render import Renderer
-from .seed import USERS, load_samples, new_store
+from .seed import SCRIPTED_ACTOR_ID, USERS, load_samples, new_store
 from .validation import (
     UPDATE_ATTRIBUTES,
     parse_event,
@@ -30,6 +32,8 @@ from .validation import (
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from .model import User
     from .store import RootlyStore
 
@@ -87,6 +91,42 @@ class RootlyBackend(VendorBackend):
         if status_code == 404:
             return not_found()
         return RootlyError(status_code, detail)
+
+    # ------------------------------------------------------------ scripted changes
+
+    def scripted_statuses(self) -> tuple[str, ...]:
+        return STATUSES
+
+    def incident_ref(self, ref_or_id: str) -> str:
+        """Rootly refs are plain incident ids (a slug is accepted too, as in Rootly's paths)."""
+        return self.store.get(ref_or_id.strip()).id
+
+    def apply_status(self, ref_or_id: str, status: str, at: datetime) -> str:
+        """As the scripted responder in the UI: a terminal incident must be restarted (to started) before
+        any other status, and in_triage cannot skip to resolved, as Rootly's lifecycle rules say."""
+        store = self.store
+        incident = store.get(ref_or_id.strip())
+        store.change_status_in_ui(incident, status, store.users[SCRIPTED_ACTOR_ID], at)
+        return incident.id
+
+    def spawn_incident(self, title: str, status: str | None, at: datetime) -> str:
+        """A normal incident, started (Rootly's default) or created in an opening status, then moved on
+        (to closed through resolved); a maintenance status makes a scheduled maintenance starting now."""
+        store, responder = self.store, self.store.users[SCRIPTED_ACTOR_ID]
+        attributes: dict[str, Any] = {"title": title, "status": "started"}
+        path: list[str] = [] if status is None else [status]
+        if status in ("in_triage", "started", "detected"):
+            attributes["status"], path = status, []
+        elif status == "closed":
+            path = ["resolved", "closed"]
+        elif status in MAINTENANCE_STATUSES:
+            window = {"scheduled_for": at, "scheduled_until": at + timedelta(hours=1)}
+            attributes.update(status="scheduled", kind="scheduled", **window)
+            path = list(MAINTENANCE_STATUSES[1 : MAINTENANCE_STATUSES.index(status) + 1])
+        incident = store.create(attributes, responder, at)
+        for step in path:
+            store.change_status_in_ui(incident, step, responder, at)
+        return incident.id
 
     def renderer(self, request: Request) -> Renderer:
         return Renderer(self.store, str(request.base_url).rstrip("/") + self.prefix)

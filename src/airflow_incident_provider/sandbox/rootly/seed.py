@@ -1,5 +1,5 @@
-"""The sandbox's Rootly organization: two users, severities SEV0 to SEV3, two incident roles and incidents
-in every state."""
+"""The sandbox's Rootly organization: two users, severities SEV0 to SEV3, two incident roles, services and
+teams, and incidents in every state."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ USERS = (
     User("4102", "Sam Patel", "sam.patel@example.com"),
 )
 """The first user owns the sandbox API key: every write is made as Morgan Lee."""
+SCRIPTED_ACTOR_ID = USERS[1].id
+"""Scripted changes are made by Sam Patel in the UI, so a test can tell them from the API key's writes."""
 
 SEVERITIES = (
     Severity("5e4a0c3e-0000-4000-8000-000000000000", "SEV0", "sev0", "critical", "#D0021B", 0,
@@ -36,6 +38,27 @@ ROLES = (
                  "Keeps the timeline"),
 )  # fmt: skip
 """Incident roles: a single-holder commander (the provider's default assignee role) and a multi-holder one."""
+
+SERVICES = {
+    "checkout": "3f9a1b20-0000-4000-8000-000000000001",
+    "search": "3f9a1b20-0000-4000-8000-000000000002",
+    "database": "3f9a1b20-0000-4000-8000-000000000003",
+}
+"""Service ids by name; a sample's ``service_ids`` show up as its ``services`` relationship."""
+TEAMS = {
+    "payments": "9b2e7c10-0000-4000-8000-000000000001",
+    "platform": "9b2e7c10-0000-4000-8000-000000000002",
+}
+"""Team ids by name (Rootly's "groups"); a sample's ``group_ids`` show up as its ``groups`` relationship."""
+SAMPLE_SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "in_triage": (("checkout",), ("payments",)),
+    "started": (("search",), ("platform",)),
+    "acknowledged": (("database",), ("platform",)),
+    "mitigated": (("checkout",), ("payments", "platform")),
+    "resolved": (("search",), ("platform",)),
+    "scheduled": (("database",), ("platform",)),
+}
+"""The services and teams of each sample, by name; the cancelled one has neither."""
 
 MEETING_PASSWORD = "zq7-Sandbox-Pass-4821"  # noqa: S105 - fake sample data
 """The Zoom password of the sample incident with a bridge: must never reach XCom or a log."""
@@ -79,6 +102,10 @@ def load_samples(store: RootlyStore, now: datetime) -> None:
             "severity_id": SEVERITIES[severity].id,
             "summary": f"Sample incident: {SAMPLE_TITLES[status].lower()}.",
         }
+        services, teams = SAMPLE_SCOPES.get(status, ((), ()))
+        if services or teams:
+            attributes["service_ids"] = [SERVICES[name] for name in services]
+            attributes["group_ids"] = [TEAMS[name] for name in teams]
         if kind != "normal":
             attributes["status"] = "scheduled"
             attributes["scheduled_for"] = now + timedelta(days=2)

@@ -22,6 +22,7 @@ from .model import (
     Severity,
     User,
 )
+from .validation import ID_FILTERS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -236,6 +237,19 @@ class RootlyStore:
         incident.updated_at = at
         return incident
 
+    def change_status_in_ui(self, incident: Incident, status: str, actor: User, at: datetime) -> Incident:
+        """A status picked in Rootly's UI: the lifecycle endpoints for mitigate, resolve, cancel, triage and
+        restart (a terminal incident back to started), a plain status update otherwise; same rules as the API.
+        """
+        if status == "started" and incident.is_terminal:
+            return self.transition(incident, "restart", None, actor, at)
+        if status == "in_triage":
+            return self.transition(incident, "in_triage", None, actor, at)
+        action = next((name for name, word in _ENDPOINT_STATUSES.items() if word == status), None)
+        if action is not None:
+            return self.transition(incident, action, None, actor, at)
+        return self.update(incident, {"status": status}, actor, at)
+
     def assign_role(
         self, incident: Incident, user_id: str, role_id: str, actor: User, at: datetime
     ) -> Incident:
@@ -284,6 +298,8 @@ class RootlyStore:
                 return {incident.severity_id} if incident.severity_id else set()
             if name == "labels":  # matched as "key:value"
                 return {f"{key}:{value}" for key, value in (incident.fields.get("labels") or {}).items()}
+            if name in ID_FILTERS:  # any of the incident's related ids
+                return set(incident.fields.get(ID_FILTERS[name]) or ())
             return {str(getattr(incident, name))}
 
         def keep(incident: Incident) -> bool:

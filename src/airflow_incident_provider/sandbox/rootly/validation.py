@@ -66,6 +66,9 @@ COMPARISONS = ("gt", "gte", "lt", "lte")
 WORD_FILTERS = ("status", "kind", "severity", "severity_id", "labels")
 """Filters compared with ``filter[x]``, ``filter[x][eq|not_eq|in|not_in]`` (lists comma-separated); a
 label is given as ``key:value`` (the spec declares ``filter[labels]`` as a plain string)."""
+ID_FILTERS = {"service_ids": "service_ids", "team_ids": "group_ids"}
+"""Filters on an incident's related ids (filter name -> the incident's ``*_ids`` attribute; teams are
+Rootly's groups): the plain ``filter[x]`` too takes a comma-separated list, and matches any of its ids."""
 
 
 # ---------------------------------------------------------------- bodies
@@ -259,13 +262,14 @@ def parse_list_query(items: list[tuple[str, str]]) -> ListQuery:
     query = ListQuery(
         page=parse_page(items), search=_single(items, "filter[search]"), sort=_sort(_single(items, "sort"))
     )
-    for name in WORD_FILTERS:
+    for name in (*WORD_FILTERS, *ID_FILTERS):
         for operator in ("", "eq", "not_eq", "in", "not_in"):
             key = f"filter[{name}]" + (f"[{operator}]" if operator else "")
             raw = _single(items, key)
             if raw is None:
                 continue
-            values = {value.strip() for value in raw.split(",")} if operator.endswith("in") else {raw}
+            listed = operator.endswith("in") or name in ID_FILTERS
+            values = {value.strip() for value in raw.split(",")} if listed else {raw}
             query.words[name] = (operator or "eq", values)
     for name in TIME_FILTERS:
         for comparison in COMPARISONS:

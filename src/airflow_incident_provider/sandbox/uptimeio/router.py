@@ -12,8 +12,10 @@ from fastapi.responses import JSONResponse
 from ..core import RateLimiter, SandboxHTTPError, SandboxState, VendorBackend
 from . import render
 from .errors import UptimeIOError, not_found, rate_limited, unauthorized, validation_error
-from .seed import load_samples, new_store
+from .model import RESOLVED, STATUSES
+from .seed import STATUS_PAGE_ID, load_samples, new_store
 from .validation import (
+    PatchIncident,
     parse_create,
     parse_list_query,
     parse_new_update,
@@ -24,6 +26,8 @@ from .validation import (
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from .model import Incident, StatusPage
     from .store import UptimeIOStore
 
@@ -96,6 +100,47 @@ class UptimeIOBackend(VendorBackend):
         path_ids(projectId=project_id, statusPageId=page_id, id=incident_id)
         page = self.store.page(project_id, page_id, action)
         return page, self.store.incident(page, incident_id)
+
+    # ------------------------------------------------------------ scripted changes
+
+    def scripted_statuses(self) -> tuple[str, ...]:
+        return STATUSES
+
+    def _incident(self, ref_or_id: str) -> Incident:
+        """By ``projectId/pageId/incidentId`` (its own project and page) or by the incident id alone."""
+        *scope, incident_id = ref_or_id.strip().lower().split("/")
+        incident = self.store.incidents.get(incident_id)
+        if incident is None or len(scope) not in (0, 2):
+            raise not_found("Incident")
+        if scope and scope != [self.store.pages[incident.status_page_id].project_id, incident.status_page_id]:
+            raise not_found("Incident")
+        return incident
+
+    def _ref(self, incident: Incident) -> str:
+        page = self.store.pages[incident.status_page_id]
+        return f"{page.project_id}/{page.id}/{incident.id}"
+
+    def incident_ref(self, ref_or_id: str) -> str:
+        return self._ref(self._incident(ref_or_id))
+
+    def apply_status(self, ref_or_id: str, status: str, at: datetime) -> str:
+        """A timeline update posted in the dashboard; resolving goes through resolve, which refuses an
+        incident already resolved. Any other move is allowed, as UptimeIO documents no order."""
+        incident = self._incident(ref_or_id)
+        message = f"Scheduled change to {status}"
+        if status == RESOLVED:
+            self.store.resolve(incident, message, at)
+        else:
+            self.store.add_update(incident, message, status, at)
+        return self._ref(incident)
+
+    def spawn_incident(self, title: str, status: str | None, at: datetime) -> str:
+        """On the sandbox connection's status page, minor severity, with an opening timeline update."""
+        opening = status or STATUSES[0]
+        request = PatchIncident(
+            title=title, message=f"Scheduled incident, {opening}.", severity="minor", status=opening
+        )
+        return self._ref(self.store.create(self.store.pages[STATUS_PAGE_ID], request, at))
 
     # ------------------------------------------------------------ routes
 
