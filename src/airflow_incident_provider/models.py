@@ -74,11 +74,22 @@ class WriteOptions(BaseModel):
 
 
 class ListQuery(BaseModel):
-    """Filters for listing incidents; ``statuses`` are vendor words or phases."""
+    """Filters for listing incidents; ``statuses`` are vendor words or phases.
+
+    ``services`` and ``teams`` scope the list to the vendor's own service and team ids: any id of a
+    field matches, and with both given an incident must match both; empty means no such scope (the
+    whole scope of the connection). PagerDuty (``service_ids[]``, ``team_ids[]``) and Rootly
+    (``filter[service_ids]``, ``filter[team_ids]``) filter by them. DevHelm and UptimeIO list the
+    connection's status page and refuse both; Pinghome lists one team, the connection's ``team_id``
+    unless ``teams`` names exactly one other, and refuses ``services``. A refusal is an
+    ``IncidentValidationError`` raised before any request.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     statuses: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
     since: datetime | None = None
     until: datetime | None = None
     limit: int | None = Field(default=None, ge=1)

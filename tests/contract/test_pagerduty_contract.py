@@ -345,6 +345,29 @@ def test_list_by_several_statuses_repeats_the_parameter() -> None:
     assert_conforms(request)
 
 
+def test_list_scoped_to_services_and_teams_uses_the_specs_array_parameters() -> None:
+    declared = {parameter["name"] for parameter in OPERATIONS["GET /incidents"]["parameters"]}
+    assert {"service_ids[]", "team_ids[]"} <= declared
+    request = pd.build_list(
+        statuses=["open"],
+        since=None,
+        until=None,
+        offset=0,
+        limit=pd.LIST_PAGE_SIZE,
+        services=["PSVC001", "PSVC002", "PSVC001"],  # the spec's arrays are uniqueItems
+        teams=["PTEAM01", "PTEAM02"],
+    )
+    assert [value for name, value in request.params if name == "service_ids[]"] == ["PSVC001", "PSVC002"]
+    assert [value for name, value in request.params if name == "team_ids[]"] == ["PTEAM01", "PTEAM02"]
+    assert_conforms(request)
+
+
+@pytest.mark.parametrize("name", ["service_ids", "team_ids", "services[]", "teams[]"])
+def test_checker_catches_a_scope_parameter_the_spec_does_not_name(name: str) -> None:
+    request = Request("GET", "/incidents", params=((name, "PSVC001"),))
+    CONTRACT.assert_catches(request, send_headers(request), "not a parameter")
+
+
 _SINCE = datetime(2026, 10, 1, 8, 30, tzinfo=UTC)
 _UNTIL = datetime(2026, 11, 1, 12, 0, 0, 123456, tzinfo=timezone(timedelta(hours=5, minutes=30)))
 
@@ -711,6 +734,8 @@ def test_property_any_valid_update_conforms(
     until=st.none() | _DATES,
     offset=st.integers(min_value=0, max_value=100_000),
     limit=st.integers(min_value=1, max_value=pd.LIST_PAGE_SIZE),
+    services=st.lists(_IDS, max_size=3),
+    teams=st.lists(_IDS, max_size=3),
     note=st.text(min_size=1, max_size=200).filter(str.strip),
     ref=_IDS,
 )
@@ -720,12 +745,24 @@ def test_property_any_valid_list_and_note_conforms(
     until: datetime | None,
     offset: int,
     limit: int,
+    services: list[str],
+    teams: list[str],
     note: str,
     ref: str,
 ) -> None:
-    request = pd.build_list(statuses=statuses, since=since, until=until, offset=offset, limit=limit)
+    request = pd.build_list(
+        statuses=statuses,
+        since=since,
+        until=until,
+        offset=offset,
+        limit=limit,
+        services=services,
+        teams=teams,
+    )
     params = dict(request.params)
     assert ("date_range" in params) == (since is None)
+    assert {value for name, value in request.params if name == "service_ids[]"} == set(services)
+    assert {value for name, value in request.params if name == "team_ids[]"} == set(teams)
     assert_conforms(request)
     assert_conforms(pd.build_note(ref, note))
     assert_conforms(pd.build_list_notes(ref))

@@ -49,6 +49,9 @@ SCHEMAS: dict[str, Any] = EXTRACT["schemas"]
 TOKEN = "rootly-contract-key-0a1b2c"
 INCIDENT_ID = "e2823ca6-7112-442c-b913-69bf705af341"
 SEVERITY_ID = "0ff13b2e-5d97-4412-8ee3-77fc22cfd662"
+SERVICE_A = "3f9a1b20-6c1d-4e2f-9a3b-4c5d6e7f8a90"
+SERVICE_B = "b8c2d4e6-1a3b-4c5d-8e9f-0a1b2c3d4e5f"
+TEAM_A = "9b2e7c10-2d3e-4f5a-8b6c-7d8e9f0a1b2c"
 
 
 def assert_conforms(request: Request) -> None:
@@ -275,6 +278,24 @@ def test_get_incident(ref: str) -> None:
 @pytest.mark.parametrize("status", [None, *rl.STATUS_PHASES])
 def test_list_by_status(status: str | None) -> None:
     assert_conforms(rl.build_list(status=status, since=None, until=None, page=1, page_size=rl.LIST_PAGE_SIZE))
+
+
+def test_list_scoped_to_services_and_teams_sends_the_specs_string_filters() -> None:
+    parameters = {p["name"]: p for p in OPERATIONS["GET /v1/incidents"]["parameters"]}
+    for name in ("filter[service_ids]", "filter[team_ids]"):
+        assert parameters[name]["schema"] == {"type": "string"}, "one string: the ids go comma-separated"
+    request = rl.build_list(
+        status="started",
+        since=None,
+        until=None,
+        page=1,
+        page_size=rl.LIST_PAGE_SIZE,
+        services=[SERVICE_A, SERVICE_B],
+        teams=[TEAM_A],
+    )
+    assert dict(request.params)["filter[service_ids]"] == f"{SERVICE_A},{SERVICE_B}"
+    assert dict(request.params)["filter[team_ids]"] == TEAM_A
+    assert_conforms(request)
 
 
 _SINCE = datetime(2026, 10, 1, 8, 30)
@@ -539,6 +560,8 @@ def test_property_any_valid_update_conforms(
     until=st.none() | _DATES,
     page=st.integers(min_value=1, max_value=10_000),
     page_size=st.integers(min_value=1, max_value=rl.LIST_PAGE_SIZE),
+    services=st.lists(_IDS, max_size=3),
+    teams=st.lists(_IDS, max_size=3),
     note=st.text(min_size=1, max_size=200).filter(str.strip),
     public=st.booleans(),
     ref=_IDS,
@@ -549,11 +572,25 @@ def test_property_any_valid_list_and_event_conforms(
     until: datetime | None,
     page: int,
     page_size: int,
+    services: list[str],
+    teams: list[str],
     note: str,
     public: bool,
     ref: str,
 ) -> None:
-    assert_conforms(rl.build_list(status=status, since=since, until=until, page=page, page_size=page_size))
+    request = rl.build_list(
+        status=status,
+        since=since,
+        until=until,
+        page=page,
+        page_size=page_size,
+        services=services,
+        teams=teams,
+    )
+    for name, ids in (("filter[service_ids]", services), ("filter[team_ids]", teams)):
+        sent = dict(request.params).get(name)
+        assert set(sent.split(",") if sent else ()) == set(ids)
+    assert_conforms(request)
     assert_conforms(rl.build_event(ref, note, public=public))
     assert_conforms(rl.build_list_events(ref, page))
 

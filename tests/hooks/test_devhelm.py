@@ -380,6 +380,18 @@ def test_list_needs_a_status_page_in_the_connection(
         hook().list_incidents()
 
 
+@pytest.mark.parametrize("field", ["services", "teams"])
+def test_list_scoped_to_services_or_teams_is_refused_before_any_request(
+    devhelm: DevHelmSandbox, field: str
+) -> None:
+    devhelm.clear_requests()
+    scope: dict[str, Any] = {field: ["checkout"]}
+    with pytest.raises(IncidentValidationError, match="set status_page_id on the connection") as info:
+        hook().list_incidents(**scope)
+    assert info.value.field == field
+    assert devhelm.requests() == []
+
+
 def test_sandbox_429_past_the_deadline_is_raised_with_devhelm_code(
     devhelm: DevHelmSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:

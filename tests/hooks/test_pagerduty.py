@@ -247,6 +247,31 @@ def test_list_reaches_past_the_default_month_and_pages(pd: Sandbox, monkeypatch:
     assert len(hook().list_incidents(limit=3)) == 3
 
 
+def test_list_scoped_to_services_or_teams_returns_only_their_incidents(pd: Sandbox) -> None:
+    by_service: dict[str, set[str]] = {}
+    for item in pd.incidents():
+        by_service.setdefault(item["service"]["id"], set()).add(item["id"])
+    checkout, nightly = by_service["PSVC001"], by_service["PSVC002"]
+    assert checkout, "the sample data has incidents on both services"
+    assert nightly, "the sample data has incidents on both services"
+    pd.clear_requests()
+    assert {i.id for i in hook().list_incidents(services=["PSVC002"])} == nightly
+    assert {r["query"]["service_ids[]"][0] for r in pd.requests()} == {"PSVC002"}
+    pd.clear_requests()
+    assert {i.id for i in hook().list_incidents(teams=["PTEAM01"])} == checkout  # the Payments team's service
+    assert [r["query"]["team_ids[]"] for r in pd.requests()] == [["PTEAM01"]]
+    assert {i.id for i in hook().list_incidents(teams=["PTEAM01", "PTEAM02"])} == checkout | nightly
+    assert hook().list_incidents(services=["PSVC001"], teams=["PTEAM02"]) == [], "both scopes must match"
+    resolved = hook().list_incidents(services=["PSVC001"], statuses=["resolved"])
+    assert [i.title for i in resolved] == ["Payment webhook backlog growing"]
+
+    async def scoped() -> set[str]:
+        async_hook = await aget_incident_hook(PD_CONN_ID)
+        return {i.id for i in await async_hook.alist_incidents(teams=["PTEAM02"])}
+
+    assert asyncio.run(scoped()) == nightly
+
+
 def test_client_side_limit_refuses_rather_than_exceeding_the_deadline(
     pd: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -138,6 +138,36 @@ def test_listing_needs_the_connections_team(ph: PinghomeSandbox, monkeypatch: py
     assert ph.requests() == []
 
 
+def test_list_scoped_to_one_team_lists_that_team_instead_of_the_connections(
+    ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert ph.team_id != PAYMENTS_TEAM.id
+    ph.clear_requests()
+    payments = hook().list_incidents(teams=[PAYMENTS_TEAM.id])
+    assert [i.title for i in payments] == [item["name"] for item in ph.incidents(PAYMENTS_TEAM.id)]
+    assert all(i.ref.startswith(f"{PAYMENTS_TEAM.id}/") for i in payments), "refs name the listed team"
+    assert {r["path"] for r in ph.requests()} == {f"/incident-query/v1/team/{PAYMENTS_TEAM.id}/incidents"}
+    use(ph, monkeypatch, extra={"team_id": None})
+    assert [i.id for i in hook().list_incidents(teams=[PAYMENTS_TEAM.id])] == [i.id for i in payments]
+
+
+@pytest.mark.parametrize(
+    ("scope", "field"),
+    [
+        ({"services": ["checkout"]}, "services"),
+        ({"teams": [PAYMENTS_TEAM.id, "445a5c1f-c0eb-403a-96d7-3976e5dc74ed"]}, "teams"),
+    ],
+)
+def test_list_scoped_to_services_or_several_teams_is_refused_before_any_request(
+    ph: PinghomeSandbox, scope: dict[str, Any], field: str
+) -> None:
+    ph.clear_requests()
+    with pytest.raises(IncidentValidationError, match="set team_id on the connection") as info:
+        hook().list_incidents(**scope)
+    assert info.value.field == field
+    assert ph.requests() == []
+
+
 # ---------------------------------------------------------------- writing
 
 

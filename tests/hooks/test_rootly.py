@@ -37,7 +37,15 @@ from airflow_incident_provider.operators import (
     ResolveIncidentOperator,
     UpdateIncidentOperator,
 )
-from airflow_incident_provider.sandbox.rootly import MEETING_PASSWORD, SAMPLE_TITLES, SEVERITIES, USERS
+from airflow_incident_provider.sandbox.rootly import (
+    MEETING_PASSWORD,
+    SAMPLE_SCOPES,
+    SAMPLE_TITLES,
+    SERVICES,
+    SEVERITIES,
+    TEAMS,
+    USERS,
+)
 from airflow_incident_provider.sandbox.rootly.seed import ROLES
 from airflow_incident_provider.vendors import rootly as rl
 from tests.fixtures_rootly import ROOTLY_CONN_ID, RootlySandbox
@@ -149,6 +157,35 @@ def test_list_by_creation_dates(rootly: RootlySandbox) -> None:
     older = hook().list_incidents(until=middle - timedelta(seconds=1))
     assert {i.id for i in newer} | {i.id for i in older} == {i.id for i in listed}
     assert newer[0].id == listed[3].id
+
+
+def test_list_scoped_to_services_or_teams_returns_only_their_incidents(rootly: RootlySandbox) -> None:
+    def titles(service: str | None = None, team: str | None = None) -> set[str]:
+        """The sample titles of a service and/or a team, from the seed's own table."""
+        return {
+            SAMPLE_TITLES[status]
+            for status, (services, teams) in SAMPLE_SCOPES.items()
+            if (service is None or service in services) and (team is None or team in teams)
+        }
+
+    rootly.clear_requests()
+    checkout = hook().list_incidents(services=[SERVICES["checkout"]])
+    assert {i.title for i in checkout} == titles(service="checkout") != set()
+    assert {r["query"]["filter[service_ids]"][0] for r in rootly.requests()} == {SERVICES["checkout"]}
+    platform = hook().list_incidents(teams=[TEAMS["platform"]])
+    assert {i.title for i in platform} == titles(team="platform")
+    assert "filter[service_ids]" not in rootly.requests()[-1]["query"]
+    either = hook().list_incidents(services=[SERVICES["checkout"], SERVICES["search"]])
+    assert {i.title for i in either} == titles(service="checkout") | titles(service="search")
+    both = hook().list_incidents(services=[SERVICES["checkout"]], teams=[TEAMS["platform"]])
+    assert {i.title for i in both} == titles(service="checkout", team="platform")
+    assert titles(service="checkout", team="platform") == {SAMPLE_TITLES["mitigated"]}
+    rootly.clear_requests()
+    open_platform = hook().list_incidents(statuses=["open"], teams=[TEAMS["platform"]])
+    assert {i.status for i in open_platform} == {"started", "scheduled"}
+    sent = rootly.requests()
+    assert len(sent) > 1, "one request per status of the phase"
+    assert all(r["query"]["filter[team_ids]"] == [TEAMS["platform"]] for r in sent)
 
 
 # --- updating ---------------------------------------------------------------------------------------

@@ -367,6 +367,18 @@ def test_list_pages_until_a_short_page_and_filters(
     assert "Elevated API error rates" not in {i.title for i in recent}
 
 
+@pytest.mark.parametrize("field", ["services", "teams"])
+def test_list_scoped_to_services_or_teams_is_refused_before_any_request(
+    uptimeio: UptimeIOSandbox, field: str
+) -> None:
+    uptimeio.clear_requests()
+    scope: dict[str, Any] = {field: ["checkout"]}
+    with pytest.raises(IncidentValidationError, match="project_id and status_page_id") as info:
+        hook().list_incidents(**scope)
+    assert info.value.field == field
+    assert uptimeio.requests() == []
+
+
 def test_vendor_rate_limit_past_the_deadline_gives_up_with_its_message(
     uptimeio: UptimeIOSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -17,6 +17,8 @@ from airflow_incident_provider.operators import (
     GetIncidentOperator,
     ListIncidentsOperator,
 )
+from tests.fixtures import PD_CONN_ID, Sandbox
+from tests.fixtures_devhelm import DEVHELM_CONN_ID, DevHelmSandbox
 from tests.test_dag_run import VENDOR_CASES
 
 STATUS_PAGES = {"devhelm", "uptimeio"}
@@ -89,6 +91,34 @@ def test_get_and_list_return_normalized_incidents(vendor: str, request: pytest.F
     assert len(capped) == 1
 
 
+def test_list_scoped_to_services_or_teams_returns_only_theirs(pd: Sandbox) -> None:
+    nightly = {item["id"] for item in pd.incidents(**{"service_ids[]": "PSVC002"})}
+    checkout = {item["id"] for item in pd.incidents(**{"service_ids[]": "PSVC001"})}
+    assert nightly
+    assert checkout
+    listed = ListIncidentsOperator(task_id="list", conn_id=PD_CONN_ID, services=["PSVC002"]).execute(
+        context("list")
+    )
+    assert {item["id"] for item in listed} == nightly
+    assert {"services", "teams"} <= set(ListIncidentsOperator.template_fields)
+    templated = ListIncidentsOperator(
+        task_id="list", conn_id=PD_CONN_ID, services="{{ params.services }}", teams="{{ params.teams }}"
+    )
+    templated.services, templated.teams = "PSVC001, PSVC002", "PTEAM01"  # as rendered
+    query = templated.query()
+    assert (query.services, query.teams) == (("PSVC001", "PSVC002"), ("PTEAM01",))
+    assert {item["id"] for item in templated.execute(context("list"))} == checkout
+
+
+def test_list_scoped_to_teams_on_a_status_page_is_refused_before_any_request(devhelm: DevHelmSandbox) -> None:
+    devhelm.clear_requests()
+    operator = ListIncidentsOperator(task_id="list", conn_id=DEVHELM_CONN_ID, teams="platform")
+    with pytest.raises(IncidentValidationError, match="status_page_id") as info:
+        operator.execute(context("list"))
+    assert info.value.field == "teams"
+    assert devhelm.requests() == []
+
+
 def test_list_older_than_becomes_an_upper_bound_and_keeps_the_earlier_one() -> None:
     now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
     stale = ListIncidentsOperator(task_id="l", conn_id="c", older_than=timedelta(hours=1))
@@ -110,6 +140,8 @@ def test_list_older_than_becomes_an_upper_bound_and_keeps_the_earlier_one() -> N
         ({"statuses": ["resovled"]}, "statuses"),
         ({"older_than": 60}, "older_than"),
         ({"limit": 0}, "limit"),
+        ({"services": [1]}, "services"),
+        ({"teams": 5}, "teams"),
     ],
 )
 def test_list_arguments_fail_at_parse_time(kwargs: dict[str, Any], field: str) -> None:

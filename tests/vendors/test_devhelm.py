@@ -218,6 +218,16 @@ def test_list_and_connection_check_requests() -> None:
     assert dh.build_connection_check(None).path == "/api/v1/status-pages"
 
 
+@pytest.mark.parametrize("field", ["services", "teams"])
+def test_a_list_scoped_to_services_or_teams_is_refused_naming_the_status_page(field: str) -> None:
+    dh.check_list_scope((), ())
+    scope: dict[str, tuple[str, ...]] = {"services": (), "teams": (), field: ("svc-1",)}
+    with pytest.raises(IncidentValidationError, match=f"devhelm: invalid '{field}'") as info:
+        dh.check_list_scope(**scope)
+    assert info.value.field == field
+    assert "DevHelm lists one status page: set status_page_id on the connection" in str(info.value)
+
+
 # --- writing ----------------------------------------------------------------------------------------
 
 

@@ -126,6 +126,36 @@ def test_list_without_dates_asks_for_all_time() -> None:
     assert ("statuses[]", "acknowledged") in request.params
 
 
+def test_list_scoped_to_services_and_teams_repeats_each_parameter_once_per_id() -> None:
+    request = pd.build_list(
+        statuses=None,
+        since=None,
+        until=None,
+        offset=0,
+        limit=100,
+        services=[" PSVC001 ", "PSVC002", "PSVC001"],
+        teams=["PTEAM01"],
+    )
+    assert [value for name, value in request.params if name == "service_ids[]"] == ["PSVC001", "PSVC002"]
+    assert [value for name, value in request.params if name == "team_ids[]"] == ["PTEAM01"]
+    unscoped = pd.build_list(statuses=None, since=None, until=None, offset=0, limit=100)
+    assert not {name for name, _ in unscoped.params} & {"service_ids[]", "team_ids[]"}
+
+
+@pytest.mark.parametrize(
+    ("scope", "field"),
+    [
+        ({"services": [""]}, "services"),
+        ({"services": ["PSVC001", "  "]}, "services"),
+        ({"teams": ["PTEAM\n01"]}, "teams"),
+        ({"teams": "PTEAM01"}, "teams"),
+    ],
+)
+def test_list_scope_that_is_not_a_list_of_ids_is_refused(scope: dict[str, Any], field: str) -> None:
+    with pytest.raises(IncidentValidationError, match=f"pagerduty: invalid '{field}'"):
+        pd.build_list(statuses=None, since=None, until=None, offset=0, limit=100, **scope)
+
+
 def test_ids_are_path_encoded() -> None:
     assert pd.build_get("../../users?x=1#y").path == "/incidents/..%2F..%2Fusers%3Fx%3D1%23y"
     assert pd.build_get("a%2Fb").path == "/incidents/a%252Fb"

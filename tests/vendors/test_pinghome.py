@@ -99,6 +99,21 @@ def test_ids_are_path_encoded() -> None:
     assert listing.params == (("limit", "5"), ("last_received_at", "2026-11-01T10:00:00Z"))
 
 
+def test_a_list_takes_one_team_in_place_of_the_connections_and_no_services() -> None:
+    assert ph.list_team((), ()) is None
+    assert ph.list_team((), [f" {TEAM} "]) == TEAM
+    assert ph.list_team((), [TEAM, TEAM]) == TEAM, "one team named twice is still one team"
+    with pytest.raises(IncidentValidationError, match="pinghome: invalid 'teams': names 2 teams") as info:
+        ph.list_team((), [TEAM, "c03b02ec-244f-4d2c-8f68-3910071ed5c8"])
+    assert "one task per team" in str(info.value)
+    with pytest.raises(IncidentValidationError, match="pinghome: invalid 'services'") as info:
+        ph.list_team(["svc-1"], [TEAM])
+    assert info.value.field == "services"
+    assert "give one team id in teams, or set team_id on the connection" in str(info.value)
+    with pytest.raises(IncidentValidationError, match="'teams'"):
+        ph.list_team((), [""])
+
+
 # ---------------------------------------------------------------- reading
 
 

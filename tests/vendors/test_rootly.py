@@ -252,6 +252,39 @@ def test_list_request_pages_oldest_first_with_filters() -> None:
     assert [name for name, _ in bare.params] == ["page[number]", "page[size]", "sort"]
 
 
+def test_list_scoped_to_services_and_teams_sends_each_as_one_comma_separated_filter() -> None:
+    request = rl.build_list(
+        status="started",
+        since=None,
+        until=None,
+        page=1,
+        page_size=100,
+        services=["svc-a", " svc-b ", "svc-a"],
+        teams=["team-1"],
+    )
+    params = dict(request.params)
+    assert params["filter[service_ids]"] == "svc-a,svc-b"
+    assert params["filter[team_ids]"] == "team-1"
+    assert params["filter[status]"] == "started"
+    only_teams = rl.build_list(status=None, since=None, until=None, page=1, page_size=100, teams=["t"])
+    assert "filter[service_ids]" not in dict(only_teams.params)
+
+
+@pytest.mark.parametrize(
+    ("scope", "field", "message"),
+    [
+        ({"services": ["a,b"]}, "services", "contains ','"),
+        ({"services": [""]}, "services", "non-empty id strings"),
+        ({"teams": [7]}, "teams", "non-empty id strings"),
+    ],
+)
+def test_list_scope_ids_that_would_not_survive_the_comma_list_are_refused(
+    scope: dict[str, Any], field: str, message: str
+) -> None:
+    with pytest.raises(IncidentValidationError, match=f"rootly: invalid '{field}'.*{message}"):
+        rl.build_list(status=None, since=None, until=None, page=1, page_size=100, **scope)
+
+
 def test_list_and_event_pages_follow_meta_next_page() -> None:
     body = {"data": [incident_json()], "meta": {"next_page": 2}, "links": {}}
     incidents, next_page = rl.parse_list(response(body=body))

@@ -286,6 +286,16 @@ def test_list_requests_and_paging_rule() -> None:
         uv.build_connection_check(PROJECT, None)
 
 
+@pytest.mark.parametrize("field", ["services", "teams"])
+def test_a_list_scoped_to_services_or_teams_is_refused_naming_the_page_and_project(field: str) -> None:
+    uv.check_list_scope((), ())
+    scope: dict[str, tuple[str, ...]] = {"services": (), "teams": (), field: ("svc-1",)}
+    with pytest.raises(IncidentValidationError, match=f"uptimeio: invalid '{field}'") as info:
+        uv.check_list_scope(**scope)
+    assert info.value.field == field
+    assert "set project_id and status_page_id on the connection" in str(info.value)
+
+
 def test_escalation_climbs_one_ordered_scale_to_absolute_targets() -> None:
     assert uv.SEVERITIES == ("minor", "major", "critical")
     assert [uv.next_severity(rung) for rung in uv.SEVERITIES] == ["major", "critical", None]

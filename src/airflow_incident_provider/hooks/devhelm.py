@@ -416,7 +416,8 @@ class DevHelmIncidentHook(IncidentHook):
 
     def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
         """Every page of the connection's status page; ``since``/``until`` filter ``createdAt`` here,
-        because DevHelm's list takes no dates."""
+        because DevHelm's list takes no dates. Services and teams are refused (the page is the scope)."""
+        dh.check_list_scope(query.services, query.teams)
         page_id = self._page_id("list")
         since, until = dh.aware(query.since), dh.aware(query.until)
         limit = query.limit

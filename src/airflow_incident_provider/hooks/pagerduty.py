@@ -300,7 +300,13 @@ class PagerDutyIncidentHook(IncidentHook):
         while limit is None or len(incidents) < limit:
             page_size = pd.LIST_PAGE_SIZE if limit is None else min(pd.LIST_PAGE_SIZE, limit - len(incidents))
             request = pd.build_list(
-                statuses=query.statuses, since=query.since, until=query.until, offset=offset, limit=page_size
+                statuses=query.statuses,
+                since=query.since,
+                until=query.until,
+                offset=offset,
+                limit=page_size,
+                services=query.services,
+                teams=query.teams,
             )
             page, more = pd.parse_list((yield request), include_raw=query.include_raw)
             offset += len(page)

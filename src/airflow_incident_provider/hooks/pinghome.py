@@ -290,8 +290,9 @@ class PinghomeIncidentHook(IncidentHook):
         return str(team)
 
     def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
+        """The incidents of one team: the one id in ``query.teams``, else the connection's ``team_id``."""
         wanted = ph.filter_statuses(query.statuses)
-        team = self._connection_team("listing")
+        team = ph.list_team(query.services, query.teams) or self._connection_team("listing")
         since, until = _aware(query.since), _aware(query.until)
         incidents: list[Incident] = []
         cursor: str | None = None

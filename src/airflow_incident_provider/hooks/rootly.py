@@ -442,7 +442,13 @@ class RootlyIncidentHook(IncidentHook):
             page: int | None = 1
             while page is not None and (limit is None or taken < limit):
                 request = rl.build_list(
-                    status=status, since=query.since, until=query.until, page=page, page_size=page_size
+                    status=status,
+                    since=query.since,
+                    until=query.until,
+                    page=page,
+                    page_size=page_size,
+                    services=query.services,
+                    teams=query.teams,
                 )
                 batch, page = rl.parse_list((yield request), include_raw=query.include_raw)
                 for incident in batch:

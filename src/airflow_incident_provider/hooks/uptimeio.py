@@ -289,7 +289,11 @@ class UptimeIOIncidentHook(IncidentHook):
         return OperationResult.from_steps(incident, [step])
 
     def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
-        """Every page, newest first; ``since``/``until`` and several statuses are filtered here."""
+        """Every page, newest first; ``since``/``until`` and several statuses are filtered here.
+
+        Services and teams are refused: the connection's status page is the scope.
+        """
+        uv.check_list_scope(query.services, query.teams)
         settings = self.settings
         project_id, page_id = settings.extra("project_id"), settings.extra("status_page_id")
         wanted = {uv.to_vendor_status(word, field_name="statuses") for word in query.statuses}

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from airflow.sdk import XComArg
+
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.models import ListQuery
 from airflow_incident_provider.operators.base import (
@@ -52,6 +54,10 @@ class ListIncidentsOperator(IncidentConnectionOperator):
     """List incidents, every page fetched, and return them as a list of normalized JSON dicts.
 
     :param statuses: vendor status words or phases (``["open", "acknowledged"]``); any when empty.
+    :param services: the vendor's service ids to list from (a list or a comma-separated string); any of
+        them matches. PagerDuty and Rootly only: other vendors refuse it, before any request.
+    :param teams: the vendor's team ids to list from, like ``services``. PagerDuty and Rootly; Pinghome
+        takes exactly one team in place of the connection's ``team_id``; DevHelm and UptimeIO refuse it.
     :param since: only incidents created at or after this moment (a datetime or an ISO string).
     :param until: only incidents created before this moment.
     :param older_than: a ``timedelta``: only incidents created at least this long ago ("stale"); the
@@ -62,6 +68,8 @@ class ListIncidentsOperator(IncidentConnectionOperator):
     template_fields: Sequence[str] = (
         *IncidentConnectionOperator.template_fields,
         "statuses",
+        "services",
+        "teams",
         "since",
         "until",
     )
@@ -71,6 +79,8 @@ class ListIncidentsOperator(IncidentConnectionOperator):
         *,
         conn_id: str,
         statuses: Sequence[str] | str | None = None,
+        services: Sequence[str] | str | XComArg | None = None,
+        teams: Sequence[str] | str | XComArg | None = None,
         since: datetime | str | None = None,
         until: datetime | str | None = None,
         older_than: timedelta | None = None,
@@ -82,11 +92,16 @@ class ListIncidentsOperator(IncidentConnectionOperator):
         if statuses is not None and not is_template(statuses):
             for status in as_tuple(statuses, "statuses") or ():
                 check_status_word(status, "statuses")
+        for name, value in (("services", services), ("teams", teams)):
+            if not is_template(value) and not isinstance(value, XComArg):
+                as_tuple(value, name)  # a list of strings or a comma-separated string, else it fails now
         if older_than is not None and (not isinstance(older_than, timedelta) or older_than < timedelta(0)):
             raise IncidentValidationError("older_than", "must be a non-negative datetime.timedelta")
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
             raise IncidentValidationError("limit", "must be a whole number of incidents, at least 1")
         self.statuses = statuses
+        self.services = services
+        self.teams = teams
         self.since = since
         self.until = until
         self.older_than = older_than
@@ -103,6 +118,8 @@ class ListIncidentsOperator(IncidentConnectionOperator):
             until = cutoff if until is None else min(until, cutoff)
         return ListQuery(
             statuses=statuses,
+            services=as_tuple(self.services, "services") or (),
+            teams=as_tuple(self.teams, "teams") or (),
             since=_moment(self.since, "since"),
             until=until,
             limit=self.limit,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 from email.utils import parsedate_to_datetime
@@ -71,6 +71,49 @@ def path_segment(value: object, field_name: str, vendor: str) -> str:
     if any(ord(char) < 32 or ord(char) == 127 for char in text):
         raise IncidentValidationError(field_name, "must not contain control characters", vendor=vendor)
     return quote(text, safe="")
+
+
+def scope_ids(
+    values: Iterable[object], field_name: str, vendor: str, *, separator: str | None = None
+) -> tuple[str, ...]:
+    """The ids a list is scoped to (``services``, ``teams``): stripped, each once, in the caller's order.
+
+    Each must be a non-empty string id without control characters, and without ``separator`` where
+    the vendor joins the ids into one parameter.
+    """
+    if isinstance(values, str):
+        raise IncidentValidationError(field_name, "must be a list of ids, not one string", vendor=vendor)
+    ids: dict[str, None] = {}
+    for value in values:
+        if not isinstance(value, str) or not value.strip():
+            raise IncidentValidationError(
+                field_name, f"must be a list of non-empty id strings (got {value!r:.80})", vendor=vendor
+            )
+        text = value.strip()
+        if len(text) > _MAX_ID_LENGTH or any(ord(char) < 32 or ord(char) == 127 for char in text):
+            raise IncidentValidationError(
+                field_name,
+                f"{text!r:.80} is not an id (at most {_MAX_ID_LENGTH} characters, no control characters)",
+                vendor=vendor,
+            )
+        if separator is not None and separator in text:
+            raise IncidentValidationError(
+                field_name, f"{text!r:.80} is not an id: it contains {separator!r}", vendor=vendor
+            )
+        ids[text] = None
+    return tuple(ids)
+
+
+def refuse_scope(services: Sequence[str], teams: Sequence[str], *, vendor: str, instead: str) -> None:
+    """Refuse a list scoped to services or teams, for a vendor whose list is scoped by the connection.
+
+    ``instead`` says what scopes that vendor's list (``"DevHelm lists one status page: ..."``).
+    """
+    for field_name, values in (("services", services), ("teams", teams)):
+        if values:
+            raise IncidentValidationError(
+                field_name, f"cannot scope this vendor's list; {instead}", vendor=vendor
+            )
 
 
 def lookup_status(

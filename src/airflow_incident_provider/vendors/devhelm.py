@@ -25,6 +25,7 @@ from airflow_incident_provider.vendors.base import (
     capped_raw,
     lookup_status,
     path_segment,
+    refuse_scope,
     vendor_field_items,
     wait_from_headers,
 )
@@ -288,6 +289,18 @@ def parse_timeline(response: Response) -> list[str]:
 
 def build_get(ref: IncidentRef) -> Request:
     return Request("GET", ref.path)
+
+
+LIST_SCOPE = (
+    "DevHelm lists one status page: set status_page_id on the connection (one connection per page), "
+    "and leave services and teams out"
+)
+"""What scopes a DevHelm list instead of services or teams (it has neither)."""
+
+
+def check_list_scope(services: Sequence[str], teams: Sequence[str]) -> None:
+    """Refuse ``services`` and ``teams``: a DevHelm list is the connection's status page."""
+    refuse_scope(services, teams, vendor=NAME, instead=LIST_SCOPE)
 
 
 def build_list(page_id: str, *, statuses: Sequence[str] | None, page: int, size: int) -> Request:

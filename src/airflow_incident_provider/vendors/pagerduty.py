@@ -27,6 +27,7 @@ from airflow_incident_provider.vendors.base import (
     capped_raw,
     lookup_status,
     path_segment,
+    scope_ids,
     vendor_field_items,
     wait_from_headers,
 )
@@ -237,12 +238,21 @@ def parse_incident(response: Response, *, include_raw: bool = False) -> Incident
 
 
 def build_list(
-    *, statuses: Sequence[str] | None, since: datetime | None, until: datetime | None, offset: int, limit: int
+    *,
+    statuses: Sequence[str] | None,
+    since: datetime | None,
+    until: datetime | None,
+    offset: int,
+    limit: int,
+    services: Sequence[str] = (),
+    teams: Sequence[str] = (),
 ) -> Request:
     """One page of ``GET /incidents``, oldest first; without ``since``, every incident (``date_range=all``).
 
     PagerDuty otherwise looks back only one month (from ``until`` when given), which silently hides
     older open incidents; an ``until`` without ``since`` is then applied by :func:`local_until`.
+    ``services`` and ``teams`` (ids) scope the list with ``service_ids[]`` and ``team_ids[]``: any of
+    the services, and any of the teams (the account needs the ``teams`` ability for the latter).
     """
     params: list[tuple[str, str]] = [
         ("limit", str(limit)),
@@ -251,6 +261,8 @@ def build_list(
     ]
     wanted = dict.fromkeys(to_vendor_status(status, field_name="statuses") for status in statuses or ())
     params.extend(("statuses[]", status) for status in wanted)  # the spec's statuses[] are uniqueItems
+    params.extend(("service_ids[]", service) for service in scope_ids(services, "services", NAME))
+    params.extend(("team_ids[]", team) for team in scope_ids(teams, "teams", NAME))
     if since is None:
         params.append(("date_range", "all"))
     else:

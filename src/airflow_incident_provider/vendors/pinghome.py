@@ -25,6 +25,8 @@ from airflow_incident_provider.vendors.base import (
     capped_raw,
     lookup_status,
     path_segment,
+    refuse_scope,
+    scope_ids,
     vendor_field_items,
     wait_from_headers,
 )
@@ -292,6 +294,25 @@ def make_ref(team_id: str, incident_id: str) -> str:
 
 
 # --- reading -----------------------------------------------------------------------------------------
+
+
+LIST_SCOPE = (
+    "Pinghome lists one team's incidents and has no services: give one team id in teams, or set "
+    "team_id on the connection (one task per team to list several)"
+)
+"""What scopes a Pinghome list: one team, the connection's unless ``teams`` names another."""
+
+
+def list_team(services: Sequence[str], teams: Sequence[str]) -> str | None:
+    """The team a list is scoped to: the one id of ``teams``, or None for the connection's ``team_id``.
+
+    ``services`` and more than one team are refused (Pinghome lists one team at a time).
+    """
+    refuse_scope(services, (), vendor=NAME, instead=LIST_SCOPE)
+    ids = scope_ids(teams, "teams", NAME)
+    if len(ids) > 1:
+        raise IncidentValidationError("teams", f"names {len(ids)} teams; {LIST_SCOPE}", vendor=NAME)
+    return ids[0] if ids else None
 
 
 def build_list(team: str, *, limit: int, cursor: str | None) -> Request:

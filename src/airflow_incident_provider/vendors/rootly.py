@@ -23,6 +23,7 @@ from airflow_incident_provider.vendors.base import (
     capped_raw,
     lookup_status,
     path_segment,
+    scope_ids,
     vendor_field_items,
     wait_from_headers,
 )
@@ -368,12 +369,28 @@ def _iso(moment: datetime) -> str:
 
 
 def build_list(
-    *, status: str | None, since: datetime | None, until: datetime | None, page: int, page_size: int
+    *,
+    status: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    page: int,
+    page_size: int,
+    services: Sequence[str] = (),
+    teams: Sequence[str] = (),
 ) -> Request:
-    """One page of ``GET /v1/incidents``, oldest first; one status per request (``filter[status]``)."""
+    """One page of ``GET /v1/incidents``, oldest first; one status per request (``filter[status]``).
+
+    ``services`` and ``teams`` (ids) scope the list with ``filter[service_ids]`` and
+    ``filter[team_ids]``, each one comma-separated string (the spec types both as strings): incidents
+    of any of the services, and of any of the teams (Rootly's "groups").
+    """
     params: list[tuple[str, str]] = [*_paging(page, page_size), ("sort", "created_at")]
     if status is not None:
         params.append(("filter[status]", status))
+    for name, field_name, ids in (("service_ids", "services", services), ("team_ids", "teams", teams)):
+        scoped = scope_ids(ids, field_name, NAME, separator=",")
+        if scoped:
+            params.append((f"filter[{name}]", ",".join(scoped)))
     if since is not None:
         params.append(("filter[created_at][gte]", _iso(since)))
     if until is not None:

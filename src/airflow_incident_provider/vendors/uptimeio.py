@@ -23,6 +23,7 @@ from airflow_incident_provider.vendors.base import (
     capped_raw,
     lookup_status,
     path_segment,
+    refuse_scope,
     vendor_field_items,
     wait_from_headers,
 )
@@ -268,6 +269,18 @@ def parse_incident(
         url_template=url_template,
         include_raw=include_raw,
     )
+
+
+LIST_SCOPE = (
+    "UptimeIO lists one status page of one project: set project_id and status_page_id on the "
+    "connection (one connection per page), and leave services and teams out"
+)
+"""What scopes an UptimeIO list instead of services or teams (it has neither)."""
+
+
+def check_list_scope(services: Sequence[str], teams: Sequence[str]) -> None:
+    """Refuse ``services`` and ``teams``: an UptimeIO list is the connection's status page."""
+    refuse_scope(services, teams, vendor=NAME, instead=LIST_SCOPE)
 
 
 def build_list(
