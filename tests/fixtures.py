@@ -26,6 +26,14 @@ def _close_pooled_clients() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
+def metadata_db() -> None:
+    """A fresh metadata database, made once per session, for ``dag.test()``."""
+    from airflow.utils import db
+
+    db.resetdb()
+
+
+@pytest.fixture(scope="session")
 def sandbox() -> Iterator[SandboxServer]:
     config = SandboxConfig(
         tokens={"pagerduty": PD_TOKEN}, vendor_settings={"pagerduty": VendorSettings(UNLIMITED)}

@@ -14,13 +14,6 @@ DAGS = DAGS_FOLDER / "tests"
 EXAMPLES = DAGS_FOLDER / "examples"
 
 
-@pytest.fixture(scope="session")
-def metadata_db() -> None:
-    from airflow.utils import db
-
-    db.resetdb()
-
-
 def load_dag(dag_id: str, folder: Path = DAGS) -> Any:
     from airflow.dag_processing.dagbag import DagBag
 

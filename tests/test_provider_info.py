@@ -62,3 +62,27 @@ def test_providers_manager_sees_hook_and_form() -> None:
     assert not widgets["extra__pagerduty_incidents__from_email"].is_sensitive
     behaviour = manager.field_behaviours["pagerduty_incidents"]
     assert behaviour["relabeling"]["password"] == "API token"
+
+
+def test_provider_info_validates_against_airflows_schema_and_every_module_imports() -> None:
+    import importlib
+    import json
+    from pathlib import Path
+
+    import airflow
+    import jsonschema  # type: ignore[import-untyped]
+
+    from airflow_incident_provider.get_provider_info import get_provider_info
+
+    info = get_provider_info()
+    schema = json.loads((Path(airflow.__file__).parent / "provider_info.schema.json").read_text())
+    jsonschema.validate(info, schema)
+    modules = [
+        module
+        for kind in ("hooks", "operators", "sensors", "triggers")
+        for entry in info[kind]
+        for module in entry["python-modules"]
+    ]
+    assert any(module.endswith(".sensors.incident_status") for module in modules)
+    for module in modules:
+        importlib.import_module(module)

@@ -320,6 +320,21 @@ def get_provider_info() -> dict[str, Any]:
                 ],
             },
         ],
+        "sensors": [
+            {
+                "integration-name": "Incident management",
+                "python-modules": [f"{PACKAGE}.sensors.incident_status"],
+            },
+        ],
+        "triggers": [
+            {
+                "integration-name": "Incident management",
+                "python-modules": [
+                    f"{PACKAGE}.triggers.incident_status",
+                    f"{PACKAGE}.triggers.incident_event",
+                ],
+            },
+        ],
         "notifications": [f"{PACKAGE}.notifications.incident.IncidentNotifier"],
         "extra-links": [f"{PACKAGE}.links.IncidentLink"],
         "connection-types": connections,

@@ -15,7 +15,7 @@ from airflow_incident_provider.notifications import IncidentNotifier
 from airflow_incident_provider.notifications.incident import CallbackOrigin
 from tests.fixtures import PD_CONN_ID, Sandbox
 from tests.fixtures_devhelm import DEVHELM_CONN_ID, DevHelmSandbox
-from tests.test_dag_run import load_dag, metadata_db  # noqa: F401  (the session DB fixture)
+from tests.test_dag_run import load_dag
 
 LOG_URL = (
     "http://localhost:8080/dags/nightly_billing/runs/scheduled__2026-03-01/tasks/load_invoices?try_number=2"

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import AsyncIterator, Generator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -342,6 +343,16 @@ class IncidentHook(BaseHook):
                 else:
                     request, result = self._advance(flow, response, None)
         return result  # type: ignore[return-value]
+
+    @asynccontextmanager
+    async def hold_client(self) -> AsyncIterator[None]:
+        """Keep the running loop's pooled client open across many calls (a trigger's polls).
+
+        Without it the last caller of a poll closes the client and the next poll reconnects; with it
+        every trigger on one connection in one loop shares one client and its bounded socket pool.
+        """
+        async with transport.async_client(self.settings):
+            yield
 
     # --- shared pieces of operations ------------------------------------------------------------------
 
