@@ -165,3 +165,19 @@ def test_refused_credentials_stop_the_stream(pd: Sandbox, monkeypatch: pytest.Mo
 
     with pytest.raises(AuthenticationError):
         asyncio.run(asyncio.wait_for(scenario(), 10))
+
+
+def test_a_scheduled_incident_on_a_status_page_starts_one_event(devhelm: Any) -> None:
+    async def scenario() -> list[dict[str, Any]]:
+        trigger = IncidentEventTrigger(
+            conn_id=devhelm.conn_id, statuses=["investigating"], poll_interval=POLL
+        )
+        collecting = asyncio.ensure_future(_collect(trigger.run(), 2.0))
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(devhelm.server.schedule_incident, "devhelm", "Login page slow", 0.3)
+        return await collecting
+
+    events = asyncio.run(scenario())
+    assert [(e["transition"], e["incident"]["title"]) for e in events] == [("appeared", "Login page slow")]
+    assert events[0]["incident"]["ref"].count("/") == 1, "a DevHelm ref names its status page"
+    assert events[0]["incident"]["phase"] == "open"
