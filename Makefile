@@ -21,8 +21,8 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 lint: install
-	$(BIN)/ruff check src tests example_dags scripts
-	$(BIN)/ruff format --check src tests example_dags scripts
+	$(BIN)/ruff check src tests example_dags scripts examples
+	$(BIN)/ruff format --check src tests example_dags scripts examples
 
 typecheck: install
 	$(BIN)/mypy

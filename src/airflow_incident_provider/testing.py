@@ -1,0 +1,134 @@
+"""Pytest fixtures for testing your own incident DAGs against the local sandbox, without paging anyone.
+
+Opt in from your ``conftest.py`` (it is never loaded on its own)::
+
+    pytest_plugins = ["airflow_incident_provider.testing"]
+
+    def test_my_remediation(incident_sandbox):
+        ref = incident_sandbox.create_incident("pagerduty", "Checkout latency above SLO")
+        incident_sandbox.schedule_status("pagerduty", ref, "acknowledged", after_seconds=2)
+        ...  # run your DAG with conf {"conn_id": incident_sandbox.conn_id("pagerduty"), "incident_id": ref}
+        assert incident_sandbox.incident("pagerduty", ref)["status"] == "resolved"
+
+Everything listens on 127.0.0.1 on a free port; nothing is sent anywhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from airflow_incident_provider.sandbox import SandboxServer
+
+
+class IncidentSandbox:
+    """A test's view of the running sandbox: connections, incidents, scripted changes, the request log."""
+
+    def __init__(self, server: SandboxServer) -> None:
+        self.server = server
+        self._connections = server.connections()
+
+    @property
+    def url(self) -> str:
+        """The sandbox's base URL (``http://127.0.0.1:PORT``)."""
+        return self.server.url
+
+    @property
+    def vendors(self) -> tuple[str, ...]:
+        return tuple(name.removesuffix("_sandbox") for name in self._connections)
+
+    def conn_id(self, vendor: str) -> str:
+        """The Airflow connection id pointing at ``vendor``'s emulated API (``pagerduty_sandbox``...)."""
+        conn_id = f"{vendor}_sandbox"
+        if conn_id not in self._connections:
+            raise KeyError(f"unknown vendor {vendor!r}; the sandbox emulates {', '.join(self.vendors)}")
+        return conn_id
+
+    def connection(self, vendor: str) -> dict[str, Any]:
+        """The connection as a dict (``conn_type``, ``host``, ``password``, ``extra``)."""
+        return dict(self._connections[self.conn_id(vendor)])
+
+    def create_incident(self, vendor: str, title: str, status: str | None = None) -> str:
+        """Open an incident now, as the vendor's own UI would, and return its ``ref``."""
+        action = self.server.schedule_incident(vendor, title, 0, status=status)
+        return str(action["ref"])
+
+    def schedule_incident(
+        self, vendor: str, title: str, after_seconds: float, status: str | None = None
+    ) -> dict[str, Any]:
+        """Make an incident appear after ``after_seconds`` sandbox seconds; the action gets its ``ref``."""
+        return self.server.schedule_incident(vendor, title, after_seconds, status=status)
+
+    def schedule_status(self, vendor: str, ref: str, status: str, after_seconds: float) -> dict[str, Any]:
+        """Move an incident to the vendor's ``status`` after ``after_seconds``, as a responder would."""
+        return self.server.schedule_status(vendor, ref, status, after_seconds)
+
+    def schedules(self) -> list[dict[str, Any]]:
+        """Every scripted change with its state (pending, applied, failed)."""
+        return self.server.schedules()
+
+    def incident(self, vendor: str, ref: str) -> dict[str, Any]:
+        """The incident as the provider sees it (the normalized dict operators return)."""
+        from airflow_incident_provider.hooks import get_incident_hook
+
+        return get_incident_hook(self.conn_id(vendor)).get_incident(ref).to_json()
+
+    def requests(self, vendor: str) -> list[dict[str, Any]]:
+        """What the sandbox served for ``vendor`` (method, path, status...; credentials removed)."""
+        response = httpx.get(f"{self.url}/_sandbox/requests", params={"vendor": vendor}, timeout=10)
+        response.raise_for_status()
+        return list(response.json()["requests"])
+
+    def configure(self, vendor: str, **settings: Any) -> dict[str, Any]:
+        """Change how ``vendor`` behaves (``rate_limit_per_minute``, ``bare_429``...)."""
+        response = httpx.put(f"{self.url}/_sandbox/config/{vendor}", json=settings, timeout=10)
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def reset(self) -> None:
+        """Back to the sample incidents, the default settings, an empty request log and no schedules."""
+        httpx.post(f"{self.url}/_sandbox/reset", json={}, timeout=10).raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def incident_sandbox_server() -> Iterator[SandboxServer]:
+    """One sandbox for the test session, on a free loopback port, stopped at the end."""
+    with SandboxServer() as server:
+        yield server
+
+
+@pytest.fixture
+def incident_sandbox(
+    incident_sandbox_server: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[IncidentSandbox]:
+    """A freshly reset sandbox with ``AIRFLOW_CONN_<VENDOR>_SANDBOX`` set for every vendor."""
+    from airflow_incident_provider.hooks import ratelimit, transport
+
+    sandbox = IncidentSandbox(incident_sandbox_server)
+    sandbox.reset()
+    for conn_id, connection in incident_sandbox_server.connections().items():
+        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(connection))
+    yield sandbox
+    transport.close_sync_clients()  # pooled clients and rate windows do not leak into the next test
+    ratelimit.reset_limiters()
+
+
+@pytest.fixture(scope="session")
+def incident_airflow_db() -> None:
+    """A fresh Airflow metadata database for ``dag.test()``, made once per session.
+
+    Set ``AIRFLOW_HOME`` (a temporary directory), ``AIRFLOW__CORE__DAGS_FOLDER`` (holding your DAG
+    files) and ``AIRFLOW__DATABASE__SQL_ALCHEMY_CONN`` in your ``conftest.py`` before Airflow is
+    imported: this resets the database they name.
+    """
+    from airflow.utils import db
+
+    db.resetdb()
+
+
+__all__ = ["IncidentSandbox", "incident_airflow_db", "incident_sandbox", "incident_sandbox_server"]
