@@ -1,8 +1,9 @@
 """Run the example remediation DAG against the local sandbox and show what happened to the incident.
 
-Starts the sandbox on a free loopback port, opens an incident there the way a monitoring system would,
-runs ``example_dags/incident_acknowledge_and_resolve.py`` with ``airflow dags test`` (acknowledge with
-a note, remediate, resolve), prints the incident's final state and timeline, and stops the sandbox.
+Starts the sandbox on a free loopback port, opens an incident at the chosen vendor (``--vendor``, any of
+the five) the way its UI would, runs ``incident_auto_remediation`` from ``example_dags/`` with
+``airflow dags test`` (acknowledge with a note, remediate, verify, resolve), prints the incident's final
+state and every request the DAG sent, and stops the sandbox.
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from airflow_incident_provider.sandbox import SandboxServer
 
 ROOT = Path(__file__).resolve().parents[1]
-DAG_ID = "incident_acknowledge_and_resolve"
+DAG_ID = "incident_auto_remediation"
 
 
 def airflow(args: list[str], env: dict[str, str], log: Path) -> None:
@@ -35,46 +35,25 @@ def airflow(args: list[str], env: dict[str, str], log: Path) -> None:
         raise SystemExit(f"airflow {' '.join(args[:2])} failed (exit {done.returncode}); full log: {log}")
 
 
-def pagerduty_client(server: SandboxServer) -> httpx.Client:
-    connection = server.connections()["pagerduty_sandbox"]
-    return httpx.Client(
-        base_url=connection["host"],
-        timeout=10,
-        headers={
-            "Authorization": f"Token token={connection['password']}",
-            "Accept": "application/vnd.pagerduty+json;version=2",
-            "From": connection["extra"]["from_email"],
-        },
-    )
+def open_incident(server: SandboxServer, vendor: str) -> str:
+    """Open an incident the way the vendor's UI would, and return its ref."""
+    return str(server.schedule_incident(vendor, "Payment workers crash-looping", 0)["ref"])
 
 
-def open_incident(client: httpx.Client) -> dict[str, Any]:
-    service = client.get("/services").raise_for_status().json()["services"][0]
-    body = {
-        "incident": {
-            "type": "incident",
-            "title": "Payment workers crash-looping",
-            "urgency": "high",
-            "service": {"id": service["id"], "type": "service_reference"},
-        }
-    }
-    return dict(client.post("/incidents", json=body).raise_for_status().json()["incident"])
+def show(server: SandboxServer, vendor: str, conn_id: str, ref: str) -> None:
+    """The incident as the provider reads it, then every request the DAG made to the vendor."""
+    from airflow_incident_provider.hooks import get_incident_hook
 
-
-def show(client: httpx.Client, incident_id: str) -> None:
-    incident = client.get(f"/incidents/{incident_id}").raise_for_status().json()["incident"]
-    notes = client.get(f"/incidents/{incident_id}/notes").raise_for_status().json()["notes"]
-    entries = client.get(f"/incidents/{incident_id}/log_entries").raise_for_status().json()["log_entries"]
-    print(f"\nIncident {incident_id}: {incident['title']!r}")
-    print(f"  status:      {incident['status']}")
-    print(f"  resolved_at: {incident['resolved_at']}")
-    print("  notes:")
-    for note in notes:
-        print(f"    - {note['created_at']}  {note['content']!r}")
-    print("  timeline (oldest first):")
-    for entry in reversed(entries):  # PagerDuty lists log entries newest first
-        note = f" ({entry['note']!r})" if entry.get("note") else ""
-        print(f"    - {entry['created_at']}  {entry['type']}: {entry.get('summary', '')}{note}")
+    incident = get_incident_hook(conn_id).get_incident(ref)
+    print(f"\nIncident {incident.ref}: {incident.title!r}")
+    print(f"  status:      {incident.status} (phase {incident.phase.value})")
+    print(f"  resolved_at: {incident.resolved_at}")
+    records = httpx.get(f"{server.url}/_sandbox/requests", params={"vendor": vendor}, timeout=10)
+    print("  requests the DAG sent (oldest first):")
+    for record in records.raise_for_status().json()["requests"]:
+        body = record.get("body")
+        text = f"  {json.dumps(body)[:160]}" if body else ""
+        print(f"    - {record['method']:5} {record['path']} -> {record['status']}{text}")
 
 
 def main() -> None:
@@ -87,13 +66,10 @@ def main() -> None:
     log.write_text("")
     with SandboxServer() as server:
         connections = server.connections()
+        vendors = sorted(name.removesuffix("_sandbox") for name in connections)
+        if args.vendor not in vendors:
+            raise SystemExit(f"unknown vendor {args.vendor!r}; the sandbox emulates {', '.join(vendors)}")
         conn_id = f"{args.vendor}_sandbox"
-        if args.vendor != "pagerduty":
-            raise SystemExit(
-                f"make demo runs the PagerDuty example; the sandbox also emulates "
-                f"{', '.join(sorted(name.removesuffix('_sandbox') for name in connections))}: "
-                "try them with `make sandbox` and the connections it prints"
-            )
         env = {
             **os.environ,
             "AIRFLOW_HOME": str(home),
@@ -101,16 +77,17 @@ def main() -> None:
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             **{f"AIRFLOW_CONN_{name.upper()}": json.dumps(conn) for name, conn in connections.items()},
         }
+        os.environ.update({f"AIRFLOW_CONN_{conn_id.upper()}": env[f"AIRFLOW_CONN_{conn_id.upper()}"]})
         print(f"Sandbox listening on {server.url} (connection id: {conn_id})")
-        with pagerduty_client(server) as client:
-            incident = open_incident(client)
-            print(f"Opened incident {incident['id']} ({incident['status']}): {incident['title']!r}")
-            print("Migrating the demo's SQLite metadata DB ...")
-            airflow(["db", "migrate"], env, log)
-            conf = json.dumps({"incident_id": incident["id"], "conn_id": conn_id})
-            print(f"Running DAG {DAG_ID} with conf {conf} ...")
-            airflow(["dags", "test", DAG_ID, "--conf", conf], env, log)
-            show(client, incident["id"])
+        ref = open_incident(server, args.vendor)
+        print(f"Opened {args.vendor} incident {ref}: 'Payment workers crash-looping'")
+        httpx.delete(f"{server.url}/_sandbox/requests", timeout=10).raise_for_status()
+        print("Migrating the demo's SQLite metadata DB ...")
+        airflow(["db", "migrate"], env, log)
+        conf = json.dumps({"incident_id": ref, "conn_id": conn_id})
+        print(f"Running DAG {DAG_ID} with conf {conf} ...")
+        airflow(["dags", "test", DAG_ID, "--conf", conf], env, log)
+        show(server, args.vendor, conn_id, ref)
     print(f"\nDone. Airflow's output is in {log.relative_to(ROOT) if log.is_relative_to(ROOT) else log}")
 
 

@@ -7,16 +7,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parents[1]
 
 
-def test_demo_resolves_the_incident_it_opened(tmp_path: Path) -> None:
+@pytest.mark.parametrize("vendor", ["pagerduty", "rootly", "devhelm", "uptimeio", "pinghome"])
+def test_demo_resolves_the_incident_it_opened(vendor: str, tmp_path: Path) -> None:
     env = {**os.environ, "AIRFLOW_HOME": str(tmp_path)}
     env.pop("AIRFLOW__CORE__DAGS_FOLDER", None)
     env.pop("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", None)
     env.pop("AIRFLOW__CORE__UNIT_TEST_MODE", None)
+    env.pop("INCIDENT_EXAMPLE_POKE_SECONDS", None)
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "demo.py")],
+        [sys.executable, str(ROOT / "scripts" / "demo.py"), "--vendor", vendor],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -25,7 +29,26 @@ def test_demo_resolves_the_incident_it_opened(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "status:      resolved" in done.stdout
-    assert "picked this up" in done.stdout, "the acknowledge note is shown"
-    assert "resolve_log_entry" in done.stdout
-    assert "Resolved by Airflow" in done.stdout
+    assert "(phase resolved)" in done.stdout
+    assert "Running DAG incident_auto_remediation" in done.stdout
+    writes = [
+        line for line in done.stdout.splitlines() if line.strip().startswith(("- PUT", "- POST", "- PATCH"))
+    ]
+    assert len(writes) >= 2, "the acknowledgement and the resolution were sent"
+    assert "Automated remediation has started" in done.stdout, "the acknowledge note is shown"
+
+
+def test_demo_names_the_vendors_it_knows(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "demo.py"), "--vendor", "opsgenie"],
+        env={**os.environ, "AIRFLOW_HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert (
+        "unknown vendor 'opsgenie'; the sandbox emulates devhelm, pagerduty, pinghome, rootly, uptimeio"
+        in (done.stderr)
+    )
