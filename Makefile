@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 
-.PHONY: install test lint typecheck unit demo sandbox smoke constraints clean
+.PHONY: install test lint typecheck unit e2e demo airflow sandbox smoke constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,10 +30,18 @@ typecheck: install
 unit: install
 	$(BIN)/pytest -q -p no:cacheprovider
 
+# The end-to-end test alone (make unit runs it too): a real Airflow against the sandbox.
+e2e: install
+	$(BIN)/pytest -q -p no:cacheprovider -m e2e
+
 test: lint typecheck unit
 
 demo: install
 	$(BIN)/python scripts/demo.py --vendor $(VENDOR)
+
+# A real local Airflow on 127.0.0.1 with the sandbox and its connections wired in; Ctrl-C stops it.
+airflow: install
+	$(BIN)/python scripts/deployment.py
 
 sandbox: install
 	$(BIN)/python -m airflow_incident_provider.sandbox --print-connections

@@ -146,7 +146,7 @@ with DAG(
         events = [event for batch in (triggering_asset_events or {}).values() for event in batch]
         if not events:
             raise ValueError("this run was not started by an incident event")
-        incident: dict[str, Any] = events[-1].extra["incident"]
+        incident: dict[str, Any] = events[-1].extra["payload"]["incident"]  # the trigger event's payload
         print(f"Started by {incident['vendor']} incident {incident['ref']}: {incident['title']!r}")
         return incident
 
