@@ -511,3 +511,11 @@ def test_parse_bulk_returns_each_incident_in_order() -> None:
     assert pd.parse_bulk(Response(200, {}, body), include_raw=True)[0].raw is not None
     with pytest.raises(ValueError, match="'incidents'"):
         pd.parse_bulk(Response(200, {}, {"incident": incident_json()}))
+
+
+@pytest.mark.parametrize("title", ["", "   ", "\x85", "\u2003\t"])
+def test_blank_title_is_refused(title: str) -> None:
+    """Any title that is only whitespace (by Python's definition, NEL included) fails before a request."""
+    with pytest.raises(IncidentValidationError) as caught:
+        pd.validate_update(IncidentUpdate(title=title))
+    assert caught.value.field == "title"
