@@ -10,12 +10,12 @@ STAMP := $(VENV)/.installed
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 
-.PHONY: install test lint typecheck unit e2e demo airflow sandbox smoke constraints clean
+.PHONY: install test lint typecheck unit e2e docs demo airflow sandbox smoke constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,docs]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -30,11 +30,15 @@ typecheck: install
 unit: install
 	$(BIN)/pytest -q -p no:cacheprovider
 
+# The documentation site, built strictly: any warning (a broken link, a bad reference) fails it.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir .site
+
 # The end-to-end test alone (make unit runs it too): a real Airflow against the sandbox.
 e2e: install
 	$(BIN)/pytest -q -p no:cacheprovider -m e2e
 
-test: lint typecheck unit
+test: lint typecheck docs unit
 
 demo: install
 	$(BIN)/python scripts/demo.py --vendor $(VENDOR)
@@ -55,9 +59,9 @@ constraints:
 	rm -rf .constraints-venv
 	$(PYTHON) -m venv .constraints-venv
 	.constraints-venv/bin/python -m pip install --quiet --upgrade "pip>=24"
-	.constraints-venv/bin/python -m pip install --quiet '.[test]'
+	.constraints-venv/bin/python -m pip install --quiet '.[test,docs]'
 	.constraints-venv/bin/python -m pip freeze --exclude-editable | grep -v '^airflow-incident-provider' > constraints.txt
 	rm -rf .constraints-venv
 
 clean:
-	rm -rf $(VENV) .airflow .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .airflow .site .mypy_cache .ruff_cache .pytest_cache
