@@ -89,8 +89,15 @@ def list_calls(deployment: Deployment) -> int:
     )
 
 
+def sandbox_incident(deployment: Deployment, vendor: str, ref: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The incident as the provider reads it from the deployment's sandbox."""
+    connection = deployment.sandbox.connections()[f"{vendor}_sandbox"]
+    monkeypatch.setenv(f"AIRFLOW_CONN_{vendor.upper()}_SANDBOX", json.dumps(connection))
+    return get_incident_hook(f"{vendor}_sandbox").get_incident(ref, include_raw=True)
+
+
 def test_an_appearing_incident_starts_the_event_driven_dag_exactly_once(
-    deployment: Deployment, api: httpx.Client
+    deployment: Deployment, api: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     wait_for(
         "the watcher's first polls (its baseline)", lambda: list_calls(deployment) >= 2 or None, deployment
@@ -113,8 +120,7 @@ def test_an_appearing_incident_starts_the_event_driven_dag_exactly_once(
     events = api.get("/assets/events").json()["asset_events"]
     assert [event["extra"]["payload"]["incident"]["ref"] for event in events] == [ref]
     assert "raw" not in events[0]["extra"]["payload"]["incident"]
-    incident = httpx.get(f"{deployment.sandbox.url}/_sandbox/schedules").json()["schedules"][-1]
-    assert incident["ref"] == ref
+    assert sandbox_incident(deployment, "pagerduty", ref, monkeypatch).status == "resolved"
 
 
 def test_conf_triggered_remediation_resolves_the_incident(
@@ -126,12 +132,12 @@ def test_conf_triggered_remediation_resolves_the_incident(
         "the remediation run", lambda: finished(api, "incident_auto_remediation", run_id), deployment
     )
     assert state == "success", deployment.log_tail()
-    connection = deployment.sandbox.connections()["rootly_sandbox"]
-    monkeypatch.setenv("AIRFLOW_CONN_ROOTLY_SANDBOX", json.dumps(connection))
-    assert get_incident_hook("rootly_sandbox").get_incident(ref).status == "resolved"
+    assert sandbox_incident(deployment, "rootly", ref, monkeypatch).status == "resolved"
 
 
-def test_deferrable_sensor_goes_through_the_real_triggerer(deployment: Deployment, api: httpx.Client) -> None:
+def test_deferrable_sensor_goes_through_the_real_triggerer(
+    deployment: Deployment, api: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ref = deployment.sandbox.schedule_incident("devhelm", "Status page: login slow", 0)["ref"]
     deployment.sandbox.schedule_status("devhelm", ref, "RESOLVED", 20)
     run_id = trigger(api, "incident_wait_then_postmortem", {"conn_id": "devhelm_sandbox", "incident_id": ref})
@@ -144,6 +150,9 @@ def test_deferrable_sensor_goes_through_the_real_triggerer(deployment: Deploymen
     )
     assert state == "success", deployment.log_tail()
     assert api.get(ti).json()["state"] == "success"
+    raw = sandbox_incident(deployment, "devhelm", ref, monkeypatch).raw
+    assert raw["status"] == "RESOLVED"
+    assert raw["postmortemUrl"].startswith("https://")
 
 
 def test_no_secret_in_any_log(deployment: Deployment, api: httpx.Client) -> None:
