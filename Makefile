@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 
-.PHONY: install test lint typecheck unit e2e docs demo airflow sandbox smoke constraints clean
+.PHONY: install test lint typecheck unit e2e docs bench demo airflow sandbox smoke constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,8 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 lint: install
-	$(BIN)/ruff check src tests example_dags scripts examples
-	$(BIN)/ruff format --check src tests example_dags scripts examples
+	$(BIN)/ruff check src tests example_dags scripts examples bench
+	$(BIN)/ruff format --check src tests example_dags scripts examples bench
 
 typecheck: install
 	$(BIN)/mypy
@@ -33,6 +33,11 @@ unit: install
 # The documentation site, built strictly: any warning (a broken link, a bad reference) fails it.
 docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir .site
+
+# Benchmarks (never part of make test): each prints ratios against a baseline measured in the same run.
+bench: install
+	$(BIN)/python -m bench.overhead
+	$(BIN)/python -m bench.parse_cost
 
 # The end-to-end test alone (make unit runs it too): a real Airflow against the sandbox.
 e2e: install

@@ -244,7 +244,9 @@ class IncidentHook(BaseHook):
         try:
             for attempt in Retrying(**self._retry_options(request, deadline)):
                 with attempt:
-                    time.sleep(self._wait_for_slot(request, deadline))
+                    delay = self._wait_for_slot(request, deadline)
+                    if delay > 0:  # time.sleep(0) still costs a system call on every request
+                        time.sleep(delay)
                     return self._checked(
                         request, transport.send(client, self.vendor_name, request, url, headers, deadline)
                     )
