@@ -16,13 +16,15 @@ Everything listens on 127.0.0.1 on a free port; nothing is sent anywhere else.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from airflow_incident_provider.sandbox import SandboxServer
+from airflow_incident_provider.sandbox import SandboxAdminError, SandboxServer
 
 
 class IncidentSandbox:
@@ -39,6 +41,7 @@ class IncidentSandbox:
 
     @property
     def vendors(self) -> tuple[str, ...]:
+        """The emulated vendors, as ``conn_id`` and the other methods name them."""
         return tuple(name.removesuffix("_sandbox") for name in self._connections)
 
     def conn_id(self, vendor: str) -> str:
@@ -53,8 +56,13 @@ class IncidentSandbox:
         return dict(self._connections[self.conn_id(vendor)])
 
     def create_incident(self, vendor: str, title: str, status: str | None = None) -> str:
-        """Open an incident now, as the vendor's own UI would, and return its ``ref``."""
+        """Open an incident now, as the vendor's own UI would, and return its ``ref``.
+
+        It is a scripted change due at once, so it is also listed (applied) by :meth:`schedules`.
+        """
         action = self.server.schedule_incident(vendor, title, 0, status=status)
+        if action.get("error") or not action.get("ref"):
+            raise SandboxAdminError(422, f"{vendor} did not open {title!r}: {action.get('error')}")
         return str(action["ref"])
 
     def schedule_incident(
@@ -79,26 +87,51 @@ class IncidentSandbox:
 
     def requests(self, vendor: str) -> list[dict[str, Any]]:
         """What the sandbox served for ``vendor`` (method, path, status...; credentials removed)."""
-        response = httpx.get(f"{self.url}/_sandbox/requests", params={"vendor": vendor}, timeout=10)
-        response.raise_for_status()
-        return list(response.json()["requests"])
+        return list(self._admin("GET", "/requests", params={"vendor": vendor})["requests"])
 
     def configure(self, vendor: str, **settings: Any) -> dict[str, Any]:
-        """Change how ``vendor`` behaves (``rate_limit_per_minute``, ``bare_429``...)."""
-        response = httpx.put(f"{self.url}/_sandbox/config/{vendor}", json=settings, timeout=10)
-        response.raise_for_status()
-        result: dict[str, Any] = response.json()
+        """Change how ``vendor`` behaves (``rate_limit_per_minute``, ``bare_429``...) until the next test."""
+        result: dict[str, Any] = self._admin("PUT", f"/config/{vendor}", body=settings)
+        return result
+
+    def clock(self, time_scale: float | None = None, advance_seconds: float | None = None) -> dict[str, Any]:
+        """Read or move the sandbox clock: run it ``time_scale`` times faster, or jump ``advance_seconds``.
+
+        Moving it applies the scripted changes it makes due; the next test starts at wall-clock speed again.
+        """
+        body = {"time_scale": time_scale, "advance_seconds": advance_seconds}
+        moves = {key: value for key, value in body.items() if value is not None}
+        result: dict[str, Any] = (
+            self._admin("PUT", "/clock", body=moves) if moves else self._admin("GET", "/clock")
+        )
         return result
 
     def reset(self) -> None:
         """Back to the sample incidents, the default settings, an empty request log and no schedules."""
-        httpx.post(f"{self.url}/_sandbox/reset", json={}, timeout=10).raise_for_status()
+        self._admin("POST", "/reset", body={})
+
+    def _admin(
+        self, method: str, path: str, body: dict[str, Any] | None = None, params: dict[str, str] | None = None
+    ) -> Any:
+        """One call to the sandbox's ``/_sandbox`` routes, never through a proxy from the environment."""
+        with httpx.Client(base_url=f"{self.url}/_sandbox", timeout=10, trust_env=False) as client:
+            response = client.request(method, path, json=body, params=params)
+        if response.is_error:
+            try:
+                detail = str(response.json().get("detail", response.text))
+            except ValueError:
+                detail = response.text
+            raise SandboxAdminError(response.status_code, detail)
+        return response.json()
 
 
 @pytest.fixture(scope="session")
 def incident_sandbox_server() -> Iterator[SandboxServer]:
-    """One sandbox for the test session, on a free loopback port, stopped at the end."""
-    with SandboxServer() as server:
+    """One sandbox for the test session, on a free loopback port, stopped at the end.
+
+    Override this fixture in your ``conftest.py`` to start it with your own ``SandboxConfig``.
+    """
+    with SandboxServer(host="127.0.0.1", port=0) as server:
         yield server
 
 
@@ -107,14 +140,24 @@ def incident_sandbox(
     incident_sandbox_server: SandboxServer, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[IncidentSandbox]:
     """A freshly reset sandbox with ``AIRFLOW_CONN_<VENDOR>_SANDBOX`` set for every vendor."""
-    from airflow_incident_provider.hooks import ratelimit, transport
-
     sandbox = IncidentSandbox(incident_sandbox_server)
     sandbox.reset()
+    # Loopback traffic must never go to a proxy named in the environment (HTTP_PROXY in CI).
+    no_proxy = ",".join(filter(None, ["127.0.0.1", os.environ.get("NO_PROXY") or os.environ.get("no_proxy")]))
+    monkeypatch.setenv("NO_PROXY", no_proxy)
+    monkeypatch.setenv("no_proxy", no_proxy)
     for conn_id, connection in incident_sandbox_server.connections().items():
         monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(connection))
+    _forget_clients()
     yield sandbox
-    transport.close_sync_clients()  # pooled clients and rate windows do not leak into the next test
+    _forget_clients()
+
+
+def _forget_clients() -> None:
+    """Close pooled HTTP clients and empty the client-side rate windows, so no test inherits another's."""
+    from airflow_incident_provider.hooks import ratelimit, transport
+
+    transport.close_sync_clients()
     ratelimit.reset_limiters()
 
 
@@ -124,8 +167,15 @@ def incident_airflow_db() -> None:
 
     Set ``AIRFLOW_HOME`` (a temporary directory), ``AIRFLOW__CORE__DAGS_FOLDER`` (holding your DAG
     files) and ``AIRFLOW__DATABASE__SQL_ALCHEMY_CONN`` in your ``conftest.py`` before Airflow is
-    imported: this resets the database they name.
+    imported: this resets the database they name. It refuses to run with the default ``~/airflow`` home.
     """
+    home = os.environ.get("AIRFLOW_HOME", "")
+    if not home or Path(home).expanduser().resolve() == (Path.home() / "airflow").resolve():
+        pytest.fail(
+            "incident_airflow_db resets the Airflow database: set AIRFLOW_HOME to a temporary directory "
+            "in conftest.py (before Airflow is imported), not to the default ~/airflow",
+            pytrace=False,
+        )
     from airflow.utils import db
 
     db.resetdb()
