@@ -27,8 +27,9 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# Every test but the end-to-end one (make e2e), which make test runs after these.
 unit: install
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -m "not e2e"
 
 # The documentation site, built strictly: any warning (a broken link, a bad reference) fails it.
 docs: install
@@ -39,16 +40,16 @@ bench: install
 	$(BIN)/python -m bench.overhead
 	$(BIN)/python -m bench.parse_cost
 
-# The end-to-end test alone (make unit runs it too): a real Airflow against the sandbox.
+# The end-to-end test: a real Airflow (make airflow's deployment, in a temporary home) against the sandbox.
 e2e: install
 	$(BIN)/pytest -q -p no:cacheprovider -m e2e
 
-test: lint typecheck docs unit
+test: lint typecheck docs unit e2e
 
 demo: install
 	$(BIN)/python scripts/demo.py --vendor $(VENDOR)
 
-# A real local Airflow on 127.0.0.1 with the sandbox and its connections wired in; Ctrl-C stops it.
+# A real local Airflow on 127.0.0.1 (home: AIRFLOW_HOME, .airflow) with the sandbox wired in; Ctrl-C stops it.
 airflow: install
 	$(BIN)/python scripts/deployment.py
 

@@ -1,8 +1,13 @@
 """End to end: the example DAGs in a real Airflow (api-server, scheduler, dag-processor, triggerer).
 
-Proven through Airflow's REST API against the sandbox: a conf-triggered remediation run, a run started
-by an incident appearing (IncidentEventTrigger in the real triggerer, exactly once), a deferrable
-sensor that really went through ``deferred``, and no connection secret in any log file.
+``make e2e`` (and ``make test``) runs this module. It starts ``scripts/deployment.py``'s deployment in
+a temporary home, against a sandbox whose every credential is a distinctive token, and proves through
+Airflow's REST API (``/api/v2``) and the sandbox what unit tests cannot: the scheduler runs a
+conf-triggered remediation to the end; the real triggerer's asset watcher turns one new incident into
+exactly one run; a deferrable sensor really waits in the triggerer; the DAGs change only the incidents
+they were given; and no secret reaches a task, trigger or component log. Every wait is bounded and
+fails with the log tail that explains it; the deployment is stopped whatever happens, and the test
+fails if any of its processes outlives it.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,10 +24,12 @@ import httpx
 import pytest
 
 from airflow_incident_provider.hooks import get_incident_hook
-from airflow_incident_provider.sandbox import SandboxConfig
+from airflow_incident_provider.models import Incident
+from airflow_incident_provider.sandbox import SandboxConfig, SandboxServer
+from airflow_incident_provider.triggers.incident_event import MEMORY_PREFIX
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "scripts"))
-from deployment import Deployment
+from deployment import WATCHER_MEMORY_PREFIX, Deployment, session_processes
 
 pytestmark = pytest.mark.e2e
 
@@ -33,133 +41,357 @@ TOKENS = {
     "pinghome": "e2e-pinghome-token-Ws39Bf",
     "pinghome-signin": "e2e-pinghome-password-Gy14Tu",
 }
-POLL = 2  # seconds: the event trigger's poll and the sensors' poke interval in this deployment
+"""Distinctive credentials: any of them in a log file is a leak, never a coincidence."""
+INTERVAL = 2.0
+"""Seconds between the event watcher's polls and the sensors' checks in this deployment."""
+WAIT = 90.0
+"""Default bound of every wait; the whole module stays well under four minutes."""
+
+REMEDIATION = "incident_auto_remediation"
+ON_EVENT = "incident_auto_remediation_on_event"
+POSTMORTEM = "incident_wait_then_postmortem"
+TESTED_DAGS = (REMEDIATION, ON_EVENT, POSTMORTEM)
+RESOLUTION = "Resolved automatically: restarted the failed workers; error rate back under 0.1%."
+"""The resolution the remediation runbook writes (its ``verify`` result in the resolve template)."""
+ACKNOWLEDGEMENT = "Automated remediation has started"
+PAGERDUTY_HEADERS = {
+    "Authorization": f"Token token={TOKENS['pagerduty']}",
+    "Accept": "application/vnd.pagerduty+json;version=2",
+}
 T = TypeVar("T")
 
 
-def wait_for(what: str, check: Callable[[], T | None], deployment: Deployment, timeout: float = 90) -> T:
-    """Poll ``check`` until it returns a value; fail with the deployment's log tail after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value is not None:
-            return value
-        time.sleep(1)
-    pytest.fail(f"timed out waiting for {what}\n{deployment.log_tail()}")
+@dataclass
+class E2E:
+    """The running deployment, its sandbox and REST client, and what the tests opened in the sandbox."""
 
+    deployment: Deployment
+    sandbox: SandboxServer
+    api: httpx.Client
+    conf_incident: str
+    """A PagerDuty incident opened before Airflow started: in the event watcher's baseline."""
+    baseline: dict[str, str]
+    """PagerDuty incident id -> status before Airflow started."""
+    opened: set[str] = field(default_factory=set)
+    """Refs of the incidents the tests opened (the only ones any DAG may change)."""
 
-@pytest.fixture(scope="module")
-def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    config = SandboxConfig(tokens=dict(TOKENS))
-    env = {"INCIDENT_EVENTS_POLL_SECONDS": str(POLL), "INCIDENT_EXAMPLE_POKE_SECONDS": str(POLL)}
-    with Deployment(tmp_path_factory.mktemp("airflow"), sandbox_config=config, example_env=env) as running:
-        yield running
+    # ------------------------------------------------------------ waiting
 
+    def wait_for(
+        self, what: str, check: Callable[[], T | None], *, logs: tuple[str, ...], timeout: float = WAIT
+    ) -> T:
+        """Poll ``check`` until it returns a value; after ``timeout``, fail with the named logs' tails."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.deployment.check_running()
+            value = check()
+            if value is not None:
+                return value
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"timed out after {timeout:.0f} s waiting for {what}\n"
+                    f"{self.deployment.log_tails(*logs)}\nhome: {self.deployment.home}"
+                )
+            time.sleep(0.5)
 
-@pytest.fixture(scope="module")
-def api(deployment: Deployment) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=f"{deployment.api_url}/api/v2", timeout=15) as client:
-        wait_for(
-            "the example DAGs to be parsed",
-            lambda: client.get("/dags/incident_auto_remediation_on_event").status_code == 200 or None,
-            deployment,
+    # ------------------------------------------------------------ Airflow's REST API
+
+    def get(self, path: str, **params: Any) -> Any:
+        response = self.api.get(path, params=params)
+        assert response.status_code == 200, f"GET {path}: {response.status_code} {response.text}"
+        return response.json()
+
+    def trigger(self, dag_id: str, conf: dict[str, Any]) -> str:
+        response = self.api.post(f"/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf})
+        assert response.status_code in (200, 201), response.text
+        return str(response.json()["dag_run_id"])
+
+    def task_instances(self, dag_id: str, run_id: str) -> dict[str, dict[str, Any]]:
+        """Task id -> task instance of one run."""
+        body = self.get(f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")
+        return {ti["task_id"]: ti for ti in body["task_instances"]}
+
+    def task_states(self, dag_id: str, run_id: str) -> dict[str, str | None]:
+        return {task_id: ti["state"] for task_id, ti in self.task_instances(dag_id, run_id).items()}
+
+    def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int) -> str:
+        """One try's log as the UI shows it (task and trigger lines), one JSON record per line."""
+        path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/logs/{try_number}"
+        response = self.api.get(path, params={"full_content": True})
+        if response.status_code != 200:
+            return f"(no log: {response.status_code} {response.text})"
+        return "\n".join(log_line(record) for record in response.json().get("content") or ())
+
+    def report(self, dag_id: str, run_id: str) -> str:
+        """Task states, and the log tail of every task that did not succeed (for failure messages)."""
+        lines = [f"{dag_id} / {run_id}"]
+        for task_id, ti in self.task_instances(dag_id, run_id).items():
+            lines.append(f"  {task_id}: {ti['state']}")
+            if ti["state"] not in ("success", "skipped") and ti["try_number"]:
+                log = self.task_log(dag_id, run_id, task_id, ti["try_number"])
+                lines.append("    " + log[-3000:].replace("\n", "\n    "))
+        return "\n".join(lines)
+
+    def finished(self, dag_id: str, run_id: str, timeout: float = WAIT) -> str:
+        """Wait until the run succeeded or failed; the state, or a failure with the task report."""
+
+        def state() -> str | None:
+            value = self.get(f"/dags/{dag_id}/dagRuns/{run_id}")["state"]
+            return str(value) if value in ("success", "failed") else None
+
+        try:
+            return self.wait_for(
+                f"{dag_id} run {run_id} to finish", state, logs=("scheduler",), timeout=timeout
+            )
+        except pytest.fail.Exception as exc:
+            pytest.fail(f"{exc}\n{self.report(dag_id, run_id)}")
+
+    def asset_id(self, name: str) -> int:
+        assets = self.get("/assets", name_pattern=name)["assets"]
+        assert [asset["name"] for asset in assets] == [name], assets
+        return int(assets[0]["id"])
+
+    def get_asset_events(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        """Asset events from ``path``, waiting out Airflow's 500 while a run they created is queued.
+
+        Airflow 3.3.2 requires ``created_dagruns[].start_date`` in an asset event's response, so the
+        asset-event endpoints answer 500 until each run the events created has started, a second or
+        two (apache/airflow#71360, fixed by #71379). Any other error fails at once.
+        """
+
+        def events() -> list[dict[str, Any]] | None:
+            response = self.api.get(path, params=params)
+            if response.status_code == 500:
+                return None
+            assert response.status_code == 200, f"GET {path}: {response.status_code} {response.text}"
+            return list(response.json()["asset_events"])
+
+        return self.wait_for(f"GET {path} to answer", events, logs=("api-server",), timeout=30)
+
+    def asset_events(self, asset_id: int) -> list[dict[str, Any]]:
+        return self.get_asset_events("/assets/events", asset_id=asset_id, limit=100)
+
+    def runs_for(self, dag_id: str, ref: str) -> list[str]:
+        """The runs of ``dag_id`` whose triggering asset events carry incident ``ref``."""
+        found = []
+        for run in self.get(f"/dags/{dag_id}/dagRuns", limit=100)["dag_runs"]:
+            events = self.get_asset_events(f"/dags/{dag_id}/dagRuns/{run['dag_run_id']}/upstreamAssetEvents")
+            if any(event_ref(event) == ref for event in events):
+                found.append(str(run["dag_run_id"]))
+        return found
+
+    # ------------------------------------------------------------ the sandbox
+
+    def open_incident(self, vendor: str, title: str) -> str:
+        """A new incident appears at ``vendor`` now, as if someone opened it in the vendor's UI."""
+        ref = str(self.sandbox.schedule_incident(vendor, title, after_seconds=0)["ref"])
+        self.opened.add(ref)
+        return ref
+
+    def pagerduty(self, path: str, **params: Any) -> Any:
+        """A GET on the sandbox's PagerDuty API, as any PagerDuty client makes it."""
+        response = httpx.get(
+            f"{self.sandbox.vendor_url('pagerduty')}{path}",
+            params=params,
+            headers=PAGERDUTY_HEADERS,
+            timeout=10,
         )
-        yield client
+        response.raise_for_status()
+        return response.json()
+
+    def incident(self, vendor: str, ref: str) -> Incident:
+        """The incident as the provider's hook reads it from the sandbox (raw vendor object included)."""
+        return get_incident_hook(f"{vendor}_sandbox").get_incident(ref, include_raw=True)
+
+    def requests(self, vendor: str) -> list[dict[str, Any]]:
+        """The sandbox's log of the requests ``vendor``'s API received, oldest first."""
+        response = httpx.get(f"{self.sandbox.url}/_sandbox/requests", params={"vendor": vendor}, timeout=10)
+        response.raise_for_status()
+        return list(response.json()["requests"])
+
+    def watcher_polls(self) -> int:
+        """How many times the event watcher has listed PagerDuty's incidents so far."""
+        return sum(
+            1
+            for r in self.requests("pagerduty")
+            if (r["method"], r["path"]) == ("GET", "/pagerduty/incidents")
+        )
+
+    def assert_pagerduty_resolved_by_the_runbook(self, ref: str) -> None:
+        """Resolved, with the runbook's resolution, after its acknowledgement note."""
+        incident = self.pagerduty(f"/incidents/{ref}")["incident"]
+        assert incident["status"] == "resolved", incident
+        entries = self.pagerduty(f"/incidents/{ref}/log_entries")["log_entries"]
+        resolutions = [entry.get("note") for entry in entries if entry["type"] == "resolve_log_entry"]
+        assert resolutions == [RESOLUTION], entries
+        notes = [note["content"] for note in self.pagerduty(f"/incidents/{ref}/notes")["notes"]]
+        assert any(ACKNOWLEDGEMENT in note for note in notes), notes
 
 
-def trigger(api: httpx.Client, dag_id: str, conf: dict[str, Any]) -> str:
-    response = api.post(f"/dags/{dag_id}/dagRuns", json={"conf": conf, "logical_date": None})
-    assert response.status_code in (200, 201), response.text
-    return str(response.json()["dag_run_id"])
+def log_line(record: Any) -> str:
+    """One structured log record as a line: time, level, message, and the exception if any."""
+    if not isinstance(record, dict):
+        return str(record)
+    line = f"{record.get('timestamp', '')} {record.get('level', '')} {record.get('event', '')}"
+    for error in record.get("error_detail") or ():
+        line += f"\n  {error.get('exc_type')}: {error.get('exc_value')}"
+    return line
 
 
-def finished(api: httpx.Client, dag_id: str, run_id: str) -> str | None:
-    state = api.get(f"/dags/{dag_id}/dagRuns/{run_id}").json()["state"]
-    return str(state) if state in ("success", "failed") else None
+def event_ref(event: dict[str, Any]) -> str | None:
+    """The incident ref an asset event from ``IncidentEventTrigger`` carries."""
+    incident = ((event.get("extra") or {}).get("payload") or {}).get("incident") or {}
+    ref = incident.get("ref")
+    return str(ref) if ref is not None else None
 
 
-def runs(api: httpx.Client, dag_id: str) -> list[dict[str, Any]]:
-    return list(api.get(f"/dags/{dag_id}/dagRuns").json()["dag_runs"])
+@pytest.fixture(scope="module")
+def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2E]:
+    """The deployment for the whole module: started once, always stopped, its processes all gone."""
+    home = tmp_path_factory.mktemp("airflow")
+    with (
+        SandboxServer(config=SandboxConfig(tokens=dict(TOKENS))) as sandbox,
+        pytest.MonkeyPatch.context() as env,
+    ):
+        for conn_id, connection in sandbox.connections().items():  # for the hooks the tests read with
+            env.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(connection))
+        # Opened before Airflow exists, so the watcher's first poll takes it into its baseline: the
+        # conf-triggered run works on it without the event-driven DAG also starting for it.
+        conf_incident = str(sandbox.schedule_incident("pagerduty", "Checkout API returning 500s", 0)["ref"])
+        listing = httpx.get(
+            f"{sandbox.vendor_url('pagerduty')}/incidents",
+            params={"date_range": "all", "limit": 100},
+            headers=PAGERDUTY_HEADERS,
+            timeout=10,
+        ).json()
+        baseline = {incident["id"]: incident["status"] for incident in listing["incidents"]}
+        deployment = Deployment(
+            home, sandbox, poll_seconds=INTERVAL, poke_seconds=INTERVAL, paused_at_creation=True
+        )
+        try:
+            with deployment, deployment.client() as api:
+                deployment.wait_for_dags(TESTED_DAGS)
+                deployment.unpause(TESTED_DAGS)  # the others (one on a 15-minute schedule) stay paused
+                yield E2E(deployment, sandbox, api, conf_incident, baseline, {conf_incident})
+        finally:
+            survivors = session_processes(deployment.sessions)
+    assert not survivors, f"processes outlived the deployment: {survivors}"
 
 
-def list_calls(deployment: Deployment) -> int:
-    records = httpx.get(f"{deployment.sandbox.url}/_sandbox/requests", params={"vendor": "pagerduty"}).json()
-    return len(
-        [r for r in records["requests"] if r["method"] == "GET" and r["path"] == "/pagerduty/incidents"]
+def test_a_conf_triggered_remediation_resolves_its_incident(e2e: E2E) -> None:
+    run_id = e2e.trigger(REMEDIATION, {"conn_id": "pagerduty_sandbox", "incident_id": e2e.conf_incident})
+
+    assert e2e.finished(REMEDIATION, run_id) == "success", e2e.report(REMEDIATION, run_id)
+    assert e2e.task_states(REMEDIATION, run_id) == {
+        "acknowledge": "success",
+        "remediate": "success",
+        "verify": "success",
+        "resolve": "success",
+        "on_failure.escalate": "skipped",
+        "on_failure.has_escalation_target": "skipped",
+        "on_failure.reassign": "skipped",
+    }
+    e2e.assert_pagerduty_resolved_by_the_runbook(e2e.conf_incident)
+
+
+def test_a_new_incident_starts_the_event_driven_dag_exactly_once(e2e: E2E) -> None:
+    asset_id = e2e.asset_id("incident_events_new")
+
+    def baseline_taken() -> list[str] | None:
+        entries = e2e.get(f"/assets/{asset_id}/state-store")["asset_state_store"]
+        keys = [str(entry["key"]) for entry in entries if str(entry["key"]).startswith(WATCHER_MEMORY_PREFIX)]
+        return keys or None
+
+    assert f"{MEMORY_PREFIX}/" == WATCHER_MEMORY_PREFIX, "the deployment forgets what the trigger remembers"
+    e2e.wait_for("the watcher's baseline in the asset's state store", baseline_taken, logs=("triggerer",))
+    ref = e2e.open_incident("pagerduty", "Search API returning 503s")
+
+    runs = e2e.wait_for(
+        f"a run of {ON_EVENT} for incident {ref}",
+        lambda: e2e.runs_for(ON_EVENT, ref) or None,
+        logs=("triggerer", "scheduler"),
     )
+    assert e2e.finished(ON_EVENT, runs[0]) == "success", e2e.report(ON_EVENT, runs[0])
+    states = e2e.task_states(ON_EVENT, runs[0])
+    assert {
+        task: states[task] for task in ("incident_from_event", "acknowledge", "resolve")
+    } == dict.fromkeys(("incident_from_event", "acknowledge", "resolve"), "success")
+    e2e.assert_pagerduty_resolved_by_the_runbook(ref)
+
+    # The watcher keeps polling; none of its next polls reports that incident (or another) again.
+    polls = e2e.watcher_polls()
+    e2e.wait_for("three more polls", lambda: e2e.watcher_polls() >= polls + 3 or None, logs=("triggerer",))
+    assert e2e.runs_for(ON_EVENT, ref) == runs, "one incident, one run"
+    events = e2e.asset_events(asset_id)
+    assert [event_ref(event) for event in events] == [ref], "one asset event, for the new incident only"
+    payload = events[0]["extra"]["payload"]
+    assert payload["transition"] == "appeared"
+    assert payload["conn_id"] == "pagerduty_sandbox"
+    assert "raw" not in payload["incident"], "no raw vendor object in an event"
+    assert len(e2e.get(f"/dags/{ON_EVENT}/dagRuns")["dag_runs"]) == 1, "the baseline started nothing"
 
 
-def sandbox_incident(deployment: Deployment, vendor: str, ref: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The incident as the provider reads it from the deployment's sandbox."""
-    connection = deployment.sandbox.connections()[f"{vendor}_sandbox"]
-    monkeypatch.setenv(f"AIRFLOW_CONN_{vendor.upper()}_SANDBOX", json.dumps(connection))
-    return get_incident_hook(f"{vendor}_sandbox").get_incident(ref, include_raw=True)
-
-
-def test_an_appearing_incident_starts_the_event_driven_dag_exactly_once(
-    deployment: Deployment, api: httpx.Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    wait_for(
-        "the watcher's first polls (its baseline)", lambda: list_calls(deployment) >= 2 or None, deployment
+def test_the_postmortem_wait_defers_to_the_triggerer(e2e: E2E) -> None:
+    ref = e2e.open_incident("devhelm", "Login is slow for some customers")
+    url = "https://wiki.example.com/postmortems/login-slow"
+    run_id = e2e.trigger(
+        POSTMORTEM, {"conn_id": "devhelm_sandbox", "incident_id": ref, "postmortem_url": url}
     )
-    ref = deployment.sandbox.schedule_incident("pagerduty", "Search API returning 503s", 0)["ref"]
-    run = wait_for(
-        "a run started by the incident",
-        lambda: next(iter(runs(api, "incident_auto_remediation_on_event")), None),
-        deployment,
+    sensor = f"/dags/{POSTMORTEM}/dagRuns/{run_id}/taskInstances/wait_for_resolution"
+
+    # The incident stays open until the sensor is seen deferred, so seeing it cannot be a race.
+    def sensor_deferred() -> dict[str, Any] | None:
+        """The sensor's task instance once deferred and its trigger taken by the running triggerer."""
+        ti: dict[str, Any] = e2e.get(sensor)
+        return ti if ti["state"] == "deferred" and (ti["trigger"] or {}).get("triggerer_id") else None
+
+    deferred = e2e.wait_for(
+        "the sensor to be deferred to the triggerer", sensor_deferred, logs=("scheduler", "triggerer")
     )
-    state = wait_for(
-        "the event-driven run to finish",
-        lambda: finished(api, "incident_auto_remediation_on_event", run["dag_run_id"]),
-        deployment,
-    )
-    assert state == "success", deployment.log_tail()
-    polls = list_calls(deployment)
-    wait_for("three more polls", lambda: list_calls(deployment) >= polls + 3 or None, deployment)
-    assert len(runs(api, "incident_auto_remediation_on_event")) == 1, "one incident, one run"
-    events = api.get("/assets/events").json()["asset_events"]
-    assert [event["extra"]["payload"]["incident"]["ref"] for event in events] == [ref]
-    assert "raw" not in events[0]["extra"]["payload"]["incident"]
-    assert sandbox_incident(deployment, "pagerduty", ref, monkeypatch).status == "resolved"
+    assert deferred["trigger"]["classpath"].endswith("IncidentStatusTrigger"), deferred["trigger"]
+    e2e.sandbox.schedule_status("devhelm", ref, "RESOLVED", after_seconds=3)
+
+    assert e2e.finished(POSTMORTEM, run_id) == "success", e2e.report(POSTMORTEM, run_id)
+    assert e2e.task_states(POSTMORTEM, run_id) == {
+        "wait_for_resolution": "success",
+        "summarize": "success",
+        "where_it_goes": "success",
+        "postmortem_fields": "success",
+        "summary_note": "skipped",
+    }
+    incident = e2e.incident("devhelm", ref).raw or {}
+    assert incident["status"] == "RESOLVED", incident
+    assert incident["postmortemUrl"] == url
+    assert url in incident["postmortemBody"]
 
 
-def test_conf_triggered_remediation_resolves_the_incident(
-    deployment: Deployment, api: httpx.Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ref = deployment.sandbox.schedule_incident("rootly", "Checkout workers crash-looping", 0)["ref"]
-    run_id = trigger(api, "incident_auto_remediation", {"conn_id": "rootly_sandbox", "incident_id": ref})
-    state = wait_for(
-        "the remediation run", lambda: finished(api, "incident_auto_remediation", run_id), deployment
-    )
-    assert state == "success", deployment.log_tail()
-    assert sandbox_incident(deployment, "rootly", ref, monkeypatch).status == "resolved"
+def test_the_dags_changed_only_the_incidents_they_were_given(e2e: E2E) -> None:
+    listing = e2e.pagerduty("/incidents", date_range="all", limit=100)["incidents"]
+    untouched = {
+        i["id"]: i["status"] for i in listing if i["id"] in e2e.baseline and i["id"] not in e2e.opened
+    }
+    assert untouched == {ref: s for ref, s in e2e.baseline.items() if ref not in e2e.opened}
+    opened_ids = {ref.rsplit("/", 1)[-1] for ref in e2e.opened}
+    for vendor in TOKENS:
+        if vendor == "pinghome-signin":
+            continue
+        for record in e2e.requests(vendor):
+            if record["method"] in ("POST", "PUT", "PATCH", "DELETE"):
+                assert any(part in opened_ids for part in record["path"].split("/")), record
+    assert all(action["state"] == "applied" for action in e2e.sandbox.schedules()), e2e.sandbox.schedules()
 
 
-def test_deferrable_sensor_goes_through_the_real_triggerer(
-    deployment: Deployment, api: httpx.Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ref = deployment.sandbox.schedule_incident("devhelm", "Status page: login slow", 0)["ref"]
-    deployment.sandbox.schedule_status("devhelm", ref, "RESOLVED", 20)
-    run_id = trigger(api, "incident_wait_then_postmortem", {"conn_id": "devhelm_sandbox", "incident_id": ref})
-    ti = f"/dags/incident_wait_then_postmortem/dagRuns/{run_id}/taskInstances/wait_for_resolution"
-    wait_for(
-        "the sensor to be deferred", lambda: api.get(ti).json().get("state") == "deferred" or None, deployment
-    )
-    state = wait_for(
-        "the postmortem run", lambda: finished(api, "incident_wait_then_postmortem", run_id), deployment
-    )
-    assert state == "success", deployment.log_tail()
-    assert api.get(ti).json()["state"] == "success"
-    raw = sandbox_incident(deployment, "devhelm", ref, monkeypatch).raw
-    assert raw["status"] == "RESOLVED"
-    assert raw["postmortemUrl"].startswith("https://")
-
-
-def test_no_secret_in_any_log(deployment: Deployment, api: httpx.Client) -> None:
-    files = [path for path in deployment.home.rglob("*") if path.is_file() and path.suffix in (".log", "")]
-    logs = [path for path in files if "logs" in path.parts or path == deployment.log_path]
-    assert logs, "task and trigger logs were written"
-    for path in logs:
+def test_no_secret_reaches_a_log_file(e2e: E2E) -> None:
+    files = [path for path in e2e.deployment.logs_dir.rglob("*") if path.is_file()]
+    names = [str(path.relative_to(e2e.deployment.logs_dir)) for path in files]
+    assert any(name.startswith("dag_id=") for name in names), names
+    assert any(".log.trigger." in name for name in names), f"no trigger log was written: {names}"
+    assert any(name.startswith("components/triggerer") for name in names), names
+    for path in files:
         text = path.read_text(errors="replace")
-        for vendor, token in TOKENS.items():
-            assert token not in text, f"{vendor} secret in {path.relative_to(deployment.home)}"
+        for credential, token in TOKENS.items():
+            assert token not in text, f"the {credential} secret is in {path}"
+    environment = json.dumps(e2e.deployment.environment())
+    assert all(token in environment for vendor, token in TOKENS.items() if vendor != "pinghome-signin"), (
+        "every token was in the deployment (so the scan above means something)"
+    )
