@@ -106,8 +106,16 @@ class IncidentSandbox:
         )
         return result
 
+    def fault(self, vendor: str, kind: str, **rule: Any) -> dict[str, Any]:
+        """Make ``vendor``'s API misbehave until the next test: ``kind`` is delay, status (429/5xx),
+        reset_before_body, reset_after_body, trickle, malformed_json or wrong_content_type; ``method``,
+        ``path`` (a pattern such as ``/incidents/*``), ``times``, ``skip`` and ``probability`` choose the
+        requests it strikes. Returns the rule; :meth:`requests` shows which requests it struck.
+        """
+        return self.server.add_fault(vendor, kind, **rule)
+
     def reset(self) -> None:
-        """Back to the sample incidents, the default settings, an empty request log and no schedules."""
+        """Back to the sample incidents and default settings: no requests logged, no schedules, no faults."""
         self._admin("POST", "/reset", body={})
 
     def _admin(

@@ -1,4 +1,5 @@
-"""Sandbox control routes under ``/_sandbox`` (reset, request log, vendor settings, clock, scripted changes);
+"""Sandbox control routes under ``/_sandbox`` (reset, request log, vendor settings, clock, scripted changes,
+injected faults);
 not vendor API."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 
 from .core import utc_iso
+from .faults import FaultError
 from .schedule import ScheduleError, UnknownTarget
 
 if TYPE_CHECKING:
@@ -177,6 +179,32 @@ def build_admin_router(state: SandboxState) -> APIRouter:
     @router.delete("/schedules", status_code=204)
     async def cancel_schedules() -> Response:
         state.schedules.cancel_pending()
+        return Response(status_code=204)
+
+    # ------------------------------------------------------------ injected faults
+
+    @router.post("/faults", status_code=201)
+    async def add_fault(request: Request) -> JSONResponse:
+        """A rule that makes a vendor's API misbehave (see ``faults.py`` for the kinds)."""
+        try:
+            rule = state.faults.add(await _json_object(request), sorted(state.vendors))
+        except FaultError as exc:
+            raise HTTPException(400, str(exc)) from None
+        return JSONResponse(rule.as_dict(), status_code=201)
+
+    @router.get("/faults")
+    async def list_faults() -> JSONResponse:
+        return JSONResponse({"faults": [rule.as_dict() for rule in state.faults.rules()]})
+
+    @router.delete("/faults", status_code=204)
+    async def clear_faults() -> Response:
+        state.faults.clear()
+        return Response(status_code=204)
+
+    @router.delete("/faults/{fault_id}", status_code=204)
+    async def remove_fault(fault_id: str) -> Response:
+        if not state.faults.remove(fault_id):
+            raise HTTPException(404, f"no fault {fault_id!r}")
         return Response(status_code=204)
 
     return router

@@ -7,11 +7,13 @@ import math
 import time
 from abc import ABC, abstractmethod
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .config import SandboxConfig, VendorSettings
+from .faults import FORCED_429_KEY, FaultTable
 from .requestlog import RequestLog
 
 if TYPE_CHECKING:
@@ -144,6 +146,16 @@ class VendorBackend(ABC):
     def settings(self) -> VendorSettings:
         return self.sandbox.settings[self.name]
 
+    def rate_decision(self, scope: Mapping[str, Any], token: str, bucket: str | None = None) -> RateDecision:
+        """Count this request against the token's limit (in ``bucket`` where the vendor keeps several); an
+        injected 429 fault answers as the limit would."""
+        limit = self.settings.rate_limit_per_minute
+        forced = scope.get(FORCED_429_KEY)
+        if forced is not None:
+            return RateDecision(False, limit, 0, int(forced))
+        name = f"{self.name}-{bucket}" if bucket else self.name
+        return self.sandbox.limiter.hit(RateLimiter.key(name, token), limit)
+
     @abstractmethod
     def router(self) -> APIRouter:
         """The vendor's API routes, relative to :attr:`prefix`."""
@@ -201,6 +213,7 @@ class SandboxState:
         from .schedule import Scheduler  # schedule.py builds on this module
 
         self.schedules = Scheduler(self)
+        self.faults = FaultTable()
 
     def register(self, backend: VendorBackend) -> None:
         if backend.name in self.vendors:
@@ -226,6 +239,7 @@ class SandboxState:
         self.limiter.clear()
         self.requests.clear()
         self.schedules.clear()
+        self.faults.clear()
         for backend in self.vendors.values():
             backend.reset(empty=self.config.empty if empty is None else empty)
 

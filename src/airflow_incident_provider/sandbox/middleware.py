@@ -1,5 +1,5 @@
-"""ASGI middleware that applies due scripted changes, logs vendor requests (without credentials) and adds
-rate-limit headers."""
+"""ASGI middleware that applies due scripted changes, logs vendor requests (without credentials), injects the
+configured faults and adds rate-limit headers."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import MutableHeaders
 
 from .core import utc_iso
+from .faults import run_with_fault
 from .requestlog import RequestRecord, clean_headers, clean_query, redact_sensitive_keys, scrub
 
 if TYPE_CHECKING:
@@ -94,8 +95,14 @@ class SandboxMiddleware:
                             headers[name] = value
             await send(message)
 
+        rule = state.faults.match(backend.name, scope["method"], scope["path"][len(backend.prefix) :] or "/")
+        if rule is not None:
+            record.fault = rule.id
         try:
-            await self.app(scope, receive_and_keep, send_with_headers)
+            if rule is None:
+                await self.app(scope, receive_and_keep, send_with_headers)
+            else:
+                await run_with_fault(rule, backend, self.app, scope, receive_and_keep, send_with_headers)
         finally:
             if not record.status:
                 record.status = 500

@@ -61,6 +61,8 @@ class RequestRecord:
     status: int = 0
     body: Any = None
     duration_ms: float = 0.0
+    fault: str | None = None
+    """The id of the injected fault that struck this request, if any."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +76,7 @@ class RequestRecord:
             "status": self.status,
             "body": self.body,
             "duration_ms": self.duration_ms,
+            "fault": self.fault,
         }
 
 

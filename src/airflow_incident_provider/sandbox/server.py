@@ -118,7 +118,7 @@ class SandboxServer:
 
     def _admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """One call to this server's ``/_sandbox`` routes over HTTP, as any client makes it."""
-        with httpx.Client(base_url=f"{self.url}/_sandbox", timeout=10) as client:
+        with httpx.Client(base_url=f"{self.url}/_sandbox", timeout=10, trust_env=False) as client:
             response = client.request(method, path, json=body)
         if response.is_error:
             try:
@@ -155,6 +155,18 @@ class SandboxServer:
     def schedules(self) -> list[dict[str, Any]]:
         """Every scheduled action with its ``state`` (pending, applied, failed), ``ref`` and ``error``."""
         return list(self._admin("GET", "/schedules")["schedules"])
+
+    def add_fault(self, vendor: str, kind: str, **rule: Any) -> dict[str, Any]:
+        """Inject a fault into ``vendor``'s API (kinds and fields: ``sandbox.faults``); returns the rule."""
+        result: dict[str, Any] = self._admin("POST", "/faults", {"vendor": vendor, "kind": kind, **rule})
+        return result
+
+    def faults(self) -> list[dict[str, Any]]:
+        """The rules in force, each with ``matched`` and ``hits`` counts."""
+        return list(self._admin("GET", "/faults")["faults"])
+
+    def clear_faults(self) -> None:
+        self._admin("DELETE", "/faults")
 
     # ------------------------------------------------------------ life cycle
 

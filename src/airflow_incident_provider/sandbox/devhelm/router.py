@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from ..core import RateLimiter, SandboxHTTPError, SandboxState, VendorBackend
+from ..core import SandboxHTTPError, SandboxState, VendorBackend
 from ..middleware import response_headers
 from . import render
 from .errors import DevHelmError, not_found, rate_limited, short, unauthorized
@@ -103,7 +103,7 @@ class DevHelmBackend(VendorBackend):
         if token is None or not hmac.compare_digest(token.encode(), self.token.encode()):
             raise unauthorized()
         settings = self.settings
-        decision = self.sandbox.limiter.hit(RateLimiter.key(self.name, token), settings.rate_limit_per_minute)
+        decision = self.rate_decision(request.scope, token)
         extra = response_headers(request.scope)
         extra["X-Request-Id"] = str(uuid.uuid4())
         if not decision.allowed and settings.bare_429:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from ..core import RateLimiter, SandboxHTTPError, SandboxState, VendorBackend
+from ..core import SandboxHTTPError, SandboxState, VendorBackend
 from ..middleware import response_headers
 from .errors import PagerDutyError, authentication_failed, invalid_input, not_found, rate_limited, short
 from .model import STATUSES
@@ -120,7 +120,7 @@ class PagerDutyBackend(VendorBackend):
         if token is None or not hmac.compare_digest(token.encode(), self.token.encode()):
             raise authentication_failed()
         settings = self.settings
-        decision = self.sandbox.limiter.hit(RateLimiter.key(self.name, token), settings.rate_limit_per_minute)
+        decision = self.rate_decision(request.scope, token)
         if not decision.allowed and settings.bare_429:
             raise SandboxHTTPError(429, None)
         if not settings.omit_rate_limit_headers:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from ..core import RateLimiter, SandboxHTTPError, SandboxState, VendorBackend
+from ..core import SandboxHTTPError, SandboxState, VendorBackend
 from ..middleware import response_headers
 from . import render
 from .errors import PinghomeError, invalid, not_found, rate_limited, token_expired, unauthorized
@@ -117,9 +117,7 @@ class PinghomeBackend(VendorBackend):
         sandbox clock's speed or offset.
         """
         settings = self.settings
-        decision = self.sandbox.limiter.hit(
-            RateLimiter.key(self.name, identity), settings.rate_limit_per_minute
-        )
+        decision = self.rate_decision(request.scope, identity)
         if not decision.allowed and settings.bare_429:
             raise SandboxHTTPError(429, None)
         scale = self.sandbox.clock.time_scale

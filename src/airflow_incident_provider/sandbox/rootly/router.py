@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from ..core import RateLimiter, SandboxHTTPError, SandboxState, VendorBackend
+from ..core import SandboxHTTPError, SandboxState, VendorBackend
 from ..middleware import response_headers
 from .errors import RootlyError, not_found, rate_limited, unauthorized, unprocessable, unsupported_media_type
 from .model import MAINTENANCE_STATUSES, STATUSES
@@ -140,8 +140,7 @@ class RootlyBackend(VendorBackend):
             raise unauthorized()
         settings = self.settings
         bucket = "read" if request.method in READ_METHODS else "write"
-        key = RateLimiter.key(f"{self.name}-{bucket}", token)
-        decision = self.sandbox.limiter.hit(key, settings.rate_limit_per_minute)
+        decision = self.rate_decision(request.scope, token, bucket)
         if not decision.allowed and settings.bare_429:
             raise SandboxHTTPError(429, None)
         headers = rate_limit_headers(

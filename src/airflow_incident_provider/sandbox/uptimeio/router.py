@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from ..core import RateLimiter, SandboxHTTPError, SandboxState, VendorBackend
+from ..core import SandboxHTTPError, SandboxState, VendorBackend
 from . import render
 from .errors import UptimeIOError, not_found, rate_limited, unauthorized, validation_error
 from .model import RESOLVED, STATUSES
@@ -68,7 +68,7 @@ class UptimeIOBackend(VendorBackend):
         if not key or not hmac.compare_digest(key.encode(), self.token.encode()):
             raise unauthorized()
         settings = self.settings
-        decision = self.sandbox.limiter.hit(RateLimiter.key(self.name, key), settings.rate_limit_per_minute)
+        decision = self.rate_decision(request.scope, key)
         if decision.allowed:
             return
         if settings.bare_429:
