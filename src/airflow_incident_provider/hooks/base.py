@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import httpx
 from airflow.sdk import BaseHook
-from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception
 
 from airflow_incident_provider.exceptions import (
     AmbiguousWriteError,
@@ -92,6 +91,7 @@ class IncidentHook(BaseHook):
         self._settings = settings
         self.max_attempts = max(1, max_attempts)
         self.backoff_base = BACKOFF_BASE
+        self._sync_client: httpx.Client | None = None
 
     # --- configuration ------------------------------------------------------------------------
 
@@ -149,7 +149,10 @@ class IncidentHook(BaseHook):
 
     def get_conn(self) -> httpx.Client:
         """The pooled sync client (Airflow's conventional accessor)."""
-        return transport.sync_client(self.settings)
+        client = self._sync_client
+        if client is None or client.is_closed:  # the process-wide pool is looked up once per hook
+            client = self._sync_client = transport.sync_client(self.settings)
+        return client
 
     # --- errors ---------------------------------------------------------------------------------
 
@@ -183,37 +186,30 @@ class IncidentHook(BaseHook):
 
     # --- sending ----------------------------------------------------------------------------------
 
-    def _retry_options(self, request: Request, deadline: float) -> dict[str, Any]:
-        """One retry policy for sync and async: bounded attempts, a total deadline, Retry-After honoured.
+    def _retry_delay(self, request: Request, exc: VendorError, attempt: int, deadline: float) -> float | None:
+        """Seconds to wait before trying ``request`` again after ``exc`` on try ``attempt``; None: give up.
 
-        Non-idempotent writes are retried only when the request surely did not land (429, refused
-        connection); anything ambiguous goes back to the operation as ``AmbiguousWriteError``.
+        One policy for sync and async: bounded attempts, a total deadline, Retry-After honoured (and
+        shared with every caller of the credential through its limiter). Non-idempotent writes are
+        retried only when the request surely did not land (429, refused connection); anything ambiguous
+        goes back to the operation as ``AmbiguousWriteError``. A plain loop rather than a retry library:
+        the first attempt, by far the most common, then costs nothing extra.
         """
-        limiter = ratelimit.limiter_for(self.settings.credential_id, self.rate_limit())
-
-        def should_retry(exc: BaseException) -> bool:
-            if not isinstance(exc, VendorError) or not exc.retryable:
-                return False
-            if request.idempotent:
-                return True
-            return isinstance(exc, RateLimitedError) or (isinstance(exc, TransportError) and not exc.sent)
-
-        def wait(state: RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
-            hinted = getattr(exc, "retry_after", None)
-            if hinted is not None:
-                limiter.pause(hinted)
-                return float(hinted)
-            backoff = min(BACKOFF_CAP, self.backoff_base * 2.0 ** (state.attempt_number - 1))
-            return float(backoff * (0.5 + random.random() / 2))  # noqa: S311 - jitter, not security
-
-        def stop(state: RetryCallState) -> bool:
-            return (
-                state.attempt_number >= self.max_attempts
-                or time.monotonic() + state.upcoming_sleep >= deadline
-            )
-
-        return {"retry": retry_if_exception(should_retry), "wait": wait, "stop": stop, "reraise": True}
+        if attempt >= self.max_attempts or not exc.retryable:
+            return None
+        surely_not_applied = isinstance(exc, RateLimitedError) or (
+            isinstance(exc, TransportError) and not exc.sent
+        )
+        if not request.idempotent and not surely_not_applied:
+            return None
+        hinted = getattr(exc, "retry_after", None)
+        if hinted is not None:
+            ratelimit.limiter_for(self.settings.credential_id, self.rate_limit()).pause(hinted)
+            wait = float(hinted)
+        else:
+            backoff = min(BACKOFF_CAP, self.backoff_base * 2.0 ** (attempt - 1))
+            wait = backoff * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not security
+        return None if time.monotonic() + wait >= deadline else wait
 
     def _checked(self, request: Request, response: Response) -> Response:
         if response.ok or response.status in request.accept_statuses:
@@ -238,35 +234,46 @@ class IncidentHook(BaseHook):
     def send(self, request: Request, deadline: float | None = None) -> Response:
         """Send one request with rate limiting and bounded retries (sync)."""
         deadline = deadline or time.monotonic() + self.settings.timeouts.total
-        client = transport.sync_client(self.settings)
+        client = self.get_conn()
         headers = self.request_headers(request)
         url = self.url_for(request)
+        attempt = 0
         try:
-            for attempt in Retrying(**self._retry_options(request, deadline)):
-                with attempt:
+            while True:
+                attempt += 1
+                try:
                     delay = self._wait_for_slot(request, deadline)
                     if delay > 0:  # time.sleep(0) still costs a system call on every request
                         time.sleep(delay)
-                    return self._checked(
-                        request, transport.send(client, self.vendor_name, request, url, headers, deadline)
-                    )
+                    sent = transport.send(client, self.vendor_name, request, url, headers, deadline)
+                    return self._checked(request, sent)
+                except VendorError as exc:
+                    wait = self._retry_delay(request, exc, attempt, deadline)
+                    if wait is None:
+                        raise
+                time.sleep(wait)
         except VendorError as exc:
             raise self._ambiguous(request, exc) from None
-        raise AssertionError("unreachable")  # pragma: no cover
 
     async def asend(self, request: Request, client: httpx.AsyncClient, deadline: float) -> Response:
         """Async twin of :meth:`send`; never blocks the event loop while it waits."""
         headers = self.request_headers(request)
         url = self.url_for(request)
+        attempt = 0
         try:
-            async for attempt in AsyncRetrying(**self._retry_options(request, deadline)):
-                with attempt:
+            while True:
+                attempt += 1
+                try:
                     await asyncio.sleep(self._wait_for_slot(request, deadline))
-                    sent = transport.asend(client, self.vendor_name, request, url, headers, deadline)
-                    return self._checked(request, await sent)
+                    sent = await transport.asend(client, self.vendor_name, request, url, headers, deadline)
+                    return self._checked(request, sent)
+                except VendorError as exc:
+                    wait = self._retry_delay(request, exc, attempt, deadline)
+                    if wait is None:
+                        raise
+                await asyncio.sleep(wait)
         except VendorError as exc:
             raise self._ambiguous(request, exc) from None
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def _ambiguous(self, request: Request, exc: VendorError) -> VendorError:
         """A failed non-idempotent write that may still have landed becomes ``AmbiguousWriteError``."""

@@ -6,6 +6,7 @@ import hashlib
 import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -49,9 +50,9 @@ class ConnectionSettings:
     ca_bundle: str | None = None
     rate_limit_per_minute: int | None = None
 
-    @property
+    @cached_property
     def credential_id(self) -> str:
-        """A stable, non-reversible name for the credential: keys pools and rate limiters."""
+        """A stable, non-reversible name for the credential: keys pools and rate limiters (computed once)."""
         digest = hashlib.sha256(f"{self.base_url}\x00{self.token}".encode()).hexdigest()
         return digest[:16]
 

@@ -143,7 +143,7 @@ def _decode(status: int, headers: httpx.Headers, content: bytes) -> Response:
             body = json.loads(content)
         except ValueError:
             text = content[:ERROR_TEXT_LIMIT].decode("utf-8", "replace")
-    lowered: Mapping[str, str] = {key.lower(): value for key, value in headers.items()}
+    lowered: Mapping[str, str] = dict(headers.items())  # httpx gives the names in lower case
     return Response(status=status, headers=lowered, body=body, text=text)
 
 

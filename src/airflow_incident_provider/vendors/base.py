@@ -7,6 +7,7 @@ test of a vendor module needs no server.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -55,6 +56,9 @@ class Response:
         return 200 <= self.status < 300
 
 
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def path_segment(value: object, field_name: str, vendor: str) -> str:
     """Encode one id for a URL path, so ``../``, ``?``, ``#`` or ``%2F`` can never change the route."""
     if not isinstance(value, str | int) or isinstance(value, bool):
@@ -68,7 +72,7 @@ def path_segment(value: object, field_name: str, vendor: str) -> str:
         raise IncidentValidationError(
             field_name, f"is longer than {_MAX_ID_LENGTH} characters", vendor=vendor
         )
-    if any(ord(char) < 32 or ord(char) == 127 for char in text):
+    if _CONTROL_CHARACTER.search(text):
         raise IncidentValidationError(field_name, "must not contain control characters", vendor=vendor)
     return quote(text, safe="")
 
