@@ -31,6 +31,7 @@ def test_a_5xx_burst_strikes_its_count_in_the_vendors_error_format(pd: Sandbox) 
     rule = add_fault(pd, kind="status", status=503, method="GET", path="/incidents", times=2)
     answers = [pd.pd.get("/incidents") for _ in range(3)]
     assert [a.status_code for a in answers] == [503, 503, 200]
+    assert [r["applied"] for r in pd.requests()] == [False, False, True]
     assert "error" in answers[0].json()  # PagerDuty's {"error": {...}} shape
     assert faults(pd)[0]["hits"] == 2
     assert [r["fault"] for r in pd.requests()] == [rule["id"], rule["id"], None]
@@ -56,6 +57,7 @@ def test_a_reset_before_the_body_is_read_loses_the_write(pd: Sandbox) -> None:
     with pytest.raises(httpx.RemoteProtocolError):
         acknowledge(pd, incident)
     assert pd.incident(incident)["status"] == "triggered"
+    assert [r["applied"] for r in pd.requests() if r["method"] == "PUT"] == [False]
 
 
 def test_a_reset_after_the_body_is_read_keeps_the_write_but_loses_the_answer(pd: Sandbox) -> None:
@@ -65,6 +67,7 @@ def test_a_reset_after_the_body_is_read_keeps_the_write_but_loses_the_answer(pd:
         acknowledge(pd, incident)
     assert pd.incident(incident)["status"] == "acknowledged"
     assert acknowledge(pd, incident).status_code == 200  # the rule struck once
+    assert [r["applied"] for r in pd.requests() if r["method"] == "PUT"] == [True, True]
 
 
 def test_malformed_json_and_an_html_page_follow_a_landed_write(pd: Sandbox) -> None:

@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=1.0,
         help="sandbox seconds per real second (default 1); scripted changes and rate-limit windows run on it",
     )
+    parser.add_argument(
+        "--request-log-size",
+        type=int,
+        default=5000,
+        help="requests kept in the request log, oldest dropped first (default 5000)",
+    )
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     return parser
 
@@ -73,7 +79,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.token_uptimeio:
         tokens["uptimeio"] = args.token_uptimeio
     try:
-        config = SandboxConfig(tokens=tokens, empty=args.empty, time_scale=args.time_scale)
+        config = SandboxConfig(
+            tokens=tokens,
+            empty=args.empty,
+            time_scale=args.time_scale,
+            request_log_size=args.request_log_size,
+        )
         server = SandboxServer(
             args.host, args.port, config, allow_remote=args.allow_remote, log_level=args.log_level
         )

@@ -210,6 +210,8 @@ class FaultTable:
 
 # ---------------------------------------------------------------- applying a rule to one ASGI request
 
+HANDLED_STATUS_KEY = "sandbox.handled_status"
+"""Scope key: the status the vendor's code answered to a request whose answer a fault then replaced."""
 FORCED_429_KEY = "sandbox.forced_429"
 """Scope key the vendor guards read: a 429 to answer, as their rate limit would, with this reset."""
 _HTML = b"<html><head><title>Bad gateway</title></head><body><h1>Bad gateway</h1></body></html>"
@@ -293,20 +295,28 @@ async def _vendor_error(backend: VendorBackend, status: int, send: Send) -> None
 async def run_with_fault(
     rule: FaultRule, backend: VendorBackend, app: ASGIApp, scope: Scope, receive: Receive, send: Send
 ) -> None:
-    """Serve one request the way ``rule`` says."""
+    """Serve one request the way ``rule`` says. Whenever the vendor's code handled it, the status it
+    answered is left in the scope under ``HANDLED_STATUS_KEY`` (whatever the client was then told)."""
     kind = rule.kind
+
+    async def noting(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            scope[HANDLED_STATUS_KEY] = message["status"]
+        await send(message)
+
     if kind == "delay":
         await asyncio.sleep(rule.seconds)
-        await app(scope, receive, send)
+        await app(scope, receive, noting)
     elif kind == "status" and rule.status == 429:
         scope[FORCED_429_KEY] = rule.retry_after
-        await app(scope, receive, send)
+        await app(scope, receive, noting)
     elif kind == "status":
         await _vendor_error(backend, rule.status or 500, send)
     elif kind == "reset_before_body":
         await _reset(send)
     else:
         start, body = await _handled(app, scope, receive)
+        scope[HANDLED_STATUS_KEY] = start["status"]
         if kind == "reset_after_body":
             await _reset(send)
         elif kind == "trickle":

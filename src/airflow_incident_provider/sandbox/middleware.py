@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import MutableHeaders
 
 from .core import utc_iso
-from .faults import run_with_fault
+from .faults import HANDLED_STATUS_KEY, run_with_fault
 from .requestlog import RequestRecord, clean_headers, clean_query, redact_sensitive_keys, scrub
 
 if TYPE_CHECKING:
@@ -106,6 +106,8 @@ class SandboxMiddleware:
         finally:
             if not record.status:
                 record.status = 500
+            handled = record.status if rule is None else scope.get(HANDLED_STATUS_KEY)
+            record.applied = handled is not None and 200 <= handled < 300
             record.body = _decode_body(bytes(body), secrets)
             record.duration_ms = round((time.perf_counter() - started) * 1000, 3)
             state.requests.add(record)

@@ -63,6 +63,8 @@ class RequestRecord:
     duration_ms: float = 0.0
     fault: str | None = None
     """The id of the injected fault that struck this request, if any."""
+    applied: bool = False
+    """The vendor's code answered it with a 2xx: a write took effect, whatever the client was told."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +79,7 @@ class RequestRecord:
             "body": self.body,
             "duration_ms": self.duration_ms,
             "fault": self.fault,
+            "applied": self.applied,
         }
 
 
