@@ -12,6 +12,7 @@ import respx
 from airflow_incident_provider.exceptions import (
     AmbiguousWriteError,
     RateLimitedError,
+    TransportError,
     VendorServerError,
 )
 from airflow_incident_provider.hooks.pagerduty import PagerDutyIncidentHook
@@ -150,7 +151,10 @@ def test_note_without_key_reports_the_ambiguity(api: respx.MockRouter) -> None:
     assert post.call_count == 1
 
 
-def test_non_json_success_is_a_clear_error(api: respx.MockRouter) -> None:
-    api.get("/incidents/Q1").mock(return_value=httpx.Response(200, text="<html>proxy login</html>"))
-    with pytest.raises(Exception, match="unexpected response body"):
-        make_hook().get_incident("Q1")
+def test_non_json_success_is_a_clear_error_after_retries(api: respx.MockRouter) -> None:
+    """A 2xx that is not JSON (a proxy's page, a cut body) is a lost answer: retried, then a clear error."""
+    route = api.get("/incidents/Q1").mock(return_value=httpx.Response(200, text="<html>proxy login</html>"))
+    hook = make_hook()
+    with pytest.raises(TransportError, match="HTTP 200 answer is not JSON: '<html>proxy login"):
+        hook.get_incident("Q1")
+    assert route.call_count == hook.max_attempts

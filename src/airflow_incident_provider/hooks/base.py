@@ -212,9 +212,28 @@ class IncidentHook(BaseHook):
         return None if time.monotonic() + wait >= deadline else wait
 
     def _checked(self, request: Request, response: Response) -> Response:
+        if response.ok and response.body is None and response.text:
+            # A 2xx whose body is not JSON (cut short, or a proxy's HTML page): the request may have
+            # landed but its answer is lost; retried like any lost answer, never parsed as the vendor's.
+            raise TransportError(
+                self.vendor_name,
+                method=request.method,
+                path=request.path,
+                message=f"HTTP {response.status} answer is not JSON: {response.text[:80]!r}",
+                sent=True,
+            )
         if response.ok or response.status in request.accept_statuses:
             return response
         raise self.error_for(request, response)
+
+    def _attempt_deadline(self, request: Request, attempt: int, deadline: float) -> float:
+        """When this attempt must end: half the time left while a retry could still follow, so an
+        answer that trickles forever cannot use up the whole operation's deadline on its own. A write
+        that is not idempotent is never resent once sent, so it keeps the whole deadline."""
+        if attempt >= self.max_attempts or not request.idempotent:
+            return deadline
+        now = time.monotonic()
+        return now + (deadline - now) / 2
 
     def _wait_for_slot(self, request: Request, deadline: float) -> float:
         delay = ratelimit.limiter_for(self.settings.credential_id, self.rate_limit()).reserve(
@@ -242,10 +261,12 @@ class IncidentHook(BaseHook):
             while True:
                 attempt += 1
                 try:
-                    delay = self._wait_for_slot(request, deadline)
-                    if delay > 0:  # time.sleep(0) still costs a system call on every request
-                        time.sleep(delay)
-                    sent = transport.send(client, self.vendor_name, request, url, headers, deadline)
+                    with transport.sync_slot(client):  # a rate-limit slot only once a socket is free
+                        delay = self._wait_for_slot(request, deadline)
+                        if delay > 0:  # time.sleep(0) still costs a system call on every request
+                            time.sleep(delay)
+                        ends = self._attempt_deadline(request, attempt, deadline)
+                        sent = transport.send(client, self.vendor_name, request, url, headers, ends)
                     return self._checked(request, sent)
                 except VendorError as exc:
                     wait = self._retry_delay(request, exc, attempt, deadline)
@@ -264,8 +285,10 @@ class IncidentHook(BaseHook):
             while True:
                 attempt += 1
                 try:
-                    await asyncio.sleep(self._wait_for_slot(request, deadline))
-                    sent = await transport.asend(client, self.vendor_name, request, url, headers, deadline)
+                    async with transport.async_slot(client):  # a rate-limit slot once a socket is free
+                        await asyncio.sleep(self._wait_for_slot(request, deadline))
+                        ends = self._attempt_deadline(request, attempt, deadline)
+                        sent = await transport.asend(client, self.vendor_name, request, url, headers, ends)
                     return self._checked(request, sent)
                 except VendorError as exc:
                     wait = self._retry_delay(request, exc, attempt, deadline)

@@ -126,6 +126,32 @@ async def async_client(settings: ConnectionSettings) -> AsyncIterator[httpx.Asyn
             await entry.client.aclose()
 
 
+_sync_slots: weakref.WeakKeyDictionary[httpx.Client, threading.BoundedSemaphore] = weakref.WeakKeyDictionary()
+_async_slots: weakref.WeakKeyDictionary[httpx.AsyncClient, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+def sync_slot(client: httpx.Client) -> threading.BoundedSemaphore:
+    """At most ``POOL_SIZE`` callers between taking a rate-limit slot and getting their answer.
+
+    Without it, a burst larger than the pool would take its rate-limit slots at once and then queue for
+    a socket, reaching the vendor later than its slot says: a window the limiter thinks full-but-legal
+    would then overflow at the vendor. With it, a slot is taken only when a socket is free.
+    """
+    with _sync_lock:
+        slot = _sync_slots.get(client)
+        if slot is None:
+            slot = _sync_slots[client] = threading.BoundedSemaphore(POOL_SIZE)
+        return slot
+
+
+def async_slot(client: httpx.AsyncClient) -> asyncio.Semaphore:
+    """The async twin of :func:`sync_slot` (one per client, so per event loop)."""
+    slot = _async_slots.get(client)
+    if slot is None:
+        slot = _async_slots[client] = asyncio.Semaphore(POOL_SIZE)
+    return slot
+
+
 def open_async_clients() -> int:
     """How many async clients are open in the running loop (for tests of the pool's bookkeeping)."""
     try:
