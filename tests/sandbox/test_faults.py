@@ -35,6 +35,9 @@ def test_a_5xx_burst_strikes_its_count_in_the_vendors_error_format(pd: Sandbox) 
     assert "error" in answers[0].json()  # PagerDuty's {"error": {...}} shape
     assert faults(pd)[0]["hits"] == 2
     assert [r["fault"] for r in pd.requests()] == [rule["id"], rule["id"], None]
+    first = pd.requests()[0]["id"]
+    later = pd.admin.get("/_sandbox/requests", params={"vendor": "pagerduty", "after": first}).json()
+    assert [r["id"] for r in later["requests"]] == [first + 1, first + 2]
 
 
 def test_an_injected_429_carries_the_vendors_rate_limit_headers(

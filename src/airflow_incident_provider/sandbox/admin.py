@@ -84,10 +84,11 @@ def build_admin_router(state: SandboxState) -> APIRouter:
         return JSONResponse({"status": "reset", "empty": state.config.empty if empty is None else empty})
 
     @router.get("/requests")
-    async def list_requests(vendor: str | None = None) -> JSONResponse:
+    async def list_requests(vendor: str | None = None, after: int = 0) -> JSONResponse:
+        """The request log; ``after`` keeps only the requests logged after that record id."""
         if vendor is not None and vendor not in state.vendors:
             raise HTTPException(404, f"unknown vendor {vendor!r}")
-        return JSONResponse({"requests": [r.as_dict() for r in state.requests.records(vendor)]})
+        return JSONResponse({"requests": [r.as_dict() for r in state.requests.records(vendor, after)]})
 
     @router.delete("/requests", status_code=204)
     async def clear_requests() -> Response:

@@ -123,5 +123,6 @@ class RequestLog:
     def clear(self) -> None:
         self._records.clear()
 
-    def records(self, vendor: str | None = None) -> list[RequestRecord]:
-        return [r for r in self._records if vendor is None or r.vendor == vendor]
+    def records(self, vendor: str | None = None, after: int = 0) -> list[RequestRecord]:
+        """The kept records, oldest first: of one vendor, and only those with an id above ``after``."""
+        return [r for r in self._records if (vendor is None or r.vendor == vendor) and r.id > after]
