@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from airflow_incident_provider.hooks.base import IncidentHook
 
 BulkAction = Literal["resolve", "acknowledge"]
-DEFAULT_CONCURRENCY = 8
+DEFAULT_CONCURRENCY = 20
+"""The connection pool's size (``transport.POOL_SIZE``): more in flight would only queue for a socket."""
 MAX_CONCURRENCY = 100
 RESULTS_XCOM_KEY = "bulk_results"
 """Every incident's outcome is pushed under this key, also when the task fails."""
