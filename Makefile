@@ -42,9 +42,12 @@ docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir .site
 
 # Benchmarks (never part of make test): each prints ratios against a baseline measured in the same run.
+# About 20 minutes: the rate-limit runs wait out real one-minute windows (docs/benchmarks.md).
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.overhead
 	$(BIN)/python -m bench.parse_cost
+	$(BIN)/python -m bench.bulk
+	$(BIN)/python -m bench.triggers
 
 # The end-to-end test: a real Airflow (make airflow's deployment, in a temporary home) against the sandbox.
 e2e: install
