@@ -28,7 +28,7 @@ from bench.svg_chart import loglog_svg
 LATENCY = 0.020
 """Seconds the sandbox waits before answering each request: a close, fast vendor."""
 TITLE = "Benchmark: region eu-west-1 degraded"
-STATUS_PAGES = ("devhelm", "uptimeio")
+STATUS_PAGES = tuple(vendor for vendor in VENDORS if getattr(vendor_module(vendor), "STATUS_PAGE", False))
 """Where a status change is a public message, which the caller must say it means."""
 
 

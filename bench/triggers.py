@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from airflow_incident_provider.hooks import transport
+from airflow_incident_provider.pool import POOL_SIZE
 from airflow_incident_provider.triggers import IncidentStatusTrigger
 from airflow_incident_provider.vendors import pagerduty
 from bench.sandbox_process import SandboxProcess, sandbox_process
@@ -110,7 +111,7 @@ async def wait_all(
     )
     print(
         f"  open sockets: {baseline_sockets} before, peak {peak['sockets']} "
-        f"(pool size {transport.POOL_SIZE}); HTTP clients at peak: {peak['clients']}"
+        f"(pool size {POOL_SIZE}); HTTP clients at peak: {peak['clients']}"
     )
     print(f"  requests the sandbox served: {len(records)} in {elapsed:.0f} s, 429s: {throttled} (target 0)")
 

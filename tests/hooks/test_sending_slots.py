@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from airflow_incident_provider.hooks import get_incident_hook, ratelimit, transport
+from airflow_incident_provider.pool import POOL_SIZE
 from tests.fixtures import PD_CONN_ID, Sandbox
 
-CALLS = 3 * transport.POOL_SIZE
+CALLS = 3 * POOL_SIZE
 
 
 def test_no_more_slots_are_held_than_sockets(pd: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -44,4 +45,4 @@ def test_no_more_slots_are_held_than_sockets(pd: Sandbox, monkeypatch: pytest.Mo
 
     asyncio.run(burst())
     assert holding["now"] == 0
-    assert holding["most"] == transport.POOL_SIZE, "a slot per free socket, never one per waiting caller"
+    assert holding["most"] == POOL_SIZE, "a slot per free socket, never one per waiting caller"

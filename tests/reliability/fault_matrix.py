@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -36,17 +35,17 @@ from airflow_incident_provider.operators import (
     UpdateIncidentOperator,
 )
 from airflow_incident_provider.operators.base import IncidentConnectionOperator
+from airflow_incident_provider.vendors import vendor_module
+from tests.operators.test_bulk import context as task_context
+from tests.operators.test_lifecycle_operators import CREATE_ARGS
 
 VENDORS = ("pagerduty", "rootly", "devhelm", "uptimeio", "pinghome")
-STATUS_PAGES = ("devhelm", "uptimeio")
-"""Where every change is a public message, which the caller must say it means (``public=True``)."""
 READ_TIMEOUT = 0.5
 TOTAL_TIMEOUT = 4.0
 """Seconds; set on the matrix's connections so a slow or trickling answer ends quickly."""
 SLACK = 3.0
 """Seconds an operation may run past its total deadline (the last request's own timeout, scheduling)."""
 WRITES = ("POST", "PUT", "PATCH")
-CREATE_ARGS: dict[str, dict[str, Any]] = {"pagerduty": {"vendor_fields": {"service": "PSVC001"}}}
 
 FAULTS: dict[str, dict[str, Any]] = {
     "429 x2": {"kind": "status", "status": 429, "retry_after": 1, "times": 2},
@@ -77,18 +76,6 @@ def connection_extra() -> dict[str, Any]:
         "total_timeout": TOTAL_TIMEOUT,
         "rate_limit_per_minute": 10_000_000,
     }
-
-
-class TaskInstance(SimpleNamespace):
-    """What an operator needs from a task instance: its ids (the idempotency key) and XCom push."""
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.pushed[key] = value
-
-
-def task_context(task_id: str) -> dict[str, Any]:
-    ti = TaskInstance(dag_id="fault_matrix", run_id="run", task_id=task_id, map_index=-1, pushed={})
-    return {"ti": ti}
 
 
 @dataclass
@@ -154,10 +141,13 @@ class VendorRun:
 
     def operator(self, operation: str, ref: str, marker: str) -> IncidentConnectionOperator:
         common: dict[str, Any] = {"task_id": f"{operation}_{marker}", "conn_id": conn_id(self.vendor)}
-        public: dict[str, Any] = {"public": True} if self.vendor in STATUS_PAGES else {}
+        # On a status page every change is a public message, which the caller must say it means.
+        public: dict[str, Any] = (
+            {"public": True} if getattr(vendor_module(self.vendor), "STATUS_PAGE", False) else {}
+        )
         factories: dict[str, Callable[[], IncidentConnectionOperator]] = {
             "create": lambda: CreateIncidentOperator(
-                title=f"Created {marker}", **public, **CREATE_ARGS.get(self.vendor, {}), **common
+                title=f"Created {marker}", **CREATE_ARGS.get(self.vendor, {}), **common
             ),
             "update": lambda: UpdateIncidentOperator(
                 incident_id=ref, title=f"Renamed {marker}", **public, **common
@@ -195,12 +185,12 @@ class VendorRun:
         began = time.monotonic()
         try:
             if fault is None:
-                result = self.operator(operation, ref, marker).execute(context)  # type: ignore[arg-type]
+                result = self.operator(operation, ref, marker).execute(context)
                 outcome = RECOVERED
             else:
                 with self.fault(fault, methods):
                     try:
-                        result = self.operator(operation, ref, marker).execute(context)  # type: ignore[arg-type]
+                        result = self.operator(operation, ref, marker).execute(context)
                         outcome = RECOVERED
                     except IncidentError as exc:
                         outcome, detail = FAILED_CLEANLY, f"{type(exc).__name__}: {exc}"
@@ -211,7 +201,7 @@ class VendorRun:
         seconds = time.monotonic() - began
         if outcome == FAILED_CLEANLY:  # Airflow retries the task: same task instance, the fault gone
             try:
-                result = self.operator(operation, ref, marker).execute(context)  # type: ignore[arg-type]
+                result = self.operator(operation, ref, marker).execute(context)
             except Exception as exc:
                 return (
                     VIOLATED,

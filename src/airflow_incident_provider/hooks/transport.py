@@ -25,10 +25,9 @@ import httpx
 
 from airflow_incident_provider.exceptions import TransportError
 from airflow_incident_provider.hooks.settings import ConnectionSettings
+from airflow_incident_provider.pool import POOL_SIZE
 from airflow_incident_provider.vendors.base import Request, Response
 
-POOL_SIZE = 20
-"""Connections per client: bounds open sockets whatever the number of concurrent callers."""
 ERROR_TEXT_LIMIT = 300
 USER_AGENT = "airflow-incident-provider"
 

@@ -16,6 +16,7 @@ from airflow_incident_provider.operators.base import (
     is_template,
     resolve_ref,
 )
+from airflow_incident_provider.pool import POOL_SIZE
 
 if TYPE_CHECKING:
     from airflow.sdk import Context, XComArg
@@ -23,8 +24,8 @@ if TYPE_CHECKING:
     from airflow_incident_provider.hooks.base import IncidentHook
 
 BulkAction = Literal["resolve", "acknowledge"]
-DEFAULT_CONCURRENCY = 20
-"""The connection pool's size (``transport.POOL_SIZE``): more in flight would only queue for a socket."""
+DEFAULT_CONCURRENCY = POOL_SIZE
+"""The connection pool's size: more in flight would only queue for a socket."""
 MAX_CONCURRENCY = 100
 RESULTS_XCOM_KEY = "bulk_results"
 """Every incident's outcome is pushed under this key, also when the task fails."""
