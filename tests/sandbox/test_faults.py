@@ -10,6 +10,10 @@ import pytest
 from tests.fixtures import Sandbox
 from tests.fixtures_uptimeio import UPTIMEIO_PAGE_PATH, UptimeIOSandbox
 
+CUT_OFF = (httpx.RemoteProtocolError, httpx.ReadError)
+"""What a client sees of a reset: the connection closed mid-response, or reset by the peer (a race
+between the server's close and the client's read decides which)."""
+
 
 def add_fault(sandbox: Sandbox, **rule: Any) -> dict[str, Any]:
     response = sandbox.admin.post("/_sandbox/faults", json={"vendor": "pagerduty", **rule})
@@ -57,7 +61,7 @@ def test_an_injected_429_carries_the_vendors_rate_limit_headers(
 def test_a_reset_before_the_body_is_read_loses_the_write(pd: Sandbox) -> None:
     incident = pd.with_status("triggered")
     add_fault(pd, kind="reset_before_body", method="PUT", times=1)
-    with pytest.raises(httpx.RemoteProtocolError):
+    with pytest.raises(CUT_OFF):
         acknowledge(pd, incident)
     assert pd.incident(incident)["status"] == "triggered"
     assert [r["applied"] for r in pd.requests() if r["method"] == "PUT"] == [False]
@@ -66,7 +70,7 @@ def test_a_reset_before_the_body_is_read_loses_the_write(pd: Sandbox) -> None:
 def test_a_reset_after_the_body_is_read_keeps_the_write_but_loses_the_answer(pd: Sandbox) -> None:
     incident = pd.with_status("triggered")
     add_fault(pd, kind="reset_after_body", method="PUT", times=1)
-    with pytest.raises(httpx.RemoteProtocolError):
+    with pytest.raises(CUT_OFF):
         acknowledge(pd, incident)
     assert pd.incident(incident)["status"] == "acknowledged"
     assert acknowledge(pd, incident).status_code == 200  # the rule struck once
@@ -159,3 +163,15 @@ def test_the_server_helper_adds_lists_and_clears_faults(pd: Sandbox) -> None:
     assert pd.server.faults()[0]["hits"] == 1
     pd.server.clear_faults()
     assert pd.server.faults() == []
+
+
+def test_echo_credentials_quotes_what_the_request_carried_and_does_not_land(pd: Sandbox) -> None:
+    incident_id = pd.with_status("triggered")
+    rule = add_fault(pd, kind="echo_credentials", method="PUT", times=1)
+    assert rule["lands"] is False
+    answer = acknowledge(pd, incident_id)
+    assert answer.status_code == 401
+    message = answer.json()["error"]["message"]
+    assert pd.pd.headers["Authorization"] in message, "the credential header is quoted"
+    assert '"acknowledged"' in message, "so is the body (where a sign-in carries its password)"
+    assert pd.pd.get(f"/incidents/{incident_id}").json()["incident"]["status"] == "triggered"

@@ -14,6 +14,9 @@ with a ``seed`` so a run is repeatable). Kinds:
   (until the client gives up, or ``max_seconds``).
 - ``malformed_json``: the request is handled; the body is cut in half.
 - ``wrong_content_type``: the request is handled; the answer is an HTML page with the same status.
+- ``echo_credentials``: answer 401 in the vendor's error format, its message quoting the credentials the
+  request carried (its authorization headers and body), as a careless API or proxy might; the request
+  does not land. Error paths are where secrets leak: this one puts them in the provider's exception.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ FAULT_KINDS = (
     "trickle",
     "malformed_json",
     "wrong_content_type",
+    "echo_credentials",
 )
 FAULT_STATUSES = (429, 500, 502, 503, 504)
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -51,6 +55,7 @@ LANDS = {
     "trickle": True,
     "malformed_json": True,
     "wrong_content_type": True,
+    "echo_credentials": False,
 }
 """Whether the request takes effect on the sandbox's data when the fault strikes."""
 _FIELDS = (
@@ -214,6 +219,8 @@ HANDLED_STATUS_KEY = "sandbox.handled_status"
 """Scope key: the status the vendor's code answered to a request whose answer a fault then replaced."""
 FORCED_429_KEY = "sandbox.forced_429"
 """Scope key the vendor guards read: a 429 to answer, as their rate limit would, with this reset."""
+CREDENTIAL_HEADERS = ("authorization", "x-api-key")
+"""The request headers ``echo_credentials`` quotes: every vendor's credential travels in one of them."""
 _HTML = b"<html><head><title>Bad gateway</title></head><body><h1>Bad gateway</h1></body></html>"
 
 
@@ -281,8 +288,8 @@ async def _trickle(rule: FaultRule, start: Message, receive: Receive, send: Send
     raise InjectedConnectionReset
 
 
-async def _vendor_error(backend: VendorBackend, status: int, send: Send) -> None:
-    error = backend.http_error(status, f"Injected fault: HTTP {status}")
+async def _vendor_error(backend: VendorBackend, status: int, send: Send, detail: str | None = None) -> None:
+    error = backend.http_error(status, detail or f"Injected fault: HTTP {status}")
     body = b"" if error.body is None else json.dumps(error.body).encode()
     headers = [(k.lower().encode(), v.encode()) for k, v in error.headers.items()]
     if body:
@@ -290,6 +297,25 @@ async def _vendor_error(backend: VendorBackend, status: int, send: Send) -> None
     headers.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _echo_credentials(backend: VendorBackend, scope: Scope, receive: Receive, send: Send) -> None:
+    """A 401 whose message quotes the request's credential headers and its body (a sign-in's password)."""
+    quoted = [
+        value.decode(errors="replace")
+        for name, value in scope.get("headers", [])
+        if name.decode("latin-1").lower() in CREDENTIAL_HEADERS
+    ]
+    body = bytearray()
+    while True:
+        message = await receive()
+        body.extend(message.get("body", b""))
+        if message["type"] != "http.request" or not message.get("more_body"):
+            break
+    if body:
+        quoted.append(body[:1000].decode(errors="replace"))
+    detail = "Injected fault: these credentials were refused: " + " | ".join(quoted)
+    await _vendor_error(backend, 401, send, detail)
 
 
 async def run_with_fault(
@@ -314,6 +340,8 @@ async def run_with_fault(
         await _vendor_error(backend, rule.status or 500, send)
     elif kind == "reset_before_body":
         await _reset(send)
+    elif kind == "echo_credentials":
+        await _echo_credentials(backend, scope, receive, send)
     else:
         start, body = await _handled(app, scope, receive)
         scope[HANDLED_STATUS_KEY] = start["status"]
