@@ -62,6 +62,14 @@ BACKOFF_CAP = 30.0
 NOTE_ATTEMPTS = 3
 
 
+def hide_secrets(text: str, secrets: tuple[str, ...]) -> str:
+    """``text`` with every occurrence of each secret replaced by ``***`` (Airflow's mask)."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
 class IncidentHook(BaseHook):
     """Base of the vendor hooks; operators use only the methods defined here.
 
@@ -156,18 +164,25 @@ class IncidentHook(BaseHook):
 
     # --- errors ---------------------------------------------------------------------------------
 
+    def credentials(self) -> tuple[str, ...]:
+        """The secrets this hook sends (the connection's token or password, and any token derived from
+        it): never repeated in an exception, whatever the vendor's error message quotes."""
+        return (self.settings.token,) if self.settings.token else ()
+
     def error_for(self, request: Request, response: Response) -> VendorError:
-        """The exception for a refused response, with the vendor's own message and code."""
+        """The exception for a refused response, with the vendor's own message and code (any credential
+        the vendor quotes back replaced by ``***``: the message may be logged, stored or shown)."""
         message, code, details = self.vendor.parse_error(response)
         if not details and not message and response.text:
             message = response.text
+        secrets = self.credentials()
         kwargs: dict[str, Any] = {
             "method": request.method,
             "path": request.path,
             "status_code": response.status,
-            "message": message,
+            "message": hide_secrets(message, secrets),
             "code": code,
-            "details": details,
+            "details": tuple(hide_secrets(detail, secrets) for detail in details),
         }
         status = response.status
         if status == 429:

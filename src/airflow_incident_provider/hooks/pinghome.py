@@ -171,6 +171,11 @@ class PinghomeIncidentHook(IncidentHook):
             return None
         return session.token
 
+    def credentials(self) -> tuple[str, ...]:
+        """The token or password, and the session token signed in with it."""
+        session = self._cached_token() if self.signs_in else None
+        return (*super().credentials(), *((session,) if session else ()))
+
     def request_headers(self, request: Request) -> dict[str, str]:
         headers = ph.headers(has_body=request.json is not None)
         if request.service == ph.AUTH:
