@@ -29,7 +29,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -123,6 +123,7 @@ class Deployment:
     :param poll_seconds: ``INCIDENT_EVENTS_POLL_SECONDS``: the event-driven example's poll interval.
     :param poke_seconds: ``INCIDENT_EXAMPLE_POKE_SECONDS``: the examples' sensor interval.
     :param paused_at_creation: leave new DAGs paused (the e2e test unpauses only those it runs).
+    :param extra_connections: more connections (conn id -> connection dict) beside the sandbox's own.
     """
 
     def __init__(
@@ -133,8 +134,10 @@ class Deployment:
         poll_seconds: float = DEFAULT_INTERVAL,
         poke_seconds: float = DEFAULT_INTERVAL,
         paused_at_creation: bool = False,
+        extra_connections: Mapping[str, dict[str, Any]] | None = None,
     ) -> None:
         self.home = home.resolve()
+        self.extra_connections = dict(extra_connections or {})
         self.sandbox = sandbox
         self.poll_seconds = poll_seconds
         self.poke_seconds = poke_seconds
@@ -169,7 +172,8 @@ class Deployment:
         )
 
     def connections(self) -> dict[str, dict[str, Any]]:
-        """Every sandbox connection (``<vendor>_sandbox``), and the same under the examples' defaults.
+        """Every sandbox connection (``<vendor>_sandbox``), the same under the examples' defaults, and the
+        extra ones.
 
         The example DAGs default to ``<vendor>_incidents_default``: pointing those at the sandbox too
         lets every example run as written, including the scheduled ones.
@@ -179,7 +183,7 @@ class Deployment:
             f"{conn_id.removesuffix('_sandbox')}_incidents_default": connection
             for conn_id, connection in sandbox.items()
         }
-        return {**sandbox, **defaults}
+        return {**sandbox, **defaults, **self.extra_connections}
 
     def environment(self) -> dict[str, str]:
         """The components' environment: this deployment's settings, nothing inherited from other setups.

@@ -26,6 +26,9 @@ import pytest
 from airflow_incident_provider.hooks import get_incident_hook
 from airflow_incident_provider.models import Incident
 from airflow_incident_provider.sandbox import SandboxConfig, SandboxServer
+from airflow_incident_provider.sandbox.pinghome.router import PinghomeBackend
+from airflow_incident_provider.sandbox.pinghome.seed import ACCOUNT_EMAIL, DEFAULT_TEAM_ID
+from airflow_incident_provider.sandbox.rootly.seed import MEETING
 from airflow_incident_provider.triggers.incident_event import MEMORY_PREFIX
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "scripts"))
@@ -42,6 +45,16 @@ TOKENS = {
     "pinghome-signin": "e2e-pinghome-password-Gy14Tu",
 }
 """Distinctive credentials: any of them in a log file is a leak, never a coincidence."""
+SIGN_IN_CONN_ID = "pinghome_signin"
+"""A Pinghome connection holding an email and password, which the hook exchanges for a session token."""
+MEETING_SECRETS = tuple(
+    str(MEETING[name])
+    for name in ("zoom_meeting_password", "zoom_meeting_pstn_password", "zoom_meeting_start_url")
+)
+"""The Rootly sample bridge's passwords and host link: vendor data that must not leave the hook."""
+ACK_AND_RESOLVE = "incident_acknowledge_and_resolve"
+PINGHOME_SIGN_IN = "/pinghome/auth/v1/auth"
+"""The one write that names no incident: exchanging the email and password for a session token."""
 INTERVAL = 2.0
 """Seconds between the event watcher's polls and the sensors' checks in this deployment."""
 WAIT = 90.0
@@ -50,7 +63,7 @@ WAIT = 90.0
 REMEDIATION = "incident_auto_remediation"
 ON_EVENT = "incident_auto_remediation_on_event"
 POSTMORTEM = "incident_wait_then_postmortem"
-TESTED_DAGS = (REMEDIATION, ON_EVENT, POSTMORTEM)
+TESTED_DAGS = (REMEDIATION, ON_EVENT, POSTMORTEM, ACK_AND_RESOLVE)
 RESOLUTION = "Resolved automatically: restarted the failed workers; error rate back under 0.1%."
 """The resolution the remediation runbook writes (its ``verify`` result in the resolve template)."""
 ACKNOWLEDGEMENT = "Automated remediation has started"
@@ -74,6 +87,8 @@ class E2E:
     """PagerDuty incident id -> status before Airflow started."""
     opened: set[str] = field(default_factory=set)
     """Refs of the incidents the tests opened (the only ones any DAG may change)."""
+    runs: list[tuple[str, str]] = field(default_factory=list)
+    """(dag id, run id) of every run the tests triggered, for the secrets audit."""
 
     # ------------------------------------------------------------ waiting
 
@@ -104,7 +119,9 @@ class E2E:
     def trigger(self, dag_id: str, conf: dict[str, Any]) -> str:
         response = self.api.post(f"/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf})
         assert response.status_code in (200, 201), response.text
-        return str(response.json()["dag_run_id"])
+        run_id = str(response.json()["dag_run_id"])
+        self.runs.append((dag_id, run_id))
+        return run_id
 
     def task_instances(self, dag_id: str, run_id: str) -> dict[str, dict[str, Any]]:
         """Task id -> task instance of one run."""
@@ -121,6 +138,20 @@ class E2E:
         if response.status_code != 200:
             return f"(no log: {response.status_code} {response.text})"
         return "\n".join(log_line(record) for record in response.json().get("content") or ())
+
+    def stored_values(self, dag_id: str, run_id: str) -> Iterator[tuple[str, str]]:
+        """(where, JSON text) of every task's rendered fields and XCom values in one run."""
+        base = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances"
+        for ti in self.get(base)["task_instances"]:
+            where = f"{dag_id}/{run_id}/{ti['task_id']}[{ti['map_index']}]"
+            yield f"{where} rendered fields", json.dumps(ti.get("rendered_fields"))
+            entries = self.get(f"{base}/{ti['task_id']}/xcomEntries", map_index=ti["map_index"])
+            for entry in entries["xcom_entries"]:
+                key = entry["key"]
+                value = self.get(
+                    f"{base}/{ti['task_id']}/xcomEntries/{key}", map_index=ti["map_index"], stringify=False
+                )
+                yield f"{where} XCom {key!r}", json.dumps(value)
 
     def report(self, dag_id: str, run_id: str) -> str:
         """Task states, and the log tail of every task that did not succeed (for failure messages)."""
@@ -199,6 +230,25 @@ class E2E:
         response.raise_for_status()
         return response.json()
 
+    def pinghome_sessions(self) -> list[str]:
+        """Every session token the sandbox's Pinghome issued to a sign-in (the derived secrets)."""
+        backend = self.sandbox.state.vendors["pinghome"]
+        assert isinstance(backend, PinghomeBackend)
+        return list(backend.store.sessions)
+
+    def rootly_incident_with_a_bridge(self) -> str:
+        """The id of the Rootly sample incident whose Zoom bridge has a password."""
+        response = httpx.get(
+            f"{self.sandbox.vendor_url('rootly')}/v1/incidents",
+            headers={"Authorization": f"Bearer {TOKENS['rootly']}"},
+            timeout=10,
+        )
+        response.raise_for_status()
+        for item in response.json()["data"]:
+            if item["attributes"].get("zoom_meeting_password") == MEETING["zoom_meeting_password"]:
+                return str(item["id"])
+        raise AssertionError("no Rootly sample incident has a meeting password")
+
     def incident(self, vendor: str, ref: str) -> Incident:
         """The incident as the provider's hook reads it from the sandbox (raw vendor object included)."""
         return get_incident_hook(f"{vendor}_sandbox").get_incident(ref, include_raw=True)
@@ -265,8 +315,20 @@ def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2E]:
             timeout=10,
         ).json()
         baseline = {incident["id"]: incident["status"] for incident in listing["incidents"]}
+        sign_in = {
+            "conn_type": "pinghome_incidents",
+            "host": sandbox.vendor_url("pinghome"),
+            "login": ACCOUNT_EMAIL,
+            "password": TOKENS["pinghome-signin"],
+            "extra": {"team_id": DEFAULT_TEAM_ID},
+        }
         deployment = Deployment(
-            home, sandbox, poll_seconds=INTERVAL, poke_seconds=INTERVAL, paused_at_creation=True
+            home,
+            sandbox,
+            poll_seconds=INTERVAL,
+            poke_seconds=INTERVAL,
+            paused_at_creation=True,
+            extra_connections={SIGN_IN_CONN_ID: sign_in},
         )
         try:
             with deployment, deployment.client() as api:
@@ -365,6 +427,42 @@ def test_the_postmortem_wait_defers_to_the_triggerer(e2e: E2E) -> None:
     assert url in incident["postmortemBody"]
 
 
+def test_secrets_of_every_kind_pass_through_runs_that_succeed_and_fail(e2e: E2E) -> None:
+    """A signed-in Pinghome connection, a Rootly incident with a bridge password, and two runs failing on
+    a vendor that quotes the credentials it was sent in its error (the secrets audit below scans them)."""
+    signed_in = e2e.open_incident("pinghome", "Webhook deliveries delayed")
+    bridge = e2e.rootly_incident_with_a_bridge()
+    e2e.opened.add(bridge)
+    failing = {
+        "pinghome": e2e.open_incident("pinghome", "Status page not updating"),
+        "rootly": e2e.open_incident("rootly", "Payments webhook retries piling up"),
+    }
+    for vendor, ref in failing.items():  # every request naming the incident: 401, credentials quoted
+        e2e.sandbox.add_fault(vendor, "echo_credentials", path=f"/*{ref.rsplit('/', 1)[-1]}*")
+    conn_ids = {"pinghome": SIGN_IN_CONN_ID, "rootly": "rootly_sandbox"}
+    good = [
+        e2e.trigger(ACK_AND_RESOLVE, {"conn_id": SIGN_IN_CONN_ID, "incident_id": signed_in}),
+        e2e.trigger(ACK_AND_RESOLVE, {"conn_id": "rootly_sandbox", "incident_id": bridge}),
+    ]
+    bad = [
+        e2e.trigger(ACK_AND_RESOLVE, {"conn_id": conn_ids[vendor], "incident_id": ref})
+        for vendor, ref in failing.items()
+    ]
+
+    for run_id in good:
+        assert e2e.finished(ACK_AND_RESOLVE, run_id) == "success", e2e.report(ACK_AND_RESOLVE, run_id)
+    assert e2e.incident("pinghome", signed_in).status == "resolved"
+    assert e2e.incident("rootly", bridge).status == "resolved"
+    for run_id in bad:
+        assert e2e.finished(ACK_AND_RESOLVE, run_id) == "failed", e2e.report(ACK_AND_RESOLVE, run_id)
+        states = e2e.task_states(ACK_AND_RESOLVE, run_id)
+        assert states["acknowledge"] == "failed", states
+        log = e2e.task_log(ACK_AND_RESOLVE, run_id, "acknowledge", 1)
+        assert "AuthenticationError" in log, log[-3000:]
+        assert "these credentials were refused: " in log, "the vendor's message (quoting them) was logged"
+    assert len(e2e.pinghome_sessions()) >= 2, "signed in, and again after the failing run's first 401"
+
+
 def test_the_dags_changed_only_the_incidents_they_were_given(e2e: E2E) -> None:
     listing = e2e.pagerduty("/incidents", date_range="all", limit=100)["incidents"]
     untouched = {
@@ -376,22 +474,51 @@ def test_the_dags_changed_only_the_incidents_they_were_given(e2e: E2E) -> None:
         if vendor == "pinghome-signin":
             continue
         for record in e2e.requests(vendor):
-            if record["method"] in ("POST", "PUT", "PATCH", "DELETE"):
+            if record["method"] in ("POST", "PUT", "PATCH", "DELETE") and record["path"] != PINGHOME_SIGN_IN:
                 assert any(part in opened_ids for part in record["path"].split("/")), record
     assert all(action["state"] == "applied" for action in e2e.sandbox.schedules()), e2e.sandbox.schedules()
 
 
-def test_no_secret_reaches_a_log_file(e2e: E2E) -> None:
+def test_no_secret_reaches_a_log_xcom_value_asset_event_or_rendered_field(e2e: E2E) -> None:
+    """The secrets audit: every credential, derived token and meeting password, searched for in every
+    task, trigger and component log (exceptions included), XCom value, rendered field and asset event."""
+    sessions = e2e.pinghome_sessions()
+    secrets = {
+        **{f"the {credential} credential": token for credential, token in TOKENS.items()},
+        **{f"Pinghome session token {n}": token for n, token in enumerate(sessions)},
+        **{f"Rootly meeting secret {n}": value for n, value in enumerate(MEETING_SECRETS)},
+    }
+    assert sessions, "the sign-in connection was used: its derived tokens are searched for"
+    assert all(len(secret) >= 8 for secret in secrets.values()), secrets
+
+    def assert_clean(where: str, text: str) -> None:
+        for what, secret in secrets.items():
+            assert secret not in text, f"{what} is in {where}"
+
     files = [path for path in e2e.deployment.logs_dir.rglob("*") if path.is_file()]
     names = [str(path.relative_to(e2e.deployment.logs_dir)) for path in files]
     assert any(name.startswith("dag_id=") for name in names), names
     assert any(".log.trigger." in name for name in names), f"no trigger log was written: {names}"
     assert any(name.startswith("components/triggerer") for name in names), names
     for path in files:
-        text = path.read_text(errors="replace")
-        for credential, token in TOKENS.items():
-            assert token not in text, f"the {credential} secret is in {path}"
+        assert_clean(str(path), path.read_text(errors="replace"))
+
+    runs = [
+        (dag_id, str(run["dag_run_id"]))
+        for dag_id in TESTED_DAGS
+        for run in e2e.get(f"/dags/{dag_id}/dagRuns", limit=100)["dag_runs"]
+    ]
+    assert set(e2e.runs) <= set(runs)
+    assert len(runs) > len(e2e.runs), "the event-driven runs are searched too"
+    values = [value for dag_id, run_id in runs for value in e2e.stored_values(dag_id, run_id)]
+    assert any("XCom 'return_value'" in where for where, _ in values), values
+    for where, text in values:
+        assert_clean(where, text)
+    events = e2e.get_asset_events("/assets/events", limit=100)
+    assert events, "the event-driven run's asset event is searched"
+    assert_clean("an asset event", json.dumps(events))
+
     environment = json.dumps(e2e.deployment.environment())
-    assert all(token in environment for vendor, token in TOKENS.items() if vendor != "pinghome-signin"), (
-        "every token was in the deployment (so the scan above means something)"
+    assert all(token in environment for token in TOKENS.values()), (
+        "every credential was in the deployment (so the scan above means something)"
     )
