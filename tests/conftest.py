@@ -8,6 +8,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from hypothesis import settings
+
 _HOME = Path(tempfile.mkdtemp(prefix="airflow-incident-tests-"))
 atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 _ROOT = Path(__file__).parents[1]
@@ -27,6 +29,12 @@ os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "INFO"
 os.environ["INCIDENT_EXAMPLE_POKE_SECONDS"] = "0.3"
 
 DAGS_FOLDER = _DAGS
+
+# Property-based tests: `ci` (the default) is bounded and repeatable; `thorough` digs deeper, locally:
+# HYPOTHESIS_PROFILE=thorough make unit
+settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True, print_blob=True)
+settings.register_profile("thorough", max_examples=500, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 pytest_plugins = [
     "tests.fixtures",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .exceptions import IncidentValidationError
 
 
 class Phase(StrEnum):
@@ -30,7 +32,29 @@ class Phase(StrEnum):
 _PHASE_ORDER = {phase: index for index, phase in enumerate(Phase, start=1)}
 
 
-class IncidentUpdate(BaseModel):
+class InputModel(BaseModel):
+    """A model built from a caller's arguments: a value of the wrong type or range is an
+    :class:`IncidentValidationError` naming the field, like every other bad input, not pydantic's own."""
+
+    if not TYPE_CHECKING:  # type checkers keep seeing pydantic's typed constructor
+
+        def __init__(self, **data: Any) -> None:
+            try:
+                super().__init__(**data)
+            except ValidationError as exc:
+                raise input_error(exc) from None
+
+
+def input_error(exc: ValidationError) -> IncidentValidationError:
+    """The first problem pydantic found, as the provider's error (the value itself is not repeated: it
+    may be large, or a secret pasted into the wrong field)."""
+    first = exc.errors(include_url=False, include_input=True)[0]
+    where = ".".join(str(part) for part in first["loc"]) or "input"
+    got = type(first.get("input")).__name__
+    return IncidentValidationError(where, f"{first['msg'][:1].lower()}{first['msg'][1:]} (got {got})")
+
+
+class IncidentUpdate(InputModel):
     """What a caller wants changed on an incident; ``None`` means "leave as it is"."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -56,7 +80,7 @@ FromTriage = Literal["start", "cancel", "fail"]
 """What resolving an incident still in triage does first (Rootly refuses triage -> resolved)."""
 
 
-class WriteOptions(BaseModel):
+class WriteOptions(InputModel):
     """How a write is made: who may see it, whether it may reopen, and how a retry recognises it.
 
     On status pages every status change and note is a message to customers, so it is posted only with
@@ -73,7 +97,7 @@ class WriteOptions(BaseModel):
     include_raw: bool = False
 
 
-class ListQuery(BaseModel):
+class ListQuery(InputModel):
     """Filters for listing incidents; ``statuses`` are vendor words or phases.
 
     ``services`` and ``teams`` scope the list to the vendor's own service and team ids: any id of a
@@ -96,7 +120,7 @@ class ListQuery(BaseModel):
     include_raw: bool = False
 
 
-class IncidentCreate(BaseModel):
+class IncidentCreate(InputModel):
     """A new incident; ``dedup_key`` makes creating it idempotent (stored with it, looked for first)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -109,7 +133,7 @@ class IncidentCreate(BaseModel):
     dedup_key: str | None = None
 
 
-class Escalation(BaseModel):
+class Escalation(InputModel):
     """Where to escalate to: explicit targets, or none of them for one step up the vendor's own scale."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

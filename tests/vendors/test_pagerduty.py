@@ -163,6 +163,9 @@ def test_ids_are_path_encoded() -> None:
         pd.build_get("   ")
     with pytest.raises(IncidentValidationError, match="control"):
         pd.build_get("a\nb")
+    for dots in (".", ".."):  # httpx would send /incidents/.. as / (dot segments are resolved)
+        with pytest.raises(IncidentValidationError, match="relative path"):
+            pd.build_get(f" {dots} ")
 
 
 def test_update_fields_cover_every_seed_field() -> None:

@@ -432,3 +432,15 @@ def test_path_prefix_is_a_plain_path() -> None:
     assert ph.normalize_path_prefix("") == ""
     assert ph.normalize_path_prefix("/v1?x=1") is None
     assert ph.normalize_path_prefix("/v1/../admin") is None
+
+
+def test_a_name_longer_than_the_limit_is_refused_before_sending() -> None:
+    longest = "n" * ph.NAME_MAX_LENGTH
+    assert ph.validate_update(IncidentUpdate(title=longest))["name"] == longest
+    assert ph.validate_create(IncidentCreate(title=longest))["name"] == longest
+    refused = f"'title': must be 1 to {ph.NAME_MAX_LENGTH} characters"
+    for title in (longest + "n", " "):
+        with pytest.raises(IncidentValidationError, match=refused):
+            ph.validate_update(IncidentUpdate(title=title))
+        with pytest.raises(IncidentValidationError, match=refused):
+            ph.validate_create(IncidentCreate(title=title))

@@ -90,8 +90,8 @@ def test_ref_carries_project_page_and_incident() -> None:
     assert scope == SCOPE
     assert scope.ref == f"{PROJECT}/{PAGE}/{INCIDENT}"
     assert scope.path == f"/api/projects/{PROJECT}/status-pages/{PAGE}/incidents/{INCIDENT}"
-    bare = uv.parse_ref(INCIDENT, project_id="p1", status_page_id="s1")
-    assert bare.ref == f"p1/s1/{INCIDENT}"
+    bare = uv.parse_ref(f" {INCIDENT} ", project_id=PROJECT, status_page_id=PAGE)
+    assert bare.ref == f"{PROJECT}/{PAGE}/{INCIDENT}"
 
 
 def test_ref_needs_scope_and_ids_cannot_escape_the_path() -> None:
@@ -104,8 +104,11 @@ def test_ref_needs_scope_and_ids_cannot_escape_the_path() -> None:
         uv.parse_ref(f"{PAGE}/{INCIDENT}", project_id=PROJECT, status_page_id=PAGE)
     with pytest.raises(IncidentValidationError, match="control characters"):
         uv.parse_ref("ab\x01c", project_id=PROJECT, status_page_id=PAGE)
-    encoded = uv.parse_ref("..?x#y", project_id="p%2F", status_page_id="s").path
-    assert encoded == "/api/projects/p%252F/status-pages/s/incidents/..%3Fx%23y"
+    for wrong in ("..?x#y", f"{INCIDENT}%2F..", "p1"):  # UptimeIO's ids are UUIDs: nothing else is sent
+        with pytest.raises(IncidentValidationError, match="is not a UUID"):
+            uv.parse_ref(wrong, project_id=PROJECT, status_page_id=PAGE)
+    with pytest.raises(IncidentValidationError, match="'project_id'"):
+        uv.parse_ref(INCIDENT, project_id="p%2F", status_page_id=PAGE)
 
 
 def test_incident_is_normalized_with_ref_and_redacted_raw() -> None:

@@ -74,7 +74,22 @@ def path_segment(value: object, field_name: str, vendor: str) -> str:
         )
     if _CONTROL_CHARACTER.search(text):
         raise IncidentValidationError(field_name, "must not contain control characters", vendor=vendor)
+    if text in (".", ".."):  # quote() keeps dots, and HTTP clients resolve dot segments: /incidents/.. is /
+        raise IncidentValidationError(field_name, f"must not be {text!r} (a relative path)", vendor=vendor)
     return quote(text, safe="")
+
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def uuid_segment(value: object, field_name: str, vendor: str, label: str) -> str:
+    """An id of a vendor whose ids are all UUIDs (``label`` names it in the error), for a URL path."""
+    encoded = path_segment(value, field_name, vendor)
+    if not _UUID.fullmatch(encoded):
+        raise IncidentValidationError(
+            field_name, f"{str(value).strip()!r} is not a UUID ({label} ids are UUIDs)", vendor=vendor
+        )
+    return encoded
 
 
 def scope_ids(

@@ -24,8 +24,8 @@ from airflow_incident_provider.vendors.base import (
     Response,
     capped_raw,
     lookup_status,
-    path_segment,
     refuse_scope,
+    uuid_segment,
     vendor_field_items,
     wait_from_headers,
 )
@@ -123,7 +123,6 @@ ORG_HEADER = "x-phelm-org-id"
 WORKSPACE_HEADER = "x-phelm-workspace-id"
 """Tenant headers the official SDK sends; needed only when a token belongs to several organizations."""
 
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _HEADER_VALUE = re.compile(r"[\x21-\x7e]+")
 
 
@@ -132,12 +131,7 @@ _HEADER_VALUE = re.compile(r"[\x21-\x7e]+")
 
 def uuid_id(value: object, field_name: str) -> str:
     """A status-page or incident id: DevHelm ids are UUIDs (the spec's ``format: uuid``)."""
-    encoded = path_segment(value, field_name, NAME)
-    if not _UUID.fullmatch(encoded):
-        raise IncidentValidationError(
-            field_name, f"{str(value).strip()!r} is not a UUID (DevHelm ids are UUIDs)", vendor=NAME
-        )
-    return encoded
+    return uuid_segment(value, field_name, NAME, "DevHelm")
 
 
 @dataclass(frozen=True)

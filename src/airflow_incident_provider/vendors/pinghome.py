@@ -101,6 +101,9 @@ READ_BACK_ATTEMPTS = 3
 NOTE_SEPARATOR = "\n\n---\n"
 """Pinghome has no notes: a note is appended to the description after this separator line."""
 NOTE_MAX_LENGTH = 5000
+NAME_MAX_LENGTH = 255
+"""Pinghome documents no maximum for a name; longer ones are refused before sending (a 255-character
+column is the common limit, and the sandbox keeps it) rather than risked at the vendor."""
 """Pinghome documents no limit on the description; this keeps one appended note reasonable."""
 RESOLUTION_PREFIX = "Resolution: "
 
@@ -514,6 +517,12 @@ def validate_note(note: str, field_name: str = "note") -> None:
         raise IncidentValidationError(field_name, f"is longer than {NOTE_MAX_LENGTH} characters", vendor=NAME)
 
 
+def _name(title: str) -> str:
+    if not title.strip() or len(title) > NAME_MAX_LENGTH:
+        raise IncidentValidationError("title", f"must be 1 to {NAME_MAX_LENGTH} characters", vendor=NAME)
+    return title
+
+
 def validate_update(update: IncidentUpdate) -> dict[str, Any]:
     """The body fields an update changes, checked without the incident or the network.
 
@@ -521,9 +530,7 @@ def validate_update(update: IncidentUpdate) -> dict[str, Any]:
     """
     changes: dict[str, Any] = {}
     if update.title is not None:
-        if not update.title.strip():
-            raise IncidentValidationError("title", "must not be empty", vendor=NAME)
-        changes["name"] = update.title
+        changes["name"] = _name(update.title)
     if update.description is not None:
         changes["description"] = update.description
     if update.severity is not None:
@@ -561,10 +568,8 @@ def validate_create(create: IncidentCreate) -> dict[str, Any]:
 
     ``assignees`` and ``actions`` are sent only when given (the create page marks assignees optional).
     """
-    if not create.title.strip():
-        raise IncidentValidationError("title", "must not be empty", vendor=NAME)
     body: dict[str, Any] = {
-        "name": create.title,
+        "name": _name(create.title),
         "description": create.description or "",
         "urgency": _urgency(create.severity, "severity") if create.severity is not None else CREATE_URGENCY,
     }

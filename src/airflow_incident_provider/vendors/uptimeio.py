@@ -22,8 +22,8 @@ from airflow_incident_provider.vendors.base import (
     Response,
     capped_raw,
     lookup_status,
-    path_segment,
     refuse_scope,
+    uuid_segment,
     vendor_field_items,
     wait_from_headers,
 )
@@ -104,7 +104,12 @@ class Scope:
     @property
     def path(self) -> str:
         """The incident's encoded path."""
-        return f"{self.page_path}/incidents/{path_segment(self.incident_id, 'incident_id', NAME)}"
+        return f"{self.page_path}/incidents/{uuid_id(self.incident_id, 'incident_id')}"
+
+
+def uuid_id(value: object, field_name: str) -> str:
+    """A project, status-page or incident id: UptimeIO's are UUIDs (its API docs type every id UUID)."""
+    return uuid_segment(value, field_name, NAME, "UptimeIO")
 
 
 def page_path(project_id: str | None, status_page_id: str | None) -> str:
@@ -117,8 +122,8 @@ def page_path(project_id: str | None, status_page_id: str | None) -> str:
                 "the incident as a ref 'projectId/pageId/incidentId'",
                 vendor=NAME,
             )
-    project = path_segment(project_id, "project_id", NAME)
-    page = path_segment(status_page_id, "status_page_id", NAME)
+    project = uuid_id(project_id, "project_id")
+    page = uuid_id(status_page_id, "status_page_id")
     return f"/api/projects/{project}/status-pages/{page}"
 
 
@@ -145,7 +150,7 @@ def parse_ref(ref: str, *, project_id: str | None, status_page_id: str | None) -
 def validate_scope(scope: Scope) -> None:
     """Check every id of ``scope`` now, before any request."""
     page_path(scope.project_id, scope.status_page_id)
-    path_segment(scope.incident_id, "incident_id", NAME)
+    uuid_id(scope.incident_id, "incident_id")
 
 
 # --- authentication, headers, errors -----------------------------------------------------------------

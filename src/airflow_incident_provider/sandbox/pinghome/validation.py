@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 NAME_MAX_LENGTH = 255
+"""Not in Pinghome's documentation: the common column limit, which the provider keeps too."""
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 _CREATE_FIELDS = frozenset({"name", "description", "urgency", "assignees", "actions"})
