@@ -365,3 +365,19 @@ def reached_every_vendor() -> Iterator[None]:
             f"no hostile run against {vendor} succeeded: the inputs never reach it"
         )
         assert counts["requests checked"] > 0, vendor
+
+
+@pytest.mark.parametrize("vendor", sorted(VENDOR_CASES))
+def test_injection_looking_ids_never_leave_their_path_segment(
+    vendor: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every injection-looking value, alone and after a real id, as the incident of a read and a write."""
+    fixture, conn_id, *_ = VENDOR_CASES[vendor]
+    live = request.getfixturevalue(fixture).create()
+    for injected in INJECTIONS:
+        for incident_id in (injected, live + injected, f"{live}/{injected}"):
+            for name, kwargs in (("get", {}), ("note", {"note": "Rolled back"})):
+                arguments = {"incident_id": incident_id, **kwargs}
+                with watching(vendor, monkeypatch) as sent:
+                    error = outcome(vendor, conn_id, name, arguments)
+                assert_allowed(vendor, error, sent, arguments)
