@@ -517,6 +517,10 @@ def test_no_secret_reaches_a_log_xcom_value_asset_event_or_rendered_field(e2e: E
     events = e2e.get_asset_events("/assets/events", limit=100)
     assert events, "the event-driven run's asset event is searched"
     assert_clean("an asset event", json.dumps(events))
+    print(  # the audit's size, for docs/reliability.md (pytest -s)
+        f"secrets audit: {len(secrets)} secrets; {len(files)} log files; {len(runs)} runs, "
+        f"{len(values)} rendered-field sets and XCom values; {len(events)} asset events"
+    )
 
     environment = json.dumps(e2e.deployment.environment())
     assert all(token in environment for token in TOKENS.values()), (
