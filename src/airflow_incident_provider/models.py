@@ -69,10 +69,9 @@ class IncidentUpdate(InputModel):
     vendor_fields: dict[str, Any] = Field(default_factory=dict)
 
     def is_empty(self) -> bool:
-        """True when the update names nothing to change."""
-        return (
-            not any(value not in (None, {}) for value in self.model_dump(exclude={"vendor_fields"}).values())
-            and not self.vendor_fields
+        """True when the update names nothing to change (read field by field: every update asks)."""
+        return not self.vendor_fields and all(
+            getattr(self, name) is None for name in type(self).model_fields if name != "vendor_fields"
         )
 
 
