@@ -7,7 +7,8 @@ deadline (failed cleanly); then, as Airflow would retry the task, it runs again 
 instance and no fault, and must succeed. Whatever happened, the incident must end as a fault-free run
 of the same operation leaves a twin incident (the control), and the sandbox must have taken exactly as
 many creating writes (``POST``: incidents, notes) as the control made: nothing created twice, no
-escalation two steps up. Anything else is a violation. Vendors run concurrently, cases one by one.
+escalation two steps up. Anything else is a violation, and so is an error message carrying the connection's
+credential. Vendors run concurrently, cases one by one.
 """
 
 from __future__ import annotations
@@ -215,6 +216,7 @@ class VendorRun:
         return outcome, snapshot, detail, seconds
 
     def run(self) -> list[Outcome]:
+        credentials = get_incident_hook(conn_id(self.vendor)).credentials()
         for operation in OPERATIONS:
             try:
                 _, control, _, _ = self.run_once(operation, None)
@@ -225,6 +227,8 @@ class VendorRun:
                 result, snapshot, detail, seconds = self.run_once(operation, rule)
                 if result != VIOLATED and snapshot != control:
                     result, detail = VIOLATED, f"ended {snapshot}, a fault-free run ends {control}; {detail}"
+                if any(secret in detail for secret in credentials):  # error paths are where tokens leak
+                    result, detail = VIOLATED, "the connection's credential is in the error message"
                 if result != VIOLATED and seconds > TOTAL_TIMEOUT + SLACK:
                     result, detail = VIOLATED, f"took {seconds:.1f} s, past the {TOTAL_TIMEOUT:g} s deadline"
                 self.outcomes.append(Outcome(self.vendor, operation, name, result, detail, seconds))
