@@ -45,6 +45,7 @@ docs: install
 # About 20 minutes: the rate-limit runs wait out real one-minute windows (docs/benchmarks.md).
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.overhead
+	$(BIN)/python -m bench.overhead_profile
 	$(BIN)/python -m bench.parse_cost
 	$(BIN)/python -m bench.bulk
 	$(BIN)/python -m bench.triggers
