@@ -5,7 +5,8 @@ a temporary home, against a sandbox whose every credential is a distinctive toke
 Airflow's REST API (``/api/v2``) and the sandbox what unit tests cannot: the scheduler runs a
 conf-triggered remediation to the end; the real triggerer's asset watcher turns one new incident into
 exactly one run; a deferrable sensor really waits in the triggerer; the DAGs change only the incidents
-they were given; and no secret reaches a task, trigger or component log. Every wait is bounded and
+they were given; and, in the secrets audit, no credential, derived token or meeting password reaches a
+log, an XCom value, a rendered field or an asset event, even from runs that fail. Every wait is bounded and
 fails with the log tail that explains it; the deployment is stopped whatever happens, and the test
 fails if any of its processes outlives it.
 """
@@ -53,6 +54,7 @@ MEETING_SECRETS = tuple(
 )
 """The Rootly sample bridge's passwords and host link: vendor data that must not leave the hook."""
 ACK_AND_RESOLVE = "incident_acknowledge_and_resolve"
+STATUS_PAGE_SYNC = "status_page_sync"
 PINGHOME_SIGN_IN = "/pinghome/auth/v1/auth"
 """The one write that names no incident: exchanging the email and password for a session token."""
 INTERVAL = 2.0
@@ -63,7 +65,7 @@ WAIT = 90.0
 REMEDIATION = "incident_auto_remediation"
 ON_EVENT = "incident_auto_remediation_on_event"
 POSTMORTEM = "incident_wait_then_postmortem"
-TESTED_DAGS = (REMEDIATION, ON_EVENT, POSTMORTEM, ACK_AND_RESOLVE)
+TESTED_DAGS = (REMEDIATION, ON_EVENT, POSTMORTEM, ACK_AND_RESOLVE, STATUS_PAGE_SYNC)
 RESOLUTION = "Resolved automatically: restarted the failed workers; error rate back under 0.1%."
 """The resolution the remediation runbook writes (its ``verify`` result in the resolve template)."""
 ACKNOWLEDGEMENT = "Automated remediation has started"
@@ -440,6 +442,14 @@ def test_secrets_of_every_kind_pass_through_runs_that_succeed_and_fail(e2e: E2E)
     for vendor, ref in failing.items():  # every request naming the incident: 401, credentials quoted
         e2e.sandbox.add_fault(vendor, "echo_credentials", path=f"/*{ref.rsplit('/', 1)[-1]}*")
     conn_ids = {"pinghome": SIGN_IN_CONN_ID, "rootly": "rootly_sandbox"}
+    page_incident = e2e.open_incident("uptimeio", "Checkout is slow for some customers")
+    mirror = {  # the bridge incident mirrored on an UptimeIO page; its sensors wait in the triggerer
+        "source_conn_id": "rootly_sandbox",
+        "source_incident_id": bridge,
+        "page_conn_id": "uptimeio_sandbox",
+        "page_incident_id": page_incident,
+    }
+    synced = e2e.trigger(STATUS_PAGE_SYNC, mirror)
     good = [
         e2e.trigger(ACK_AND_RESOLVE, {"conn_id": SIGN_IN_CONN_ID, "incident_id": signed_in}),
         e2e.trigger(ACK_AND_RESOLVE, {"conn_id": "rootly_sandbox", "incident_id": bridge}),
@@ -453,6 +463,8 @@ def test_secrets_of_every_kind_pass_through_runs_that_succeed_and_fail(e2e: E2E)
         assert e2e.finished(ACK_AND_RESOLVE, run_id) == "success", e2e.report(ACK_AND_RESOLVE, run_id)
     assert e2e.incident("pinghome", signed_in).status == "resolved"
     assert e2e.incident("rootly", bridge).status == "resolved"
+    assert e2e.finished(STATUS_PAGE_SYNC, synced) == "success", e2e.report(STATUS_PAGE_SYNC, synced)
+    assert e2e.incident("uptimeio", page_incident).status == "resolved"
     for run_id in bad:
         assert e2e.finished(ACK_AND_RESOLVE, run_id) == "failed", e2e.report(ACK_AND_RESOLVE, run_id)
         states = e2e.task_states(ACK_AND_RESOLVE, run_id)
