@@ -19,12 +19,13 @@ never crashes an operator with a ``KeyError``, a ``TypeError`` or a pydantic err
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -132,39 +133,31 @@ PLAUSIBLE: dict[str, st.SearchStrategy[Any]] = {
     "target_statuses": st.lists(st.sampled_from(STATUS_WORDS), min_size=1, max_size=2),
     "failure_statuses": st.lists(st.sampled_from(STATUS_WORDS), max_size=2),
     "changed_from": st.lists(st.sampled_from(STATUS_WORDS), max_size=2),
+    "older_than": st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=30)),
+    "from_triage": st.sampled_from(["start", "cancel", "fail"]),
+    "public": st.booleans(),
+    "notify_subscribers": st.booleans(),
+    "allow_reopen": st.booleans(),
+    "include_raw": st.booleans(),
 }
 """A value of the right shape for each argument (the content still hostile where free text allows it)."""
-ARGUMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "create": (("title",), ("description", "severity", "assignees", "vendor_fields", "dedup_key")),
-    "update": (
-        ("incident_id",),
-        ("title", "description", "status", "severity", "assignees", "note", "vendor_fields"),
-    ),
-    "acknowledge": (("incident_id",), ("note",)),
-    "resolve": (("incident_id",), ("resolution", "note")),
-    "escalate": (("incident_id",), ("severity", "escalation_level", "assignees", "note")),
-    "reassign": (("incident_id", "assignees"), ("note",)),
-    "note": (("incident_id", "note"), ()),
-    "get": (("incident_id",), ()),
-    "list": ((), ("statuses", "services", "teams", "since", "until", "limit")),
-    "bulk": (
-        ("incident_ids",),
-        (
-            "action",
-            "title",
-            "description",
-            "status",
-            "severity",
-            "assignees",
-            "note",
-            "vendor_fields",
-            "resolution",
-            "max_concurrency",
-        ),
-    ),
-    "wait": (("incident_id",), ("target_statuses", "failure_statuses", "changed_from")),
-}
-"""Each operator's required and optional arguments, as ``operator_args`` fills them."""
+PLAUSIBLE_FOR_ALL = {*PLAUSIBLE, "incident_id", "incident_ids", "vendor_fields"}
+"""With the ones that depend on the case (the live incident, the vendor's field names)."""
+NOT_FUZZED = ("conn_id", "deferrable", "poke_interval", "timeout")
+"""Arguments left alone: the connection under test, and how the sensor is scheduled (only poked here)."""
+
+
+def arguments(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Operator ``name``'s required and optional arguments, read from its signature, so an argument added
+    later is fuzzed too (``test_every_argument_has_a_plausible_value`` makes sure it can be)."""
+    parameters = [
+        parameter
+        for parameter in inspect.signature(OPERATORS[name].__init__).parameters.values()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY and parameter.name not in NOT_FUZZED
+    ]
+    required = tuple(p.name for p in parameters if p.default is inspect.Parameter.empty)
+    optional = tuple(p.name for p in parameters if p.default is not inspect.Parameter.empty)
+    return required, optional
 
 
 def vendor_fields(vendor: str) -> st.SearchStrategy[dict[Any, Any]]:
@@ -177,7 +170,7 @@ def vendor_fields(vendor: str) -> st.SearchStrategy[dict[Any, Any]]:
 def operator_args(name: str, live: str, vendor: str) -> st.SearchStrategy[dict[str, Any]]:
     """Keyword arguments for operator ``name``: plausible ones, with up to two replaced by anything at all
     (for ``incident_id``: also the real id with hostile text appended)."""
-    required, optional = ARGUMENTS[name]
+    required, optional = arguments(name)
     plausible = {
         **PLAUSIBLE,
         "incident_id": st.just(live),
@@ -211,8 +204,10 @@ OPERATORS: dict[str, Callable[..., Any]] = {
     "bulk": BulkUpdateIncidentsOperator,
     "wait": IncidentStatusSensor,
 }
-WITH_VISIBILITY = {"create", "update", "acknowledge", "resolve", "escalate", "note", "bulk"}
-"""The operators that take ``public`` (only status pages need it)."""
+WITH_VISIBILITY = {
+    name for name in OPERATORS if "public" in inspect.signature(OPERATORS[name].__init__).parameters
+}
+"""The operators that take ``public`` (status pages need it; it is generated too, so sometimes False)."""
 
 # --- watching what is sent --------------------------------------------------------------------------------
 
@@ -296,7 +291,8 @@ def outcome(vendor: str, conn_id: str, name: str, kwargs: dict[str, Any]) -> Inc
     (any other exception propagates, and fails the test)."""
     extra = {"public": True} if vendor in STATUS_PAGES and name in WITH_VISIBILITY else {}
     try:
-        operator = OPERATORS[name](task_id=f"hostile_{name}", conn_id=conn_id, **extra, **kwargs)
+        arguments = {**extra, **kwargs}  # a generated ``public`` wins over the status pages' default
+        operator = OPERATORS[name](task_id=f"hostile_{name}", conn_id=conn_id, **arguments)
         if isinstance(operator, IncidentStatusSensor):
             operator.poke(context(f"hostile_{name}"))  # one check: the sensor's only request
         else:
@@ -323,6 +319,13 @@ def assert_allowed(vendor: str, error: IncidentError | None, sent: Sent, kwargs:
     if isinstance(raw_id, str) and "%" in raw_id.strip():  # sent as is, it would be decoded by the vendor
         passed_through = [r.describe() for r in sent.requests if raw_id.strip() in r.path.split("/")]
         assert passed_through == [], f"{raw_id!r} reached a path unencoded: {passed_through}"
+
+
+@pytest.mark.parametrize("name", list(OPERATORS))
+def test_every_argument_has_a_plausible_value(name: str) -> None:
+    required, optional = arguments(name)
+    assert required or optional
+    assert [argument for argument in required + optional if argument not in PLAUSIBLE_FOR_ALL] == []
 
 
 @pytest.mark.parametrize("name", list(OPERATORS))
