@@ -101,10 +101,10 @@ READ_BACK_ATTEMPTS = 3
 NOTE_SEPARATOR = "\n\n---\n"
 """Pinghome has no notes: a note is appended to the description after this separator line."""
 NOTE_MAX_LENGTH = 5000
+"""Pinghome documents no limit on the description; this keeps one appended note reasonable."""
 NAME_MAX_LENGTH = 255
 """Pinghome documents no maximum for a name; longer ones are refused before sending (a 255-character
 column is the common limit, and the sandbox keeps it) rather than risked at the vendor."""
-"""Pinghome documents no limit on the description; this keeps one appended note reasonable."""
 RESOLUTION_PREFIX = "Resolution: "
 
 SENSITIVE_FIELDS = ("token", "secret", "password", "api_key", "authorization", "webhook_url")
@@ -518,6 +518,7 @@ def validate_note(note: str, field_name: str = "note") -> None:
 
 
 def _name(title: str) -> str:
+    """The ``name`` body field of a title, checked."""
     if not title.strip() or len(title) > NAME_MAX_LENGTH:
         raise IncidentValidationError("title", f"must be 1 to {NAME_MAX_LENGTH} characters", vendor=NAME)
     return title
