@@ -430,8 +430,9 @@ def test_the_postmortem_wait_defers_to_the_triggerer(e2e: E2E) -> None:
 
 
 def test_secrets_of_every_kind_pass_through_runs_that_succeed_and_fail(e2e: E2E) -> None:
-    """A signed-in Pinghome connection, a Rootly incident with a bridge password, and two runs failing on
-    a vendor that quotes the credentials it was sent in its error (the secrets audit below scans them)."""
+    """A signed-in Pinghome connection, a Rootly incident with a bridge password (also mirrored on an
+    UptimeIO page by ``status_page_sync``, its sensors in the triggerer), and two runs failing on a vendor
+    that quotes the credentials it was sent in its error (the secrets audit below scans them all)."""
     signed_in = e2e.open_incident("pinghome", "Webhook deliveries delayed")
     bridge = e2e.rootly_incident_with_a_bridge()
     e2e.opened.add(bridge)
