@@ -15,8 +15,8 @@ with a ``seed`` so a run is repeatable). Kinds:
 - ``malformed_json``: the request is handled; the body is cut in half.
 - ``wrong_content_type``: the request is handled; the answer is an HTML page with the same status.
 - ``echo_credentials``: answer 401 in the vendor's error format, its message quoting the credentials the
-  request carried (its authorization headers and body), as a careless API or proxy might; the request
-  does not land. Error paths are where secrets leak: this one puts them in the provider's exception.
+  request carried (its headers but the plain ones, and its body), as a careless API or proxy might; the
+  request does not land. Error paths are where secrets leak: this one puts them in the provider's exception.
 """
 
 from __future__ import annotations
@@ -219,8 +219,11 @@ HANDLED_STATUS_KEY = "sandbox.handled_status"
 """Scope key: the status the vendor's code answered to a request whose answer a fault then replaced."""
 FORCED_429_KEY = "sandbox.forced_429"
 """Scope key the vendor guards read: a 429 to answer, as their rate limit would, with this reset."""
-CREDENTIAL_HEADERS = ("authorization", "x-api-key")
-"""The request headers ``echo_credentials`` quotes: every vendor's credential travels in one of them."""
+PLAIN_HEADERS = frozenset(
+    {"host", "accept", "accept-encoding", "connection", "content-length", "content-type", "user-agent"}
+)
+"""Request headers ``echo_credentials`` leaves out: every other one is quoted, so whatever header a
+vendor takes its credential in (``Authorization``, ``X-API-Key``...) is echoed without naming it here."""
 _HTML = b"<html><head><title>Bad gateway</title></head><body><h1>Bad gateway</h1></body></html>"
 
 
@@ -300,11 +303,12 @@ async def _vendor_error(backend: VendorBackend, status: int, send: Send, detail:
 
 
 async def _echo_credentials(backend: VendorBackend, scope: Scope, receive: Receive, send: Send) -> None:
-    """A 401 whose message quotes the request's credential headers and its body (a sign-in's password)."""
+    """A 401 whose message quotes the request's headers (but the plain ones) and its body (a sign-in's
+    password), as a proxy that echoes what it refused might."""
     quoted = [
-        value.decode(errors="replace")
+        f"{name.decode('latin-1')}: {value.decode(errors='replace')}"
         for name, value in scope.get("headers", [])
-        if name.decode("latin-1").lower() in CREDENTIAL_HEADERS
+        if name.decode("latin-1").lower() not in PLAIN_HEADERS
     ]
     body = bytearray()
     while True:
