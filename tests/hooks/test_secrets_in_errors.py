@@ -14,6 +14,7 @@ from airflow_incident_provider.hooks import get_incident_hook
 from airflow_incident_provider.hooks.pinghome import PinghomeIncidentHook
 from tests.fixtures import VendorSandbox
 from tests.fixtures_pinghome import PinghomeSandbox
+from tests.hooks.test_pinghome import signing_in
 
 VENDOR_FIXTURES = ("pd", "rootly", "devhelm", "uptimeio", "ph")
 INCIDENT_ID = "5f0c2a8e-4b1d-4e6f-9a3c-7d2e1f0b9c8a"
@@ -40,9 +41,7 @@ def test_the_token_a_vendor_quotes_back_is_masked(fixture: str, request: pytest.
 def test_a_pinghome_sign_in_quoted_back_hides_the_password(
     ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(
-        f"AIRFLOW_CONN_{ph.conn_id.upper()}", ph.connection(login=ph.email, password=ph.password)
-    )
+    signing_in(ph, monkeypatch)
     error = echoed_error(ph)
     assert ph.email in str(error), "the sign-in body is quoted (the email is not a secret)"
     assert ph.password not in str(error)
@@ -51,9 +50,7 @@ def test_a_pinghome_sign_in_quoted_back_hides_the_password(
 def test_a_pinghome_session_token_quoted_back_is_masked(
     ph: PinghomeSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(
-        f"AIRFLOW_CONN_{ph.conn_id.upper()}", ph.connection(login=ph.email, password=ph.password)
-    )
+    signing_in(ph, monkeypatch)
     error = echoed_error(ph, path="/incident-query/*")  # the sign-in works; the reads echo its token
     hook = get_incident_hook(ph.conn_id)
     assert isinstance(hook, PinghomeIncidentHook)

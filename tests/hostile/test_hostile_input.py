@@ -64,8 +64,6 @@ from tests.test_dag_run import VENDOR_CASES
 
 CONTRACTS: dict[str, Contract] = {"pagerduty": PAGERDUTY, "rootly": ROOTLY, "devhelm": DEVHELM}
 """The vendors with an official spec; UptimeIO's and Pinghome's limits are the seed's (the sandbox's)."""
-STATUS_PAGES = ("devhelm", "uptimeio")
-"""Status pages post a change only when told it is public (otherwise the operator refuses, correctly)."""
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 # --- values -----------------------------------------------------------------------------------------------
@@ -204,9 +202,7 @@ OPERATORS: dict[str, Callable[..., Any]] = {
     "bulk": BulkUpdateIncidentsOperator,
     "wait": IncidentStatusSensor,
 }
-WITH_VISIBILITY = {
-    name for name in OPERATORS if "public" in inspect.signature(OPERATORS[name].__init__).parameters
-}
+WITH_VISIBILITY = {name for name in OPERATORS if "public" in arguments(name)[1]}
 """The operators that take ``public`` (status pages need it; it is generated too, so sometimes False)."""
 
 # --- watching what is sent --------------------------------------------------------------------------------
@@ -289,10 +285,12 @@ def refers_to_unknown(error: VendorValidationError) -> bool:
 def outcome(vendor: str, conn_id: str, name: str, kwargs: dict[str, Any]) -> IncidentError | None:
     """Build and execute the operator: None when it succeeded, else the provider's error it raised
     (any other exception propagates, and fails the test)."""
-    extra = {"public": True} if vendor in STATUS_PAGES and name in WITH_VISIBILITY else {}
+    # A status page posts a change only when told it is public (else the operator refuses, correctly);
+    # a generated ``public`` wins over that default.
+    status_page = getattr(vendor_module(vendor), "STATUS_PAGE", False)
+    visibility = {"public": True} if status_page and name in WITH_VISIBILITY else {}
     try:
-        arguments = {**extra, **kwargs}  # a generated ``public`` wins over the status pages' default
-        operator = OPERATORS[name](task_id=f"hostile_{name}", conn_id=conn_id, **arguments)
+        operator = OPERATORS[name](task_id=f"hostile_{name}", conn_id=conn_id, **{**visibility, **kwargs})
         if isinstance(operator, IncidentStatusSensor):
             operator.poke(context(f"hostile_{name}"))  # one check: the sensor's only request
         else:
@@ -380,7 +378,7 @@ def test_injection_looking_ids_never_leave_their_path_segment(
     for injected in INJECTIONS:
         for incident_id in (injected, live + injected, f"{live}/{injected}"):
             for name, kwargs in (("get", {}), ("note", {"note": "Rolled back"})):
-                arguments = {"incident_id": incident_id, **kwargs}
+                given_args = {"incident_id": incident_id, **kwargs}
                 with watching(vendor, monkeypatch) as sent:
-                    error = outcome(vendor, conn_id, name, arguments)
-                assert_allowed(vendor, error, sent, arguments)
+                    error = outcome(vendor, conn_id, name, given_args)
+                assert_allowed(vendor, error, sent, given_args)
