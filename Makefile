@@ -27,8 +27,8 @@ $(BENCH_STAMP): $(STAMP)
 	touch $(BENCH_STAMP)
 
 lint: install
-	$(BIN)/ruff check src tests example_dags scripts examples bench
-	$(BIN)/ruff format --check src tests example_dags scripts examples bench
+	$(BIN)/ruff check airflow_incident_provider tests example_dags scripts examples bench
+	$(BIN)/ruff format --check airflow_incident_provider tests example_dags scripts examples bench
 
 typecheck: install
 	$(BIN)/mypy

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 TOKEN = "pd-sandbox-test-token-5b1e9d77c2"
 ACCEPT = "application/vnd.pagerduty+json;version=2"
 SERVICE = {"id": "PSVC001", "type": "service_reference"}
-SRC_DIR = Path(__file__).resolve().parents[2] / "src"
+SRC_DIR = Path(__file__).resolve().parents[2]
 
 
 def headers(*, write: bool = False, token: str = TOKEN, sender: str = DEFAULT_FROM_EMAIL) -> dict[str, str]:
