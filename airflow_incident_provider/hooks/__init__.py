@@ -13,20 +13,15 @@ from typing import TYPE_CHECKING
 from airflow.sdk import BaseHook
 
 from airflow_incident_provider.exceptions import ConnectionConfigError
+from airflow_incident_provider.registry import VENDORS
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
 
     from airflow_incident_provider.hooks.base import IncidentHook
 
-HOOK_CLASSES: Mapping[str, str] = {
-    "pagerduty_incidents": "airflow_incident_provider.hooks.pagerduty.PagerDutyIncidentHook",
-    "rootly_incidents": "airflow_incident_provider.hooks.rootly.RootlyIncidentHook",
-    "pinghome_incidents": "airflow_incident_provider.hooks.pinghome.PinghomeIncidentHook",
-    "devhelm_incidents": "airflow_incident_provider.hooks.devhelm.DevHelmIncidentHook",
-    "uptimeio_incidents": "airflow_incident_provider.hooks.uptimeio.UptimeIOIncidentHook",
-}
-"""conn_type -> hook class path; imported on first use."""
+HOOK_CLASSES: Mapping[str, str] = {record.conn_type: record.hook_path for record in VENDORS}
+"""conn_type -> hook class path (built from the registry); imported on first use."""
 
 
 def hook_class_for(connection: Connection) -> type[IncidentHook]:

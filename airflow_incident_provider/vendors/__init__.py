@@ -1,7 +1,7 @@
 """Vendor modules: pure translation between the normalized model and each vendor's API.
 
-``VENDOR_MODULES`` maps a vendor name to its module path; modules are imported on first use so that
-importing the operators stays cheap at DAG parse time.
+``VENDOR_MODULES`` maps a vendor name to its module path (built from the registry); modules are imported
+on first use so that importing the operators stays cheap at DAG parse time.
 """
 
 from __future__ import annotations
@@ -12,14 +12,9 @@ from functools import cache
 from types import ModuleType
 
 from airflow_incident_provider.models import Phase
+from airflow_incident_provider.registry import VENDORS
 
-VENDOR_MODULES: Mapping[str, str] = {
-    "pagerduty": "airflow_incident_provider.vendors.pagerduty",
-    "rootly": "airflow_incident_provider.vendors.rootly",
-    "pinghome": "airflow_incident_provider.vendors.pinghome",
-    "devhelm": "airflow_incident_provider.vendors.devhelm",
-    "uptimeio": "airflow_incident_provider.vendors.uptimeio",
-}
+VENDOR_MODULES: Mapping[str, str] = {record.name: record.vendor_module for record in VENDORS}
 
 
 def vendor_module(name: str) -> ModuleType:
