@@ -15,7 +15,7 @@ from .faults import FaultError
 from .schedule import ScheduleError, UnknownTarget
 
 if TYPE_CHECKING:
-    from .core import SandboxState
+    from .state import SandboxState
 
 
 async def _json_object(request: Request) -> dict[str, Any]:

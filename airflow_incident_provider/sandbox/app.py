@@ -11,12 +11,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .admin import build_admin_router
 from .config import SandboxConfig
-from .core import SandboxHTTPError, SandboxState, VendorBackend
+from .core import SandboxHTTPError, VendorBackend
 from .devhelm import DevHelmBackend
 from .middleware import SandboxMiddleware
 from .pagerduty import PagerDutyBackend
 from .pinghome import PinghomeBackend
 from .rootly import RootlyBackend
+from .state import SandboxState
 from .uptimeio import UptimeIOBackend
 
 if TYPE_CHECKING:

@@ -1,4 +1,7 @@
-"""Shared sandbox machinery: scalable clock, per-token rate limiter, error type and vendor plug-in base."""
+"""Shared sandbox machinery: scalable clock, per-token rate limiter, error type and vendor plug-in base.
+
+The state that holds them all is in ``state.py``, which builds on this module and on ``schedule.py``.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .config import SandboxConfig, VendorSettings
-from .faults import FORCED_429_KEY, FaultTable
-from .requestlog import RequestLog
+from .config import VendorSettings
+from .faults import FORCED_429_KEY
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
+
+    from .state import SandboxState
 
 RATE_WINDOW_SECONDS = 60.0
 
@@ -197,51 +201,6 @@ class VendorBackend(ABC):
     @abstractmethod
     def spawn_incident(self, title: str, status: str | None, at: datetime) -> str:
         """Open a new incident in the vendor's default scope, optionally moved on to ``status``; its ref."""
-
-
-class SandboxState:
-    """Everything one sandbox app holds: config, clock, limiter, request log, scripted changes and the
-    vendor backends."""
-
-    def __init__(self, config: SandboxConfig) -> None:
-        self.config = config
-        self.clock = SandboxClock(config.time_scale)
-        self.limiter = RateLimiter(self.clock)
-        self.requests = RequestLog(config.request_log_size)
-        self.settings: dict[str, VendorSettings] = dict(config.vendor_settings)
-        self.vendors: dict[str, VendorBackend] = {}
-        from .schedule import Scheduler  # schedule.py builds on this module
-
-        self.schedules = Scheduler(self)
-        self.faults = FaultTable()
-
-    def register(self, backend: VendorBackend) -> None:
-        if backend.name in self.vendors:
-            raise ValueError(f"vendor {backend.name!r} registered twice")
-        self.vendors[backend.name] = backend
-        self.settings.setdefault(backend.name, VendorSettings(960))
-
-    def vendor_for_path(self, path: str) -> VendorBackend | None:
-        for backend in self.vendors.values():
-            if path == backend.prefix or path.startswith(backend.prefix + "/"):
-                return backend
-        return None
-
-    def secrets(self) -> list[str]:
-        return [token for token in self.config.tokens.values() if len(token) >= 4]
-
-    def reset(self, *, empty: bool | None = None) -> None:
-        """Return to the start-up state: data, settings, clock, rate windows, request log and schedules."""
-        self.settings = dict(self.config.vendor_settings)
-        for name in self.vendors:
-            self.settings.setdefault(name, VendorSettings(960))
-        self.clock.restart(self.config.time_scale)
-        self.limiter.clear()
-        self.requests.clear()
-        self.schedules.clear()
-        self.faults.clear()
-        for backend in self.vendors.values():
-            backend.reset(empty=self.config.empty if empty is None else empty)
 
 
 def utc_iso(moment: datetime) -> str:

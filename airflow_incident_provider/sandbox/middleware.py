@@ -17,7 +17,7 @@ from .requestlog import RequestRecord, clean_headers, clean_query, redact_sensit
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-    from .core import SandboxState
+    from .state import SandboxState
 
 #: Scope key holding a dict of headers the vendor guard wants on the response.
 RESPONSE_HEADERS_KEY = "sandbox.response_headers"

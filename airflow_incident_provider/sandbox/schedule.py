@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from .core import SandboxHTTPError
 
 if TYPE_CHECKING:
-    from .core import SandboxState, VendorBackend
+    from .core import VendorBackend
+    from .state import SandboxState
 
 TRANSITION = "transition"
 APPEAR = "appear"

@@ -19,7 +19,7 @@ from .connections import connection_env_lines, sandbox_connections
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from .core import SandboxState
+    from .state import SandboxState
 
 _LOCALHOST_NAMES = {"localhost", "localhost.localdomain"}
 

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from ..core import SandboxHTTPError, SandboxState, VendorBackend
+from ..core import SandboxHTTPError, VendorBackend
 from ..middleware import response_headers
+from ..state import SandboxState
 from .errors import PagerDutyError, authentication_failed, invalid_input, not_found, rate_limited, short
 from .model import STATUSES
 from .render import Renderer

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from ..core import SandboxHTTPError, SandboxState, VendorBackend
+from ..core import SandboxHTTPError, VendorBackend
 from ..middleware import response_headers
+from ..state import SandboxState
 from . import render
 from .errors import PinghomeError, invalid, not_found, rate_limited, token_expired, unauthorized
 from .model import STATUSES, Assignee

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from ..core import SandboxHTTPError, SandboxState, VendorBackend
+from ..core import SandboxHTTPError, VendorBackend
 from ..middleware import response_headers
+from ..state import SandboxState
 from .errors import RootlyError, not_found, rate_limited, unauthorized, unprocessable, unsupported_media_type
 from .model import MAINTENANCE_STATUSES, STATUSES
 from .render import Renderer

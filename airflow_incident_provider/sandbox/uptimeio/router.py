@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from ..core import SandboxHTTPError, SandboxState, VendorBackend
+from ..core import SandboxHTTPError, VendorBackend
+from ..state import SandboxState
 from . import render
 from .errors import UptimeIOError, not_found, rate_limited, unauthorized, validation_error
 from .model import RESOLVED, STATUSES
