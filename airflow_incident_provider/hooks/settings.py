@@ -18,15 +18,6 @@ DEFAULT_READ_TIMEOUT = 30.0
 DEFAULT_TOTAL_TIMEOUT = 120.0
 """Seconds. ``total_timeout`` bounds one operation, retries included."""
 
-COMMON_EXTRAS = (
-    "connect_timeout",
-    "read_timeout",
-    "total_timeout",
-    "proxy",
-    "ca_bundle",
-    "rate_limit_per_minute",
-)
-
 
 @dataclass(frozen=True)
 class Timeouts:

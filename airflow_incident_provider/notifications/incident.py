@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
 from airflow.sdk import BaseNotifier
 
+from airflow_incident_provider.arguments import check_status_word, is_template, resolve_ref
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.idempotency import idempotency_key
 from airflow_incident_provider.models import Escalation, IncidentUpdate, WriteOptions
-from airflow_incident_provider.operators.base import check_status_word, is_template, resolve_ref
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_incident_provider.operators.base import BaseIncidentOperator, IncidentRef
+from airflow_incident_provider.arguments import IncidentRef
+from airflow_incident_provider.operators.base import BaseIncidentOperator
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

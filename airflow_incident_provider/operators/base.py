@@ -5,73 +5,21 @@ Operators stay vendor-agnostic: the hook comes from the connection's ``conn_type
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator, XComArg
+from airflow.sdk import BaseOperator
 
-from airflow_incident_provider.exceptions import IncidentValidationError
+from airflow_incident_provider.arguments import IncidentRef, resolve_ref
 from airflow_incident_provider.idempotency import key_from_context
 from airflow_incident_provider.links import IncidentLink
 from airflow_incident_provider.models import WriteOptions
-from airflow_incident_provider.vendors import known_status_words
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_incident_provider.hooks.base import IncidentHook
     from airflow_incident_provider.models import OperationResult
-
-IncidentRef = str | Mapping[str, Any] | XComArg
-"""An incident id, an ``Incident.ref``, or the incident dict (or XComArg) of an upstream operator."""
-
-
-def is_template(value: object) -> bool:
-    """Whether a value still holds Jinja (it can only be checked once rendered)."""
-    return isinstance(value, str) and ("{{" in value or "{%" in value)
-
-
-def check_status_word(value: object, field_name: str) -> None:
-    """Reject, at DAG parse time, a status that no vendor knows and no phase names ("resovled")."""
-    if value is None or is_template(value):
-        return
-    if not isinstance(value, str):
-        raise IncidentValidationError(field_name, f"must be a status word, got {type(value).__name__}")
-    words = known_status_words()
-    if value.strip().lower() in words:
-        return
-    close = difflib.get_close_matches(value.strip().lower(), sorted(words), n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise IncidentValidationError(
-        field_name,
-        f"{value!r} is no vendor's status and no phase; "
-        f"phases are open, acknowledged, mitigated, resolved.{hint}",
-    )
-
-
-def resolve_ref(value: object, field_name: str = "incident_id") -> str:
-    """The vendor reference from an id, a ref string or an incident dict (its ``ref``)."""
-    if isinstance(value, Mapping):
-        value = value.get("ref") or value.get("id")
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not value.strip():
-        raise IncidentValidationError(
-            field_name, "must be an incident id, a ref, or an incident dict with 'ref'"
-        )
-    return value.strip()
-
-
-def as_tuple(value: object, field_name: str) -> tuple[str, ...] | None:
-    """A list argument that may arrive as a list or, from a template, as a comma-separated string."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return tuple(part.strip() for part in value.split(",") if part.strip())
-    if isinstance(value, Sequence) and all(isinstance(item, str) for item in value):
-        return tuple(value)
-    raise IncidentValidationError(field_name, "must be a list of strings or a comma-separated string")
 
 
 class IncidentConnectionOperator(BaseOperator):

@@ -6,16 +6,17 @@ import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from airflow_incident_provider.exceptions import IncidentError, IncidentValidationError
-from airflow_incident_provider.idempotency import key_from_context
-from airflow_incident_provider.models import IncidentUpdate, OperationResult, Phase, WriteOptions
-from airflow_incident_provider.operators.base import (
-    IncidentConnectionOperator,
+from airflow_incident_provider.arguments import (
     as_tuple,
     check_status_word,
     is_template,
+    rendered_update,
     resolve_ref,
 )
+from airflow_incident_provider.exceptions import IncidentError, IncidentValidationError
+from airflow_incident_provider.idempotency import key_from_context
+from airflow_incident_provider.models import IncidentUpdate, OperationResult, Phase, WriteOptions
+from airflow_incident_provider.operators.base import IncidentConnectionOperator
 from airflow_incident_provider.pool import POOL_SIZE
 
 if TYPE_CHECKING:
@@ -137,17 +138,15 @@ class BulkUpdateIncidentsOperator(IncidentConnectionOperator):
         return [resolve_ref(item, "incident_ids") for item in self.incident_ids]
 
     def build_update(self) -> IncidentUpdate:
-        if self.vendor_fields is not None and not isinstance(self.vendor_fields, dict):
-            raise IncidentValidationError("vendor_fields", "must render to a dict of vendor body fields")
-        check_status_word(self.status, "status")
-        return IncidentUpdate(
+        """The normalized update from the rendered arguments (the same checks as UpdateIncidentOperator)."""
+        return rendered_update(
             title=self.title,
             description=self.description,
             status=self.status,
             severity=self.severity,
-            assignees=as_tuple(self.assignees, "assignees"),
+            assignees=self.assignees,
             note=self.note,
-            vendor_fields=self.vendor_fields or {},
+            vendor_fields=self.vendor_fields,
         )
 
     def execute(self, context: Context) -> dict[str, Any]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from airflow_incident_provider.arguments import as_tuple, is_template
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.idempotency import key_from_context
 from airflow_incident_provider.links import IncidentLink
 from airflow_incident_provider.models import IncidentCreate
-from airflow_incident_provider.operators.base import IncidentConnectionOperator, as_tuple, is_template
+from airflow_incident_provider.operators.base import IncidentConnectionOperator
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from airflow_incident_provider.arguments import IncidentRef, as_tuple
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.models import Escalation
-from airflow_incident_provider.operators.base import BaseIncidentOperator, IncidentRef, as_tuple
+from airflow_incident_provider.operators.base import BaseIncidentOperator
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from airflow_incident_provider.arguments import IncidentRef, is_template
 from airflow_incident_provider.exceptions import IncidentValidationError
-from airflow_incident_provider.operators.base import BaseIncidentOperator, IncidentRef, is_template
+from airflow_incident_provider.operators.base import BaseIncidentOperator
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

@@ -8,16 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import XComArg
 
+from airflow_incident_provider.arguments import IncidentRef, as_tuple, check_status_word, is_template
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.models import ListQuery
-from airflow_incident_provider.operators.base import (
-    BaseIncidentOperator,
-    IncidentConnectionOperator,
-    IncidentRef,
-    as_tuple,
-    check_status_word,
-    is_template,
-)
+from airflow_incident_provider.operators.base import BaseIncidentOperator, IncidentConnectionOperator
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

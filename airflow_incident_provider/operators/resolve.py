@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, get_args
 
+from airflow_incident_provider.arguments import IncidentRef
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.models import FromTriage
-from airflow_incident_provider.operators.base import BaseIncidentOperator, IncidentRef
+from airflow_incident_provider.operators.base import BaseIncidentOperator
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

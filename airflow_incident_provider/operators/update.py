@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_incident_provider.exceptions import IncidentValidationError
-from airflow_incident_provider.models import IncidentUpdate
-from airflow_incident_provider.operators.base import (
-    BaseIncidentOperator,
+from airflow_incident_provider.arguments import (
     IncidentRef,
     as_tuple,
     check_status_word,
     is_template,
+    rendered_update,
 )
+from airflow_incident_provider.exceptions import IncidentValidationError
+from airflow_incident_provider.models import IncidentUpdate
+from airflow_incident_provider.operators.base import BaseIncidentOperator
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -91,17 +92,14 @@ class UpdateIncidentOperator(BaseIncidentOperator):
 
     def build_update(self) -> IncidentUpdate:
         """The normalized update from the rendered arguments."""
-        check_status_word(self.status, "status")
-        if self.vendor_fields is not None and not isinstance(self.vendor_fields, dict):
-            raise IncidentValidationError("vendor_fields", "must render to a dict of vendor body fields")
-        return IncidentUpdate(
+        return rendered_update(
             title=self.title,
             description=self.description,
             status=self.status,
             severity=self.severity,
-            assignees=as_tuple(self.assignees, "assignees"),
+            assignees=self.assignees,
             note=self.note,
-            vendor_fields=self.vendor_fields or {},
+            vendor_fields=self.vendor_fields,
         )
 
     def execute(self, context: Context) -> dict[str, Any]:

@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseSensorOperator, PokeReturnValue, conf
 from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout
 
-from airflow_incident_provider.conditions import Outcome, StatusCondition, VendorCondition
-from airflow_incident_provider.exceptions import IncidentError, RateLimitedError, VendorError
-from airflow_incident_provider.links import IncidentLink
-from airflow_incident_provider.operators.base import (
+from airflow_incident_provider.arguments import (
     IncidentRef,
     as_tuple,
     check_status_word,
-    is_template,
+    has_template,
     resolve_ref,
 )
+from airflow_incident_provider.conditions import Outcome, StatusCondition, VendorCondition
+from airflow_incident_provider.exceptions import IncidentError, RateLimitedError, VendorError
+from airflow_incident_provider.links import IncidentLink
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -84,17 +84,17 @@ class IncidentStatusSensor(BaseSensorOperator):
         self.deferrable = deferrable
         self.incident_url: str | None = None
         for name in ("target_statuses", "failure_statuses", "changed_from"):
-            for word in _words(getattr(self, name), name) or ():
+            for word in as_tuple(getattr(self, name), name) or ():
                 check_status_word(word, name)
-        if not any(_is_templated(getattr(self, name)) for name in ("target_statuses", "failure_statuses")):
+        if not any(has_template(getattr(self, name)) for name in ("target_statuses", "failure_statuses")):
             self.condition()
 
     def condition(self) -> StatusCondition:
         """The (rendered) arguments as a vendor-independent condition; raises on contradictions."""
         return StatusCondition.of(
-            _words(self.target_statuses, "target_statuses"),
-            _words(self.failure_statuses, "failure_statuses") or (),
-            _words(self.changed_from, "changed_from") or (),
+            as_tuple(self.target_statuses, "target_statuses"),
+            as_tuple(self.failure_statuses, "failure_statuses") or (),
+            as_tuple(self.changed_from, "changed_from") or (),
         )
 
     @property
@@ -185,13 +185,3 @@ class IncidentStatusSensor(BaseSensorOperator):
         if status == "failure":
             raise AirflowFailException(message)
         raise IncidentError(message)  # a missing incident, refused credentials: as in poke mode
-
-
-def _is_templated(value: object) -> bool:
-    if isinstance(value, str):
-        return is_template(value)
-    return isinstance(value, Sequence) and any(is_template(item) for item in value)
-
-
-def _words(value: object, field_name: str) -> tuple[str, ...] | None:
-    return as_tuple(value, field_name)
