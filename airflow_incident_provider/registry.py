@@ -8,8 +8,10 @@ manager, and must stay as cheap to import as a constant.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 PACKAGE = "airflow_incident_provider"
 
@@ -26,6 +28,9 @@ class VendorRecord:
     """Class name of the vendor's hook in ``hooks/<name>.py``."""
     sandbox_backend: str
     """Class name of the vendor's emulated API in ``sandbox/<name>/``."""
+    credential: str = "token"
+    """What the vendor calls the secret a connection carries (``token``, ``key``): the sandbox's fake
+    default credential and its command-line option are named after it."""
 
     @property
     def conn_type(self) -> str:
@@ -60,6 +65,11 @@ class VendorRecord:
         return f"{PACKAGE}.forms.{self.name}"
 
     @property
+    def sandbox_conn_id(self) -> str:
+        """The connection id the sandbox prints for this vendor (``pagerduty_sandbox``)."""
+        return f"{self.name}_sandbox"
+
+    @property
     def sandbox_path(self) -> str:
         """Dotted path of the sandbox backend class."""
         return f"{PACKAGE}.sandbox.{self.name}.{self.sandbox_backend}"
@@ -67,16 +77,22 @@ class VendorRecord:
 
 VENDORS: tuple[VendorRecord, ...] = (
     VendorRecord("pagerduty", "PagerDuty", "PagerDutyIncidentHook", "PagerDutyBackend"),
-    VendorRecord("rootly", "Rootly", "RootlyIncidentHook", "RootlyBackend"),
+    VendorRecord("rootly", "Rootly", "RootlyIncidentHook", "RootlyBackend", credential="key"),
     VendorRecord("pinghome", "Pinghome", "PinghomeIncidentHook", "PinghomeBackend"),
-    VendorRecord("devhelm", "DevHelm", "DevHelmIncidentHook", "DevHelmBackend"),
-    VendorRecord("uptimeio", "UptimeIO", "UptimeIOIncidentHook", "UptimeIOBackend"),
+    VendorRecord("devhelm", "DevHelm", "DevHelmIncidentHook", "DevHelmBackend", credential="key"),
+    VendorRecord("uptimeio", "UptimeIO", "UptimeIOIncidentHook", "UptimeIOBackend", credential="key"),
 )
 """Every vendor, in the order the docs, the sandbox and the test cases list them."""
 
 BY_NAME: Mapping[str, VendorRecord] = {record.name: record for record in VENDORS}
 BY_CONN_TYPE: Mapping[str, VendorRecord] = {record.conn_type: record for record in VENDORS}
 VENDOR_NAMES: tuple[str, ...] = tuple(BY_NAME)
+
+
+def import_path(path: str) -> Any:
+    """The object a dotted ``module.attribute`` path names (a hook or sandbox backend class), imported now."""
+    module, _, attribute = path.rpartition(".")
+    return getattr(importlib.import_module(module), attribute)
 
 
 def record_for(name: str) -> VendorRecord:

@@ -8,6 +8,8 @@ import sys
 import threading
 from typing import TYPE_CHECKING
 
+from airflow_incident_provider.registry import VENDORS
+
 from .config import SandboxConfig
 from .server import SandboxServer, is_loopback
 
@@ -41,11 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="print `export AIRFLOW_CONN_...` lines for the sandbox",
     )
     parser.add_argument("--empty", action="store_true", help="start without the sample incidents")
-    parser.add_argument("--token-pagerduty", metavar="TOKEN", help="PagerDuty API token the sandbox accepts")
-    parser.add_argument("--token-rootly", metavar="KEY", help="Rootly API key the sandbox accepts")
-    parser.add_argument("--token-pinghome", metavar="TOKEN", help="Pinghome bearer token the sandbox accepts")
-    parser.add_argument("--token-devhelm", metavar="KEY", help="DevHelm API key the sandbox accepts")
-    parser.add_argument("--token-uptimeio", metavar="KEY", help="UptimeIO API key the sandbox accepts")
+    for record in VENDORS:
+        parser.add_argument(
+            f"--token-{record.name}",
+            metavar=record.credential.upper(),
+            help=f"{record.display_name} API {record.credential} the sandbox accepts",
+        )
     parser.add_argument(
         "--time-scale",
         type=float,
@@ -69,15 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"error: refusing to bind non-loopback host {args.host!r} without --allow-remote", file=sys.stderr
         )
         return 2
-    tokens = {"pagerduty": args.token_pagerduty} if args.token_pagerduty else {}
-    if args.token_rootly:
-        tokens["rootly"] = args.token_rootly
-    if args.token_pinghome:
-        tokens["pinghome"] = args.token_pinghome
-    if args.token_devhelm:
-        tokens["devhelm"] = args.token_devhelm
-    if args.token_uptimeio:
-        tokens["uptimeio"] = args.token_uptimeio
+    tokens = {record.name: token for record in VENDORS if (token := getattr(args, f"token_{record.name}"))}
     try:
         config = SandboxConfig(
             tokens=tokens,

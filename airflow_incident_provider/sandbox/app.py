@@ -2,35 +2,35 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from functools import cache
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from airflow_incident_provider.registry import VENDORS, import_path
+
 from .admin import build_admin_router
 from .config import SandboxConfig
 from .core import SandboxHTTPError, VendorBackend
-from .devhelm import DevHelmBackend
 from .middleware import SandboxMiddleware
-from .pagerduty import PagerDutyBackend
-from .pinghome import PinghomeBackend
-from .rootly import RootlyBackend
 from .state import SandboxState
-from .uptimeio import UptimeIOBackend
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
 
-#: Vendor name -> backend factory. Adding a vendor is one entry here and one backend module.
-VENDORS: dict[str, Callable[[SandboxState], VendorBackend]] = {
-    "pagerduty": PagerDutyBackend,
-    "rootly": RootlyBackend,
-    "pinghome": PinghomeBackend,
-    "devhelm": DevHelmBackend,
-    "uptimeio": UptimeIOBackend,
-}
+@cache
+def backend_classes() -> Mapping[str, type[VendorBackend]]:
+    """Vendor name -> its emulated API, from the registry's ``sandbox_backend`` of every vendor."""
+    classes: dict[str, type[VendorBackend]] = {}
+    for record in VENDORS:
+        backend = import_path(record.sandbox_path)
+        if not (isinstance(backend, type) and issubclass(backend, VendorBackend)):
+            raise TypeError(f"{record.sandbox_path} is not a sandbox VendorBackend")
+        if backend.name != record.name:
+            raise ValueError(f"{record.sandbox_path} emulates {backend.name!r}, not {record.name!r}")
+        classes[record.name] = backend
+    return classes
 
 
 def _error_response(error: SandboxHTTPError) -> Response:
@@ -51,10 +51,8 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
         openapi_url=None,
     )
     app.state.sandbox = state
-    for name, factory in VENDORS.items():
-        backend = factory(state)
-        if backend.name != name:
-            raise ValueError(f"vendor factory for {name!r} built {backend.name!r}")
+    for backend_class in backend_classes().values():
+        backend = backend_class(state)
         state.register(backend)
         app.include_router(backend.router(), prefix=backend.prefix)
     app.include_router(build_admin_router(state))

@@ -5,23 +5,28 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-#: Clearly fake credentials the sandbox accepts by default, one per vendor.
+from airflow_incident_provider.registry import VENDORS
+from airflow_incident_provider.vendors import vendor_module
+
+SIGNIN_SECRET = "pinghome-signin"  # noqa: S105 - the name of a secret, not one
+"""The Pinghome sign-in password's key in the tokens: kept apart so the request log never shows it."""
+
+
+def _fake_credential(vendor: str, kind: str) -> str:
+    return f"sandbox-{vendor}-FAKE-{kind}-0000"
+
+
+#: Clearly fake credentials the sandbox accepts by default, one per vendor (named as the vendor names its
+#: credential), and Pinghome's sign-in password.
 DEFAULT_TOKENS: dict[str, str] = {
-    "pagerduty": "sandbox-pagerduty-FAKE-token-0000",
-    "rootly": "sandbox-rootly-FAKE-key-0000",
-    "pinghome": "sandbox-pinghome-FAKE-token-0000",
-    "pinghome-signin": "sandbox-pinghome-FAKE-password-0000",  # sign-in password, kept out of the request log
-    "devhelm": "sandbox-devhelm-FAKE-key-0000",
-    "uptimeio": "sandbox-uptimeio-FAKE-key-0000",
+    **{record.name: _fake_credential(record.name, record.credential) for record in VENDORS},
+    SIGNIN_SECRET: _fake_credential("pinghome", "password"),
 }
 
-#: Published per-token request limits (requests per minute).
+#: Published per-token request limits (requests per minute): each vendor module's own figure, which the
+#: provider's client-side limiter starts from too.
 DEFAULT_RATE_LIMITS: dict[str, int] = {
-    "pagerduty": 960,
-    "rootly": 3000,  # per key: 3000 reads plus 3000 writes a minute
-    "pinghome": 60,  # none published: the provider's conservative default
-    "devhelm": 100,  # the Free plan's per-organization limit
-    "uptimeio": 60,  # none published: the provider's conservative default
+    record.name: vendor_module(record.name).RATE_LIMIT_PER_MINUTE for record in VENDORS
 }
 
 

@@ -160,6 +160,11 @@ class VendorBackend(ABC):
         name = f"{self.name}-{bucket}" if bucket else self.name
         return self.sandbox.limiter.hit(RateLimiter.key(name, token), limit)
 
+    @classmethod
+    def connection_extra(cls) -> dict[str, Any]:
+        """The extras of the Airflow connection the sandbox prints for this vendor (the sample scope)."""
+        return {}
+
     @abstractmethod
     def router(self) -> APIRouter:
         """The vendor's API routes, relative to :attr:`prefix`."""

@@ -50,6 +50,11 @@ class DevHelmBackend(VendorBackend):
 
     name = "devhelm"
 
+    @classmethod
+    def connection_extra(cls) -> dict[str, Any]:
+        """The sample status page, so bare incident ids resolve and listing works."""
+        return {"status_page_id": DEFAULT_STATUS_PAGE_ID}
+
     def __init__(self, sandbox: SandboxState) -> None:
         super().__init__(sandbox)
         self.store = new_store(sandbox.clock.now())

@@ -15,7 +15,7 @@ from ..state import SandboxState
 from .errors import PagerDutyError, authentication_failed, invalid_input, not_found, rate_limited, short
 from .model import STATUSES
 from .render import Renderer
-from .seed import SCRIPTED_ACTOR_ID, load_samples, new_store
+from .seed import DEFAULT_FROM_EMAIL, SCRIPTED_ACTOR_ID, load_samples, new_store
 from .validation import (
     CreateIncident,
     parse_bulk_update,
@@ -69,6 +69,11 @@ class PagerDutyBackend(VendorBackend):
     """The emulated PagerDuty account behind ``/pagerduty``."""
 
     name = "pagerduty"
+
+    @classmethod
+    def connection_extra(cls) -> dict[str, Any]:
+        """The sample account's requester, for the ``From`` header PagerDuty writes need."""
+        return {"from_email": DEFAULT_FROM_EMAIL}
 
     def __init__(self, sandbox: SandboxState) -> None:
         super().__init__(sandbox)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from ..config import SIGNIN_SECRET
 from ..core import SandboxHTTPError, VendorBackend
 from ..middleware import response_headers
 from ..state import SandboxState
@@ -31,8 +32,6 @@ if TYPE_CHECKING:
     from .model import Incident
     from .store import PinghomeStore
 
-SIGNIN_SECRET = "pinghome-signin"  # noqa: S105 - the name of a secret, not one
-"""The key of the sign-in password in the sandbox's secrets (so the request log masks it)."""
 VERSION_PREFIXES = ("/v1", "/default/v1")
 
 
@@ -53,6 +52,11 @@ class PinghomeBackend(VendorBackend):
     """The emulated Pinghome organisation behind ``/pinghome``."""
 
     name = "pinghome"
+
+    @classmethod
+    def connection_extra(cls) -> dict[str, Any]:
+        """The sample team; the gateway serves Pinghome's three services under one host."""
+        return {"team_id": DEFAULT_TEAM_ID}
 
     def __init__(self, sandbox: SandboxState) -> None:
         super().__init__(sandbox)

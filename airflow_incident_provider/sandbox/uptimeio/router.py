@@ -14,7 +14,7 @@ from ..state import SandboxState
 from . import render
 from .errors import UptimeIOError, not_found, rate_limited, unauthorized, validation_error
 from .model import RESOLVED, STATUSES
-from .seed import STATUS_PAGE_ID, load_samples, new_store
+from .seed import PROJECT_ID, STATUS_PAGE_ID, load_samples, new_store
 from .validation import (
     PatchIncident,
     parse_create,
@@ -44,6 +44,11 @@ class UptimeIOBackend(VendorBackend):
     """The emulated UptimeIO account behind ``/uptimeio``."""
 
     name = "uptimeio"
+
+    @classmethod
+    def connection_extra(cls) -> dict[str, Any]:
+        """The sample project and status page, so bare incident ids resolve."""
+        return {"project_id": PROJECT_ID, "status_page_id": STATUS_PAGE_ID}
 
     def __init__(self, sandbox: SandboxState) -> None:
         super().__init__(sandbox)
