@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
@@ -182,6 +182,28 @@ def capped_raw(raw: Mapping[str, Any], sensitive: tuple[str, ...]) -> dict[str, 
     if size > RAW_SIZE_LIMIT:
         return {"truncated": True, "size": size, "limit": RAW_SIZE_LIMIT}
     return redacted
+
+
+_MILLISECONDS_FROM = 100_000_000_000
+"""An epoch number at or above this is milliseconds (seconds would be the year 5138)."""
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """A vendor's timestamp as an aware datetime, or None when it is missing or unreadable.
+
+    ISO 8601 text (``Z`` or an offset) or epoch seconds or milliseconds; a time without a zone is UTC,
+    for every vendor: none documents a local time, and an aware value is all the model holds.
+    """
+    if not value or isinstance(value, bool):
+        return None
+    try:
+        if isinstance(value, int | float):
+            moment = datetime.fromtimestamp(value / 1000 if value >= _MILLISECONDS_FROM else value, tz=UTC)
+        else:
+            moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except (ValueError, OverflowError, OSError):
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 EPOCH_THRESHOLD = 1_000_000_000

@@ -24,6 +24,7 @@ from airflow_incident_provider.vendors.base import (
     Response,
     capped_raw,
     lookup_status,
+    parse_timestamp,
     refuse_scope,
     uuid_segment,
     vendor_field_items,
@@ -223,15 +224,6 @@ def is_conflict(code: str | None) -> bool:
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def _timestamp(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def incident_url(template: str | None, page_id: str, incident_id: str) -> str | None:
     """The incident's page in DevHelm's UI, from the connection's ``incident_url_template`` if set."""
     return template.format(page_id=page_id, incident_id=incident_id) if template else None
@@ -254,9 +246,9 @@ def incident_from_json(
         severity=str(impact).lower() if impact else None,
         assignees=(),
         url=incident_url(url_template, page_id, incident_id),
-        created_at=_timestamp(data.get("createdAt") or data.get("startedAt")),
-        updated_at=_timestamp(data.get("updatedAt")),
-        resolved_at=_timestamp(data.get("resolvedAt")),
+        created_at=parse_timestamp(data.get("createdAt") or data.get("startedAt")),
+        updated_at=parse_timestamp(data.get("updatedAt")),
+        resolved_at=parse_timestamp(data.get("resolvedAt")),
         raw=capped_raw(data, SENSITIVE_FIELDS) if include_raw else None,
     )
 
@@ -341,7 +333,7 @@ def parse_listed(response: Response) -> tuple[list[Listed], bool]:
     listed = [
         Listed(
             incident_id=str(item["id"]),
-            created_at=_timestamp(item.get("createdAt")),
+            created_at=parse_timestamp(item.get("createdAt")),
             bodies=(
                 tuple(
                     str(update.get("body", "")) for update in item["updates"] if isinstance(update, Mapping)

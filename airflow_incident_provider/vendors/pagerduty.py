@@ -26,6 +26,7 @@ from airflow_incident_provider.vendors.base import (
     Response,
     capped_raw,
     lookup_status,
+    parse_timestamp,
     path_segment,
     scope_ids,
     vendor_field_items,
@@ -188,15 +189,6 @@ def build_get(ref: str) -> Request:
     return Request("GET", f"/incidents/{incident_id_from_ref(ref)}")
 
 
-def _timestamp(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def incident_from_json(data: Mapping[str, Any], *, include_raw: bool = False) -> Incident:
     """One PagerDuty incident object as the normalized ``Incident``."""
     status = str(data.get("status", "")).lower()
@@ -222,9 +214,9 @@ def incident_from_json(data: Mapping[str, Any], *, include_raw: bool = False) ->
         severity=str(severity) if severity else None,
         assignees=assignees,
         url=data.get("html_url"),
-        created_at=_timestamp(data.get("created_at")),
-        updated_at=_timestamp(data.get("updated_at") or data.get("last_status_change_at")),
-        resolved_at=_timestamp(data.get("resolved_at")),
+        created_at=parse_timestamp(data.get("created_at")),
+        updated_at=parse_timestamp(data.get("updated_at") or data.get("last_status_change_at")),
+        resolved_at=parse_timestamp(data.get("resolved_at")),
         raw=capped_raw(data, SENSITIVE_FIELDS) if include_raw else None,
     )
 

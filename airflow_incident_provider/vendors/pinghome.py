@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -24,6 +23,7 @@ from airflow_incident_provider.vendors.base import (
     Response,
     capped_raw,
     lookup_status,
+    parse_timestamp,
     path_segment,
     refuse_scope,
     scope_ids,
@@ -372,17 +372,6 @@ def find(items: Sequence[Mapping[str, Any]], incident_id: str) -> Mapping[str, A
     return next((item for item in items if str(item.get("id")) == incident_id), None)
 
 
-def _timestamp(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        if isinstance(value, int | float):
-            return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz=UTC)
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except (ValueError, OverflowError, OSError):
-        return None
-
-
 def status_of(data: Mapping[str, Any]) -> str:
     """The status word, lower-cased; without one: resolved if it has ``resolved_at``, else open."""
     status = data.get("status")
@@ -433,9 +422,9 @@ def incident_from_json(
         severity=str(urgency).lower() if urgency else None,
         assignees=assignee_ids(data.get("assignees")),
         url=incident_url(data, team, url_template),
-        created_at=_timestamp(data.get("created_at") or data.get("received_at")),
-        updated_at=_timestamp(data.get("updated_at")),
-        resolved_at=_timestamp(data.get("resolved_at")),
+        created_at=parse_timestamp(data.get("created_at") or data.get("received_at")),
+        updated_at=parse_timestamp(data.get("updated_at")),
+        resolved_at=parse_timestamp(data.get("resolved_at")),
         raw=capped_raw(data, SENSITIVE_FIELDS) if include_raw else None,
     )
 

@@ -22,6 +22,7 @@ from airflow_incident_provider.vendors.base import (
     Response,
     capped_raw,
     lookup_status,
+    parse_timestamp,
     path_segment,
     scope_ids,
     vendor_field_items,
@@ -269,16 +270,6 @@ def build_get(ref: str) -> Request:
     return Request("GET", _incident_path(ref))
 
 
-def _timestamp(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _severity_name(value: Any) -> str | None:
     """The incident's severity: a JSON:API ``{"data": {"attributes": {"name", "slug"}}}`` (or a word)."""
     if isinstance(value, str):
@@ -302,7 +293,7 @@ def incident_from_json(data: Mapping[str, Any], *, include_raw: bool = False) ->
     phase = STATUS_PHASES.get(status, Phase.OPEN)
     resolved_at = None
     if phase is Phase.RESOLVED:
-        resolved_at = _timestamp(
+        resolved_at = parse_timestamp(
             attributes.get("resolved_at") or attributes.get("cancelled_at") or attributes.get("closed_at")
         )
     return Incident(
@@ -315,8 +306,8 @@ def incident_from_json(data: Mapping[str, Any], *, include_raw: bool = False) ->
         severity=_severity_name(attributes.get("severity")),
         assignees=(),
         url=attributes.get("url") or attributes.get("short_url"),
-        created_at=_timestamp(attributes.get("created_at")),
-        updated_at=_timestamp(attributes.get("updated_at")),
+        created_at=parse_timestamp(attributes.get("created_at")),
+        updated_at=parse_timestamp(attributes.get("updated_at")),
         resolved_at=resolved_at,
         raw=capped_raw(data, SENSITIVE_FIELDS) if include_raw else None,
     )

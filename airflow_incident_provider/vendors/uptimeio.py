@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
@@ -22,6 +21,7 @@ from airflow_incident_provider.vendors.base import (
     Response,
     capped_raw,
     lookup_status,
+    parse_timestamp,
     refuse_scope,
     uuid_segment,
     vendor_field_items,
@@ -207,15 +207,6 @@ def build_get(scope: Scope) -> Request:
     return Request("GET", scope.path)
 
 
-def _timestamp(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def incident_url(template: str | None, scope: Scope) -> str | None:
     """The incident's page from the connection's ``incident_url_template``; UptimeIO returns no URL."""
     if not template:
@@ -246,9 +237,9 @@ def incident_from_json(
         phase=STATUS_PHASES.get(status, Phase.OPEN),
         severity=str(severity).lower() if severity else None,
         url=incident_url(url_template, scope),
-        created_at=_timestamp(data.get("created_at")),
-        updated_at=_timestamp(data.get("updated_at")),
-        resolved_at=_timestamp(data.get("resolved_at")),
+        created_at=parse_timestamp(data.get("created_at")),
+        updated_at=parse_timestamp(data.get("updated_at")),
+        resolved_at=parse_timestamp(data.get("resolved_at")),
         raw=capped_raw(data, SENSITIVE_FIELDS) if include_raw else None,
     )
 
