@@ -16,8 +16,9 @@ from typing import Any
 import httpx
 
 from airflow_incident_provider.hooks import ratelimit
+from airflow_incident_provider.registry import VENDOR_NAMES
 
-VENDORS = ("pagerduty", "rootly", "devhelm", "uptimeio", "pinghome")
+VENDORS = VENDOR_NAMES
 UNLIMITED = 10_000_000
 """Requests per minute that no benchmark comes near: the rate limit out of the way."""
 

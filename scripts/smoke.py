@@ -20,15 +20,14 @@ import sys
 
 from airflow_incident_provider.hooks import get_incident_hook
 from airflow_incident_provider.models import IncidentUpdate, WriteOptions
-
-VENDORS = ("pagerduty", "rootly", "devhelm", "uptimeio", "pinghome")
+from airflow_incident_provider.registry import VENDOR_NAMES
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--vendor", choices=VENDORS, required=True)
+    parser.add_argument("--vendor", choices=VENDOR_NAMES, required=True)
     args = parser.parse_args()
     conn_id = os.environ.get("SMOKE_CONN_ID", f"{args.vendor}_incidents_default")
     incident_ref = os.environ.get("SMOKE_INCIDENT", "")

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from hypothesis import settings
 
+from airflow_incident_provider.registry import VENDOR_NAMES
+
 _HOME = Path(tempfile.mkdtemp(prefix="airflow-incident-tests-"))
 atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 _ROOT = Path(__file__).parents[1]
@@ -36,10 +38,5 @@ settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True
 settings.register_profile("thorough", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-pytest_plugins = [
-    "tests.fixtures",
-    "tests.fixtures_rootly",
-    "tests.fixtures_devhelm",
-    "tests.fixtures_uptimeio",
-    "tests.fixtures_pinghome",
-]
+# The shared fixtures, then one fixtures module per vendor of the registry (tests/fixtures_<vendor>.py).
+pytest_plugins = ["tests.fixtures", *(f"tests.fixtures_{name}" for name in VENDOR_NAMES)]

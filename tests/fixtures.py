@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 import httpx
 import pytest
@@ -16,6 +16,22 @@ PD_TOKEN = "pd-test-token-8f3a7c2e91"
 PD_CONN_ID = "pd_test"
 UNLIMITED = 1_000_000
 """Requests per minute for tests that do not test rate limiting: the suite must never wait on it."""
+
+
+class VendorCase(NamedTuple):
+    """What the shared, vendor-parametrized tests need of one vendor; each ``tests/fixtures_<vendor>.py``
+    declares its ``CASE`` (collected in ``tests/vendor_cases.py``)."""
+
+    fixture: str
+    """The fixture giving the vendor's freshly reset sandbox handle and test connection."""
+    conn_id: str
+    """The test connection that fixture points at the sandbox."""
+    title_key: str
+    """The key of the title in the vendor's raw incident."""
+    status_key: str
+    """The key of the status in the vendor's raw incident."""
+    resolved: str
+    """The vendor's own word for a resolved incident."""
 
 
 @pytest.fixture(autouse=True)
@@ -202,9 +218,3 @@ class Sandbox(VendorSandbox):
 
 def connection_json(conn_type: str, host: str, password: str, **extra: Any) -> str:
     return json.dumps({"conn_type": conn_type, "host": host, "password": password, "extra": extra})
-
-
-@pytest.fixture
-def pd(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    """A freshly reset sandbox and the connection ``pd_test`` pointing at its PagerDuty API."""
-    yield from serve(Sandbox(sandbox), monkeypatch)

@@ -9,9 +9,10 @@ import pytest
 
 from airflow_incident_provider.sandbox import SandboxServer
 from airflow_incident_provider.sandbox.devhelm import DEFAULT_STATUS_PAGE_ID
-from tests.fixtures import VendorSandbox, serve
+from tests.fixtures import VendorCase, VendorSandbox, serve
 
 DEVHELM_CONN_ID = "devhelm_test"
+CASE = VendorCase("devhelm", DEVHELM_CONN_ID, "title", "status", "RESOLVED")
 DEVHELM_PAGE_PATH = f"/api/v1/status-pages/{DEFAULT_STATUS_PAGE_ID}"
 
 

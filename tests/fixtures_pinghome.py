@@ -15,9 +15,10 @@ from airflow_incident_provider.sandbox.pinghome import (
     SESSION_TTL_SECONDS,
     SIGNIN_SECRET,
 )
-from tests.fixtures import VendorSandbox, serve
+from tests.fixtures import VendorCase, VendorSandbox, serve
 
 PH_CONN_ID = "pinghome_test"
+CASE = VendorCase("ph", PH_CONN_ID, "name", "status", "resolved")
 
 
 class PinghomeSandbox(VendorSandbox):

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 from airflow_incident_provider.sandbox import SandboxServer
-from tests.fixtures import VendorSandbox, serve
+from tests.fixtures import VendorCase, VendorSandbox, serve
 
 ROOTLY_CONN_ID = "rootly_test"
+CASE = VendorCase("rootly", ROOTLY_CONN_ID, "title", "status", "resolved")
 MEDIA_TYPE = "application/vnd.api+json"
 
 

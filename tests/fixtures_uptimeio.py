@@ -9,9 +9,10 @@ import pytest
 
 from airflow_incident_provider.sandbox import SandboxServer
 from airflow_incident_provider.sandbox.uptimeio import PROJECT_ID, STATUS_PAGE_ID
-from tests.fixtures import VendorSandbox, serve
+from tests.fixtures import VendorCase, VendorSandbox, serve
 
 UPTIMEIO_CONN_ID = "uptimeio_test"
+CASE = VendorCase("uptimeio", UPTIMEIO_CONN_ID, "title", "status", "resolved")
 UPTIMEIO_PAGE_PATH = f"/api/projects/{PROJECT_ID}/status-pages/{STATUS_PAGE_ID}"
 FIXTURE_HEADER = "X-Test-Fixture"
 """Marks the fixture's own calls, so ``requests()`` shows only what the code under test sent."""

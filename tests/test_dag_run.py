@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import DAGS_FOLDER
 from tests.fixtures import PD_CONN_ID, Sandbox
+from tests.vendor_cases import VENDOR_CASES, VENDORS
 
 DAGS = DAGS_FOLDER / "tests"
 EXAMPLES = DAGS_FOLDER / "examples"
@@ -58,17 +59,7 @@ def test_example_dag_acknowledges_notes_and_resolves(pd: Sandbox, metadata_db: N
     assert any("picked this up" in note for note in pd.notes(incident_id))
 
 
-VENDOR_CASES = {
-    # fixture, connection id, the raw incident's title and status keys, its resolved word
-    "pagerduty": ("pd", "pd_test", "title", "status", "resolved"),
-    "rootly": ("rootly", "rootly_test", "title", "status", "resolved"),
-    "devhelm": ("devhelm", "devhelm_test", "title", "status", "RESOLVED"),
-    "uptimeio": ("uptimeio", "uptimeio_test", "title", "status", "resolved"),
-    "pinghome": ("ph", "pinghome_test", "name", "status", "resolved"),
-}
-
-
-@pytest.mark.parametrize("vendor", sorted(VENDOR_CASES))
+@pytest.mark.parametrize("vendor", VENDORS)
 def test_the_same_dag_runs_against_every_vendor(
     vendor: str, request: pytest.FixtureRequest, metadata_db: None
 ) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_dag_run import VENDOR_CASES
+from tests.vendor_cases import VENDOR_CASES
 
 ROOT = Path(__file__).parents[1]
 

@@ -86,9 +86,8 @@ from pathlib import Path
 import pytest
 
 from airflow_incident_provider.hooks import ratelimit, transport
+from airflow_incident_provider.registry import VENDOR_NAMES as VENDORS
 from airflow_incident_provider.sandbox import SandboxAdminError
-
-VENDORS = ("pagerduty", "rootly", "devhelm", "uptimeio", "pinghome")
 
 
 def test_a_connection_for_every_vendor(incident_sandbox):

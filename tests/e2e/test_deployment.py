@@ -13,6 +13,7 @@ fails if any of its processes outlives it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import time
@@ -27,7 +28,9 @@ import pytest
 
 from airflow_incident_provider.hooks import get_incident_hook
 from airflow_incident_provider.models import Incident
+from airflow_incident_provider.registry import VENDORS
 from airflow_incident_provider.sandbox import SandboxConfig, SandboxServer
+from airflow_incident_provider.sandbox.config import SIGNIN_SECRET
 from airflow_incident_provider.sandbox.pinghome.router import PinghomeBackend
 from airflow_incident_provider.sandbox.pinghome.seed import ACCOUNT_EMAIL, DEFAULT_TEAM_ID
 from airflow_incident_provider.sandbox.rootly.router import RootlyBackend
@@ -40,13 +43,15 @@ from deployment import WATCHER_MEMORY_PREFIX, Deployment, session_processes
 
 pytestmark = pytest.mark.e2e
 
+
+def distinct(name: str) -> str:
+    """Six characters no log line has by chance, fixed per name so a failing run can be repeated."""
+    return hashlib.sha256(f"e2e-{name}".encode()).hexdigest()[:6]
+
+
 TOKENS = {
-    "pagerduty": "e2e-pagerduty-token-Zq81Lm",
-    "rootly": "e2e-rootly-key-Vw42Hx",
-    "devhelm": "e2e-devhelm-key-Pk07Rt",
-    "uptimeio": "e2e-uptimeio-key-Jd65Nc",
-    "pinghome": "e2e-pinghome-token-Ws39Bf",
-    "pinghome-signin": "e2e-pinghome-password-Gy14Tu",
+    **{record.name: f"e2e-{record.name}-{record.credential}-{distinct(record.name)}" for record in VENDORS},
+    SIGNIN_SECRET: f"e2e-pinghome-password-{distinct(SIGNIN_SECRET)}",
 }
 """Distinctive credentials: any of them in a log file is a leak, never a coincidence."""
 SIGN_IN_CONN_ID = "pinghome_signin"
@@ -322,7 +327,7 @@ def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2E]:
             "conn_type": "pinghome_incidents",
             "host": sandbox.vendor_url("pinghome"),
             "login": ACCOUNT_EMAIL,
-            "password": TOKENS["pinghome-signin"],
+            "password": TOKENS[SIGNIN_SECRET],
             "extra": {"team_id": DEFAULT_TEAM_ID},
         }
         deployment = Deployment(

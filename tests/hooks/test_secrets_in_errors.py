@@ -15,8 +15,9 @@ from airflow_incident_provider.hooks.pinghome import PinghomeIncidentHook
 from tests.fixtures import VendorSandbox
 from tests.fixtures_pinghome import PinghomeSandbox
 from tests.hooks.test_pinghome import signing_in
+from tests.vendor_cases import FIXTURES
 
-VENDOR_FIXTURES = ("pd", "rootly", "devhelm", "uptimeio", "ph")
+VENDOR_FIXTURES = tuple(FIXTURES.values())
 INCIDENT_ID = "5f0c2a8e-4b1d-4e6f-9a3c-7d2e1f0b9c8a"
 """A well-formed id for every vendor (the fault answers before any look-up)."""
 

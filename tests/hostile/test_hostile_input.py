@@ -60,7 +60,7 @@ from tests.contract.test_devhelm_contract import CONTRACT as DEVHELM
 from tests.contract.test_pagerduty_contract import CONTRACT as PAGERDUTY
 from tests.contract.test_rootly_contract import CONTRACT as ROOTLY
 from tests.operators.test_bulk import context
-from tests.test_dag_run import VENDOR_CASES
+from tests.vendor_cases import VENDOR_CASES
 
 CONTRACTS: dict[str, Contract] = {"pagerduty": PAGERDUTY, "rootly": ROOTLY, "devhelm": DEVHELM}
 """The vendors with an official spec; UptimeIO's and Pinghome's limits are the seed's (the sandbox's)."""

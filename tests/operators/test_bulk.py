@@ -14,7 +14,7 @@ from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.models import IncidentUpdate, OperationResult, WriteOptions
 from airflow_incident_provider.operators import BulkUpdateIncidentsOperator
 from tests.fixtures import PD_CONN_ID, Sandbox
-from tests.test_dag_run import VENDOR_CASES
+from tests.vendor_cases import VENDOR_CASES
 
 
 class TaskInstance(SimpleNamespace):

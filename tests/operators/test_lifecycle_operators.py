@@ -20,7 +20,7 @@ from airflow_incident_provider.operators import (
 from airflow_incident_provider.vendors import vendor_module
 from tests.fixtures import PD_CONN_ID, Sandbox
 from tests.fixtures_devhelm import DEVHELM_CONN_ID, DevHelmSandbox
-from tests.test_dag_run import VENDOR_CASES
+from tests.vendor_cases import VENDOR_CASES
 
 STATUS_PAGES = {vendor for vendor in VENDOR_CASES if getattr(vendor_module(vendor), "STATUS_PAGE", False)}
 """The vendors whose incidents are status-page posts (the fact lives in their vendor modules)."""

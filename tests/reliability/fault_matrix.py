@@ -39,8 +39,8 @@ from airflow_incident_provider.operators.base import IncidentConnectionOperator
 from airflow_incident_provider.vendors import vendor_module
 from tests.operators.test_bulk import context as task_context
 from tests.operators.test_lifecycle_operators import CREATE_ARGS
+from tests.vendor_cases import VENDORS
 
-VENDORS = ("pagerduty", "rootly", "devhelm", "uptimeio", "pinghome")
 READ_TIMEOUT = 0.5
 TOTAL_TIMEOUT = 4.0
 """Seconds; set on the matrix's connections so a slow or trickling answer ends quickly."""

@@ -23,15 +23,7 @@ from tests.fixtures_devhelm import DevHelmSandbox
 from tests.fixtures_pinghome import PinghomeSandbox
 from tests.fixtures_rootly import RootlySandbox
 from tests.fixtures_uptimeio import UptimeIOSandbox
-
-VENDORS = ("pagerduty", "rootly", "devhelm", "uptimeio", "pinghome")
-FIXTURES = {
-    "pagerduty": "pd",
-    "rootly": "rootly",
-    "devhelm": "devhelm",
-    "uptimeio": "uptimeio",
-    "pinghome": "ph",
-}
+from tests.vendor_cases import FIXTURES, VENDORS
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,8 @@ import pytest
 
 from airflow_incident_provider.models import Phase
 from airflow_incident_provider.vendors import vendor_module
-from tests.test_dag_run import VENDOR_CASES, load_dag
+from tests.test_dag_run import load_dag
+from tests.vendor_cases import VENDOR_CASES
 
 MODES = ("poke", "reschedule", "deferrable")
 
