@@ -10,12 +10,12 @@ from airflow_incident_provider.sandbox import SandboxServer
 from tests.reliability.fault_matrix import (
     FAULTS,
     OPERATIONS,
-    VENDORS,
     conn_id,
     connection_extra,
     run_matrix,
     table,
 )
+from tests.vendor_cases import VENDORS
 
 
 def test_every_operation_survives_every_fault_on_every_vendor(

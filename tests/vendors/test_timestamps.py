@@ -32,12 +32,14 @@ MOMENT = datetime(2026, 11, 22, 6, 10, 51, tzinfo=UTC)
 def test_a_timestamp_is_an_aware_moment(value: Any, expected: datetime) -> None:
     parsed = parse_timestamp(value)
     assert parsed == expected
-    assert parsed is not None and parsed.utcoffset() is not None
+    assert parsed is not None
+    assert parsed.utcoffset() is not None
 
 
 def test_an_offset_is_kept_not_replaced() -> None:
     parsed = parse_timestamp("2026-11-22T08:10:51+02:00")
-    assert parsed is not None and parsed.utcoffset() == timedelta(hours=2)
+    assert parsed is not None
+    assert parsed.utcoffset() == timedelta(hours=2)
     assert parsed.tzinfo == timezone(timedelta(hours=2))
 
 
@@ -72,5 +74,6 @@ PARSERS: dict[str, Callable[[str], Incident]] = {
 def test_every_vendor_reads_a_zone_less_time_as_utc(vendor: str) -> None:
     incident = PARSERS[vendor]("2026-11-22T06:10:51")
     assert incident.created_at == MOMENT
-    assert incident.created_at is not None and incident.created_at.tzinfo is not None
+    assert incident.created_at is not None
+    assert incident.created_at.tzinfo is not None
     assert incident.to_json()["created_at"] == "2026-11-22T06:10:51Z"
