@@ -10,9 +10,13 @@ import importlib
 from collections.abc import Mapping
 from functools import cache
 from types import ModuleType
+from typing import TYPE_CHECKING, cast
 
 from airflow_incident_provider.models import Phase
 from airflow_incident_provider.registry import VENDORS
+
+if TYPE_CHECKING:
+    from airflow_incident_provider.vendors.protocol import VendorModule
 
 VENDOR_MODULES: Mapping[str, str] = {record.name: record.vendor_module for record in VENDORS}
 
@@ -20,6 +24,15 @@ VENDOR_MODULES: Mapping[str, str] = {record.name: record.vendor_module for recor
 def vendor_module(name: str) -> ModuleType:
     """The vendor module for ``name`` (``"pagerduty"``...)."""
     return importlib.import_module(VENDOR_MODULES[name])
+
+
+def typed_vendor_module(name: str) -> VendorModule:
+    """The vendor module for ``name`` as the ``VendorModule`` protocol, so calls into it are type-checked.
+
+    The cast is sound because every module is checked against the protocol statically
+    (``tests/vendors/test_protocol.py``), and that test fails when a registered vendor is left out.
+    """
+    return cast("VendorModule", vendor_module(name))
 
 
 @cache
