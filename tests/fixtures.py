@@ -154,10 +154,15 @@ Handle = TypeVar("Handle", bound=VendorSandbox)
 
 
 def serve(handle: Handle, monkeypatch: pytest.MonkeyPatch, **extra: Any) -> Iterator[Handle]:
-    """Body of a handle fixture: reset the sandbox, point the test connection at it, close when done."""
+    """Body of a handle fixture: reset the sandbox, point the test connection at it, close when done.
+
+    Faults the test injected are cleared at the end: a later test on the bare session sandbox (the
+    fault matrix) would otherwise meet them.
+    """
     handle.reset()
     handle.use_connection(monkeypatch, **extra)
     yield handle
+    handle.server.clear_faults()
     handle.close()
 
 
