@@ -45,6 +45,7 @@ from airflow_incident_provider.operators import (
 )
 from airflow_incident_provider.sandbox.devhelm import DEFAULT_STATUS_PAGE_ID, SECOND_STATUS_PAGE_ID
 from airflow_incident_provider.vendors import devhelm as dh_vendor
+from airflow_incident_provider.vendors.devhelm import create as dh_create
 from tests.fixtures_devhelm import DEVHELM_CONN_ID, DEVHELM_PAGE_PATH, DevHelmSandbox
 
 PUBLIC = WriteOptions(public=True)
@@ -689,7 +690,7 @@ def test_create_defaults_and_notify_subscribers(devhelm: DevHelmSandbox) -> None
 def test_create_search_reads_unresolved_timelines_newest_first_across_pages(
     devhelm: DevHelmSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(dh_vendor, "LIST_PAGE_SIZE", 2)
+    monkeypatch.setattr(dh_create, "LIST_PAGE_SIZE", 2)  # the dedup search pages in devhelm.create
     wanted = hook().create_incident(IncidentCreate(title="Wanted", dedup_key="wanted"), PUBLIC)
     devhelm.create(title="Newer, unrelated")
     devhelm.clear_requests()
