@@ -1,0 +1,61 @@
+"""What a public status page refuses or needs said explicitly: customer-facing writes only with
+``public=True``, and the operations UptimeIO has no endpoint for."""
+
+from __future__ import annotations
+
+from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
+from airflow_incident_provider.models import WriteOptions
+from airflow_incident_provider.vendors.uptimeio.api import NAME
+from airflow_incident_provider.vendors.uptimeio.severities import SEVERITIES
+
+
+def check_options(options: WriteOptions, *, customer_facing: str | None) -> None:
+    """Refuse, before any request, a customer-facing write the caller did not make explicit.
+
+    ``customer_facing`` names what would be posted (None when the write posts no message).
+    """
+    if options.notify_subscribers:
+        raise UnsupportedOperationError(
+            f"{NAME}: 'notify_subscribers' cannot be honoured: UptimeIO's status-page incident, update "
+            "and resolve bodies have no subscriber-notification field; leave notify_subscribers=False "
+            "(UptimeIO's own status-page settings decide who is notified)"
+        )
+    if customer_facing is not None and not options.public:
+        raise IncidentValidationError(
+            "public",
+            f"{customer_facing} is a message to customers on the UptimeIO status page; pass public=True "
+            "to post it",
+            vendor=NAME,
+        )
+
+
+def create_unsupported() -> UnsupportedOperationError:
+    """Creating: none of UptimeIO's API reference pages documents a create endpoint."""
+    return UnsupportedOperationError(
+        f"{NAME}: UptimeIO documents no endpoint to create a status-page incident; create the incident "
+        "in UptimeIO and pass its id (or its 'projectId/pageId/incidentId' ref) to the other operators"
+    )
+
+
+def assignees_unsupported() -> UnsupportedOperationError:
+    """Assigning: a status page tells customers what is happening; it has no one to assign."""
+    return UnsupportedOperationError(
+        f"{NAME}: status-page incidents have no 'assignees'; assign people in your incident tool (e.g. "
+        "ReassignIncidentOperator on a PagerDuty, Rootly or Pinghome connection) and describe progress "
+        "to customers with note=... (public=True)"
+    )
+
+
+def escalation_level_unsupported() -> UnsupportedOperationError:
+    """Escalation policies' levels are PagerDuty's; an UptimeIO incident escalates by severity."""
+    return UnsupportedOperationError(
+        f"{NAME}: 'escalation_level' is PagerDuty's; an UptimeIO status-page incident escalates by "
+        f"severity ({' -> '.join(SEVERITIES)}): pass severity=... or no target for one step up"
+    )
+
+
+def acknowledge_unsupported() -> UnsupportedOperationError:
+    return UnsupportedOperationError(
+        f"{NAME}: status-page incidents have no acknowledge; every status is a public message, so move "
+        "the incident explicitly with UpdateIncidentOperator(status='identified', public=True)"
+    )
