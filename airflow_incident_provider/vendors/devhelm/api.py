@@ -8,11 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from airflow_incident_provider.exceptions import IncidentValidationError
-from airflow_incident_provider.vendors.base import (
-    Response,
-    uuid_segment,
-    wait_from_headers,
-)
+from airflow_incident_provider.vendors.base import Response, uuid_segment, wait_from_headers
 
 NAME = "devhelm"
 DISPLAY_NAME = "DevHelm"

@@ -9,10 +9,7 @@ from typing import Any
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.idempotency import mark_hidden
 from airflow_incident_provider.models import IncidentCreate
-from airflow_incident_provider.vendors.base import (
-    Request,
-    vendor_field_items,
-)
+from airflow_incident_provider.vendors.base import Request, vendor_field_items
 from airflow_incident_provider.vendors.devhelm.api import NAME, NO_ASSIGNEES, PAGES_PATH, uuid_id
 from airflow_incident_provider.vendors.devhelm.fields import (
     _CREATE_ARGUMENT_FIELDS,

@@ -7,11 +7,7 @@ import re
 from collections.abc import Mapping
 
 from airflow_incident_provider.exceptions import IncidentValidationError
-from airflow_incident_provider.vendors.base import (
-    Response,
-    path_segment,
-    wait_from_headers,
-)
+from airflow_incident_provider.vendors.base import Response, path_segment, wait_from_headers
 
 NAME = "pagerduty"
 DISPLAY_NAME = "PagerDuty"

@@ -6,15 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from airflow_incident_provider.exceptions import (
-    IncidentValidationError,
-    VendorError,
-)
+from airflow_incident_provider.exceptions import IncidentValidationError, VendorError
 from airflow_incident_provider.models import Incident, IncidentCreate
-from airflow_incident_provider.vendors.base import (
-    Request,
-    Response,
-)
+from airflow_incident_provider.vendors.base import Request, Response
 from airflow_incident_provider.vendors.pagerduty.api import INCIDENT_KEY_MAX_LENGTH, NAME
 from airflow_incident_provider.vendors.pagerduty.fields import (
     _CREATE_ARGUMENT_FIELDS,

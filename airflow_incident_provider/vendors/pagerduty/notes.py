@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from airflow_incident_provider.exceptions import IncidentValidationError
-from airflow_incident_provider.vendors.base import (
-    Request,
-    Response,
-)
+from airflow_incident_provider.vendors.base import Request, Response
 from airflow_incident_provider.vendors.pagerduty.api import NAME, NOTE_MAX_LENGTH, incident_id_from_ref
 
 

@@ -7,10 +7,7 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.models import IncidentCreate, IncidentUpdate
-from airflow_incident_provider.vendors.base import (
-    Request,
-    Response,
-)
+from airflow_incident_provider.vendors.base import Request, Response
 from airflow_incident_provider.vendors.pagerduty.api import NAME
 
 URGENCIES = ("low", "high")

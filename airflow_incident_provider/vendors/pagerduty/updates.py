@@ -6,16 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from airflow_incident_provider.exceptions import (
-    IncidentValidationError,
-    UnsupportedOperationError,
-)
+from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.models import Incident, IncidentUpdate
-from airflow_incident_provider.vendors.base import (
-    Request,
-    Response,
-    path_segment,
-)
+from airflow_incident_provider.vendors.base import Request, Response, path_segment
 from airflow_incident_provider.vendors.pagerduty.api import NAME, TITLE_MAX_LENGTH, incident_id_from_ref
 from airflow_incident_provider.vendors.pagerduty.fields import validate_vendor_fields
 from airflow_incident_provider.vendors.pagerduty.incidents import incident_from_json, to_vendor_status

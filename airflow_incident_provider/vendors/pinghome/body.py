@@ -8,10 +8,7 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.models import Escalation, IncidentUpdate
-from airflow_incident_provider.vendors.base import (
-    path_segment,
-    vendor_field_items,
-)
+from airflow_incident_provider.vendors.base import path_segment, vendor_field_items
 from airflow_incident_provider.vendors.pinghome.incidents import (
     ASSIGNEE_TYPES,
     DEFAULT_ASSIGNEE_TYPE,

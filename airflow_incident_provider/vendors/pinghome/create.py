@@ -8,11 +8,7 @@ from typing import Any
 
 from airflow_incident_provider.idempotency import mark
 from airflow_incident_provider.models import IncidentCreate
-from airflow_incident_provider.vendors.base import (
-    Request,
-    Response,
-    path_segment,
-)
+from airflow_incident_provider.vendors.base import Request, Response, path_segment
 from airflow_incident_provider.vendors.pinghome.body import (
     _ARGUMENT_FIELDS,
     CREATE_URGENCY,

@@ -6,10 +6,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from airflow_incident_provider.vendors.base import (
-    Response,
-    wait_from_headers,
-)
+from airflow_incident_provider.vendors.base import Response, wait_from_headers
 
 
 def retry_after(response: Response) -> float | None:

@@ -7,10 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from airflow_incident_provider.idempotency import is_marked, mark
-from airflow_incident_provider.vendors.base import (
-    Request,
-    path_segment,
-)
+from airflow_incident_provider.vendors.base import Request, path_segment
 from airflow_incident_provider.vendors.pinghome.body import BODY_FIELDS
 from airflow_incident_provider.vendors.pinghome.incidents import DEFAULT_ASSIGNEE_TYPE, status_of
 from airflow_incident_provider.vendors.pinghome.services import CMD, NAME

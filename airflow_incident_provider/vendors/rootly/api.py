@@ -9,11 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
-from airflow_incident_provider.vendors.base import (
-    Response,
-    path_segment,
-    wait_from_headers,
-)
+from airflow_incident_provider.vendors.base import Response, path_segment, wait_from_headers
 
 NAME = "rootly"
 DISPLAY_NAME = "Rootly"

@@ -9,11 +9,7 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.models import Incident, IncidentCreate
-from airflow_incident_provider.vendors.base import (
-    Request,
-    Response,
-    vendor_field_items,
-)
+from airflow_incident_provider.vendors.base import Request, Response, vendor_field_items
 from airflow_incident_provider.vendors.rootly.api import (
     LIST_PAGE_SIZE,
     NAME,

@@ -7,10 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
-from airflow_incident_provider.vendors.base import (
-    Request,
-    Response,
-)
+from airflow_incident_provider.vendors.base import Request, Response
 from airflow_incident_provider.vendors.rootly.api import (
     LIST_PAGE_SIZE,
     NAME,

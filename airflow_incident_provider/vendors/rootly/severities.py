@@ -6,10 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
-from airflow_incident_provider.vendors.base import (
-    Request,
-    Response,
-)
+from airflow_incident_provider.vendors.base import Request, Response
 from airflow_incident_provider.vendors.rootly.api import LIST_PAGE_SIZE, NAME, _paging, _resources, next_page
 
 

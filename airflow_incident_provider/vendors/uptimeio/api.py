@@ -8,11 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
-from airflow_incident_provider.vendors.base import (
-    Response,
-    uuid_segment,
-    wait_from_headers,
-)
+from airflow_incident_provider.vendors.base import Response, uuid_segment, wait_from_headers
 
 NAME = "uptimeio"
 DISPLAY_NAME = "UptimeIO"

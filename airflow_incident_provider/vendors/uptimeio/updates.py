@@ -10,10 +10,7 @@ from typing import Any
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.idempotency import mark_hidden
 from airflow_incident_provider.models import Incident, IncidentUpdate
-from airflow_incident_provider.vendors.base import (
-    Request,
-    vendor_field_items,
-)
+from airflow_incident_provider.vendors.base import Request, vendor_field_items
 from airflow_incident_provider.vendors.uptimeio.api import NAME, Scope
 from airflow_incident_provider.vendors.uptimeio.incidents import RESOLVED, to_vendor_status
 from airflow_incident_provider.vendors.uptimeio.policy import assignees_unsupported
