@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from types import ModuleType
+from typing import TYPE_CHECKING
 
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.models import Incident, Phase
+
+if TYPE_CHECKING:
+    from airflow_incident_provider.vendors.protocol import VendorModule
 
 PHASE_WORDS = frozenset(phase.value for phase in Phase)
 
@@ -24,7 +27,7 @@ def normalized_words(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(word.strip().lower() for word in words if word.strip()))
 
 
-def vendor_statuses(words: Sequence[str], vendor: ModuleType, field_name: str) -> frozenset[str]:
+def vendor_statuses(words: Sequence[str], vendor: VendorModule, field_name: str) -> frozenset[str]:
     """The vendor's own status words that ``words`` cover, or an error naming the allowed words.
 
     A phase the vendor does not have (PagerDuty has no "mitigated") is refused: waiting for it would
@@ -96,7 +99,7 @@ class StatusCondition:
             )
         return condition
 
-    def for_vendor(self, vendor: ModuleType) -> VendorCondition:
+    def for_vendor(self, vendor: VendorModule) -> VendorCondition:
         """Resolved against the vendor's statuses; raises before any request when a word does not fit."""
         targets = vendor_statuses(self.targets, vendor, "target_statuses") if self.targets else None
         failures = vendor_statuses(self.failures, vendor, "failure_statuses")

@@ -9,7 +9,7 @@ Conformance is proven statically in ``tests/vendors/test_protocol.py``.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from airflow_incident_provider.models import Phase
 from airflow_incident_provider.vendors.base import Request, Response
@@ -70,8 +70,13 @@ class VendorModule(Protocol):
         """Whether the vendor's error code means a conflict (mapped to ``ConflictError``)."""
 
 
+@runtime_checkable
 class NotesVendorModule(VendorModule, Protocol):
-    """A vendor whose notes can be listed back, so a marked note is looked for before posting again."""
+    """A vendor whose notes can be listed back, so a marked note is looked for before posting again.
+
+    Runtime-checkable, so the base hook's note flow can narrow a ``VendorModule`` to it with
+    ``isinstance`` (a module is checked for the members' presence).
+    """
 
     def validate_note(self, note: str) -> None:
         """A note the vendor would refuse fails before any request."""

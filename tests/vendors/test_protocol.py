@@ -30,3 +30,10 @@ def test_a_vendor_module_has_every_member_the_protocol_names(name: str) -> None:
     assert members, "the protocol names its members"
     missing = [member for member in members if not hasattr(vendor_module(name), member)]
     assert not missing, f"{name} lacks {missing}"
+
+
+def test_only_a_vendor_with_notes_to_read_back_is_a_notes_vendor() -> None:
+    assert isinstance(vendor_module("pagerduty"), NotesVendorModule)
+    assert not any(
+        isinstance(vendor_module(name), NotesVendorModule) for name in VENDOR_NAMES if name != "pagerduty"
+    )
