@@ -12,11 +12,11 @@ from airflow_incident_provider.models import IncidentCreate
 from airflow_incident_provider.vendors.base import Request, vendor_field_items
 from airflow_incident_provider.vendors.devhelm.api import NAME, NO_ASSIGNEES, PAGES_PATH, uuid_id
 from airflow_incident_provider.vendors.devhelm.fields import (
-    _CREATE_ARGUMENT_FIELDS,
+    CREATE_ARGUMENT_FIELDS,
     CREATE_VENDOR_FIELDS,
     DEFAULT_IMPACT,
     STATUS_MESSAGES,
-    _components,
+    checked_components,
     mark_message,
     to_impact,
     validate_message,
@@ -57,10 +57,10 @@ def plan_create(create: IncidentCreate, *, notify_subscribers: bool) -> dict[str
         create.vendor_fields,
         vendor=NAME,
         allowed=CREATE_VENDOR_FIELDS,
-        arguments=_CREATE_ARGUMENT_FIELDS,
+        arguments=CREATE_ARGUMENT_FIELDS,
         what="a field DevHelm takes when creating a status-page incident",
     ):
-        body[key] = _components(value)
+        body[key] = checked_components(value)
     if create.dedup_key is not None:
         check_dedup_key(create.dedup_key)
     return body

@@ -53,7 +53,7 @@ _ARGUMENT_FIELDS = {
     "body": "note",
     "notifySubscribers": "notify_subscribers",
 }
-_CREATE_ARGUMENT_FIELDS = {
+CREATE_ARGUMENT_FIELDS = {
     "title": "title",
     "status": None,
     "impact": "severity",
@@ -96,7 +96,7 @@ def mark_message(text: str, key: str | None) -> str:
     return mark_hidden(text, key) if key else text
 
 
-def _components(value: Any) -> list[dict[str, str]]:
+def checked_components(value: Any) -> list[dict[str, str]]:
     where = "vendor_fields.affectedComponents"
     if not isinstance(value, list | tuple):
         raise IncidentValidationError(
@@ -152,7 +152,7 @@ def validate_vendor_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
                 vendor=NAME,
             )
         if key == "affectedComponents":
-            result[key] = _components(value)
+            result[key] = checked_components(value)
             continue
         if not isinstance(value, str):
             raise IncidentValidationError(f"vendor_fields.{key}", "must be a string", vendor=NAME)

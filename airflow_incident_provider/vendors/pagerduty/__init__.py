@@ -55,8 +55,10 @@ from airflow_incident_provider.vendors.pagerduty.escalation import (
     without_current,
 )
 from airflow_incident_provider.vendors.pagerduty.fields import (
+    CREATE_ARGUMENT_FIELDS,
     CREATE_VENDOR_FIELDS,
     VENDOR_FIELDS,
+    reference_object,
     validate_vendor_fields,
 )
 from airflow_incident_provider.vendors.pagerduty.incidents import (
@@ -80,6 +82,7 @@ from airflow_incident_provider.vendors.pagerduty.notes import (
 from airflow_incident_provider.vendors.pagerduty.severities import (
     URGENCIES,
     build_priorities,
+    checked_urgency,
     is_urgency,
     needs_priorities,
     parse_priorities,
@@ -92,10 +95,13 @@ from airflow_incident_provider.vendors.pagerduty.updates import (
     assignments,
     build_bulk_update,
     build_update,
+    check_one_severity,
     parse_bulk,
+    resolved_priority,
     update_fields,
     validate_assignees,
     validate_bulk_status,
+    validate_title,
     validate_update,
 )
 
@@ -106,6 +112,7 @@ __all__ = [
     "BULK_LIMIT",
     "BULK_STATUSES",
     "CONFLICT_CODES",
+    "CREATE_ARGUMENT_FIELDS",
     "CREATE_VENDOR_FIELDS",
     "DISPLAY_NAME",
     "EMAIL",
@@ -135,6 +142,8 @@ __all__ = [
     "build_note",
     "build_priorities",
     "build_update",
+    "check_one_severity",
+    "checked_urgency",
     "create_body",
     "describe",
     "escalation_fields",
@@ -158,6 +167,8 @@ __all__ = [
     "parse_priorities",
     "parse_standing",
     "priority_reference",
+    "reference_object",
+    "resolved_priority",
     "retry_after",
     "severity_field",
     "to_vendor_status",
@@ -167,6 +178,7 @@ __all__ = [
     "validate_create",
     "validate_escalation",
     "validate_note",
+    "validate_title",
     "validate_update",
     "validate_vendor_fields",
     "without_current",

@@ -11,19 +11,19 @@ from airflow_incident_provider.models import Incident, IncidentCreate
 from airflow_incident_provider.vendors.base import Request, Response
 from airflow_incident_provider.vendors.pagerduty.api import INCIDENT_KEY_MAX_LENGTH, NAME
 from airflow_incident_provider.vendors.pagerduty.fields import (
-    _CREATE_ARGUMENT_FIELDS,
+    CREATE_ARGUMENT_FIELDS,
     CREATE_VENDOR_FIELDS,
-    _reference,
+    reference_object,
     validate_vendor_fields,
 )
 from airflow_incident_provider.vendors.pagerduty.incidents import parse_list
 from airflow_incident_provider.vendors.pagerduty.severities import severity_field
 from airflow_incident_provider.vendors.pagerduty.updates import (
-    _one_severity,
-    _resolved_priority,
-    _validate_title,
     assignments,
+    check_one_severity,
+    resolved_priority,
     validate_assignees,
+    validate_title,
 )
 
 
@@ -34,7 +34,7 @@ def validate_create(create: IncidentCreate, *, default_service: str | None) -> d
     PagerDuty requires a service: ``vendor_fields["service"]``, else the connection's
     ``default_service_id``. Assignments and an escalation policy exclude each other (the spec says so).
     """
-    _validate_title(create.title)
+    validate_title(create.title)
     if create.assignees is not None:
         validate_assignees(create.assignees)
     if create.dedup_key is not None and not (0 < len(create.dedup_key.strip()) <= INCIDENT_KEY_MAX_LENGTH):
@@ -44,9 +44,9 @@ def validate_create(create: IncidentCreate, *, default_service: str | None) -> d
     if create.description is not None and not create.description.strip():
         raise IncidentValidationError("description", "must be non-empty text when given", vendor=NAME)
     fields = validate_vendor_fields(
-        create.vendor_fields, allowed=CREATE_VENDOR_FIELDS, arguments=_CREATE_ARGUMENT_FIELDS
+        create.vendor_fields, allowed=CREATE_VENDOR_FIELDS, arguments=CREATE_ARGUMENT_FIELDS
     )
-    _one_severity(create.severity, fields)
+    check_one_severity(create.severity, fields)
     if "service" not in fields:
         if not default_service:
             raise IncidentValidationError(
@@ -55,7 +55,7 @@ def validate_create(create: IncidentCreate, *, default_service: str | None) -> d
                 "set default_service_id in the connection",
                 vendor=NAME,
             )
-        fields["service"] = _reference(str(default_service), "service", "service_reference")
+        fields["service"] = reference_object(str(default_service), "service", "service_reference")
     if create.assignees is not None and "escalation_policy" in fields:
         raise IncidentValidationError(
             "assignees",
@@ -76,7 +76,7 @@ def create_body(
     body: dict[str, Any] = {"type": "incident", "title": create.title}
     if create.severity is not None:
         body.update(severity_field(create.severity, priorities))
-    body.update(_resolved_priority(fields, priorities))
+    body.update(resolved_priority(fields, priorities))
     if create.description is not None:
         body["body"] = {"type": "incident_body", "details": create.description}
     if create.dedup_key is not None:

@@ -13,7 +13,11 @@ from airflow_incident_provider.vendors.pagerduty.api import NAME
 from airflow_incident_provider.vendors.pagerduty.incidents import incident_from_json
 from airflow_incident_provider.vendors.pagerduty.notes import validate_note
 from airflow_incident_provider.vendors.pagerduty.severities import URGENCIES, is_urgency, severity_field
-from airflow_incident_provider.vendors.pagerduty.updates import _one_severity, assignments, validate_assignees
+from airflow_incident_provider.vendors.pagerduty.updates import (
+    assignments,
+    check_one_severity,
+    validate_assignees,
+)
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ def parse_standing(response: Response) -> Standing:
 def validate_escalation(escalation: Escalation) -> None:
     """Everything about an escalation that can be checked without the incident or the network."""
     if escalation.severity is not None:
-        _one_severity(escalation.severity, {})
+        check_one_severity(escalation.severity, {})
     if escalation.assignees is not None:
         validate_assignees(escalation.assignees)
         if escalation.escalation_level is not None:

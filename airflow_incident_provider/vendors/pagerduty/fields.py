@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.vendors.base import vendor_field_items
 from airflow_incident_provider.vendors.pagerduty.api import NAME
-from airflow_incident_provider.vendors.pagerduty.severities import _urgency
+from airflow_incident_provider.vendors.pagerduty.severities import checked_urgency
 
 VENDOR_FIELDS = (
     "priority",
@@ -38,7 +38,7 @@ CREATE_VENDOR_FIELDS = (
     "conference_bridge",
 )
 """Body fields of ``POST /incidents`` reachable through ``vendor_fields`` (``service`` is required)."""
-_CREATE_ARGUMENT_FIELDS = {
+CREATE_ARGUMENT_FIELDS = {
     "title": "title",
     "body": "description",
     "incident_key": "dedup_key",
@@ -64,7 +64,7 @@ class _IncidentType(BaseModel):
     name: str = Field(min_length=1)
 
 
-def _reference(value: Any, field_name: str, ref_type: str) -> dict[str, str]:
+def reference_object(value: Any, field_name: str, ref_type: str) -> dict[str, str]:
     if isinstance(value, str):
         value = {"id": value, "type": ref_type}
     try:
@@ -112,17 +112,17 @@ def validate_vendor_fields(
             if isinstance(value, str):
                 result[key] = value
             else:
-                result[key] = _reference(value, key, "priority_reference")
+                result[key] = reference_object(value, key, "priority_reference")
         elif key == "escalation_policy":
-            result[key] = _reference(value, key, "escalation_policy_reference")
+            result[key] = reference_object(value, key, "escalation_policy_reference")
         elif key == "service":
-            result[key] = _reference(value, key, "service_reference")
+            result[key] = reference_object(value, key, "service_reference")
         elif key == "escalation_level":
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise IncidentValidationError(f"vendor_fields.{key}", "must be an integer >= 1", vendor=NAME)
             result[key] = value
         elif key == "urgency":
-            result[key] = _urgency(value, f"vendor_fields.{key}")
+            result[key] = checked_urgency(value, f"vendor_fields.{key}")
         elif key == "conference_bridge":
             try:
                 result[key] = _ConferenceBridge.model_validate(value).model_dump(exclude_none=True)

@@ -33,7 +33,7 @@ def parse_priorities(response: Response) -> list[dict[str, str]]:
     ]
 
 
-def _urgency(value: Any, field_name: str) -> str:
+def checked_urgency(value: Any, field_name: str) -> str:
     if not isinstance(value, str) or value.strip().lower() not in URGENCIES:
         raise IncidentValidationError(
             field_name, f"{value!r} is not an urgency; allowed: low, high", vendor=NAME

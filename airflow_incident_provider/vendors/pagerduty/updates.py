@@ -27,7 +27,7 @@ def validate_update(update: IncidentUpdate) -> dict[str, Any]:
             "incident note"
         )
     if update.title is not None:
-        _validate_title(update.title)
+        validate_title(update.title)
     if update.status is not None:
         to_vendor_status(update.status)
     if update.note is not None:
@@ -41,11 +41,11 @@ def validate_update(update: IncidentUpdate) -> dict[str, Any]:
     if update.assignees is not None:
         validate_assignees(update.assignees)
     fields = validate_vendor_fields(update.vendor_fields)
-    _one_severity(update.severity, fields)
+    check_one_severity(update.severity, fields)
     return fields
 
 
-def _validate_title(title: str) -> None:
+def validate_title(title: str) -> None:
     if not title.strip() or len(title) > TITLE_MAX_LENGTH:
         raise IncidentValidationError("title", f"must be 1 to {TITLE_MAX_LENGTH} characters", vendor=NAME)
 
@@ -64,7 +64,7 @@ def assignments(assignees: Sequence[str]) -> list[dict[str, Any]]:
     return [{"assignee": {"id": user, "type": "user_reference"}} for user in users]
 
 
-def _one_severity(severity: str | None, fields: Mapping[str, Any]) -> None:
+def check_one_severity(severity: str | None, fields: Mapping[str, Any]) -> None:
     if severity is None:
         return
     if not severity.strip():
@@ -95,11 +95,11 @@ def update_fields(
         body["assignments"] = assignments(update.assignees)
     if update.severity is not None:
         body.update(severity_field(update.severity, priorities))
-    body.update(_resolved_priority(fields, priorities))
+    body.update(resolved_priority(fields, priorities))
     return body
 
 
-def _resolved_priority(
+def resolved_priority(
     fields: Mapping[str, Any], priorities: Sequence[Mapping[str, str]] | None
 ) -> dict[str, Any]:
     """The validated vendor fields with a priority given by name turned into its reference."""

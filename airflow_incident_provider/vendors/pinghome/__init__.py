@@ -21,6 +21,7 @@ from airflow_incident_provider.vendors.pinghome.auth import (
     parse_sign_in,
 )
 from airflow_incident_provider.vendors.pinghome.body import (
+    ARGUMENT_FIELDS,
     BODY_FIELDS,
     CREATE_URGENCY,
     NAME_MAX_LENGTH,
@@ -29,6 +30,8 @@ from airflow_incident_provider.vendors.pinghome.body import (
     URGENCIES,
     VENDOR_FIELDS,
     assignee_objects,
+    checked_name,
+    checked_urgency,
     lowers_urgency,
     next_urgency,
     validate_assignees,
@@ -101,6 +104,7 @@ from airflow_incident_provider.vendors.pinghome.services import (
 )
 
 __all__ = [
+    "ARGUMENT_FIELDS",
     "ASSIGNEE_TYPES",
     "AUTH",
     "AUTH_PATH",
@@ -144,6 +148,8 @@ __all__ = [
     "build_sign_in",
     "carries_dedup_key",
     "changed_fields",
+    "checked_name",
+    "checked_urgency",
     "created_description",
     "current_body",
     "describe_not_taken",

@@ -34,7 +34,7 @@ BODY_FIELDS = ("name", "description", "urgency", "assignees", "actions")
 """The documented fields of ``PUT /incident/{id}``: it replaces the incident, so each is always sent."""
 VENDOR_FIELDS = ("actions",)
 """Body fields reachable only through ``vendor_fields``."""
-_ARGUMENT_FIELDS = {
+ARGUMENT_FIELDS = {
     "name": "title",
     "description": "description",
     "urgency": "severity",
@@ -43,7 +43,7 @@ _ARGUMENT_FIELDS = {
 }
 
 
-def _urgency(value: Any, field_name: str) -> str:
+def checked_urgency(value: Any, field_name: str) -> str:
     if not isinstance(value, str) or value.strip().lower() not in URGENCIES:
         raise IncidentValidationError(
             field_name, f"{value!r} is not an urgency; allowed: {', '.join(URGENCIES)}", vendor=NAME
@@ -85,7 +85,7 @@ def _actions(value: Any) -> list[dict[str, Any]]:
 
 
 def validate_vendor_fields(
-    fields: Mapping[str, Any], arguments: Mapping[str, str | None] = _ARGUMENT_FIELDS
+    fields: Mapping[str, Any], arguments: Mapping[str, str | None] = ARGUMENT_FIELDS
 ) -> dict[str, Any]:
     """``vendor_fields`` as body fields; a key with its own argument (in ``arguments``) is refused."""
     result: dict[str, Any] = {}
@@ -107,7 +107,7 @@ def validate_note(note: str, field_name: str = "note") -> None:
         raise IncidentValidationError(field_name, f"is longer than {NOTE_MAX_LENGTH} characters", vendor=NAME)
 
 
-def _name(title: str) -> str:
+def checked_name(title: str) -> str:
     """The ``name`` body field of a title, checked."""
     if not title.strip() or len(title) > NAME_MAX_LENGTH:
         raise IncidentValidationError("title", f"must be 1 to {NAME_MAX_LENGTH} characters", vendor=NAME)
@@ -121,11 +121,11 @@ def validate_update(update: IncidentUpdate) -> dict[str, Any]:
     """
     changes: dict[str, Any] = {}
     if update.title is not None:
-        changes["name"] = _name(update.title)
+        changes["name"] = checked_name(update.title)
     if update.description is not None:
         changes["description"] = update.description
     if update.severity is not None:
-        changes["urgency"] = _urgency(update.severity, "severity")
+        changes["urgency"] = checked_urgency(update.severity, "severity")
     if update.assignees is not None:
         changes["assignees"] = assignee_objects(update.assignees)
     if update.status is not None:
@@ -157,7 +157,7 @@ def validate_escalation(escalation: Escalation) -> dict[str, Any]:
         )
     changes: dict[str, Any] = {}
     if escalation.severity is not None:
-        changes["urgency"] = _urgency(escalation.severity, "severity")
+        changes["urgency"] = checked_urgency(escalation.severity, "severity")
     if escalation.assignees is not None:
         changes["assignees"] = validate_assignees(escalation.assignees)
     if escalation.note is not None:

@@ -10,11 +10,11 @@ from airflow_incident_provider.idempotency import mark
 from airflow_incident_provider.models import IncidentCreate
 from airflow_incident_provider.vendors.base import Request, Response, path_segment
 from airflow_incident_provider.vendors.pinghome.body import (
-    _ARGUMENT_FIELDS,
+    ARGUMENT_FIELDS,
     CREATE_URGENCY,
-    _name,
-    _urgency,
     assignee_objects,
+    checked_name,
+    checked_urgency,
     validate_vendor_fields,
 )
 from airflow_incident_provider.vendors.pinghome.replace import has_note
@@ -25,7 +25,7 @@ CREATE_ATTEMPTS = 3
 looked for and not found."""
 
 
-_CREATE_ARGUMENT_FIELDS = {key: value for key, value in _ARGUMENT_FIELDS.items() if key != "status"}
+_CREATE_ARGUMENT_FIELDS = {key: value for key, value in ARGUMENT_FIELDS.items() if key != "status"}
 """A new incident starts open: ``status`` is not a create field, so it is refused as unknown."""
 
 
@@ -35,9 +35,11 @@ def validate_create(create: IncidentCreate) -> dict[str, Any]:
     ``assignees`` and ``actions`` are sent only when given (the create page marks assignees optional).
     """
     body: dict[str, Any] = {
-        "name": _name(create.title),
+        "name": checked_name(create.title),
         "description": create.description or "",
-        "urgency": _urgency(create.severity, "severity") if create.severity is not None else CREATE_URGENCY,
+        "urgency": checked_urgency(create.severity, "severity")
+        if create.severity is not None
+        else CREATE_URGENCY,
     }
     if create.assignees is not None:
         body["assignees"] = assignee_objects(create.assignees)

@@ -24,9 +24,14 @@ from airflow_incident_provider.vendors.rootly.api import (
     SENSITIVE_FIELDS,
     headers,
     incident_id_from_ref,
+    incident_path,
     is_conflict,
+    iso_time,
+    jsonapi_document,
     next_page,
+    paging_params,
     parse_error,
+    resources_of,
     retry_after,
 )
 from airflow_incident_provider.vendors.rootly.create import (
@@ -43,9 +48,11 @@ from airflow_incident_provider.vendors.rootly.create import (
     validate_dedup_key,
 )
 from airflow_incident_provider.vendors.rootly.fields import (
+    ARGUMENT_FIELDS,
     NOT_NULLABLE,
     VENDOR_FIELDS,
     validate_vendor_fields,
+    vendor_value,
 )
 from airflow_incident_provider.vendors.rootly.incidents import (
     build_connection_check,
@@ -71,6 +78,7 @@ from airflow_incident_provider.vendors.rootly.lifecycle import (
     WRITABLE_STATUSES,
     Transition,
     to_vendor_status,
+    transition_to,
 )
 from airflow_incident_provider.vendors.rootly.roles import (
     ASSIGNEE_ROLE_EXTRA,
@@ -112,6 +120,7 @@ from airflow_incident_provider.vendors.rootly.updates import (
 )
 
 __all__ = [
+    "ARGUMENT_FIELDS",
     "ASSIGNEE_ROLE_EXTRA",
     "BASE_URL",
     "CONFLICT_CODES",
@@ -166,11 +175,15 @@ __all__ = [
     "headers",
     "incident_from_json",
     "incident_id_from_ref",
+    "incident_path",
     "is_conflict",
     "is_lower",
+    "iso_time",
+    "jsonapi_document",
     "list_statuses",
     "next_page",
     "next_severity",
+    "paging_params",
     "parse_dedup_matches",
     "parse_error",
     "parse_events",
@@ -179,6 +192,7 @@ __all__ = [
     "parse_list",
     "parse_severities",
     "refuse_escalation_level",
+    "resources_of",
     "retry_after",
     "role_holders",
     "severity_id",
@@ -186,6 +200,7 @@ __all__ = [
     "severity_scale",
     "to_vendor_status",
     "transition_plan",
+    "transition_to",
     "update_attributes",
     "validate_assignees",
     "validate_create",
@@ -194,4 +209,5 @@ __all__ = [
     "validate_note",
     "validate_update",
     "validate_vendor_fields",
+    "vendor_value",
 ]

@@ -98,7 +98,7 @@ def incident_id_from_ref(ref: str) -> str:
     return path_segment(ref, "incident_id", NAME)
 
 
-def _incident_path(ref: str, suffix: str = "") -> str:
+def incident_path(ref: str, suffix: str = "") -> str:
     return f"/v1/incidents/{incident_id_from_ref(ref)}{suffix}"
 
 
@@ -110,21 +110,21 @@ def next_page(response: Response) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
-def _resources(response: Response) -> list[Mapping[str, Any]]:
+def resources_of(response: Response) -> list[Mapping[str, Any]]:
     body = response.body if isinstance(response.body, Mapping) else {}
     return [item for item in body.get("data") or () if isinstance(item, Mapping)]
 
 
-def _paging(page: int, page_size: int) -> tuple[tuple[str, str], ...]:
+def paging_params(page: int, page_size: int) -> tuple[tuple[str, str], ...]:
     return (("page[number]", str(page)), ("page[size]", str(page_size)))
 
 
-def _iso(moment: datetime) -> str:
+def iso_time(moment: datetime) -> str:
     """A naive datetime is taken as UTC, as Airflow's own dates are."""
     return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).isoformat()
 
 
-def _document(resource_type: str, attributes: Mapping[str, Any] | None) -> dict[str, Any]:
+def jsonapi_document(resource_type: str, attributes: Mapping[str, Any] | None) -> dict[str, Any]:
     data: dict[str, Any] = {"type": resource_type}
     if attributes is not None:
         data["attributes"] = dict(attributes)

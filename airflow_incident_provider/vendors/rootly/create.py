@@ -13,16 +13,16 @@ from airflow_incident_provider.vendors.base import Request, Response, vendor_fie
 from airflow_incident_provider.vendors.rootly.api import (
     LIST_PAGE_SIZE,
     NAME,
-    _document,
-    _paging,
-    _resources,
+    jsonapi_document,
     next_page,
+    paging_params,
+    resources_of,
 )
 from airflow_incident_provider.vendors.rootly.fields import (
-    _ARGUMENT_FIELDS,
+    ARGUMENT_FIELDS,
     VENDOR_FIELDS,
-    _vendor_value,
     validate_vendor_fields,
+    vendor_value,
 )
 from airflow_incident_provider.vendors.rootly.incidents import incident_from_json
 from airflow_incident_provider.vendors.rootly.lifecycle import MESSAGE_ATTRIBUTES
@@ -44,7 +44,7 @@ CREATE_VENDOR_FIELDS: Mapping[str, str] = {
 }
 """``vendor_fields`` a create takes: the update attributes the spec's ``new_incident`` also has (not the
 three transition messages)."""
-_CREATE_ARGUMENT_FIELDS: Mapping[str, str | None] = {**_ARGUMENT_FIELDS, "status": None}
+_CREATE_ARGUMENT_FIELDS: Mapping[str, str | None] = {**ARGUMENT_FIELDS, "status": None}
 
 
 def validate_dedup_key(key: str) -> str:
@@ -89,7 +89,7 @@ def validate_create(create: IncidentCreate) -> dict[str, Any]:
         arguments=_CREATE_ARGUMENT_FIELDS,
         what="a Rootly new-incident attribute",
     ):
-        fields[key] = _vendor_value(key, CREATE_VENDOR_FIELDS[key], value)
+        fields[key] = vendor_value(key, CREATE_VENDOR_FIELDS[key], value)
     if DEDUP_LABEL in (fields.get("labels") or {}):
         raise IncidentValidationError(
             f"vendor_fields.labels.{DEDUP_LABEL}",
@@ -117,14 +117,14 @@ def create_attributes(
 def build_create(attributes: Mapping[str, Any]) -> Request:
     """``POST /v1/incidents``: not idempotent, so a dedup key is looked for before it is sent again."""
     return Request(
-        "POST", "/v1/incidents", json=_document("incidents", attributes), write=True, idempotent=False
+        "POST", "/v1/incidents", json=jsonapi_document("incidents", attributes), write=True, idempotent=False
     )
 
 
 def build_find_dedup(key: str, page: int) -> Request:
     """A page of the incidents labelled with ``key``, newest first."""
     params = (
-        *_paging(page, LIST_PAGE_SIZE),
+        *paging_params(page, LIST_PAGE_SIZE),
         ("sort", "-created_at"),
         ("filter[labels]", f"{DEDUP_LABEL}:{key}"),
     )
@@ -136,7 +136,7 @@ def parse_dedup_matches(
 ) -> tuple[list[Incident], int | None]:
     """The incidents of a page whose labels really carry ``key``, and the next page number."""
     found = []
-    for item in _resources(response):
+    for item in resources_of(response):
         attributes = item.get("attributes")
         labels = attributes.get("labels") if isinstance(attributes, Mapping) else None
         if isinstance(labels, Mapping) and labels.get(DEDUP_LABEL) == key:

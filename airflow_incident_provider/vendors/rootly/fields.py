@@ -8,7 +8,7 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.vendors.base import vendor_field_items
-from airflow_incident_provider.vendors.rootly.api import NAME, _iso
+from airflow_incident_provider.vendors.rootly.api import NAME, iso_time
 from airflow_incident_provider.vendors.rootly.lifecycle import KINDS
 
 VENDOR_FIELDS: Mapping[str, str] = {
@@ -53,7 +53,7 @@ VENDOR_FIELDS: Mapping[str, str] = {
 value it takes; the spec makes every one nullable, so ``None`` clears it (but see ``NOT_NULLABLE``)."""
 NOT_NULLABLE = frozenset({"kind"})
 """Attributes whose spec schema is an enum without null: OpenAPI 3.0 validators refuse null there."""
-_ARGUMENT_FIELDS: Mapping[str, str] = {
+ARGUMENT_FIELDS: Mapping[str, str] = {
     "title": "title",
     "summary": "description",
     "status": "status",
@@ -63,16 +63,16 @@ _ARGUMENT_FIELDS: Mapping[str, str] = {
 
 def _datetime(value: Any, field_name: str) -> str:
     if isinstance(value, datetime):
-        return _iso(value)
+        return iso_time(value)
     if isinstance(value, str):
         try:
-            return _iso(datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
+            return iso_time(datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
         except ValueError:
             pass
     raise IncidentValidationError(field_name, f"{value!r} is not an ISO 8601 date-time", vendor=NAME)
 
 
-def _vendor_value(key: str, kind: str, value: Any) -> Any:
+def vendor_value(key: str, kind: str, value: Any) -> Any:
     field_name = f"vendor_fields.{key}"
     if value is None and key not in NOT_NULLABLE:
         return None
@@ -116,10 +116,10 @@ def validate_vendor_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
         fields,
         vendor=NAME,
         allowed=VENDOR_FIELDS,
-        arguments=_ARGUMENT_FIELDS,
+        arguments=ARGUMENT_FIELDS,
         what="a Rootly incident attribute",
     ):
-        result[key] = _vendor_value(key, VENDOR_FIELDS[key], value)
+        result[key] = vendor_value(key, VENDOR_FIELDS[key], value)
     started, mitigated = result.get("started_at"), result.get("mitigated_at")
     if started and mitigated and datetime.fromisoformat(mitigated) < datetime.fromisoformat(started):
         raise IncidentValidationError(

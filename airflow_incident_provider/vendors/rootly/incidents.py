@@ -18,17 +18,17 @@ from airflow_incident_provider.vendors.base import (
 from airflow_incident_provider.vendors.rootly.api import (
     NAME,
     SENSITIVE_FIELDS,
-    _incident_path,
-    _iso,
-    _paging,
-    _resources,
+    incident_path,
+    iso_time,
     next_page,
+    paging_params,
+    resources_of,
 )
 from airflow_incident_provider.vendors.rootly.lifecycle import PHASE_STATUSES, STATUS_PHASES
 
 
 def build_get(ref: str) -> Request:
-    return Request("GET", _incident_path(ref))
+    return Request("GET", incident_path(ref))
 
 
 def _severity_name(value: Any) -> str | None:
@@ -114,7 +114,7 @@ def build_list(
     ``filter[team_ids]``, each one comma-separated string (the spec types both as strings): incidents
     of any of the services, and of any of the teams (Rootly's "groups").
     """
-    params: list[tuple[str, str]] = [*_paging(page, page_size), ("sort", "created_at")]
+    params: list[tuple[str, str]] = [*paging_params(page, page_size), ("sort", "created_at")]
     if status is not None:
         params.append(("filter[status]", status))
     for name, field_name, ids in (("service_ids", "services", services), ("team_ids", "teams", teams)):
@@ -122,15 +122,15 @@ def build_list(
         if scoped:
             params.append((f"filter[{name}]", ",".join(scoped)))
     if since is not None:
-        params.append(("filter[created_at][gte]", _iso(since)))
+        params.append(("filter[created_at][gte]", iso_time(since)))
     if until is not None:
-        params.append(("filter[created_at][lte]", _iso(until)))
+        params.append(("filter[created_at][lte]", iso_time(until)))
     return Request("GET", "/v1/incidents", params=tuple(params))
 
 
 def parse_list(response: Response, *, include_raw: bool = False) -> tuple[list[Incident], int | None]:
     """A page of incidents and the next page number (None on the last page)."""
-    incidents = [incident_from_json(item, include_raw=include_raw) for item in _resources(response)]
+    incidents = [incident_from_json(item, include_raw=include_raw) for item in resources_of(response)]
     return incidents, next_page(response)
 
 

@@ -92,7 +92,7 @@ class Transition:
         return self.action == "status"
 
 
-def _transition_to(status: str) -> Transition:
+def transition_to(status: str) -> Transition:
     return Transition(STEP_NAMES[status], STATUS_ENDPOINTS.get(status, "status"), status)
 
 

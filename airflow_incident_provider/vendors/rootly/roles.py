@@ -11,11 +11,11 @@ from airflow_incident_provider.vendors.base import Request, Response
 from airflow_incident_provider.vendors.rootly.api import (
     LIST_PAGE_SIZE,
     NAME,
-    _document,
-    _incident_path,
-    _paging,
-    _resources,
+    incident_path,
+    jsonapi_document,
     next_page,
+    paging_params,
+    resources_of,
 )
 
 ASSIGNEE_ROLE_EXTRA = "assignee_role"
@@ -39,13 +39,13 @@ class IncidentRole:
 
 
 def build_incident_roles(page: int) -> Request:
-    return Request("GET", "/v1/incident_roles", params=_paging(page, LIST_PAGE_SIZE))
+    return Request("GET", "/v1/incident_roles", params=paging_params(page, LIST_PAGE_SIZE))
 
 
 def parse_incident_roles(response: Response) -> tuple[list[IncidentRole], int | None]:
     """Enabled roles of the page and the next page number."""
     roles = []
-    for item in _resources(response):
+    for item in resources_of(response):
         found = item.get("attributes")
         attributes: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
         if "id" in item and attributes.get("enabled", True) is not False:
@@ -91,7 +91,7 @@ def check_role_capacity(role: IncidentRole, users: Sequence[str]) -> None:
 
 def build_get_with_roles(ref: str) -> Request:
     """``GET /v1/incidents/{id}?include=roles``: the incident and its role holders."""
-    return Request("GET", _incident_path(ref), params=(("include", "roles"),))
+    return Request("GET", incident_path(ref), params=(("include", "roles"),))
 
 
 def _related_id(resource: Mapping[str, Any], name: str) -> str | None:
@@ -124,13 +124,13 @@ def role_holders(response: Response, role_id: str) -> tuple[str, ...]:
 
 
 def _role_document(user_id: str, role_id: str) -> dict[str, Any]:
-    return _document("incidents", {"user_id": user_id, "incident_role_id": role_id})
+    return jsonapi_document("incidents", {"user_id": user_id, "incident_role_id": role_id})
 
 
 def build_assign_role(ref: str, user_id: str, role_id: str) -> Request:
     """``POST /v1/incidents/{id}/assign_role_to_user``: assigning a holder again changes nothing."""
     return Request(
-        "POST", _incident_path(ref, "/assign_role_to_user"), json=_role_document(user_id, role_id), write=True
+        "POST", incident_path(ref, "/assign_role_to_user"), json=_role_document(user_id, role_id), write=True
     )
 
 
@@ -138,7 +138,7 @@ def build_unassign_role(ref: str, user_id: str, role_id: str) -> Request:
     """``DELETE /v1/incidents/{id}/unassign_role_from_user`` (the spec gives this DELETE a body)."""
     return Request(
         "DELETE",
-        _incident_path(ref, "/unassign_role_from_user"),
+        incident_path(ref, "/unassign_role_from_user"),
         json=_role_document(user_id, role_id),
         write=True,
     )

@@ -7,11 +7,17 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.vendors.base import Request, Response
-from airflow_incident_provider.vendors.rootly.api import LIST_PAGE_SIZE, NAME, _paging, _resources, next_page
+from airflow_incident_provider.vendors.rootly.api import (
+    LIST_PAGE_SIZE,
+    NAME,
+    next_page,
+    paging_params,
+    resources_of,
+)
 
 
 def build_severities(page: int) -> Request:
-    return Request("GET", "/v1/severities", params=_paging(page, LIST_PAGE_SIZE))
+    return Request("GET", "/v1/severities", params=paging_params(page, LIST_PAGE_SIZE))
 
 
 def _position(value: Any) -> str:
@@ -22,7 +28,7 @@ def _position(value: Any) -> str:
 def parse_severities(response: Response) -> tuple[list[dict[str, str]], int | None]:
     """Severities as ``{"id", "slug", "name", "position"}`` and the next page number."""
     severities = []
-    for item in _resources(response):
+    for item in resources_of(response):
         found = item.get("attributes")
         attributes: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
         if "id" in item:

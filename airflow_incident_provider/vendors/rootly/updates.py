@@ -13,11 +13,11 @@ from airflow_incident_provider.vendors.base import Request, Response
 from airflow_incident_provider.vendors.rootly.api import (
     LIST_PAGE_SIZE,
     NAME,
-    _document,
-    _incident_path,
-    _paging,
-    _resources,
+    incident_path,
+    jsonapi_document,
     next_page,
+    paging_params,
+    resources_of,
 )
 from airflow_incident_provider.vendors.rootly.fields import validate_vendor_fields
 from airflow_incident_provider.vendors.rootly.lifecycle import (
@@ -28,8 +28,8 @@ from airflow_incident_provider.vendors.rootly.lifecycle import (
     TERMINAL_STATUSES,
     TRIAGE,
     Transition,
-    _transition_to,
     to_vendor_status,
+    transition_to,
 )
 
 
@@ -113,7 +113,7 @@ def transition_plan(
         )
     if current in TERMINAL_STATUSES:
         if current == "resolved" and target == "closed":
-            return [_transition_to("closed")]
+            return [transition_to("closed")]
         if target == "resolved":
             return []  # closed and cancelled are already past resolved
         if not allow_reopen:
@@ -129,7 +129,7 @@ def transition_plan(
         ]
     if target == "resolved":
         if current != TRIAGE:
-            return [_transition_to("resolved")]
+            return [transition_to("resolved")]
         if from_triage == "fail":
             raise IncidentValidationError(
                 "from_triage",
@@ -138,8 +138,8 @@ def transition_plan(
                 vendor=NAME,
             )
         if from_triage == "cancel":
-            return [_transition_to("cancelled")]
-        return [_transition_to("started"), _transition_to("resolved")]
+            return [transition_to("cancelled")]
+        return [transition_to("started"), transition_to("resolved")]
     if target == "closed":
         plan = transition_plan(current, "resolved", allow_reopen=allow_reopen, from_triage=from_triage)
         if plan[-1].status != "resolved":
@@ -148,13 +148,13 @@ def transition_plan(
                 "'cancel' cannot close an incident: only a resolved incident is closed",
                 vendor=NAME,
             )
-        return [*plan, _transition_to("closed")]
-    return [_transition_to(target)]
+        return [*plan, transition_to("closed")]
+    return [transition_to(target)]
 
 
 def build_update(ref: str, attributes: Mapping[str, Any]) -> Request:
     """``PUT /v1/incidents/{id}`` with the attributes in a JSON:API document."""
-    return Request("PUT", _incident_path(ref), json=_document("incidents", attributes), write=True)
+    return Request("PUT", incident_path(ref), json=jsonapi_document("incidents", attributes), write=True)
 
 
 def build_transition(ref: str, transition: Transition, message: str | None = None) -> Request:
@@ -168,8 +168,8 @@ def build_transition(ref: str, transition: Transition, message: str | None = Non
         attributes = {MESSAGE_ATTRIBUTES[transition.action]: message}
     return Request(
         "PUT",
-        _incident_path(ref, f"/{transition.action}"),
-        json=_document("incidents", attributes),
+        incident_path(ref, f"/{transition.action}"),
+        json=jsonapi_document("incidents", attributes),
         write=True,
     )
 
@@ -187,21 +187,21 @@ def build_event(ref: str, text: str, *, public: bool) -> Request:
     attributes = {"event": text, "visibility": "external" if public else "internal"}
     return Request(
         "POST",
-        _incident_path(ref, "/events"),
-        json=_document("incident_events", attributes),
+        incident_path(ref, "/events"),
+        json=jsonapi_document("incident_events", attributes),
         write=True,
         idempotent=False,
     )
 
 
 def build_list_events(ref: str, page: int) -> Request:
-    return Request("GET", _incident_path(ref, "/events"), params=_paging(page, LIST_PAGE_SIZE))
+    return Request("GET", incident_path(ref, "/events"), params=paging_params(page, LIST_PAGE_SIZE))
 
 
 def parse_events(response: Response) -> tuple[list[str], int | None]:
     """The text of each event on the page and the next page number."""
     events = []
-    for item in _resources(response):
+    for item in resources_of(response):
         attributes = item.get("attributes")
         if isinstance(attributes, Mapping):
             events.append(str(attributes.get("event") or ""))
