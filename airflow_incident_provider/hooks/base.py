@@ -151,6 +151,10 @@ class IncidentHook(IncidentOperations, BaseHook):
         it): never repeated in an exception, whatever the vendor's error message quotes."""
         return (self.settings.token,) if self.settings.token else ()
 
+    def credential_hint(self) -> str:
+        """Which setting of the connection holds the credential, for a refusal's message (never its value)."""
+        return "the API key in the password"
+
     def error_for(self, request: Request, response: Response) -> VendorError:
         """The exception for a refused response (see :func:`.errors.error_for`)."""
         return errors.error_for(
@@ -159,6 +163,7 @@ class IncidentHook(IncidentOperations, BaseHook):
             request,
             response,
             secrets=self.credentials(),
+            refused_hint=f"check connection {self.conn_id!r}: {self.credential_hint()}",
         )
 
     # --- sending ----------------------------------------------------------------------------------

@@ -33,16 +33,20 @@ def error_for(
     response: Response,
     *,
     secrets: tuple[str, ...],
+    refused_hint: str,
 ) -> VendorError:
     """The exception for a refused response, with the vendor's own message and code.
 
     Any credential the vendor quotes back is replaced by ``***`` (the message may be logged, stored or
-    shown).
+    shown). A refused credential (401) also says ``refused_hint``: which connection, and which of its
+    settings, to check.
     """
     message, code, details = vendor.parse_error(response)
     if not details and not message and response.text:
         message = response.text
     status = response.status
+    if status == 401:
+        message = f"{message} ({refused_hint})" if message else refused_hint
     message = hide_secrets(message, secrets)
     kwargs: dict[str, Any] = {
         "method": request.method,

@@ -91,6 +91,10 @@ class PagerDutyIncidentHook(IncidentHook):
         headers["Authorization"] = pd.authorization(settings.token, settings.extra("token_kind"))
         return headers
 
+    def credential_hint(self) -> str:
+        kind = self.settings.extra("token_kind")
+        return f"the API token in the password and its token_kind {kind!r} ({' or '.join(pd.TOKEN_KINDS)})"
+
     def require_write_settings(self) -> None:
         pd.headers(from_email=self.settings.extra("from_email"), write=True)
 

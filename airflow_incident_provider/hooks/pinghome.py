@@ -103,6 +103,11 @@ class PinghomeIncidentHook(IncidentHook):
         session = self._cached_token() if self.signs_in else None
         return (*super().credentials(), *((session,) if session else ()))
 
+    def credential_hint(self) -> str:
+        if self.signs_in:
+            return "the account email in the login and its password in the password"
+        return "the API token in the password"
+
     def request_headers(self, request: Request) -> dict[str, str]:
         headers = ph.headers(has_body=request.json is not None)
         if request.service == ph.AUTH:
