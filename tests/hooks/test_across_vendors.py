@@ -22,9 +22,11 @@ from airflow_incident_provider.exceptions import AuthenticationError, RateLimite
 from airflow_incident_provider.hooks import aget_incident_hook, get_incident_hook, hook_class_for, transport
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.idempotency import idempotency_key
-from airflow_incident_provider.models import IncidentUpdate, WriteOptions
+from airflow_incident_provider.models import IncidentCreate, IncidentUpdate, WriteOptions
 from airflow_incident_provider.registry import BY_NAME, VENDORS
 from airflow_incident_provider.sandbox.devhelm import DEFAULT_STATUS_PAGE_ID
+from airflow_incident_provider.sandbox.pinghome import USERS as PINGHOME_USERS
+from airflow_incident_provider.sandbox.rootly import USERS as ROOTLY_USERS
 from airflow_incident_provider.sandbox.uptimeio import PROJECT_ID, STATUS_PAGE_ID
 from tests.fixtures import VendorSandbox
 from tests.hooks.scripted import drive, ok
@@ -56,6 +58,14 @@ def _public_update(status: str, note: str, options: WriteOptions) -> Callable[..
     return move
 
 
+def _created_once(handle: Any, title: str) -> None:
+    assert [item["title"] for item in handle.incidents()].count(title) == 1
+
+
+def _stored_severity(handle: Any, incident_id: str, severity: str) -> None:
+    assert handle.incident(incident_id)["severity"] == severity
+
+
 def _pinghome_signed_in(handle: Any) -> None:
     assert handle.calls().count(SIGN_IN) == 1, "signed in once, for every async call"
     assert redact(ph_token(handle)) == "***", "the signed-in token is masked"
@@ -73,6 +83,23 @@ class RateLimit:
     reads_before: int
     """Reads the hook makes before the one refused (the limit is set to hold them and the look-up)."""
     retry_after_ok: Callable[[float], bool]
+
+
+@dataclass(frozen=True)
+class AsyncWrites:
+    """A vendor's create (twice, with one dedup key), one-step escalation and reassignment, async."""
+
+    create: IncidentCreate | None
+    """None: the vendor cannot create; ``existing`` makes the incident instead."""
+    options: WriteOptions
+    escalated: tuple[str, str]
+    """What the escalation shows: ``("severity", word)`` on the incident, or ``("detail", text)`` of its
+    first step."""
+    reassign_to: tuple[str, ...] | None
+    """None: the vendor has no assignees."""
+    existing: Callable[[Any], str] | None = None
+    after: Callable[[Any, str], None] | None = None
+    """Checks in the sandbox afterwards, given the incident's ref."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +131,7 @@ class Case:
     """Connection extras a test that rewrites the connection keeps."""
     offline_extra: dict[str, Any]
     """Extras of a connection to nowhere that lets an incident id alone be addressed."""
+    writes: AsyncWrites
     wrong_key: str = "wrong-key-5b9d0e77"
     """A credential the sandbox refuses, in the vendor's own shape."""
     after_async: Callable[[Any], None] | None = None
@@ -129,6 +157,12 @@ CASES: dict[str, Case] = {
         some_incident=lambda pd: "Q1",
         extra={},
         offline_extra={},
+        writes=AsyncWrites(
+            IncidentCreate(title="Async", vendor_fields={"service": "PSVC002"}, dedup_key="async-1"),
+            WriteOptions(),
+            ("detail", "urgency high"),
+            ("PUSER02",),
+        ),
     ),
     "rootly": Case(
         fixture="rootly",
@@ -146,6 +180,12 @@ CASES: dict[str, Case] = {
         some_incident=lambda rootly: "00000000-0000-4000-8000-000000000404",
         extra={},
         offline_extra={},
+        writes=AsyncWrites(
+            IncidentCreate(title="Async", severity="sev1", dedup_key="async-1"),
+            WriteOptions(),
+            ("severity", "SEV0"),
+            (ROOTLY_USERS[0].id,),
+        ),
         rate_limited=RateLimit(
             "Rate limit exceeded",
             None,
@@ -170,6 +210,12 @@ CASES: dict[str, Case] = {
         some_incident=lambda ph: ph.with_status("open"),
         extra={},
         offline_extra={"team_id": "t-1"},
+        writes=AsyncWrites(
+            IncidentCreate(title="Async", severity="low", dedup_key="k-async"),
+            WriteOptions(),
+            ("severity", "medium"),
+            (PINGHOME_USERS[1].id,),
+        ),
         after_async=_pinghome_signed_in,
         signs_in=True,
         rate_limited=RateLimit(
@@ -196,6 +242,13 @@ CASES: dict[str, Case] = {
         some_incident=lambda devhelm: MISSING_UUID,
         extra={},
         offline_extra={"status_page_id": DEFAULT_STATUS_PAGE_ID},
+        writes=AsyncWrites(
+            IncidentCreate(title="Async", severity="minor", dedup_key="async"),
+            PUBLIC,
+            ("severity", "major"),
+            None,
+            after=lambda devhelm, ref: _created_once(devhelm, "Async"),
+        ),
         wrong_key="dh_live_wrong-key-5b9d0e77",
         rate_limited=RateLimit(
             "RATE_LIMITED",
@@ -221,6 +274,14 @@ CASES: dict[str, Case] = {
         some_incident=lambda uptimeio: uptimeio.with_status("identified"),
         extra={"project_id": PROJECT_ID, "status_page_id": STATUS_PAGE_ID},
         offline_extra={"project_id": PROJECT_ID, "status_page_id": STATUS_PAGE_ID},
+        writes=AsyncWrites(
+            None,
+            PUBLIC,
+            ("severity", "major"),
+            None,
+            existing=lambda uptimeio: uptimeio.create(severity="minor"),
+            after=lambda uptimeio, ref: _stored_severity(uptimeio, ref, "major"),
+        ),
         rate_limited=RateLimit(
             "RATE_LIMITED",
             "RATE_LIMITED",
@@ -271,6 +332,39 @@ def test_async_twins_share_the_flows_and_close_their_clients(
     assert handle.incident(incident_id)["status"] == case.stored_resolved  # type: ignore[attr-defined]
     if case.after_async is not None:
         case.after_async(handle)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_async_create_escalate_and_reassign_share_the_flows(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    case, handle = handle_for(name, request)
+    writes = case.writes
+    ref = writes.existing(handle) if writes.existing is not None else ""
+
+    async def scenario() -> tuple[tuple[bool, bool] | None, Any, tuple[str, ...] | None, int]:
+        nonlocal ref
+        async_hook = await aget_incident_hook(handle.conn_id)
+        created = None
+        if writes.create is not None:
+            first = await async_hook.acreate_incident(writes.create, writes.options)
+            again = await async_hook.acreate_incident(writes.create, writes.options)
+            created, ref = (first.changed, again.changed), first.incident.ref
+        escalated = await async_hook.aescalate_incident(ref, options=writes.options)
+        assignees = None
+        if writes.reassign_to is not None:
+            assignees = (await async_hook.areassign_incident(ref, writes.reassign_to)).incident.assignees
+        return created, escalated, assignees, transport.open_async_clients()
+
+    created, escalated, assignees, open_clients = asyncio.run(scenario())
+    if writes.create is not None:
+        assert created == (True, False), "the second create finds the first by its dedup key"
+    shown, expected = writes.escalated
+    assert (escalated.incident.severity if shown == "severity" else escalated.steps[0].detail) == expected
+    assert assignees == writes.reassign_to
+    assert open_clients == 0
+    if writes.after is not None:
+        writes.after(handle, ref)
 
 
 @pytest.mark.parametrize("name", NAMES)

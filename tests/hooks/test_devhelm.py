@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from airflow_incident_provider.exceptions import (
     VendorValidationError,
 )
 from airflow_incident_provider.get_provider_info import get_provider_info
-from airflow_incident_provider.hooks import HOOK_CLASSES, aget_incident_hook, get_incident_hook
+from airflow_incident_provider.hooks import HOOK_CLASSES, get_incident_hook
 from airflow_incident_provider.hooks.devhelm import DevHelmIncidentHook
 from airflow_incident_provider.hooks.settings import ConnectionSettings, Timeouts
 from airflow_incident_provider.idempotency import idempotency_key, mark_hidden, marker
@@ -811,19 +810,6 @@ def test_reassign_names_where_to_assign_instead(devhelm: DevHelmSandbox) -> None
     with pytest.raises(UnsupportedOperationError, match=r"no assignees.*incident-management connection"):
         hook().reassign_incident(incident_id, ("u1",), options=PUBLIC)
     assert devhelm.requests() == []
-
-
-def test_async_create_and_escalate_share_the_flows(devhelm: DevHelmSandbox) -> None:
-    async def scenario() -> tuple[bool, bool, str | None]:
-        async_hook = await aget_incident_hook(DEVHELM_CONN_ID)
-        create = IncidentCreate(title="Async", severity="minor", dedup_key="async")
-        first = await async_hook.acreate_incident(create, PUBLIC)
-        again = await async_hook.acreate_incident(create, PUBLIC)
-        raised = await async_hook.aescalate_incident(first.incident.ref, options=PUBLIC)
-        return first.changed, again.changed, raised.incident.severity
-
-    assert asyncio.run(scenario()) == (True, False, "major")
-    assert len(titled(devhelm, "Async")) == 1
 
 
 def test_create_escalate_and_reassign_operators(devhelm: DevHelmSandbox) -> None:

@@ -597,20 +597,6 @@ def test_create_escalate_reassign_validate_before_any_request(
     assert pd.requests() == []
 
 
-def test_async_create_and_escalate(pd: Sandbox) -> None:
-    async def scenario() -> tuple[bool, bool, str | None]:
-        async_hook = await aget_incident_hook(PD_CONN_ID)
-        create = IncidentCreate(title="Async", vendor_fields={"service": SERVICE}, dedup_key="async-1")
-        created = await async_hook.acreate_incident(create)
-        again = await async_hook.acreate_incident(create)
-        escalated = await async_hook.aescalate_incident(created.incident.id)
-        reassigned = await async_hook.areassign_incident(created.incident.id, ("PUSER02",))
-        assert reassigned.incident.assignees == ("PUSER02",)
-        return created.changed, again.changed, escalated.steps[0].detail
-
-    assert asyncio.run(scenario()) == (True, False, "urgency high")
-
-
 def test_operators_create_escalate_and_reassign(pd: Sandbox) -> None:
     create = CreateIncidentOperator(
         task_id="open", conn_id=PD_CONN_ID, title="Backfill failed", vendor_fields={"service": SERVICE}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -23,7 +22,7 @@ from airflow_incident_provider.exceptions import (
     UnsupportedOperationError,
     VendorValidationError,
 )
-from airflow_incident_provider.hooks import aget_incident_hook, get_incident_hook
+from airflow_incident_provider.hooks import get_incident_hook
 from airflow_incident_provider.hooks.pinghome import PinghomeIncidentHook, forget_sessions
 from airflow_incident_provider.idempotency import idempotency_key, marker
 from airflow_incident_provider.models import Escalation, IncidentCreate, IncidentUpdate, Phase, WriteOptions
@@ -525,19 +524,6 @@ def test_bad_reassignments_fail_before_any_request(ph: PinghomeSandbox) -> None:
     with pytest.raises(IncidentValidationError, match="note"):
         hook().reassign_incident(incident_id, (USER,), note=" ")
     assert ph.requests() == []
-
-
-def test_async_create_escalate_and_reassign(ph: PinghomeSandbox) -> None:
-    async def scenario() -> tuple[bool, bool, str | None, tuple[str, ...]]:
-        async_hook = await aget_incident_hook(PH_CONN_ID)
-        create = IncidentCreate(title="Async", severity="low", dedup_key="k-async")
-        first = await async_hook.acreate_incident(create)
-        second = await async_hook.acreate_incident(create)
-        escalated = await async_hook.aescalate_incident(first.incident.ref)
-        reassigned = await async_hook.areassign_incident(first.incident.ref, (USER,))
-        return first.changed, second.changed, escalated.incident.severity, reassigned.incident.assignees
-
-    assert asyncio.run(scenario()) == (True, False, "medium", (USER,))
 
 
 def test_create_escalate_and_reassign_operators(ph: PinghomeSandbox) -> None:

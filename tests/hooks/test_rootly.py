@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from datetime import timedelta
@@ -23,7 +22,7 @@ from airflow_incident_provider.exceptions import (
     VendorValidationError,
 )
 from airflow_incident_provider.get_provider_info import get_provider_info
-from airflow_incident_provider.hooks import HOOK_CLASSES, aget_incident_hook, get_incident_hook, transport
+from airflow_incident_provider.hooks import HOOK_CLASSES, get_incident_hook
 from airflow_incident_provider.hooks.rootly import RootlyIncidentHook
 from airflow_incident_provider.hooks.settings import ConnectionSettings, Timeouts
 from airflow_incident_provider.idempotency import idempotency_key, marker
@@ -859,22 +858,3 @@ def test_create_escalate_and_reassign_operators(rootly: RootlySandbox) -> None:
     assert (reassigned["changed"], reassigned["assignees"]) == (True, [SAM])
     assert not reassign.execute(_context("reassign"))["changed"]
     assert sum("Yours now" in e["event"] for e in rootly.events(created["id"])) == 1
-
-
-def test_async_create_escalate_reassign(rootly: RootlySandbox) -> None:
-    async def scenario() -> tuple[bool, bool, str | None, tuple[str, ...], int]:
-        async_hook = await aget_incident_hook(ROOTLY_CONN_ID)
-        create = IncidentCreate(title="Async", severity="sev1", dedup_key="async-1")
-        created = await async_hook.acreate_incident(create)
-        again = await async_hook.acreate_incident(create)
-        escalated = await async_hook.aescalate_incident(created.incident.id)
-        reassigned = await async_hook.areassign_incident(created.incident.id, (MORGAN,))
-        return (
-            created.changed,
-            again.changed,
-            escalated.incident.severity,
-            reassigned.incident.assignees,
-            transport.open_async_clients(),
-        )
-
-    assert asyncio.run(scenario()) == (True, False, "SEV0", (MORGAN,), 0)

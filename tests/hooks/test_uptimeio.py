@@ -23,7 +23,7 @@ from airflow_incident_provider.exceptions import (
     VendorServerError,
     VendorValidationError,
 )
-from airflow_incident_provider.hooks import aget_incident_hook, get_incident_hook
+from airflow_incident_provider.hooks import get_incident_hook
 from airflow_incident_provider.hooks.settings import ConnectionSettings, Timeouts
 from airflow_incident_provider.hooks.uptimeio import UptimeIOIncidentHook
 from airflow_incident_provider.idempotency import idempotency_key, is_marked, mark_hidden, marker
@@ -645,17 +645,6 @@ def test_resolved_incident_is_escalated_only_with_allow_reopen(uptimeio: UptimeI
     assert uptimeio.writes() == []
     result = hook().escalate_incident(incident_id, options=WriteOptions(public=True, allow_reopen=True))
     assert (result.changed, result.incident.severity, result.incident.status) == (True, "major", "resolved")
-
-
-def test_async_escalate_shares_the_flow(uptimeio: UptimeIOSandbox) -> None:
-    incident_id = uptimeio.create(severity="minor")
-
-    async def scenario() -> str | None:
-        async_hook = await aget_incident_hook(UPTIMEIO_CONN_ID)
-        return (await async_hook.aescalate_incident(incident_id, options=PUBLIC)).incident.severity
-
-    assert asyncio.run(scenario()) == "major"
-    assert uptimeio.incident(incident_id)["severity"] == "major"
 
 
 def test_reassign_is_unsupported_and_names_what_to_do(uptimeio: UptimeIOSandbox) -> None:
