@@ -83,6 +83,9 @@ class RateLimit:
     reads_before: int
     """Reads the hook makes before the one refused (the limit is set to hold them and the look-up)."""
     retry_after_ok: Callable[[float], bool]
+    timed: bool = False
+    """Whether the test also checks the refusal came before the deadline (Rootly's suite always did;
+    the others prove it by the request log alone, no wall-clock threshold)."""
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,7 @@ CASES: dict[str, Case] = {
             lambda rootly: rootly.with_status("started"),
             0,
             lambda s: 1 <= s <= 61,
+            timed=True,
         ),
     ),
     "pinghome": Case(
@@ -413,7 +417,8 @@ def test_the_vendors_429_past_the_deadline_gives_up_with_its_words(
     started = time.monotonic()
     with pytest.raises(RateLimitedError) as info:
         hook.get_incident(incident_id)
-    assert time.monotonic() - started < 2, "a wait beyond the deadline is not slept"
+    if limit.timed:
+        assert time.monotonic() - started < 2, "a wait beyond the deadline is not slept"
     assert limit.words in str(info.value)
     if limit.code is not None:
         assert info.value.code == limit.code
