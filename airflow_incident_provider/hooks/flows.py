@@ -34,25 +34,27 @@ def _raised_in_a_vendor_module(traceback: TracebackType | None) -> bool:
     return False
 
 
-def unexpected_body(exc: Exception, vendor_name: str) -> TransportError | None:
-    """The error for an answer the vendor module could not read, or None when ``exc`` is not one."""
+def unexpected_body(exc: Exception, vendor_name: str, request: Request) -> TransportError | None:
+    """The error for the answer to ``request`` that the vendor module could not read, or None when
+    ``exc`` is not one."""
     if isinstance(exc, IncidentError) or not isinstance(exc, PARSE_ERRORS):
         return None
     if not _raised_in_a_vendor_module(exc.__traceback__):
         return None
     return TransportError(
         vendor_name,
-        method="-",
-        path="-",
+        method=request.method,
+        path=request.path,
         sent=True,
         message=f"unexpected response body ({type(exc).__name__}: {exc})",
     )
 
 
 def advance(
-    flow: Flow[T], vendor_name: str, response: Response | None, error: VendorError | None
+    flow: Flow[T], vendor_name: str, request: Request, response: Response | None, error: VendorError | None
 ) -> tuple[Request | None, T | None]:
-    """Hand the flow its response (or raise the error inside it); return its next request or result."""
+    """Hand the flow the response to ``request`` (or raise the error inside it); return its next request
+    or its result."""
     try:
         if error is not None:
             return flow.throw(error), None
@@ -61,7 +63,7 @@ def advance(
     except StopIteration as stop:
         return None, stop.value
     except PARSE_ERRORS as exc:
-        unexpected = unexpected_body(exc, vendor_name)
+        unexpected = unexpected_body(exc, vendor_name, request)
         if unexpected is None:
             raise
         raise unexpected from None
@@ -79,9 +81,9 @@ def drive(flow: Flow[T], vendor_name: str, send: Callable[[Request], Response]) 
             try:
                 response = send(request)
             except VendorError as exc:
-                request, result = advance(flow, vendor_name, None, exc)
+                request, result = advance(flow, vendor_name, request, None, exc)
             else:
-                request, result = advance(flow, vendor_name, response, None)
+                request, result = advance(flow, vendor_name, request, response, None)
         return result  # type: ignore[return-value]
     finally:
         flow.close()
@@ -100,9 +102,9 @@ async def adrive(flow: Flow[T], vendor_name: str, send: Callable[[Request], Awai
             try:
                 response = await send(request)
             except VendorError as exc:
-                request, result = advance(flow, vendor_name, None, exc)
+                request, result = advance(flow, vendor_name, request, None, exc)
             else:
-                request, result = advance(flow, vendor_name, response, None)
+                request, result = advance(flow, vendor_name, request, response, None)
         return result  # type: ignore[return-value]
     finally:
         flow.close()

@@ -51,7 +51,7 @@ def test_a_vendor_answer_of_the_wrong_shape_is_an_unexpected_body() -> None:
         return pd.parse_incident((yield GET))
 
     with pytest.raises(
-        TransportError, match=r"pagerduty - - failed: .*unexpected response body \(ValueError"
+        TransportError, match=r"pagerduty GET /incidents/Q1 failed: .*unexpected response body \(ValueError"
     ):
         drive(read(), lambda request: ok({"not an incident": True}), vendor="pagerduty")
 
