@@ -34,7 +34,6 @@ from tests.hooks.test_pinghome import SIGN_IN, ph_token, signing_in
 
 PUBLIC = WriteOptions(public=True)
 KEYED = WriteOptions(idempotency_key=idempotency_key("d", "r", "t"))
-"""A note's options on an incident-management vendor: an idempotency key."""
 MISSING_UUID = "0f0f0f0f-0000-4000-8000-000000000404"
 """A well-formed id no sandbox holds (the vendors with UUID ids refuse any other shape)."""
 
@@ -59,7 +58,7 @@ def _public_update(status: str, note: str, options: WriteOptions) -> Callable[..
 
 
 def _created_once(handle: Any, title: str) -> None:
-    assert [item["title"] for item in handle.incidents()].count(title) == 1
+    assert [item["title"] for item in handle.incidents()].count(title) == 1, "the dedup key held"
 
 
 def _stored_severity(handle: Any, incident_id: str, severity: str) -> None:
