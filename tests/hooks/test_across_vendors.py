@@ -83,8 +83,7 @@ class RateLimit:
     """Reads the hook makes before the one refused (the limit is set to hold them and the look-up)."""
     retry_after_ok: Callable[[float], bool]
     timed: bool = False
-    """Whether the test also checks the refusal came before the deadline (Rootly's suite always did;
-    the others prove it by the request log alone, no wall-clock threshold)."""
+    """Also time the refusal, as Rootly's test always did (the others rely on the request log alone)."""
 
 
 @dataclass(frozen=True)
