@@ -1,9 +1,10 @@
-"""The one base of every vendor hook: connection settings, sending with retries and rate limits, errors.
+"""The one base of every vendor hook: connection settings, sending with retries and rate limits.
 
-Operations are written once, as generators that yield the ``Request`` values they need and receive
-each ``Response`` (or a raised ``VendorError``) back. :meth:`IncidentHook.run` drives them with the
-sync client, :meth:`IncidentHook.arun` with the async one, so the sync and async twins of every
-operation cannot drift.
+Operations are written once, as flows (see :mod:`.flows`) that yield the ``Request`` values they need
+and receive each ``Response`` (or a raised ``VendorError``) back. :meth:`IncidentHook.run` drives them
+with the sync client, :meth:`IncidentHook.arun` with the async one, so the sync and async twins of every
+operation cannot drift. The retry policy (:mod:`.retry`), the error mapping (:mod:`.errors`) and the
+at-most-once writes (:mod:`.write_once`) live in their own modules.
 """
 
 from __future__ import annotations
@@ -11,41 +12,24 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator, Generator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import httpx
 from airflow.sdk import BaseHook
 
-from airflow_incident_provider.exceptions import (
-    AmbiguousWriteError,
-    AuthenticationError,
-    ConflictError,
-    IncidentError,
-    IncidentNotFoundError,
-    IncidentValidationError,
-    RateLimitedError,
-    TransportError,
-    UnsupportedOperationError,
-    VendorError,
-    VendorServerError,
-    VendorValidationError,
-)
-from airflow_incident_provider.hooks import ratelimit, transport
+from airflow_incident_provider.exceptions import IncidentValidationError, RateLimitedError, VendorError
+from airflow_incident_provider.hooks import errors, flows, ratelimit, retry, transport
+from airflow_incident_provider.hooks.errors import hide_secrets
+from airflow_incident_provider.hooks.flows import Flow
+from airflow_incident_provider.hooks.operations import IncidentOperations
+from airflow_incident_provider.hooks.retry import BACKOFF_BASE, BACKOFF_CAP, DEFAULT_MAX_ATTEMPTS
 from airflow_incident_provider.hooks.settings import ConnectionSettings, read_extras
+from airflow_incident_provider.hooks.write_once import WRITE_ATTEMPTS, write_at_most_once
 from airflow_incident_provider.idempotency import is_marked, mark
-from airflow_incident_provider.models import (
-    Escalation,
-    Incident,
-    IncidentCreate,
-    IncidentUpdate,
-    ListQuery,
-    OperationResult,
-    Phase,
-    WriteOptions,
-)
+from airflow_incident_provider.models import Incident, Phase
 from airflow_incident_provider.vendors import vendor_module
 from airflow_incident_provider.vendors.base import Request, Response
 
@@ -53,26 +37,24 @@ if TYPE_CHECKING:
     from airflow.sdk import Connection
 
 T = TypeVar("T")
-Flow = Generator[Request, Response, T]
-"""An operation: yields requests, receives responses, returns its result."""
+NOTE_ATTEMPTS = WRITE_ATTEMPTS
+"""Posts of one note at most (the name kept for callers of the earlier module)."""
 
-DEFAULT_MAX_ATTEMPTS = 5
-BACKOFF_BASE = 0.5
-BACKOFF_CAP = 30.0
-NOTE_ATTEMPTS = 3
-
-
-def hide_secrets(text: str, secrets: tuple[str, ...]) -> str:
-    """``text`` with every occurrence of each secret replaced by ``***`` (Airflow's mask)."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+__all__ = [
+    "BACKOFF_BASE",
+    "BACKOFF_CAP",
+    "DEFAULT_MAX_ATTEMPTS",
+    "NOTE_ATTEMPTS",
+    "Flow",
+    "IncidentHook",
+    "hide_secrets",
+]
 
 
-class IncidentHook(BaseHook):
-    """Base of the vendor hooks; operators use only the methods defined here.
+class IncidentHook(IncidentOperations, BaseHook):
+    """Base of the vendor hooks: the connection, sending, and driving the operations' flows.
 
+    Operators use only the operations (:class:`.operations.IncidentOperations`).
     Subclasses set the class attributes, read their connection in :meth:`settings_from_connection`,
     add headers in :meth:`request_headers` and write the ``*_flow`` generators.
     """
@@ -169,91 +151,59 @@ class IncidentHook(BaseHook):
         it): never repeated in an exception, whatever the vendor's error message quotes."""
         return (self.settings.token,) if self.settings.token else ()
 
+    def credential_hint(self) -> str:
+        """Which setting of the connection holds the credential, for a refusal's message (never its value)."""
+        return "the API key in the password"
+
     def error_for(self, request: Request, response: Response) -> VendorError:
-        """The exception for a refused response, with the vendor's own message and code (any credential
-        the vendor quotes back replaced by ``***``: the message may be logged, stored or shown)."""
-        message, code, details = self.vendor.parse_error(response)
-        if not details and not message and response.text:
-            message = response.text
-        secrets = self.credentials()
-        kwargs: dict[str, Any] = {
-            "method": request.method,
-            "path": request.path,
-            "status_code": response.status,
-            "message": hide_secrets(message, secrets),
-            "code": code,
-            "details": tuple(hide_secrets(detail, secrets) for detail in details),
-        }
-        status = response.status
-        if status == 429:
-            return RateLimitedError(self.vendor_name, retry_after=self.vendor.retry_after(response), **kwargs)
-        if status in (401, 403):
-            return AuthenticationError(self.vendor_name, **kwargs)
-        if status == 404:
-            return IncidentNotFoundError(self.vendor_name, **kwargs)
-        if status == 409 or self.vendor.is_conflict(code):
-            return ConflictError(self.vendor_name, **kwargs)
-        if status in (400, 422):
-            return VendorValidationError(self.vendor_name, **kwargs)
-        if status >= 500:
-            return VendorServerError(self.vendor_name, **kwargs)
-        return VendorError(self.vendor_name, **kwargs)
+        """The exception for a refused response (see :func:`.errors.error_for`)."""
+        return errors.error_for(
+            self.vendor,
+            self.vendor_name,
+            request,
+            response,
+            secrets=self.credentials(),
+            refused_hint=f"check connection {self.conn_id!r}: {self.credential_hint()}",
+        )
 
     # --- sending ----------------------------------------------------------------------------------
 
     def _retry_delay(self, request: Request, exc: VendorError, attempt: int, deadline: float) -> float | None:
-        """Seconds to wait before trying ``request`` again after ``exc`` on try ``attempt``; None: give up.
+        """Seconds to wait before trying ``request`` again (:func:`.retry.retry_delay`); None: give up.
 
-        One policy for sync and async: bounded attempts, a total deadline, Retry-After honoured (and
-        shared with every caller of the credential through its limiter). Non-idempotent writes are
-        retried only when the request surely did not land (429, refused connection); anything ambiguous
-        goes back to the operation as ``AmbiguousWriteError``. A plain loop rather than a retry library:
-        the first attempt, by far the most common, then costs nothing extra.
+        A vendor's Retry-After also holds back every other caller of the credential, through its
+        limiter, whether or not this caller waits for it.
         """
-        if attempt >= self.max_attempts or not exc.retryable:
-            return None
-        surely_not_applied = isinstance(exc, RateLimitedError) or (
-            isinstance(exc, TransportError) and not exc.sent
+        if exc.retry_after is not None:
+            self._limiter().pause(exc.retry_after)
+        return retry.retry_delay(
+            request,
+            exc,
+            attempt,
+            max_attempts=self.max_attempts,
+            backoff_base=self.backoff_base,
+            now=time.monotonic(),
+            deadline=deadline,
+            jitter=random.random(),  # noqa: S311 - jitter, not security
         )
-        if not request.idempotent and not surely_not_applied:
-            return None
-        hinted = getattr(exc, "retry_after", None)
-        if hinted is not None:
-            ratelimit.limiter_for(self.settings.credential_id, self.rate_limit()).pause(hinted)
-            wait = float(hinted)
-        else:
-            backoff = min(BACKOFF_CAP, self.backoff_base * 2.0 ** (attempt - 1))
-            wait = backoff * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not security
-        return None if time.monotonic() + wait >= deadline else wait
 
     def _checked(self, request: Request, response: Response) -> Response:
         if response.ok and response.body is None and response.text:
-            # A 2xx whose body is not JSON (cut short, or a proxy's HTML page): the request may have
-            # landed but its answer is lost; retried like any lost answer, never parsed as the vendor's.
-            raise TransportError(
-                self.vendor_name,
-                method=request.method,
-                path=request.path,
-                message=f"HTTP {response.status} answer is not JSON: {response.text[:80]!r}",
-                sent=True,
-            )
+            raise errors.not_json(self.vendor_name, request, response)
         if response.ok or response.status in request.accept_statuses:
             return response
         raise self.error_for(request, response)
 
     def _attempt_deadline(self, request: Request, attempt: int, deadline: float) -> float:
-        """When this attempt must end: half the time left while a retry could still follow, so an
-        answer that trickles forever cannot use up the whole operation's deadline on its own. A write
-        that is not idempotent is never resent once sent, so it keeps the whole deadline."""
-        if attempt >= self.max_attempts or not request.idempotent:
-            return deadline
-        now = time.monotonic()
-        return now + (deadline - now) / 2
+        return retry.attempt_deadline(
+            request, attempt, max_attempts=self.max_attempts, now=time.monotonic(), deadline=deadline
+        )
+
+    def _limiter(self) -> ratelimit.SlidingWindowLimiter:
+        return ratelimit.limiter_for(self.settings.credential_id, self.rate_limit())
 
     def _wait_for_slot(self, request: Request, deadline: float) -> float:
-        delay = ratelimit.limiter_for(self.settings.credential_id, self.rate_limit()).reserve(
-            max_wait=deadline - time.monotonic()
-        )
+        delay = self._limiter().reserve(max_wait=deadline - time.monotonic())
         if delay is None:
             raise RateLimitedError(
                 self.vendor_name,
@@ -289,7 +239,7 @@ class IncidentHook(BaseHook):
                         raise
                 time.sleep(wait)
         except VendorError as exc:
-            raise self._ambiguous(request, exc) from None
+            raise retry.final_error(request, exc) from None
 
     async def asend(self, request: Request, client: httpx.AsyncClient, deadline: float) -> Response:
         """Async twin of :meth:`send`; never blocks the event loop while it waits."""
@@ -311,85 +261,30 @@ class IncidentHook(BaseHook):
                         raise
                 await asyncio.sleep(wait)
         except VendorError as exc:
-            raise self._ambiguous(request, exc) from None
-
-    def _ambiguous(self, request: Request, exc: VendorError) -> VendorError:
-        """A failed non-idempotent write that may still have landed becomes ``AmbiguousWriteError``."""
-        surely_not_applied = isinstance(exc, RateLimitedError) or (
-            isinstance(exc, TransportError) and not exc.sent
-        )
-        if (
-            request.idempotent
-            or not exc.retryable
-            or surely_not_applied
-            or isinstance(exc, AmbiguousWriteError)
-        ):
-            return exc
-        return AmbiguousWriteError(
-            self.vendor_name,
-            method=exc.method,
-            path=exc.path,
-            message=f"{exc}; the write may have been applied",
-            sent=True,
-        )
+            raise retry.final_error(request, exc) from None
 
     # --- driving operations -------------------------------------------------------------------------
-
-    def _advance(
-        self, flow: Flow[T], response: Response | None, error: VendorError | None
-    ) -> tuple[Request | None, T | None]:
-        """Hand the flow its response (or raise the error inside it); return its next request or result."""
-        try:
-            if error is not None:
-                return flow.throw(error), None
-            assert response is not None
-            return flow.send(response), None
-        except StopIteration as stop:
-            return None, stop.value
-        except (KeyError, TypeError, ValueError) as exc:
-            if isinstance(exc, IncidentError):
-                raise
-            raise TransportError(
-                self.vendor_name,
-                method="-",
-                path="-",
-                sent=True,
-                message=f"unexpected response body ({type(exc).__name__}: {exc})",
-            ) from None
 
     def run(self, flow: Flow[T]) -> T:
         """Drive an operation with the sync client, under one total deadline."""
         deadline = time.monotonic() + self.settings.timeouts.total
-        try:
-            request: Request | None = next(flow)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
-        while request is not None:
-            try:
-                response = self.send(request, deadline)
-            except VendorError as exc:
-                request, result = self._advance(flow, None, exc)
-            else:
-                request, result = self._advance(flow, response, None)
-        return result  # type: ignore[return-value]
+        return flows.drive(flow, self.vendor_name, lambda request: self.send(request, deadline))
 
     async def arun(self, flow: Flow[T]) -> T:
-        """Drive an operation with the running loop's pooled async client."""
+        """Drive an operation with the running loop's pooled async client (borrowed at its first request,
+        so input refused before any request opens no client)."""
         settings = self.settings
         deadline = time.monotonic() + settings.timeouts.total
-        try:
-            request: Request | None = next(flow)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
-        async with transport.async_client(settings) as client:
-            while request is not None:
-                try:
-                    response = await self.asend(request, client, deadline)
-                except VendorError as exc:
-                    request, result = self._advance(flow, None, exc)
-                else:
-                    request, result = self._advance(flow, response, None)
-        return result  # type: ignore[return-value]
+        async with AsyncExitStack() as stack:
+            client: httpx.AsyncClient | None = None
+
+            async def send(request: Request) -> Response:
+                nonlocal client
+                if client is None:
+                    client = await stack.enter_async_context(transport.async_client(settings))
+                return await self.asend(request, client, deadline)
+
+            return await flows.adrive(flow, self.vendor_name, send)
 
     @asynccontextmanager
     async def hold_client(self) -> AsyncIterator[None]:
@@ -427,199 +322,14 @@ class IncidentHook(BaseHook):
         """
         content = mark(text, idempotency_key) if idempotency_key else text
         self.vendor.validate_note(content)
-        if idempotency_key and self._marked((yield self.vendor.build_list_notes(ref)), idempotency_key):
+        if idempotency_key and (yield from self._note_marked(ref, idempotency_key)):
             return False
-        for attempt in range(1, NOTE_ATTEMPTS + 1):
-            try:
-                yield self.vendor.build_note(ref, content)
-                return True
-            except AmbiguousWriteError:
-                if not idempotency_key or attempt == NOTE_ATTEMPTS:
-                    raise
-                if self._marked((yield self.vendor.build_list_notes(ref)), idempotency_key):
-                    return True
-        raise AssertionError("unreachable")  # pragma: no cover
+        key = idempotency_key
+        find = (lambda: self._note_marked(ref, key)) if key else None
+        yield from write_at_most_once(self.vendor.build_note(ref, content), find)
+        return True
 
-    def _marked(self, response: Response, key: str) -> bool:
+    def _note_marked(self, ref: str, key: str) -> Flow[bool]:
+        """Whether a note of the incident carries ``key``'s marker."""
+        response = yield self.vendor.build_list_notes(ref)
         return any(is_marked(note, key) for note in self.vendor.parse_notes(response))
-
-    # --- the operations: flows written by each vendor hook, run sync or async -----------------------
-
-    def get_flow(self, ref: str, *, include_raw: bool = False) -> Flow[Incident]:
-        raise NotImplementedError
-
-    def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
-        raise NotImplementedError
-
-    def resolve_flow(
-        self, ref: str, resolution: str | None, note: str | None, options: WriteOptions
-    ) -> Flow[OperationResult]:
-        raise NotImplementedError
-
-    def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
-        raise NotImplementedError
-
-    def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
-        raise NotImplementedError
-
-    def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
-        raise NotImplementedError
-
-    supports_bulk_transition: ClassVar[bool] = False
-    """Whether the vendor can acknowledge or resolve many incidents in one request (PagerDuty)."""
-
-    def bulk_transition_flow(
-        self, refs: Sequence[str], status: str, resolution: str | None, options: WriteOptions
-    ) -> Flow[list[OperationResult]]:
-        """Move many incidents to ``status`` with the vendor's native bulk endpoint, one result each."""
-        raise UnsupportedOperationError(f"{self.vendor_name} has no bulk endpoint")
-
-    def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
-        """Create an incident at most once per ``create.dedup_key`` (look for it first, then create)."""
-        raise UnsupportedOperationError(f"{self.vendor_name} does not document creating incidents")
-
-    def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
-        """Escalate to the named targets, or one step up the vendor's scale, computed once, absolute."""
-        raise UnsupportedOperationError(f"{self.vendor_name} has no escalation")
-
-    def reassign_flow(
-        self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
-    ) -> Flow[OperationResult]:
-        """Assign the incident to exactly ``assignees`` (changed: false when it already is)."""
-        raise UnsupportedOperationError(f"{self.vendor_name} has no assignees")
-
-    def check_connection_flow(self) -> Flow[str]:
-        raise NotImplementedError
-
-    def get_incident(self, incident_id: str, *, include_raw: bool = False) -> Incident:
-        """The incident, normalized."""
-        return self.run(self.get_flow(incident_id, include_raw=include_raw))
-
-    async def aget_incident(self, incident_id: str, *, include_raw: bool = False) -> Incident:
-        return await self.arun(self.get_flow(incident_id, include_raw=include_raw))
-
-    def update_incident(
-        self, incident_id: str, update: IncidentUpdate, options: WriteOptions | None = None
-    ) -> OperationResult:
-        """Apply ``update``; validated in full before the first request."""
-        return self.run(self.update_flow(incident_id, update, options or WriteOptions()))
-
-    async def aupdate_incident(
-        self, incident_id: str, update: IncidentUpdate, options: WriteOptions | None = None
-    ) -> OperationResult:
-        return await self.arun(self.update_flow(incident_id, update, options or WriteOptions()))
-
-    def resolve_incident(
-        self,
-        incident_id: str,
-        resolution: str | None = None,
-        note: str | None = None,
-        options: WriteOptions | None = None,
-    ) -> OperationResult:
-        """Resolve; an incident already resolved is ``changed: false``."""
-        return self.run(self.resolve_flow(incident_id, resolution, note, options or WriteOptions()))
-
-    async def aresolve_incident(
-        self,
-        incident_id: str,
-        resolution: str | None = None,
-        note: str | None = None,
-        options: WriteOptions | None = None,
-    ) -> OperationResult:
-        return await self.arun(self.resolve_flow(incident_id, resolution, note, options or WriteOptions()))
-
-    def acknowledge_incident(
-        self, incident_id: str, note: str | None = None, options: WriteOptions | None = None
-    ) -> OperationResult:
-        """Acknowledge; at or past acknowledged is ``changed: false`` and never reopens."""
-        return self.run(self.acknowledge_flow(incident_id, note, options or WriteOptions()))
-
-    async def aacknowledge_incident(
-        self, incident_id: str, note: str | None = None, options: WriteOptions | None = None
-    ) -> OperationResult:
-        return await self.arun(self.acknowledge_flow(incident_id, note, options or WriteOptions()))
-
-    def add_note(self, incident_id: str, note: str, options: WriteOptions | None = None) -> OperationResult:
-        """Add a note; with an idempotency key in ``options``, at most once however often it is retried."""
-        return self.run(self.add_note_flow(incident_id, note, options or WriteOptions()))
-
-    async def aadd_note(
-        self, incident_id: str, note: str, options: WriteOptions | None = None
-    ) -> OperationResult:
-        return await self.arun(self.add_note_flow(incident_id, note, options or WriteOptions()))
-
-    def create_incident(self, create: IncidentCreate, options: WriteOptions | None = None) -> OperationResult:
-        """Create an incident; with ``create.dedup_key``, a retry returns the first one (changed: false)."""
-        return self.run(self.create_flow(create, options or WriteOptions()))
-
-    async def acreate_incident(
-        self, create: IncidentCreate, options: WriteOptions | None = None
-    ) -> OperationResult:
-        return await self.arun(self.create_flow(create, options or WriteOptions()))
-
-    def escalate_incident(
-        self, incident_id: str, escalation: Escalation | None = None, options: WriteOptions | None = None
-    ) -> OperationResult:
-        """Escalate; at the top of the vendor's scale it is ``changed: false``."""
-        return self.run(
-            self.escalate_flow(incident_id, escalation or Escalation(), options or WriteOptions())
-        )
-
-    async def aescalate_incident(
-        self, incident_id: str, escalation: Escalation | None = None, options: WriteOptions | None = None
-    ) -> OperationResult:
-        return await self.arun(
-            self.escalate_flow(incident_id, escalation or Escalation(), options or WriteOptions())
-        )
-
-    def reassign_incident(
-        self,
-        incident_id: str,
-        assignees: tuple[str, ...],
-        note: str | None = None,
-        options: WriteOptions | None = None,
-    ) -> OperationResult:
-        """Assign the incident to ``assignees`` (replacing the current ones)."""
-        return self.run(self.reassign_flow(incident_id, assignees, note, options or WriteOptions()))
-
-    async def areassign_incident(
-        self,
-        incident_id: str,
-        assignees: tuple[str, ...],
-        note: str | None = None,
-        options: WriteOptions | None = None,
-    ) -> OperationResult:
-        return await self.arun(self.reassign_flow(incident_id, assignees, note, options or WriteOptions()))
-
-    def bulk_transition(
-        self,
-        refs: Sequence[str],
-        status: str,
-        resolution: str | None = None,
-        options: WriteOptions | None = None,
-    ) -> list[OperationResult]:
-        """Acknowledge or resolve many incidents through the vendor's bulk endpoint (see the flow)."""
-        return self.run(self.bulk_transition_flow(refs, status, resolution, options or WriteOptions()))
-
-    async def abulk_transition(
-        self,
-        refs: Sequence[str],
-        status: str,
-        resolution: str | None = None,
-        options: WriteOptions | None = None,
-    ) -> list[OperationResult]:
-        return await self.arun(self.bulk_transition_flow(refs, status, resolution, options or WriteOptions()))
-
-    def list_incidents(self, query: ListQuery | None = None, **filters: Any) -> list[Incident]:
-        """Incidents matching the query (or its fields as keywords), every page fetched for the caller."""
-        return self.run(self.list_flow(query or ListQuery(**filters)))
-
-    async def alist_incidents(self, query: ListQuery | None = None, **filters: Any) -> list[Incident]:
-        return await self.arun(self.list_flow(query or ListQuery(**filters)))
-
-    def test_connection(self) -> tuple[bool, str]:
-        """For the Airflow UI's Test button: one cheap authenticated read, no secret in the message."""
-        try:
-            return True, self.run(self.check_connection_flow())
-        except Exception as exc:  # the UI wants a message, not a traceback
-            return False, str(exc)

@@ -12,20 +12,21 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
-    AmbiguousWriteError,
     ConflictError,
     ConnectionConfigError,
     IncidentNotFoundError,
     IncidentValidationError,
     UnsupportedOperationError,
 )
-from airflow_incident_provider.hooks.base import NOTE_ATTEMPTS, Flow, IncidentHook
+from airflow_incident_provider.hooks.base import IncidentHook
+from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import (
     ConnectionSettings,
     base_url_from_host,
     common_settings,
     url_template,
 )
+from airflow_incident_provider.hooks.write_once import write_at_most_once
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
     Escalation,
@@ -178,6 +179,11 @@ class DevHelmIncidentHook(IncidentHook):
         response = yield dh.build_get(ref)
         return self._parse(response, raw), dh.parse_timeline(response)
 
+    def _landed_flow(self, ref: dh.IncidentRef, key: str, raw: bool) -> Flow[Incident | None]:
+        """The incident, read again, if its timeline carries ``key``'s marker (a lost update landed)."""
+        incident, timeline = yield from self._read_flow(ref, raw)
+        return incident if any(is_marked(body, key) for body in timeline) else None
+
     def _message_flow(
         self,
         ref: dh.IncidentRef,
@@ -207,17 +213,10 @@ class DevHelmIncidentHook(IncidentHook):
             body=dh.mark_message(text, key),
             notify_subscribers=options.notify_subscribers,
         )
-        incident = current
-        for attempt in range(1, NOTE_ATTEMPTS + 1):
-            try:
-                incident = self._parse((yield request), raw)
-                break
-            except AmbiguousWriteError:
-                if not key or attempt == NOTE_ATTEMPTS:
-                    raise
-                incident, timeline = yield from self._read_flow(ref, raw)
-                if any(is_marked(body, key) for body in timeline):
-                    break
+        find = (lambda: self._landed_flow(ref, key, raw)) if key else None
+        written = yield from write_at_most_once(request, find)
+        incident = written.found if written.response is None else self._parse(written.response, raw)
+        assert incident is not None
         detail = "notified subscribers" if options.notify_subscribers else None
         if name != "note" and incident.status != status:
             fix = dh.build_status(ref, status)
@@ -346,19 +345,15 @@ class DevHelmIncidentHook(IncidentHook):
                 return OperationResult.from_steps(
                     found, [Step(name="create", applied=False, detail="already created")]
                 )
-        detail = "notified subscribers" if options.notify_subscribers else None
-        for attempt in range(1, NOTE_ATTEMPTS + 1):
-            try:
-                incident = self._parse((yield request), raw)
-            except AmbiguousWriteError:
-                if key is None or attempt == NOTE_ATTEMPTS:
-                    raise
-                found = yield from self._find_created_flow(page_id, key, raw)
-                if found is None:
-                    continue
-                incident, detail = found, "created; found by its dedup key after a lost response"
-            return OperationResult.from_steps(incident, [Step(name="create", applied=True, detail=detail)])
-        raise AssertionError("unreachable")  # pragma: no cover
+        find = (lambda: self._find_created_flow(page_id, key, raw)) if key is not None else None
+        written = yield from write_at_most_once(request, find)
+        if written.response is not None:
+            incident = self._parse(written.response, raw)
+            detail = "notified subscribers" if options.notify_subscribers else None
+        else:
+            assert written.found is not None
+            incident, detail = written.found, "created; found by its dedup key after a lost response"
+        return OperationResult.from_steps(incident, [Step(name="create", applied=True, detail=detail)])
 
     def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
         """Raise the incident's public impact (``dh.IMPACTS``), then post the note, if any.

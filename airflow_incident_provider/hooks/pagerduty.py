@@ -6,15 +6,16 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
-    AmbiguousWriteError,
     ConflictError,
     ConnectionConfigError,
     IncidentValidationError,
     VendorError,
     VendorValidationError,
 )
-from airflow_incident_provider.hooks.base import Flow, IncidentHook
+from airflow_incident_provider.hooks.base import IncidentHook
+from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
+from airflow_incident_provider.hooks.write_once import write_at_most_once
 from airflow_incident_provider.models import (
     Escalation,
     Incident,
@@ -32,8 +33,6 @@ from airflow_incident_provider.vendors.base import Request
 if TYPE_CHECKING:
     from airflow.sdk import Connection
 
-CREATE_ATTEMPTS = 3
-"""Posts of one create at most: each retry after an ambiguous failure first looks for the key again."""
 MISSING_SHOWN = 20
 """Ids named in the error when a bulk response leaves incidents out (the count covers the rest)."""
 
@@ -91,6 +90,10 @@ class PagerDutyIncidentHook(IncidentHook):
         headers = pd.headers(from_email=settings.extra("from_email"), write=request.write)
         headers["Authorization"] = pd.authorization(settings.token, settings.extra("token_kind"))
         return headers
+
+    def credential_hint(self) -> str:
+        kind = self.settings.extra("token_kind")
+        return f"the API token in the password and its token_kind {kind!r} ({' or '.join(pd.TOKEN_KINDS)})"
 
     def require_write_settings(self) -> None:
         pd.headers(from_email=self.settings.extra("from_email"), write=True)
@@ -334,28 +337,29 @@ class PagerDutyIncidentHook(IncidentHook):
         service_id: str = body["service"]["id"]
         already = Step(name="create", applied=False, detail="already created")
         if key is not None:
-            found = pd.parse_found((yield pd.build_find_by_key(key, service_id)), include_raw=raw)
+            found = yield from self._found_flow(key, service_id, raw)
             if found is not None:
                 return OperationResult.from_steps(found, [already])
-        for attempt in range(1, CREATE_ATTEMPTS + 1):
-            try:
-                incident = pd.parse_incident((yield pd.build_create(body)), include_raw=raw)
-                return OperationResult.from_steps(incident, [Step(name="create", applied=True)])
-            except AmbiguousWriteError:
-                if key is None or attempt == CREATE_ATTEMPTS:
-                    raise
-                found = pd.parse_found((yield pd.build_find_by_key(key, service_id)), include_raw=raw)
-                if found is not None:
-                    step = Step(name="create", applied=True, detail="created (response lost)")
-                    return OperationResult.from_steps(found, [step])
-            except VendorValidationError as exc:
-                if key is None or not pd.is_duplicate_key(exc):
-                    raise
-                found = pd.parse_found((yield pd.build_find_by_key(key, service_id)), include_raw=raw)
-                if found is None:
-                    raise
-                return OperationResult.from_steps(found, [already])
-        raise AssertionError("unreachable")  # pragma: no cover
+        find = (lambda: self._found_flow(key, service_id, raw)) if key is not None else None
+        try:
+            written = yield from write_at_most_once(pd.build_create(body), find)
+        except VendorValidationError as exc:
+            if key is None or not pd.is_duplicate_key(exc):
+                raise
+            found = yield from self._found_flow(key, service_id, raw)
+            if found is None:
+                raise
+            return OperationResult.from_steps(found, [already])
+        if written.response is None:
+            assert written.found is not None
+            step = Step(name="create", applied=True, detail="created (response lost)")
+            return OperationResult.from_steps(written.found, [step])
+        incident = pd.parse_incident(written.response, include_raw=raw)
+        return OperationResult.from_steps(incident, [Step(name="create", applied=True)])
+
+    def _found_flow(self, key: str, service_id: str, raw: bool) -> Flow[Incident | None]:
+        """The service's incident carrying ``key`` (any status, any age), if any."""
+        return pd.parse_found((yield pd.build_find_by_key(key, service_id)), include_raw=raw)
 
     def _standing_flow(
         self, ref: str, options: WriteOptions, action: str

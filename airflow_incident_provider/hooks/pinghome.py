@@ -8,32 +8,26 @@ with the change applied) and is read back, and a note is appended to the descrip
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import threading
-import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from airflow.sdk.log import amask_secret, mask_secret
-
 from airflow_incident_provider.exceptions import (
-    AmbiguousWriteError,
-    AuthenticationError,
     ConnectionConfigError,
     IncidentNotFoundError,
     IncidentValidationError,
     UnsupportedOperationError,
-    VendorError,
 )
-from airflow_incident_provider.hooks.base import Flow, IncidentHook
-from airflow_incident_provider.hooks.settings import (
-    ConnectionSettings,
-    base_url_from_host,
-    common_settings,
-    url_template,
+from airflow_incident_provider.hooks.base import IncidentHook
+from airflow_incident_provider.hooks.flows import Flow
+from airflow_incident_provider.hooks.pinghome_access import (
+    SignIn,
+    forget_sessions,
+    read_settings,
+    session_key,
 )
+from airflow_incident_provider.hooks.settings import ConnectionSettings
+from airflow_incident_provider.hooks.write_once import write_at_most_once
 from airflow_incident_provider.models import (
     Escalation,
     Incident,
@@ -53,44 +47,8 @@ if TYPE_CHECKING:
     from airflow_incident_provider.vendors.base import Request
 
 T = TypeVar("T")
-EXPIRY_MARGIN_SECONDS = 30.0
-"""A signed-in token this close to its announced expiry is renewed before use."""
 
-
-# --- signed-in tokens, shared by every hook of the process ------------------------------------------
-
-
-@dataclass
-class _Session:
-    token: str = field(repr=False)
-    expires_at: float | None = None
-    """``time.monotonic()`` after which the token is renewed; None when Pinghome gave no lifetime."""
-
-
-_sessions: dict[str, _Session] = {}
-_sessions_lock = threading.Lock()
-
-
-def session_key(auth_url: str, email: str) -> str:
-    """The cache key of an account's token: its sign-in URL and email, hashed (never the password)."""
-    return hashlib.sha256(f"{auth_url}\x00{email.strip().lower()}".encode()).hexdigest()
-
-
-def forget_sessions() -> None:
-    """Drop every cached sign-in token (a fresh process's state; for tests)."""
-    with _sessions_lock:
-        _sessions.clear()
-
-
-def _service_urls(host: str | None, extras: Mapping[str, Any], conn_id: str) -> dict[str, str]:
-    """Each service's base URL: ``<service>_url`` extras, else under the gateway host, else Pinghome's."""
-    urls = {}
-    gateway = base_url_from_host(host, "", conn_id) if host else None
-    for service in ph.SERVICES:
-        default = f"{gateway}{ph.GATEWAY_PATHS[service]}" if gateway else ph.DEFAULT_URLS[service]
-        value = extras.get(f"{service}_url")
-        urls[service] = base_url_from_host(str(value), default, conn_id) if value else default
-    return urls
+__all__ = ["PinghomeIncidentHook", "forget_sessions", "session_key"]
 
 
 class PinghomeIncidentHook(IncidentHook):
@@ -116,35 +74,7 @@ class PinghomeIncidentHook(IncidentHook):
     def settings_from_connection(
         cls, connection: Connection, extras: Mapping[str, Any]
     ) -> ConnectionSettings:
-        conn_id = connection.conn_id
-        email = (connection.login or "").strip() or None
-        if not connection.password:
-            raise ConnectionConfigError(
-                f"connection {conn_id!r}: put the Pinghome API token in the password (or, to sign in, "
-                "the account email in the login and its password in the password)"
-            )
-        prefix = ph.normalize_path_prefix(str(extras.get("path_prefix", ph.DEFAULT_PATH_PREFIX)))
-        if prefix is None:
-            raise ConnectionConfigError(
-                f"connection {conn_id!r}: path_prefix must be a plain path such as /v1 or /default/v1"
-            )
-        team = str(extras["team_id"]).strip() if extras.get("team_id") is not None else None
-        template = url_template(extras, conn_id, ph.URL_PLACEHOLDERS)
-        urls = _service_urls(connection.host, extras, conn_id)
-        return ConnectionSettings(
-            conn_id=conn_id,
-            base_url=urls[ph.CMD],
-            token=connection.password,  # the bearer token; in sign-in mode, the password
-            extras={
-                **extras,
-                **{f"{service}_url": url for service, url in urls.items()},
-                "path_prefix": prefix,
-                "team_id": team or None,
-                "email": email,
-                "incident_url_template": template,
-            },
-            **common_settings(extras, conn_id),
-        )
+        return read_settings(connection, extras)
 
     def base_url_for(self, service: str) -> str:
         settings = self.settings
@@ -161,20 +91,22 @@ class PinghomeIncidentHook(IncidentHook):
         """True when the connection holds an email and password rather than a token."""
         return self.settings.extra("email") is not None
 
-    def _session_key(self) -> str:
-        return session_key(self.base_url_for(ph.AUTH), str(self.settings.extra("email")))
+    def _sign_in(self) -> SignIn:
+        settings = self.settings
+        return SignIn(self.base_url_for(ph.AUTH), str(settings.extra("email")), settings.token)
 
     def _cached_token(self) -> str | None:
-        with _sessions_lock:
-            session = _sessions.get(self._session_key())
-        if session is None or (session.expires_at is not None and time.monotonic() >= session.expires_at):
-            return None
-        return session.token
+        return self._sign_in().token()
 
     def credentials(self) -> tuple[str, ...]:
         """The token or password, and the session token signed in with it."""
         session = self._cached_token() if self.signs_in else None
         return (*super().credentials(), *((session,) if session else ()))
+
+    def credential_hint(self) -> str:
+        if self.signs_in:
+            return "the account email in the login and its password in the password"
+        return "the API token in the password"
 
     def request_headers(self, request: Request) -> dict[str, str]:
         headers = ph.headers(has_body=request.json is not None)
@@ -185,45 +117,9 @@ class PinghomeIncidentHook(IncidentHook):
             headers["Authorization"] = ph.authorization(token)
         return headers
 
-    def _sign_in_flow(self, masks: list[asyncio.Task[None]] | None) -> Flow[None]:
-        """Exchange the email and password for a token, mask it, and cache it for the process."""
-        response = yield ph.build_sign_in(str(self.settings.extra("email")), self.settings.token)
-        token, lifetime = ph.parse_sign_in(response)
-        if masks is None:
-            mask_secret(token)
-        else:  # inside the event loop: the async masker, awaited before the operation returns
-            masks.append(asyncio.get_running_loop().create_task(amask_secret(token)))
-        expires_at = time.monotonic() + lifetime - EXPIRY_MARGIN_SECONDS if lifetime else None
-        with _sessions_lock:
-            _sessions[self._session_key()] = _Session(token, expires_at)
-
-    def _forget_session(self) -> None:
-        with _sessions_lock:
-            _sessions.pop(self._session_key(), None)
-
     def _authenticated(self, flow: Flow[T], masks: list[asyncio.Task[None]] | None) -> Flow[T]:
-        """Run ``flow`` signed in: sign in first if needed, and on a 401 sign in again and resend once."""
-        if not self.signs_in:
-            return (yield from flow)
-        renewed = False
-        try:
-            request = next(flow)  # input is validated before the first request, the sign-in included
-            if self._cached_token() is None:
-                yield from self._sign_in_flow(masks)
-            while True:
-                try:
-                    response = yield request
-                except VendorError as exc:
-                    if isinstance(exc, AuthenticationError) and exc.status_code == 401 and not renewed:
-                        renewed = True
-                        self._forget_session()
-                        yield from self._sign_in_flow(masks)  # a refused sign-in surfaces from here
-                        continue  # the same request again, with the new token
-                    request = flow.throw(exc)
-                else:
-                    request = flow.send(response)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
+        """``flow`` signed in when the connection signs in (see :meth:`.SignIn.authenticated`)."""
+        return self._sign_in().authenticated(flow, masks) if self.signs_in else flow
 
     def run(self, flow: Flow[T]) -> T:
         return super().run(self._authenticated(flow, None))
@@ -467,19 +363,14 @@ class PinghomeIncidentHook(IncidentHook):
             existing = yield from self._dedup_flow(team, key)
             if existing is not None:
                 return self._created(existing, team, options, applied=False)
-        for attempt in range(1, ph.CREATE_ATTEMPTS + 1):
-            try:
-                response = yield ph.build_create(team, body)
-            except AmbiguousWriteError:
-                if not key or attempt == ph.CREATE_ATTEMPTS:
-                    raise
-                landed = yield from self._dedup_flow(team, key)
-                if landed is not None:
-                    return self._created(landed, team, options, applied=True)
-                continue
-            raw = yield from self._read_back_flow(team, ph.parse_created(response), body)
-            return self._created(raw, team, options, applied=True)
-        raise AssertionError("unreachable")  # pragma: no cover
+        find = (lambda: self._dedup_flow(team, key)) if key else None
+        request = ph.build_create(team, body)
+        written = yield from write_at_most_once(request, find, attempts=ph.CREATE_ATTEMPTS)
+        if written.response is None:
+            assert written.found is not None
+            return self._created(written.found, team, options, applied=True)
+        raw = yield from self._read_back_flow(team, ph.parse_created(written.response), body)
+        return self._created(raw, team, options, applied=True)
 
     def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
         """Raise the urgency to ``severity``, or one step up ``URGENCIES`` from the incident as read.

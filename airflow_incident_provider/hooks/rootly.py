@@ -6,15 +6,16 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
-    AmbiguousWriteError,
     ConflictError,
     ConnectionConfigError,
     IncidentValidationError,
-    VendorError,
     VendorValidationError,
 )
-from airflow_incident_provider.hooks.base import NOTE_ATTEMPTS, Flow, IncidentHook
+from airflow_incident_provider.hooks import rootly_roles as roles
+from airflow_incident_provider.hooks.base import IncidentHook
+from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
+from airflow_incident_provider.hooks.write_once import write_at_most_once
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
     Escalation,
@@ -222,16 +223,10 @@ class RootlyIncidentHook(IncidentHook):
         rl.validate_note(content)
         if idempotency_key and (yield from self._event_posted(ref, idempotency_key)):
             return False
-        for attempt in range(1, NOTE_ATTEMPTS + 1):
-            try:
-                yield rl.build_event(ref, content, public=public)
-                return True
-            except AmbiguousWriteError:
-                if not idempotency_key or attempt == NOTE_ATTEMPTS:
-                    raise
-                if (yield from self._event_posted(ref, idempotency_key)):
-                    return True
-        raise AssertionError("unreachable")  # pragma: no cover
+        key = idempotency_key
+        find = (lambda: self._event_posted(ref, key)) if key else None
+        yield from write_at_most_once(rl.build_event(ref, content, public=public), find)
+        return True
 
     def _event_posted(self, ref: str, key: str) -> Flow[bool]:
         """Whether any event of the incident, on any page, carries the marker of ``key``."""
@@ -280,7 +275,7 @@ class RootlyIncidentHook(IncidentHook):
             incident = yield from self._post_create(request, key, raw)
             steps.append(Step(name="create", applied=True, detail=f"created {incident.id}"))
         if role is not None and create.assignees is not None:
-            incident, step = yield from self._fill_role(incident.id, role, create.assignees, raw)
+            incident, step = yield from roles.fill_role_flow(incident.id, role, create.assignees, raw)
             steps.append(step)
         return OperationResult.from_steps(incident, steps)
 
@@ -297,16 +292,12 @@ class RootlyIncidentHook(IncidentHook):
 
     def _post_create(self, request: Request, key: str | None, raw: bool) -> Flow[Incident]:
         """Send the create; a lost response is resolved by looking for the key before sending again."""
-        for attempt in range(1, NOTE_ATTEMPTS + 1):
-            try:
-                return rl.parse_incident((yield request), include_raw=raw)
-            except AmbiguousWriteError:
-                if not key or attempt == NOTE_ATTEMPTS:
-                    raise
-                found = yield from self._find_dedup(key, raw)
-                if found is not None:
-                    return found
-        raise AssertionError("unreachable")  # pragma: no cover
+        find = (lambda: self._find_dedup(key, raw)) if key else None
+        written = yield from write_at_most_once(request, find)
+        if written.response is None:
+            assert written.found is not None
+            return written.found
+        return rl.parse_incident(written.response, include_raw=raw)
 
     def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
         """Set the named severity, or one step up ``rl.severity_scale``, computed once from the value
@@ -353,7 +344,7 @@ class RootlyIncidentHook(IncidentHook):
                 incident = rl.parse_incident((yield put), include_raw=raw)
                 steps.append(Step(name="severity", applied=True, detail=f"{before} -> {after}"))
         if role is not None and users is not None:
-            incident, step = yield from self._fill_role(ref, role, users, raw)
+            incident, step = yield from roles.fill_role_flow(ref, role, users, raw)
             steps.append(step)
         if escalation.note is not None:
             steps.append((yield from self._note_step(ref, escalation.note, options)))
@@ -368,7 +359,7 @@ class RootlyIncidentHook(IncidentHook):
         if note is not None:
             rl.validate_note(note)
         role = yield from self._assignee_role_flow(users)
-        incident, step = yield from self._fill_role(ref, role, users, options.include_raw)
+        incident, step = yield from roles.fill_role_flow(ref, role, users, options.include_raw)
         steps = [step]
         if note is not None:
             steps.append((yield from self._note_step(ref, note, options)))
@@ -377,13 +368,7 @@ class RootlyIncidentHook(IncidentHook):
     def _roles_flow(self) -> Flow[list[rl.IncidentRole]]:
         """The account's enabled incident roles, read once per hook."""
         if self._roles is None:
-            roles: list[rl.IncidentRole] = []
-            page: int | None = 1
-            while page is not None:
-                batch, page = rl.parse_incident_roles((yield rl.build_incident_roles(page)))
-                roles.extend(batch)
-                page = page if batch else None
-            self._roles = roles
+            self._roles = yield from roles.read_roles_flow()
         return self._roles
 
     def _assignee_role_flow(self, users: tuple[str, ...]) -> Flow[rl.IncidentRole]:
@@ -391,43 +376,6 @@ class RootlyIncidentHook(IncidentHook):
         role = rl.assignee_role(self.settings.extra(rl.ASSIGNEE_ROLE_EXTRA), (yield from self._roles_flow()))
         rl.check_role_capacity(role, users)
         return role
-
-    def _fill_role(
-        self, ref: str, role: rl.IncidentRole, users: tuple[str, ...], raw: bool
-    ) -> Flow[tuple[Incident, Step]]:
-        """Unassign holders not in ``users``, assign the missing ones, and read the holders back.
-
-        The holders' shape in ``include=roles`` is not in Rootly's spec, so the result is verified: a
-        write that did not take fails loudly instead of reporting success.
-        """
-        response = yield rl.build_get_with_roles(ref)
-        holders = rl.role_holders(response, role.id)
-        wanted = users
-        if set(holders) == set(wanted):
-            incident = rl.parse_incident(response, include_raw=raw).model_copy(update={"assignees": holders})
-            return incident, Step(
-                name="reassign", applied=False, detail=f"already {role.name}: {', '.join(holders)}"
-            )
-        for user in holders:
-            if user not in wanted:
-                yield rl.build_unassign_role(ref, user, role.id)
-        for user in wanted:
-            if user not in holders:
-                yield rl.build_assign_role(ref, user, role.id)
-        check = yield rl.build_get_with_roles(ref)
-        now = rl.role_holders(check, role.id)
-        if set(now) != set(wanted):
-            raise VendorError(
-                rl.NAME,
-                method="GET",
-                path=rl.build_get_with_roles(ref).path,
-                status_code=None,
-                message=f"the {role.name} role of incident {ref} is held by {list(now)} after assigning "
-                f"{list(wanted)}: the assignment did not take",
-            )
-        incident = rl.parse_incident(check, include_raw=raw).model_copy(update={"assignees": now})
-        detail = f"{role.name}: {', '.join(holders) or 'nobody'} -> {', '.join(now)}"
-        return incident, Step(name="reassign", applied=True, detail=detail)
 
     # --- reading many -----------------------------------------------------------------------------
 

@@ -11,19 +11,20 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
-    AmbiguousWriteError,
     ConflictError,
     ConnectionConfigError,
     IncidentValidationError,
     VendorValidationError,
 )
-from airflow_incident_provider.hooks.base import NOTE_ATTEMPTS, Flow, IncidentHook
+from airflow_incident_provider.hooks.base import IncidentHook
+from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import (
     ConnectionSettings,
     base_url_from_host,
     common_settings,
     url_template,
 )
+from airflow_incident_provider.hooks.write_once import write_at_most_once
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
     Escalation,
@@ -133,42 +134,37 @@ class UptimeIOIncidentHook(IncidentHook):
         key = options.idempotency_key if self.settings.extra("note_marker") == "hidden" else None
         if key and (yield from self._find_marker(scope, key)):
             return Step(name="note", applied=False, detail="already posted")
-        for attempt in range(1, NOTE_ATTEMPTS + 1):
-            try:
-                yield uv.build_add_update(scope, content, status)
-                return Step(name="note", applied=True, detail=status)
-            except AmbiguousWriteError:
-                if not key or attempt == NOTE_ATTEMPTS:
-                    raise
-                if (yield from self._find_marker(scope, key)):
-                    return Step(name="note", applied=True, detail=f"{status} (response lost, found posted)")
-        raise AssertionError("unreachable")  # pragma: no cover
+        find = (lambda: self._find_marker(scope, key)) if key else None
+        written = yield from write_at_most_once(uv.build_add_update(scope, content, status), find)
+        if written.response is None:
+            return Step(name="note", applied=True, detail=f"{status} (response lost, found posted)")
+        return Step(name="note", applied=True, detail=status)
 
     def _resolve_step(
         self, scope: uv.Scope, message: str | None, include_raw: bool
     ) -> Flow[tuple[Incident, Step]]:
         """``POST .../resolve``; a lost response or a refusal is settled by reading the incident again."""
-        for attempt in range(1, NOTE_ATTEMPTS + 1):
-            try:
-                response = yield uv.build_resolve(scope, message)
-                incident = uv.parse_incident(
-                    response, scope, url_template=self._url_template, include_raw=include_raw
-                )
-                return incident, Step(name="resolve", applied=True)
-            except AmbiguousWriteError:
-                incident = yield from self._get(scope, include_raw)
-                if incident.phase is Phase.RESOLVED:
-                    return incident, Step(
-                        name="resolve", applied=True, detail="response lost, found resolved"
-                    )
-                if attempt == NOTE_ATTEMPTS:
-                    raise
-            except (ConflictError, VendorValidationError):
-                incident = yield from self._get(scope, include_raw)
-                if incident.phase is not Phase.RESOLVED:
-                    raise
-                return incident, Step(name="resolve", applied=False, detail="resolved concurrently")
-        raise AssertionError("unreachable")  # pragma: no cover
+        try:
+            written = yield from write_at_most_once(
+                uv.build_resolve(scope, message), lambda: self._resolved_flow(scope, include_raw)
+            )
+        except (ConflictError, VendorValidationError):
+            incident = yield from self._get(scope, include_raw)
+            if incident.phase is not Phase.RESOLVED:
+                raise
+            return incident, Step(name="resolve", applied=False, detail="resolved concurrently")
+        if written.response is None:
+            assert written.found is not None
+            return written.found, Step(name="resolve", applied=True, detail="response lost, found resolved")
+        incident = uv.parse_incident(
+            written.response, scope, url_template=self._url_template, include_raw=include_raw
+        )
+        return incident, Step(name="resolve", applied=True)
+
+    def _resolved_flow(self, scope: uv.Scope, include_raw: bool) -> Flow[Incident | None]:
+        """The incident, read again, if it is resolved (a lost resolve landed)."""
+        incident = yield from self._get(scope, include_raw)
+        return incident if incident.phase is Phase.RESOLVED else None
 
     # --- flows ------------------------------------------------------------------------------------
 

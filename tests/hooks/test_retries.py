@@ -15,6 +15,7 @@ from airflow_incident_provider.exceptions import (
     TransportError,
     VendorServerError,
 )
+from airflow_incident_provider.hooks import ratelimit
 from airflow_incident_provider.hooks.pagerduty import PagerDutyIncidentHook
 from airflow_incident_provider.hooks.settings import ConnectionSettings, Timeouts
 from airflow_incident_provider.idempotency import idempotency_key, mark
@@ -82,6 +83,21 @@ def test_429_past_the_deadline_gives_up_with_pagerduty_message(api: respx.MockRo
     with pytest.raises(RateLimitedError, match="Rate Limit Exceeded"):
         make_hook(total=2).get_incident("Q1")
     assert time.monotonic() - started < 2, "a wait beyond the deadline is not slept"
+
+
+def test_a_retry_after_holds_back_every_caller_of_the_credential(api: respx.MockRouter) -> None:
+    api.get("/incidents/Q1").mock(
+        return_value=httpx.Response(
+            429,
+            headers={"ratelimit-reset": "600"},
+            json={"error": {"message": "Rate Limit Exceeded", "code": 2020}},
+        )
+    )
+    hook = make_hook(total=2)
+    with pytest.raises(RateLimitedError):
+        hook.get_incident("Q1")
+    limiter = ratelimit.limiter_for(hook.settings.credential_id, hook.rate_limit())
+    assert limiter.reserve(max_wait=500) is None, "the next caller waits out PagerDuty's 600 s too"
 
 
 def test_gateway_errors_are_retried_but_500_is_not(api: respx.MockRouter) -> None:

@@ -15,7 +15,6 @@ import respx
 
 from airflow_incident_provider.exceptions import (
     AmbiguousWriteError,
-    AuthenticationError,
     ConnectionConfigError,
     IncidentNotFoundError,
     IncidentValidationError,
@@ -24,7 +23,7 @@ from airflow_incident_provider.exceptions import (
     VendorServerError,
     VendorValidationError,
 )
-from airflow_incident_provider.hooks import aget_incident_hook, get_incident_hook, transport
+from airflow_incident_provider.hooks import get_incident_hook
 from airflow_incident_provider.hooks.settings import ConnectionSettings, Timeouts
 from airflow_incident_provider.hooks.uptimeio import UptimeIOIncidentHook
 from airflow_incident_provider.idempotency import idempotency_key, is_marked, mark_hidden, marker
@@ -103,23 +102,6 @@ def test_bare_id_without_scope_fails_before_any_request(
     assert not ok
     assert "status_page_id" in message
     assert uptimeio.requests() == []
-
-
-def test_wrong_key_fails_fast_without_leaking_it(
-    uptimeio: UptimeIOSandbox, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    uptimeio.use_connection(
-        monkeypatch, key="wrong-key-3c9e1a77", project_id=PROJECT_ID, status_page_id=STATUS_PAGE_ID
-    )
-    with pytest.raises(AuthenticationError) as info:
-        hook().get_incident(uptimeio.with_status("identified"))
-    assert info.value.code == "UNAUTHORIZED"
-    assert "wrong-key-3c9e1a77" not in str(info.value)
-    assert len(uptimeio.requests()) == 1, "401 is never retried"
-    ok, message = hook().test_connection()
-    assert not ok
-    assert "Invalid or missing API key" in message
-    assert "wrong-key" not in message
 
 
 def test_connection_check_and_settings(uptimeio: UptimeIOSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -379,24 +361,6 @@ def test_list_scoped_to_services_or_teams_is_refused_before_any_request(
     assert uptimeio.requests() == []
 
 
-def test_vendor_rate_limit_past_the_deadline_gives_up_with_its_message(
-    uptimeio: UptimeIOSandbox, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    uptimeio.use_connection(
-        monkeypatch, project_id=PROJECT_ID, status_page_id=STATUS_PAGE_ID, total_timeout=2
-    )
-    incident_id = uptimeio.with_status("identified")
-    uptimeio.configure(rate_limit_per_minute=2)  # the lookup above used one
-    uptimeio.clear_requests()
-    hook().get_incident(incident_id)
-    with pytest.raises(RateLimitedError) as info:
-        hook().get_incident(incident_id)
-    assert info.value.code == "RATE_LIMITED"
-    assert info.value.retry_after is not None
-    assert info.value.retry_after > 2
-    assert len(uptimeio.requests()) == 2, "a Retry-After beyond the deadline is not waited for"
-
-
 def test_client_side_limit_defaults_low_and_refuses_rather_than_wait(
     uptimeio: UptimeIOSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -415,32 +379,6 @@ def test_client_side_limit_defaults_low_and_refuses_rather_than_wait(
     with pytest.raises(RateLimitedError, match="2/min"):
         hook().get_incident(incident_id)
     assert len(uptimeio.requests()) == 2
-
-
-def test_async_twins_share_the_flows_and_close_their_clients(uptimeio: UptimeIOSandbox) -> None:
-    incident_id = uptimeio.with_status("investigating")
-
-    async def scenario() -> tuple[str, str, bool, int, int]:
-        async_hook = await aget_incident_hook(UPTIMEIO_CONN_ID)
-        got = await async_hook.aget_incident(incident_id)
-        moved = await async_hook.aupdate_incident(
-            got.ref, IncidentUpdate(status="mitigated", note="Fix deployed."), WriteOptions(public=True)
-        )
-        resolved = await async_hook.aresolve_incident(got.ref, options=PUBLIC)
-        listed = await async_hook.alist_incidents(statuses=["resolved"])
-        return (
-            got.status,
-            moved.incident.status,
-            resolved.changed,
-            len(listed),
-            transport.open_async_clients(),
-        )
-
-    status, moved, changed, resolved_count, open_clients = asyncio.run(scenario())
-    assert (status, moved, changed) == ("investigating", "monitoring", True)
-    assert resolved_count == 2
-    assert open_clients == 0
-    assert uptimeio.incident(incident_id)["status"] == "resolved"
 
 
 # ------------------------------------------------ lost responses (respx: a server cannot lose them)
@@ -707,17 +645,6 @@ def test_resolved_incident_is_escalated_only_with_allow_reopen(uptimeio: UptimeI
     assert uptimeio.writes() == []
     result = hook().escalate_incident(incident_id, options=WriteOptions(public=True, allow_reopen=True))
     assert (result.changed, result.incident.severity, result.incident.status) == (True, "major", "resolved")
-
-
-def test_async_escalate_shares_the_flow(uptimeio: UptimeIOSandbox) -> None:
-    incident_id = uptimeio.create(severity="minor")
-
-    async def scenario() -> str | None:
-        async_hook = await aget_incident_hook(UPTIMEIO_CONN_ID)
-        return (await async_hook.aescalate_incident(incident_id, options=PUBLIC)).incident.severity
-
-    assert asyncio.run(scenario()) == "major"
-    assert uptimeio.incident(incident_id)["severity"] == "major"
 
 
 def test_reassign_is_unsupported_and_names_what_to_do(uptimeio: UptimeIOSandbox) -> None:
