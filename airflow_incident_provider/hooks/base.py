@@ -14,7 +14,6 @@ import random
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import httpx
@@ -30,8 +29,9 @@ from airflow_incident_provider.hooks.settings import ConnectionSettings, read_ex
 from airflow_incident_provider.hooks.write_once import WRITE_ATTEMPTS, write_at_most_once
 from airflow_incident_provider.idempotency import is_marked, mark
 from airflow_incident_provider.models import Incident, Phase
-from airflow_incident_provider.vendors import vendor_module
+from airflow_incident_provider.vendors import typed_vendor_module
 from airflow_incident_provider.vendors.base import Request, Response
+from airflow_incident_provider.vendors.protocol import NotesVendorModule, VendorModule
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -86,9 +86,9 @@ class IncidentHook(IncidentOperations, BaseHook):
     # --- configuration ------------------------------------------------------------------------
 
     @property
-    def vendor(self) -> ModuleType:
-        """The vendor module: pure request building and parsing."""
-        return vendor_module(self.vendor_name)
+    def vendor(self) -> VendorModule:
+        """The vendor module: pure request building and parsing, type-checked against its protocol."""
+        return typed_vendor_module(self.vendor_name)
 
     @property
     def settings(self) -> ConnectionSettings:
@@ -320,16 +320,20 @@ class IncidentHook(IncidentOperations, BaseHook):
         Returns whether this call posted it. Without a key an ambiguous failure is raised as is,
         because nothing could tell whether the note landed.
         """
+        vendor = self.vendor
+        if not isinstance(vendor, NotesVendorModule):
+            raise TypeError(f"{self.vendor_name} posts notes its own way; its hook overrides note_flow")
         content = mark(text, idempotency_key) if idempotency_key else text
-        self.vendor.validate_note(content)
-        if idempotency_key and (yield from self._note_marked(ref, idempotency_key)):
+        vendor.validate_note(content)
+        if idempotency_key and (yield from self._note_marked(vendor, ref, idempotency_key)):
             return False
         key = idempotency_key
-        find = (lambda: self._note_marked(ref, key)) if key else None
-        yield from write_at_most_once(self.vendor.build_note(ref, content), find)
+        find = (lambda: self._note_marked(vendor, ref, key)) if key else None
+        yield from write_at_most_once(vendor.build_note(ref, content), find)
         return True
 
-    def _note_marked(self, ref: str, key: str) -> Flow[bool]:
+    @staticmethod
+    def _note_marked(vendor: NotesVendorModule, ref: str, key: str) -> Flow[bool]:
         """Whether a note of the incident carries ``key``'s marker."""
-        response = yield self.vendor.build_list_notes(ref)
-        return any(is_marked(note, key) for note in self.vendor.parse_notes(response))
+        response = yield vendor.build_list_notes(ref)
+        return any(is_marked(note, key) for note in vendor.parse_notes(response))

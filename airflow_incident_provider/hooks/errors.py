@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from types import ModuleType
 from typing import Any
 
 from airflow_incident_provider.exceptions import (
@@ -16,6 +15,7 @@ from airflow_incident_provider.exceptions import (
     VendorValidationError,
 )
 from airflow_incident_provider.vendors.base import Request, Response
+from airflow_incident_provider.vendors.protocol import VendorModule
 
 
 def hide_secrets(text: str, secrets: tuple[str, ...]) -> str:
@@ -27,7 +27,7 @@ def hide_secrets(text: str, secrets: tuple[str, ...]) -> str:
 
 
 def error_for(
-    vendor: ModuleType,
+    vendor: VendorModule,
     vendor_name: str,
     request: Request,
     response: Response,
