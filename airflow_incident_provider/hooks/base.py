@@ -23,6 +23,7 @@ from airflow_incident_provider.exceptions import (
     AmbiguousWriteError,
     AuthenticationError,
     ConflictError,
+    ConnectionConfigError,
     IncidentError,
     IncidentNotFoundError,
     IncidentValidationError,
@@ -618,8 +619,15 @@ class IncidentHook(BaseHook):
         return await self.arun(self.list_flow(query or ListQuery(**filters)))
 
     def test_connection(self) -> tuple[bool, str]:
-        """For the Airflow UI's Test button: one cheap authenticated read, no secret in the message."""
+        """For the Airflow UI's Test button: one cheap authenticated read, no secret in the message.
+
+        Airflow tests a form under a random connection id of its own making, so a settings error names
+        the connection type instead of that id (which would name nothing the user knows).
+        """
         try:
             return True, self.run(self.check_connection_flow())
+        except ConnectionConfigError as exc:
+            problem = str(exc).removeprefix(f"connection {self.conn_id!r}: ")
+            return False, f"{self.hook_name} connection: {problem}"
         except Exception as exc:  # the UI wants a message, not a traceback
             return False, str(exc)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from airflow_incident_provider import connection_defaults as defaults
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.idempotency import mark_hidden
 from airflow_incident_provider.models import Incident, IncidentCreate, IncidentUpdate, Phase
@@ -32,7 +33,7 @@ from airflow_incident_provider.vendors.base import (
 
 NAME = "devhelm"
 DISPLAY_NAME = "DevHelm"
-BASE_URL = "https://api.devhelm.io"
+BASE_URL = defaults.DEVHELM_BASE_URL
 PAGES_PATH = "/api/v1/status-pages"
 URL_PLACEHOLDERS = ("page_id", "incident_id")
 """What the connection's ``incident_url_template`` may name."""

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from airflow_incident_provider import connection_defaults as defaults
 from airflow_incident_provider.exceptions import (
     IncidentValidationError,
     UnsupportedOperationError,
@@ -34,7 +35,8 @@ from airflow_incident_provider.vendors.base import (
 
 NAME = "pagerduty"
 DISPLAY_NAME = "PagerDuty"
-BASE_URLS = {"us": "https://api.pagerduty.com", "eu": "https://api.eu.pagerduty.com"}
+BASE_URLS = defaults.PAGERDUTY_BASE_URLS
+DEFAULT_REGION = defaults.PAGERDUTY_REGION
 ACCEPT = "application/vnd.pagerduty+json;version=2"
 RATE_LIMIT_PER_MINUTE = 960
 """Per API key, per user and per app-token x account (developer docs, 04-Rate-Limits)."""
@@ -122,12 +124,13 @@ _CREATE_ARGUMENT_FIELDS = {
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 """The spec's ``From`` is ``format: email``."""
 
-TOKEN_KINDS = ("api_key", "oauth")
+AUTH_SCHEMES = defaults.PAGERDUTY_AUTH_SCHEMES
+DEFAULT_AUTH_SCHEME = defaults.PAGERDUTY_AUTH_SCHEME
 
 
-def authorization(token: str, token_kind: str) -> str:
+def authorization(token: str, auth_scheme: str) -> str:
     """The ``Authorization`` header value: ``Token token=`` for API keys, ``Bearer`` for OAuth."""
-    if token_kind == "oauth":  # noqa: S105 - a token kind, not a token
+    if auth_scheme == "oauth":
         return f"Bearer {token}"
     return f"Token token={token}"
 

@@ -16,6 +16,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
+from airflow_incident_provider import connection_defaults as defaults
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.idempotency import is_marked, mark
 from airflow_incident_provider.models import Escalation, Incident, IncidentCreate, IncidentUpdate, Phase
@@ -40,16 +41,10 @@ CMD = "cmd"
 QUERY = "query"
 AUTH = "auth"
 SERVICES = (CMD, QUERY, AUTH)
-DEFAULT_URLS: Mapping[str, str] = {
-    CMD: "https://incident-cmd.api.pinghome.io",
-    QUERY: "https://incident-query.api.pinghome.io",
-    AUTH: "https://auth.api.pinghome.io",
-}
-"""One subdomain per service (docs.pinghome.io examples)."""
-GATEWAY_PATHS: Mapping[str, str] = {CMD: "/incident-cmd", QUERY: "/incident-query", AUTH: "/auth"}
-"""Where each service lives under a single gateway host (``https://api.pinghome.io/incident-cmd/...``)."""
-DEFAULT_PATH_PREFIX = "/v1"
-"""Most doc examples use ``/v1/...``; some show ``/default/v1/...`` (set ``path_prefix`` for those)."""
+DEFAULT_URLS: Mapping[str, str] = defaults.PINGHOME_URLS
+"""One subdomain per service, keyed by :data:`SERVICES`."""
+GATEWAY_PATHS: Mapping[str, str] = defaults.PINGHOME_GATEWAY_PATHS
+DEFAULT_PATH_PREFIX = defaults.PINGHOME_PATH_PREFIX
 AUTH_PATH = "/v1/auth"
 _PATH_PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)*")
 

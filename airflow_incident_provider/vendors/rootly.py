@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from airflow_incident_provider import connection_defaults as defaults
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.idempotency import mark, mark_hidden
 from airflow_incident_provider.models import FromTriage, Incident, IncidentCreate, IncidentUpdate, Phase
@@ -30,7 +31,7 @@ from airflow_incident_provider.vendors.base import (
 
 NAME = "rootly"
 DISPLAY_NAME = "Rootly"
-BASE_URL = "https://api.rootly.com"
+BASE_URL = defaults.ROOTLY_BASE_URL
 MEDIA_TYPE = "application/vnd.api+json"
 """JSON:API's media type, for request and response bodies alike."""
 RATE_LIMIT_PER_MINUTE = 3000

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from airflow_incident_provider import connection_defaults as defaults
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.idempotency import mark_hidden
 from airflow_incident_provider.models import Incident, IncidentUpdate, Phase, WriteOptions
@@ -30,7 +31,7 @@ from airflow_incident_provider.vendors.base import (
 
 NAME = "uptimeio"
 DISPLAY_NAME = "UptimeIO"
-BASE_URL = "https://api.uptimeio.com"
+BASE_URL = defaults.UPTIMEIO_BASE_URL
 API_KEY_HEADER = "X-API-Key"
 
 URL_PLACEHOLDERS = ("project_id", "status_page_id", "incident_id")
@@ -65,8 +66,9 @@ MAX_UPDATE_PAGES = 50
 SORT_NEWEST_FIRST = (("sort_by", "created_at"), ("sort_order", "desc"))
 """List order the provider asks for, so a ``since`` bound can stop paging early."""
 
-MARKER_STYLES = ("hidden", "none")
+MARKER_STYLES = defaults.UPTIMEIO_NOTE_MARKERS
 """How a note carries its idempotency key: ``hidden`` = a Markdown comment, ``none`` = no marker."""
+NOTE_MARKER = defaults.UPTIMEIO_NOTE_MARKER
 
 CONFLICT_CODES = frozenset({"CONFLICT", "INVALID_TRANSITION", "INVALID_STATE"})
 """Error codes taken as "the incident's state does not allow this". UptimeIO documents none; these are

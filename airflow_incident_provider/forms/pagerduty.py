@@ -1,0 +1,54 @@
+"""The PagerDuty Incidents connection form (``pagerduty_incidents``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_incident_provider import connection_defaults as defaults
+from airflow_incident_provider.forms import COMMON_FIELDS, Field, field, host_of
+
+EXTERNAL_DOC_URL = "https://developer.pagerduty.com/api-reference/"
+US_HOST = host_of(defaults.PAGERDUTY_BASE_URLS["us"])
+
+CONN_FIELDS: dict[str, Field] = {
+    # Not "token_kind" (the older name, still read): Airflow masks extras named like a token.
+    "auth_scheme": field(
+        "Auth scheme",
+        {
+            "type": ["string", "null"],
+            "enum": list(defaults.PAGERDUTY_AUTH_SCHEMES),
+            "default": defaults.PAGERDUTY_AUTH_SCHEME,
+        },
+        "api_key is sent as 'Token token=...', oauth as 'Bearer ...'.",
+    ),
+    "from_email": field(
+        "From email",
+        {"type": ["string", "null"], "format": "email"},
+        "Email of a user in the account; PagerDuty requires it on every write.",
+    ),
+    "region": field(
+        "Service region",
+        {
+            "type": ["string", "null"],
+            "enum": list(defaults.PAGERDUTY_BASE_URLS),
+            "default": defaults.PAGERDUTY_REGION,
+        },
+        f"eu sends requests to {host_of(defaults.PAGERDUTY_BASE_URLS['eu'])}.",
+    ),
+    "default_service_id": field(
+        "Default service ID",
+        {"type": ["string", "null"]},
+        "Service new incidents are created on when vendor_fields names no service.",
+    ),
+    **COMMON_FIELDS,
+}
+
+UI_FIELD_BEHAVIOUR: dict[str, Any] = {
+    "hidden-fields": ["schema", "login", "port"],
+    "relabeling": {"password": "API token", "host": "Base URL override"},
+    "placeholders": {
+        "host": f"empty: {US_HOST} (or set region); https://... overrides",
+        "password": "PagerDuty REST API key or OAuth token",
+        "from_email": "oncall@example.com",
+    },
+}
