@@ -316,6 +316,9 @@ def test_a_conf_triggered_remediation_resolves_its_incident(e2e: E2E) -> None:
         "on_failure.reassign": "skipped",
     }
     e2e.assert_pagerduty_resolved_by_the_runbook(e2e.conf_incident)
+    # The Incident extra link, as the task's Details tab gets it (the provider's "extra-links").
+    links = e2e.get(f"/dags/{REMEDIATION}/dagRuns/{run_id}/taskInstances/resolve/links")["extra_links"]
+    assert links == {"Incident": e2e.pagerduty(f"/incidents/{e2e.conf_incident}")["incident"]["html_url"]}
 
 
 def test_a_new_incident_starts_the_event_driven_dag_exactly_once(e2e: E2E) -> None:
