@@ -281,3 +281,26 @@ def test_the_ui_test_button_answers_bad_request_an_airflow_issue(
                     "status": True,
                     "message": f"Connected to PagerDuty at {sandbox['host']}",
                 }
+
+
+def test_a_refused_setting_is_reported_without_airflows_random_id(airflow_e2e: Running) -> None:
+    """What a connection saved by the old form (``token_kind: "***"``) answers when tested.
+
+    Airflow tests a connection under a random id of its own, so the message names the connection type.
+    """
+    sandbox = airflow_e2e.sandbox.connections()["pagerduty_sandbox"]
+    body = {
+        "connection_id": "pagerduty_masked_default",
+        "conn_type": "pagerduty_incidents",
+        "host": sandbox["host"],
+        "password": sandbox["password"],
+        "extra": json.dumps({**sandbox["extra"], "token_kind": "***"}),
+    }
+    with airflow_e2e.deployment.client() as api:
+        response = api.post("/connections/test", json=body)
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "status": False,
+        "message": "PagerDuty Incidents connection: token_kind '***' is not one of api_key, oauth (a value "
+        "Airflow masked and the form saved back: set auth_scheme and remove token_kind)",
+    }
