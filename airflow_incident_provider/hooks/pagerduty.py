@@ -43,10 +43,9 @@ class PagerDutyIncidentHook(IncidentHook):
 
     Connection: the API token in the password; extras ``auth_scheme`` (``api_key`` sent as
     ``Token token=...``, or ``oauth`` sent as ``Bearer ...``; the older name ``token_kind`` is read
-    too), ``from_email`` (required by PagerDuty on
-    every write), ``region`` (``us`` or ``eu``), ``default_service_id`` (the service incidents are
-    created on when ``vendor_fields`` names none), timeouts, proxy, CA bundle and rate-limit override;
-    a host with a scheme replaces the base URL.
+    too), ``from_email`` (required by PagerDuty on every write), ``region`` (``us`` or ``eu``),
+    ``default_service_id`` (the service incidents are created on when ``vendor_fields`` names none),
+    timeouts, proxy, CA bundle and rate-limit override; a host with a scheme replaces the base URL.
     """
 
     conn_name_attr: ClassVar[str] = "pagerduty_incidents_conn_id"
