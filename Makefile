@@ -50,7 +50,8 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.bulk
 	$(BIN)/python -m bench.triggers
 
-# The end-to-end test: a real Airflow (make airflow's deployment, in a temporary home) against the sandbox.
+# The end-to-end tests: a real Airflow (make airflow's deployment, in a temporary home) against the sandbox,
+# and its connection forms in headless Chromium (Debian's chromium and chromium-driver, apt-installed when missing).
 e2e: install
 	$(BIN)/pytest -q -p no:cacheprovider -m e2e
 

@@ -78,7 +78,9 @@ with DAG(
         threshold = timedelta(minutes=int(params["stale_minutes"]))
         memory = _memory(params["conn_id"])
         still_stale = {incident["ref"]: incident for incident in incidents}
-        escalated = {result["ref"] for result in results or () if result}
+        # One slice request for every mapped result: iterating them one by one would probe past the
+        # last and have Airflow log "XCom not found" as an error for that probe.
+        escalated = {result["ref"] for result in (results or ())[:] if result}
         now = datetime.now(UTC)
         updated = {ref: step for ref, step in memory.items() if ref in still_stale}
         for ref in escalated & still_stale.keys():

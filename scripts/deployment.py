@@ -206,6 +206,8 @@ class Deployment:
             "AIRFLOW__CORE__PARALLELISM": "8",  # the LocalExecutor starts this many worker processes
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": str(self.paused_at_creation),
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+            # The connection form's Test button and POST /api/v2/connections/test (Disabled by default).
+            "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.api_url}/execution/",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{self.home / 'airflow.db'}",
             "AIRFLOW__API__HOST": "127.0.0.1",

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
+import json
+import subprocess
+import sys
+from importlib.metadata import entry_points, version
+from typing import Any
 
+import pytest
+
+from airflow_incident_provider import __version__
 from airflow_incident_provider.get_provider_info import get_provider_info
 from airflow_incident_provider.hooks import HOOK_CLASSES
 from airflow_incident_provider.hooks.pagerduty import PagerDutyIncidentHook
+from airflow_incident_provider.registry import VENDORS
 
 
 def test_entry_point_is_registered_under_the_distribution_name() -> None:
@@ -29,7 +37,7 @@ def test_connection_type_matches_the_hook() -> None:
     assert connection["hook-class-name"] == HOOK_CLASSES["pagerduty_incidents"]
     fields = connection["conn-fields"]
     assert {
-        "token_kind",
+        "auth_scheme",
         "from_email",
         "region",
         "connect_timeout",
@@ -86,3 +94,93 @@ def test_provider_info_validates_against_airflows_schema_and_every_module_import
     assert any(module.endswith(".sensors.incident_status") for module in modules)
     for module in modules:
         importlib.import_module(module)
+
+
+def test_one_connection_type_per_registry_record() -> None:
+    info = get_provider_info()
+    connections = {c["connection-type"]: c for c in info["connection-types"]}
+    assert list(connections) == [record.conn_type for record in VENDORS]
+    for record in VENDORS:
+        connection = connections[record.conn_type]
+        assert connection["hook-class-name"] == record.hook_path == HOOK_CLASSES[record.conn_type]
+        assert connection["hook-name"] == record.hook_name
+    assert [hook["python-modules"] for hook in info["hooks"]] == [[r.hook_module] for r in VENDORS]
+    docs = {i["integration-name"]: i["external-doc-url"] for i in info["integrations"]}
+    assert all(docs[record.hook_name].startswith("https://") for record in VENDORS)
+
+
+def test_version_is_written_once() -> None:
+    """pyproject reads it from the package (hatch's dynamic version), get_provider_info imports it."""
+    assert get_provider_info()["versions"] == [__version__] == [version("airflow-incident-provider")]
+
+
+def test_every_call_returns_a_fresh_copy() -> None:
+    first = get_provider_info()
+    first["connection-types"][0]["conn-fields"].clear()
+    assert get_provider_info()["connection-types"][0]["conn-fields"]
+
+
+def test_labels_are_capitalised() -> None:
+    for connection in get_provider_info()["connection-types"]:
+        labels = [field["label"] for field in connection["conn-fields"].values()]
+        labels += list(connection["ui-field-behaviour"]["relabeling"].values())
+        for label in labels:
+            assert label[:1].isupper(), (connection["connection-type"], label)
+
+
+def _form_as_the_ui_gets_it() -> dict[str, dict[str, Any]]:
+    """Our types' extra fields as the UI's ``/ui/connections/hook_meta`` serves them (masking included)."""
+    from airflow.api_fastapi.core_api.datamodels.connections import ConnectionHookMetaData
+    from airflow.api_fastapi.core_api.services.ui.connections import HookMetaService
+
+    ours = {record.conn_type for record in VENDORS}
+    return {
+        meta.connection_type: dict(ConnectionHookMetaData.model_validate(meta).extra_fields or {})
+        for meta in HookMetaService.hook_meta_data()
+        if meta.connection_type in ours
+    }
+
+
+def test_the_form_shows_every_default_unmasked() -> None:
+    """Airflow masks an extra whose name looks secret, its default too: the form then saves ``***``.
+
+    A PagerDuty connection saved with the form's defaults had ``token_kind: "***"`` and failed.
+    """
+    forms = _form_as_the_ui_gets_it()
+    assert set(forms) == {record.conn_type for record in VENDORS}
+    for connection in get_provider_info()["connection-types"]:
+        served = forms[connection["connection-type"]]
+        for name, field in connection["conn-fields"].items():
+            if field["schema"].get("format") == "password":
+                continue
+            assert served[name]["value"] == field["schema"].get("default"), (
+                connection["connection-type"],
+                name,
+            )
+
+
+def test_only_the_proxy_is_a_secret_extra() -> None:
+    from airflow._shared.secrets_masker import should_hide_value_for_key
+
+    for connection in get_provider_info()["connection-types"]:
+        for name, field in connection["conn-fields"].items():
+            secret = field["schema"].get("format") == "password"
+            assert secret == (name == "proxy"), name
+            assert should_hide_value_for_key(name) == secret, name  # type: ignore[no-untyped-call]
+
+
+PROBE = """
+import json, sys
+from airflow_incident_provider.get_provider_info import get_provider_info
+get_provider_info()
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+@pytest.mark.parametrize("heavy", ["pydantic", "httpx", "airflow", "airflow_incident_provider.vendors"])
+def test_get_provider_info_imports_nothing_heavy(heavy: str) -> None:
+    """Airflow calls it in every process it starts, while loading its configuration."""
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
+    modules = json.loads(out.stdout)
+    assert "airflow_incident_provider.forms.pinghome" in modules
+    assert not [module for module in modules if module == heavy or module.startswith(f"{heavy}.")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar, TypeVar
 
-from airflow_incident_provider.exceptions import UnsupportedOperationError
+from airflow_incident_provider.exceptions import ConnectionConfigError, UnsupportedOperationError
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.models import (
     Escalation,
@@ -29,6 +29,8 @@ class IncidentOperations:
     """The vendor-agnostic operations: a flow per operation, and its sync and async entry points."""
 
     vendor_name: ClassVar[str]
+    hook_name: ClassVar[str]
+    conn_id: str
 
     def run(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to its result with the sync client."""
@@ -211,8 +213,15 @@ class IncidentOperations:
         return await self.arun(self.list_flow(query or ListQuery(**filters)))
 
     def test_connection(self) -> tuple[bool, str]:
-        """For the Airflow UI's Test button: one cheap authenticated read, no secret in the message."""
+        """For the Airflow UI's Test button: one cheap authenticated read, no secret in the message.
+
+        Airflow tests a form under a random connection id of its own making, so a settings error names
+        the connection type instead of that id (which would name nothing the user knows).
+        """
         try:
             return True, self.run(self.check_connection_flow())
+        except ConnectionConfigError as exc:
+            problem = str(exc).removeprefix(f"connection {self.conn_id!r}: ")
+            return False, f"{self.hook_name} connection: {problem}"
         except Exception as exc:  # the UI wants a message, not a traceback
             return False, str(exc)

@@ -40,11 +40,11 @@ MISSING_SHOWN = 20
 class PagerDutyIncidentHook(IncidentHook):
     """Incidents at PagerDuty through REST API v2 (not the Events API).
 
-    Connection: the API token in the password; extras ``token_kind`` (``api_key`` sent as
-    ``Token token=...``, or ``oauth`` sent as ``Bearer ...``), ``from_email`` (required by PagerDuty on
-    every write), ``region`` (``us`` or ``eu``), ``default_service_id`` (the service incidents are
-    created on when ``vendor_fields`` names none), timeouts, proxy, CA bundle and rate-limit override;
-    a host with a scheme replaces the base URL.
+    Connection: the API token in the password; extras ``auth_scheme`` (``api_key`` sent as
+    ``Token token=...``, or ``oauth`` sent as ``Bearer ...``; the older name ``token_kind`` is read
+    too), ``from_email`` (required by PagerDuty on every write), ``region`` (``us`` or ``eu``),
+    ``default_service_id`` (the service incidents are created on when ``vendor_fields`` names none),
+    timeouts, proxy, CA bundle and rate-limit override; a host with a scheme replaces the base URL.
     """
 
     conn_name_attr: ClassVar[str] = "pagerduty_incidents_conn_id"
@@ -67,33 +67,31 @@ class PagerDutyIncidentHook(IncidentHook):
             raise ConnectionConfigError(
                 f"connection {conn_id!r}: put the PagerDuty API token in the password"
             )
-        region = str(extras.get("region", "us")).lower()
+        region = str(extras.get("region", pd.DEFAULT_REGION)).lower()
         if region not in pd.BASE_URLS:
             raise ConnectionConfigError(
                 f"connection {conn_id!r}: region {region!r} is not one of {', '.join(pd.BASE_URLS)}"
             )
-        token_kind = str(extras.get("token_kind", "api_key")).lower()
-        if token_kind not in pd.TOKEN_KINDS:
-            raise ConnectionConfigError(
-                f"connection {conn_id!r}: token_kind {token_kind!r} is not one of {', '.join(pd.TOKEN_KINDS)}"
-            )
+        auth_scheme = _auth_scheme(extras, conn_id)
         return ConnectionSettings(
             conn_id=conn_id,
             base_url=base_url_from_host(connection.host, pd.BASE_URLS[region], conn_id),
             token=connection.password,
-            extras={**extras, "region": region, "token_kind": token_kind},
+            extras={**extras, "region": region, "auth_scheme": auth_scheme},
             **common_settings(extras, conn_id),
         )
 
     def request_headers(self, request: Request) -> dict[str, str]:
         settings = self.settings
         headers = pd.headers(from_email=settings.extra("from_email"), write=request.write)
-        headers["Authorization"] = pd.authorization(settings.token, settings.extra("token_kind"))
+        headers["Authorization"] = pd.authorization(settings.token, settings.extra("auth_scheme"))
         return headers
 
     def credential_hint(self) -> str:
-        kind = self.settings.extra("token_kind")
-        return f"the API token in the password and its token_kind {kind!r} ({' or '.join(pd.TOKEN_KINDS)})"
+        scheme = self.settings.extra("auth_scheme")
+        return (
+            f"the API token in the password and its auth_scheme {scheme!r} ({' or '.join(pd.AUTH_SCHEMES)})"
+        )
 
     def require_write_settings(self) -> None:
         pd.headers(from_email=self.settings.extra("from_email"), write=True)
@@ -441,6 +439,24 @@ class PagerDutyIncidentHook(IncidentHook):
     def check_connection_flow(self) -> Flow[str]:
         yield pd.build_connection_check()
         return f"Connected to PagerDuty at {self.settings.base_url}"
+
+
+def _auth_scheme(extras: Mapping[str, Any], conn_id: str) -> str:
+    """``auth_scheme``, else the older ``token_kind`` (same values), else ``api_key``.
+
+    The extra was renamed because Airflow masks every extra whose name contains ``token``: the form
+    showed the ``token_kind`` default as ``***`` and saved that.
+    """
+    name = "auth_scheme" if "auth_scheme" in extras else "token_kind"
+    value = str(extras.get(name, pd.DEFAULT_AUTH_SCHEME)).strip().lower()
+    if value in pd.AUTH_SCHEMES:
+        return value
+    hint = ""
+    if value == "***":
+        hint = " (a value Airflow masked and the form saved back: set auth_scheme and remove token_kind)"
+    raise ConnectionConfigError(
+        f"connection {conn_id!r}: {name} {value!r} is not one of {', '.join(pd.AUTH_SCHEMES)}{hint}"
+    )
 
 
 def _unchanged(incident: Incident, target: str) -> OperationResult:

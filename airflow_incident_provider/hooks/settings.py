@@ -10,13 +10,14 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
+from airflow_incident_provider import connection_defaults as defaults
 from airflow_incident_provider.exceptions import ConnectionConfigError
 from airflow_incident_provider.vendors.base import url_template_problem
 
-DEFAULT_CONNECT_TIMEOUT = 10.0
-DEFAULT_READ_TIMEOUT = 30.0
-DEFAULT_TOTAL_TIMEOUT = 120.0
-"""Seconds. ``total_timeout`` bounds one operation, retries included."""
+DEFAULT_CONNECT_TIMEOUT = float(defaults.CONNECT_TIMEOUT)
+DEFAULT_READ_TIMEOUT = float(defaults.READ_TIMEOUT)
+DEFAULT_TOTAL_TIMEOUT = float(defaults.TOTAL_TIMEOUT)
+"""Seconds. ``total_timeout`` bounds one operation, retries included (the connection form shows these)."""
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ class UptimeIOIncidentHook(IncidentHook):
         conn_id = connection.conn_id
         if not connection.password:
             raise ConnectionConfigError(f"connection {conn_id!r}: put the UptimeIO API key in the password")
-        marker = str(extras.get("note_marker", "hidden")).strip().lower()
+        marker = str(extras.get("note_marker", uv.NOTE_MARKER)).strip().lower()
         if marker not in uv.MARKER_STYLES:
             raise ConnectionConfigError(
                 f"connection {conn_id!r}: note_marker {marker!r} is not one of {', '.join(uv.MARKER_STYLES)}"
@@ -117,7 +117,9 @@ class UptimeIOIncidentHook(IncidentHook):
         return uv.parse_incident(response, scope, url_template=self._url_template, include_raw=include_raw)
 
     def _note_content(self, note: str, options: WriteOptions) -> str:
-        return uv.note_content(note, options.idempotency_key, self.settings.extra("note_marker", "hidden"))
+        return uv.note_content(
+            note, options.idempotency_key, self.settings.extra("note_marker", uv.NOTE_MARKER)
+        )
 
     def _find_marker(self, scope: uv.Scope, key: str) -> Flow[bool]:
         """Whether a timeline update already carries ``key``'s marker (newest pages first)."""

@@ -309,9 +309,9 @@ def test_checker_accepts_a_hand_written_good_request() -> None:
 # --- reads ------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("token_kind", pd.TOKEN_KINDS)
-def test_get_incident(token_kind: str) -> None:
-    assert_conforms(pd.build_get(INCIDENT_ID), token_kind)
+@pytest.mark.parametrize("auth_scheme", pd.AUTH_SCHEMES)
+def test_get_incident(auth_scheme: str) -> None:
+    assert_conforms(pd.build_get(INCIDENT_ID), auth_scheme)
 
 
 @pytest.mark.parametrize("ref", ["Q1", " Q1AAA ", "P/..%2F", "Q?x#y", "ü-123"])
@@ -587,9 +587,9 @@ def test_bulk_update_checker_catches_a_status_outside_the_spec() -> None:
     CONTRACT.assert_catches(request, send_headers(request), "'closed' is not one of")
 
 
-@pytest.mark.parametrize("token_kind", pd.TOKEN_KINDS)
-def test_write_headers_per_token_kind(token_kind: str) -> None:
-    assert_conforms(update_request(IncidentUpdate(status="acknowledged")), token_kind)
+@pytest.mark.parametrize("auth_scheme", pd.AUTH_SCHEMES)
+def test_write_headers_per_auth_scheme(auth_scheme: str) -> None:
+    assert_conforms(update_request(IncidentUpdate(status="acknowledged")), auth_scheme)
 
 
 _CREATES: list[Any] = [
@@ -718,13 +718,13 @@ def _updates(draw: st.DrawFn) -> tuple[IncidentUpdate, Incident | None]:
 
 
 @settings(max_examples=200, deadline=None)
-@given(case=_updates(), ref=_IDS, token_kind=st.sampled_from(pd.TOKEN_KINDS))
+@given(case=_updates(), ref=_IDS, auth_scheme=st.sampled_from(pd.AUTH_SCHEMES))
 def test_property_any_valid_update_conforms(
-    case: tuple[IncidentUpdate, Incident | None], ref: str, token_kind: str
+    case: tuple[IncidentUpdate, Incident | None], ref: str, auth_scheme: str
 ) -> None:
     update, current = case
     request = pd.build_update(ref, pd.update_fields(update, current=current, priorities=PRIORITIES))
-    assert_conforms(request, token_kind)
+    assert_conforms(request, auth_scheme)
 
 
 @settings(max_examples=200, deadline=None)

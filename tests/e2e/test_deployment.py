@@ -1,19 +1,19 @@
 """End to end: the example DAGs in a real Airflow (api-server, scheduler, dag-processor, triggerer).
 
-``make e2e`` (and ``make test``) runs this module. It starts ``scripts/deployment.py``'s deployment in
-a temporary home, against a sandbox whose every credential is a distinctive token, and proves through
-Airflow's REST API (``/api/v2``) and the sandbox what unit tests cannot: the scheduler runs a
-conf-triggered remediation to the end; the real triggerer's asset watcher turns one new incident into
-exactly one run; a deferrable sensor really waits in the triggerer; the DAGs change only the incidents
-they were given; and, in the secrets audit, no credential, derived token or meeting password reaches a
-log, an XCom value, a rendered field or an asset event, even from runs that fail. Every wait is bounded and
-fails with the log tail that explains it; the deployment is stopped whatever happens, and the test
-fails if any of its processes outlives it.
+``make e2e`` (and ``make test``) runs this module. It uses the session's deployment of
+``scripts/deployment.py`` (``conftest.py``, ``shared.py``) in a temporary home, against a sandbox
+whose every credential is a distinctive token, and proves through Airflow's REST API (``/api/v2``)
+and the sandbox what unit tests cannot: the scheduler runs a conf-triggered remediation to the end;
+the real triggerer's asset watcher turns one new incident into exactly one run; a deferrable sensor
+really waits in the triggerer; the DAGs change only the incidents they were given; and, in the
+secrets audit, no credential, derived token or meeting password reaches a log, an XCom value, a
+rendered field or an asset event, even from runs that fail. Every wait is bounded and fails with the
+log tail that explains it; the deployment is stopped whatever happens, and the session fails if any
+of its processes outlives it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 import time
@@ -28,57 +28,43 @@ import pytest
 
 from airflow_incident_provider.hooks import get_incident_hook
 from airflow_incident_provider.models import Incident
-from airflow_incident_provider.registry import VENDORS
-from airflow_incident_provider.sandbox import SandboxConfig, SandboxServer
-from airflow_incident_provider.sandbox.config import SIGNIN_SECRET
+from airflow_incident_provider.registry import VENDOR_NAMES
+from airflow_incident_provider.sandbox import SandboxServer
 from airflow_incident_provider.sandbox.pinghome.router import PinghomeBackend
-from airflow_incident_provider.sandbox.pinghome.seed import ACCOUNT_EMAIL, DEFAULT_TEAM_ID
+from airflow_incident_provider.sandbox.pinghome.seed import ACCOUNT_EMAIL
 from airflow_incident_provider.sandbox.rootly.router import RootlyBackend
 from airflow_incident_provider.sandbox.rootly.seed import MEETING
 from airflow_incident_provider.triggers.incident_event import MEMORY_PREFIX
 from airflow_incident_provider.vendors import pinghome
+from tests.e2e.shared import (
+    ACK_AND_RESOLVE,
+    ON_EVENT,
+    PAGERDUTY_HEADERS,
+    POSTMORTEM,
+    REMEDIATION,
+    SIGN_IN_CONN_ID,
+    STATUS_PAGE_SYNC,
+    TESTED_DAGS,
+    TOKENS,
+    Running,
+)
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "scripts"))
-from deployment import WATCHER_MEMORY_PREFIX, Deployment, session_processes
+from deployment import WATCHER_MEMORY_PREFIX, Deployment
 
 pytestmark = pytest.mark.e2e
 
-
-def distinct(name: str) -> str:
-    """Six characters no log line has by chance, fixed per name so a failing run can be repeated."""
-    return hashlib.sha256(f"e2e-{name}".encode()).hexdigest()[:6]
-
-
-TOKENS = {
-    **{record.name: f"e2e-{record.name}-{record.credential}-{distinct(record.name)}" for record in VENDORS},
-    SIGNIN_SECRET: f"e2e-pinghome-password-{distinct(SIGNIN_SECRET)}",
-}
-"""Distinctive credentials: any of them in a log file is a leak, never a coincidence."""
-SIGN_IN_CONN_ID = "pinghome_signin"
-"""A Pinghome connection holding an email and password, which the hook exchanges for a session token."""
 MEETING_SECRETS = tuple(
     str(MEETING[name])
     for name in ("zoom_meeting_password", "zoom_meeting_pstn_password", "zoom_meeting_start_url")
 )
 """The Rootly sample bridge's passwords and host link: vendor data that must not leave the hook."""
-ACK_AND_RESOLVE = "incident_acknowledge_and_resolve"
-STATUS_PAGE_SYNC = "status_page_sync"
-INTERVAL = 2.0
-"""Seconds between the event watcher's polls and the sensors' checks in this deployment."""
 WAIT = 90.0
 """Default bound of every wait; the whole module stays well under four minutes."""
 
-REMEDIATION = "incident_auto_remediation"
-ON_EVENT = "incident_auto_remediation_on_event"
-POSTMORTEM = "incident_wait_then_postmortem"
-TESTED_DAGS = (REMEDIATION, ON_EVENT, POSTMORTEM, ACK_AND_RESOLVE, STATUS_PAGE_SYNC)
 RESOLUTION = "Resolved automatically: restarted the failed workers; error rate back under 0.1%."
 """The resolution the remediation runbook writes (its ``verify`` result in the resolve template)."""
 ACKNOWLEDGEMENT = "Automated remediation has started"
-PAGERDUTY_HEADERS = {
-    "Authorization": f"Token token={TOKENS['pagerduty']}",
-    "Accept": "application/vnd.pagerduty+json;version=2",
-}
 T = TypeVar("T")
 
 
@@ -304,48 +290,17 @@ def event_ref(event: dict[str, Any]) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2E]:
-    """The deployment for the whole module: started once, always stopped, its processes all gone."""
-    home = tmp_path_factory.mktemp("airflow")
-    with (
-        SandboxServer(config=SandboxConfig(tokens=dict(TOKENS))) as sandbox,
-        pytest.MonkeyPatch.context() as env,
-    ):
-        for conn_id, connection in sandbox.connections().items():  # for the hooks the tests read with
-            env.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(connection))
-        # Opened before Airflow exists, so the watcher's first poll takes it into its baseline: the
-        # conf-triggered run works on it without the event-driven DAG also starting for it.
-        conf_incident = str(sandbox.schedule_incident("pagerduty", "Checkout API returning 500s", 0)["ref"])
-        listing = httpx.get(
-            f"{sandbox.vendor_url('pagerduty')}/incidents",
-            params={"date_range": "all", "limit": 100},
-            headers=PAGERDUTY_HEADERS,
-            timeout=10,
-        ).json()
-        baseline = {incident["id"]: incident["status"] for incident in listing["incidents"]}
-        sign_in = {
-            "conn_type": "pinghome_incidents",
-            "host": sandbox.vendor_url("pinghome"),
-            "login": ACCOUNT_EMAIL,
-            "password": TOKENS[SIGNIN_SECRET],
-            "extra": {"team_id": DEFAULT_TEAM_ID},
-        }
-        deployment = Deployment(
-            home,
-            sandbox,
-            poll_seconds=INTERVAL,
-            poke_seconds=INTERVAL,
-            paused_at_creation=True,
-            extra_connections={SIGN_IN_CONN_ID: sign_in},
+def e2e(airflow_e2e: Running) -> Iterator[E2E]:
+    """The session's deployment (``conftest.py``), with a REST client and this module's bookkeeping."""
+    with airflow_e2e.deployment.client() as api:
+        yield E2E(
+            airflow_e2e.deployment,
+            airflow_e2e.sandbox,
+            api,
+            airflow_e2e.conf_incident,
+            airflow_e2e.baseline,
+            {airflow_e2e.conf_incident},
         )
-        try:
-            with deployment, deployment.client() as api:
-                deployment.wait_for_dags(TESTED_DAGS)
-                deployment.unpause(TESTED_DAGS)  # the others (one on a 15-minute schedule) stay paused
-                yield E2E(deployment, sandbox, api, conf_incident, baseline, {conf_incident})
-        finally:
-            survivors = session_processes(deployment.sessions)
-    assert not survivors, f"processes outlived the deployment: {survivors}"
 
 
 def test_a_conf_triggered_remediation_resolves_its_incident(e2e: E2E) -> None:
@@ -362,6 +317,9 @@ def test_a_conf_triggered_remediation_resolves_its_incident(e2e: E2E) -> None:
         "on_failure.reassign": "skipped",
     }
     e2e.assert_pagerduty_resolved_by_the_runbook(e2e.conf_incident)
+    # The Incident extra link, as the task's Details tab gets it (the provider's "extra-links").
+    links = e2e.get(f"/dags/{REMEDIATION}/dagRuns/{run_id}/taskInstances/resolve/links")["extra_links"]
+    assert links == {"Incident": e2e.pagerduty(f"/incidents/{e2e.conf_incident}")["incident"]["html_url"]}
 
 
 def test_a_new_incident_starts_the_event_driven_dag_exactly_once(e2e: E2E) -> None:
@@ -492,9 +450,7 @@ def test_the_dags_changed_only_the_incidents_they_were_given(e2e: E2E) -> None:
     # The one write that names no incident: Pinghome's sign-in, where the hook sends it.
     sign_in_url = get_incident_hook("pinghome_sandbox").url_for(pinghome.build_sign_in(ACCOUNT_EMAIL, ""))
     sign_in = urlsplit(sign_in_url).path
-    for vendor in TOKENS:
-        if vendor == "pinghome-signin":
-            continue
+    for vendor in VENDOR_NAMES:
         for record in e2e.requests(vendor):
             if record["method"] in ("POST", "PUT", "PATCH", "DELETE") and record["path"] != sign_in:
                 assert any(part in opened_ids for part in record["path"].split("/")), record

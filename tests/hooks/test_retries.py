@@ -31,7 +31,7 @@ def make_hook(total: float = 10.0) -> PagerDutyIncidentHook:
         conn_id="pd",
         base_url=BASE,
         token=TOKEN,
-        extras={"from_email": "a@example.com", "token_kind": "api_key"},
+        extras={"from_email": "a@example.com", "auth_scheme": "api_key"},
         timeouts=Timeouts(connect=1, read=1, total=total),
         rate_limit_per_minute=100_000,
     )

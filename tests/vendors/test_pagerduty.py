@@ -78,7 +78,7 @@ def test_mitigated_has_no_pagerduty_status_and_the_error_lists_allowed_words() -
     assert "triggered, acknowledged, resolved" in message
 
 
-def test_authorization_by_token_kind() -> None:
+def test_authorization_by_auth_scheme() -> None:
     assert pd.authorization("abc", "api_key") == "Token token=abc"
     assert pd.authorization("abc", "oauth") == "Bearer abc"
 

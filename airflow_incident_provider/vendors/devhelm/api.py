@@ -8,11 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from airflow_incident_provider.exceptions import IncidentValidationError
+from airflow_incident_provider.forms import devhelm as connection
 from airflow_incident_provider.vendors.base import Response, uuid_segment, wait_from_headers
 
 NAME = "devhelm"
 DISPLAY_NAME = "DevHelm"
-BASE_URL = "https://api.devhelm.io"
+BASE_URL = connection.BASE_URL
 PAGES_PATH = "/api/v1/status-pages"
 URL_PLACEHOLDERS = ("page_id", "incident_id")
 """What the connection's ``incident_url_template`` may name."""

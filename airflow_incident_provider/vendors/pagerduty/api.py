@@ -7,11 +7,13 @@ import re
 from collections.abc import Mapping
 
 from airflow_incident_provider.exceptions import IncidentValidationError
+from airflow_incident_provider.forms import pagerduty as connection
 from airflow_incident_provider.vendors.base import Response, path_segment, wait_from_headers
 
 NAME = "pagerduty"
 DISPLAY_NAME = "PagerDuty"
-BASE_URLS = {"us": "https://api.pagerduty.com", "eu": "https://api.eu.pagerduty.com"}
+BASE_URLS = connection.BASE_URLS
+DEFAULT_REGION = connection.REGION
 ACCEPT = "application/vnd.pagerduty+json;version=2"
 RATE_LIMIT_PER_MINUTE = 960
 """Per API key, per user and per app-token x account (developer docs, 04-Rate-Limits)."""
@@ -49,12 +51,13 @@ SENSITIVE_FIELDS = ("conference_bridge", "conference_number", "conference_url")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 """The spec's ``From`` is ``format: email``."""
 
-TOKEN_KINDS = ("api_key", "oauth")
+AUTH_SCHEMES = connection.AUTH_SCHEMES
+DEFAULT_AUTH_SCHEME = connection.AUTH_SCHEME
 
 
-def authorization(token: str, token_kind: str) -> str:
+def authorization(token: str, auth_scheme: str) -> str:
     """The ``Authorization`` header value: ``Token token=`` for API keys, ``Bearer`` for OAuth."""
-    if token_kind == "oauth":  # noqa: S105 - a token kind, not a token
+    if auth_scheme == "oauth":
         return f"Bearer {token}"
     return f"Token token={token}"
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 
 from airflow_incident_provider.exceptions import IncidentValidationError
+from airflow_incident_provider.forms import pinghome as connection
 from airflow_incident_provider.vendors.base import path_segment
 
 NAME = "pinghome"
@@ -17,16 +18,10 @@ CMD = "cmd"
 QUERY = "query"
 AUTH = "auth"
 SERVICES = (CMD, QUERY, AUTH)
-DEFAULT_URLS: Mapping[str, str] = {
-    CMD: "https://incident-cmd.api.pinghome.io",
-    QUERY: "https://incident-query.api.pinghome.io",
-    AUTH: "https://auth.api.pinghome.io",
-}
-"""One subdomain per service (docs.pinghome.io examples)."""
-GATEWAY_PATHS: Mapping[str, str] = {CMD: "/incident-cmd", QUERY: "/incident-query", AUTH: "/auth"}
-"""Where each service lives under a single gateway host (``https://api.pinghome.io/incident-cmd/...``)."""
-DEFAULT_PATH_PREFIX = "/v1"
-"""Most doc examples use ``/v1/...``; some show ``/default/v1/...`` (set ``path_prefix`` for those)."""
+DEFAULT_URLS: Mapping[str, str] = connection.URLS
+"""One subdomain per service, keyed by :data:`SERVICES`."""
+GATEWAY_PATHS: Mapping[str, str] = connection.PATHS
+DEFAULT_PATH_PREFIX = connection.PATH_PREFIX
 AUTH_PATH = "/v1/auth"
 _PATH_PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)*")
 

@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
+from airflow_incident_provider.forms import rootly as connection
 from airflow_incident_provider.vendors.base import Response, path_segment, wait_from_headers
 
 NAME = "rootly"
 DISPLAY_NAME = "Rootly"
-BASE_URL = "https://api.rootly.com"
+BASE_URL = connection.BASE_URL
 MEDIA_TYPE = "application/vnd.api+json"
 """JSON:API's media type, for request and response bodies alike."""
 RATE_LIMIT_PER_MINUTE = 3000

@@ -69,6 +69,7 @@ from airflow_incident_provider.vendors.uptimeio.severities import (
 from airflow_incident_provider.vendors.uptimeio.updates import (
     MARKER_STYLES,
     MESSAGE_MAX_LENGTH,
+    NOTE_MARKER,
     TITLE_MAX_LENGTH,
     VENDOR_FIELDS,
     build_add_update,
@@ -92,6 +93,7 @@ __all__ = [
     "MAX_UPDATE_PAGES",
     "MESSAGE_MAX_LENGTH",
     "NAME",
+    "NOTE_MARKER",
     "PHASE_STATUSES",
     "RATE_LIMIT_PER_MINUTE",
     "RESOLVED",

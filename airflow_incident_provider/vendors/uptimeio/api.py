@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
+from airflow_incident_provider.forms import uptimeio as connection
 from airflow_incident_provider.vendors.base import Response, uuid_segment, wait_from_headers
 
 NAME = "uptimeio"
 DISPLAY_NAME = "UptimeIO"
-BASE_URL = "https://api.uptimeio.com"
+BASE_URL = connection.BASE_URL
 API_KEY_HEADER = "X-API-Key"
 
 URL_PLACEHOLDERS = ("project_id", "status_page_id", "incident_id")

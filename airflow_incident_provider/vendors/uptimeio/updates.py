@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
+from airflow_incident_provider.forms import uptimeio as connection
 from airflow_incident_provider.idempotency import mark_hidden
 from airflow_incident_provider.models import Incident, IncidentUpdate
 from airflow_incident_provider.vendors.base import Request, vendor_field_items
@@ -20,7 +21,8 @@ TITLE_MAX_LENGTH = 200
 MESSAGE_MAX_LENGTH = 5000
 """Incident ``message``, update ``message`` and resolve ``message`` are all 1-5000 characters."""
 
-MARKER_STYLES = ("hidden", "none")
+MARKER_STYLES = connection.NOTE_MARKERS
+NOTE_MARKER = connection.NOTE_MARKER
 """How a note carries its idempotency key: ``hidden`` = a Markdown comment, ``none`` = no marker."""
 
 VENDOR_FIELDS = ("affected_monitor_ids",)
