@@ -202,6 +202,12 @@ class IncidentHook(IncidentOperations, BaseHook):
     def _limiter(self) -> ratelimit.SlidingWindowLimiter:
         return ratelimit.limiter_for(self.settings.credential_id, self.rate_limit())
 
+    def _observe(self, response: Response) -> None:
+        """Tell the credential's limiter what the vendor's answer says is left of the shared budget."""
+        budget = self.vendor.budget(response)
+        if budget is not None:
+            self._limiter().observe(budget, refused=response.status == 429)
+
     def _wait_for_slot(self, request: Request, deadline: float) -> float:
         delay = self._limiter().reserve(max_wait=deadline - time.monotonic())
         if delay is None:
@@ -232,6 +238,7 @@ class IncidentHook(IncidentOperations, BaseHook):
                             time.sleep(delay)
                         ends = self._attempt_deadline(request, attempt, deadline)
                         sent = transport.send(client, self.vendor_name, request, url, headers, ends)
+                    self._observe(sent)
                     return self._checked(request, sent)
                 except VendorError as exc:
                     wait = self._retry_delay(request, exc, attempt, deadline)
@@ -254,6 +261,7 @@ class IncidentHook(IncidentOperations, BaseHook):
                         await asyncio.sleep(self._wait_for_slot(request, deadline))
                         ends = self._attempt_deadline(request, attempt, deadline)
                         sent = await transport.asend(client, self.vendor_name, request, url, headers, ends)
+                    self._observe(sent)
                     return self._checked(request, sent)
                 except VendorError as exc:
                     wait = self._retry_delay(request, exc, attempt, deadline)

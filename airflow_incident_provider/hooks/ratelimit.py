@@ -4,18 +4,29 @@ A sliding-window log: a request is scheduled no earlier than the moment the requ
 before it leaves the window, so no window of ``window`` seconds ever holds more than ``limit``
 requests. Reservations are computed under a lock and the caller sleeps outside it (``time.sleep`` in
 threads, ``asyncio.sleep`` in event loops), so one limiter serves both worlds.
+
+Processes that share a credential never talk to each other; each learns their common state from the
+vendor's answers (:meth:`SlidingWindowLimiter.observe`), which say what is left of the budget and when
+it comes back. The vendor's word wins over the connection's limit: a spent budget holds every request
+until its reset, and the last few requests of a budget that several processes are spending are spread
+at random over the time to the reset instead of all racing for it (see :meth:`~SlidingWindowLimiter.reserve`).
 """
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 
+from airflow_incident_provider.vendors.base import Budget
+
 WINDOW_SECONDS = 60.0
 SAFETY_SECONDS = 1.0
 """Added to the window so latency between our clock and the vendor's never lets a window overflow."""
+SHARERS_WEIGHT = 0.5
+"""How much one answer moves the estimate of the requests spent for each of ours (a moving average)."""
 
 
 class SlidingWindowLimiter:
@@ -26,6 +37,7 @@ class SlidingWindowLimiter:
         limit: int,
         window: float = WINDOW_SECONDS + SAFETY_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        rng: Callable[[], float] = random.random,
     ) -> None:
         if limit < 1:
             raise ValueError("limit must be at least 1")
@@ -35,6 +47,14 @@ class SlidingWindowLimiter:
         self._times: deque[float] = deque()
         self._not_before = 0.0
         self._lock = threading.Lock()
+        self._random = rng
+        self._remaining = 0
+        """The vendor's last word on what is left, less the requests reserved since."""
+        self._reset_at = 0.0
+        """When that word stops holding (the vendor's reset, on our clock); before it, no word is known."""
+        self._reported: int | None = None
+        self._sharers = 1.0
+        """Requests the vendor counts against the credential for each of ours: 1 alone, N with N peers."""
 
     @property
     def limit(self) -> int:
@@ -56,12 +76,49 @@ class SlidingWindowLimiter:
                 at = max(at, self._times[-self._limit] + self._window)
             if self._times:
                 at = max(at, self._times[-1])
+            if now < self._reset_at:  # the vendor's word on the shared budget holds
+                at = max(at, self._budget_slot(now))
             if at - now > max_wait:
                 return None
+            if now < self._reset_at:
+                self._remaining -= 1
             self._times.append(at)
             while len(self._times) > self._limit:
                 self._times.popleft()
             return at - now
+
+    def _budget_slot(self, now: float) -> float:
+        """The earliest send the vendor's budget allows: now while plenty is left; at the reset once it
+        is spent; and while fewer are left than the peers spending it, a random moment spreading those
+        last ones over the time to the reset, so the peers share them instead of racing into 429s."""
+        if self._remaining >= self._sharers:
+            return now
+        until_reset = self._reset_at - now
+        if self._remaining <= 0:
+            return self._reset_at
+        spread = until_reset * self._sharers / self._remaining
+        return now + min(until_reset, self._random() * spread)
+
+    def observe(self, budget: Budget | None, *, refused: bool = False) -> None:
+        """Take the vendor's word from an answer: ``budget`` left until its reset (None: the vendor said
+        nothing), ``refused`` for a 429, which means the budget is spent for every process alike."""
+        if budget is None:
+            return
+        with self._lock:
+            now = self._clock()
+            if not refused:
+                last = self._reported
+                if last is not None and budget.remaining <= last:
+                    spent = max(1.0, float(last - budget.remaining))
+                    self._sharers += SHARERS_WEIGHT * (spent - self._sharers)
+                self._reported = budget.remaining
+            self._remaining = 0 if refused else budget.remaining
+            self._reset_at = now + budget.reset
+
+    @property
+    def sharers(self) -> float:
+        """The estimate of requests spent on the credential for each of ours (1.0: used alone)."""
+        return self._sharers
 
     def pause(self, seconds: float) -> None:
         """Hold every later request for ``seconds`` (after a 429 the vendor's clock wins)."""

@@ -81,11 +81,15 @@ class RateDecision:
     remaining: int
     reset_seconds: int
 
-    def headers(self) -> dict[str, str]:
+    def real_reset(self, time_scale: float) -> float:
+        """Seconds of real time until the reset: clients wait on their own clocks, not the sandbox's."""
+        return self.reset_seconds / time_scale if time_scale > 0 else float(self.reset_seconds)
+
+    def headers(self, time_scale: float = 1.0) -> dict[str, str]:
         return {
             "ratelimit-limit": str(self.limit),
             "ratelimit-remaining": str(self.remaining),
-            "ratelimit-reset": str(self.reset_seconds),
+            "ratelimit-reset": str(math.ceil(self.real_reset(time_scale))),
         }
 
 

@@ -246,6 +246,45 @@ def wait_from_headers(
     return None
 
 
+@dataclass(frozen=True)
+class Budget:
+    """What a vendor's answer says is left of the credential's rate limit, for every process using it."""
+
+    limit: int | None
+    """Requests the window allows (None when the vendor did not say)."""
+    remaining: int
+    """Requests left in the window after this one."""
+    reset: float
+    """Seconds from now until the window gives budget back."""
+
+
+def budget_from_headers(
+    headers: Mapping[str, str],
+    *,
+    prefixes: tuple[str, ...],
+    reset_is_epoch: bool,
+    now: float | None = None,
+) -> Budget | None:
+    """The budget in ``<prefix>limit``, ``<prefix>remaining`` and ``<prefix>reset`` headers (the first
+    prefix whose remaining and reset are both readable wins); None when no prefix is.
+
+    A limit may carry a policy after a comma or semicolon (``"1000, 1000;window=60"``): its first number
+    counts. ``reset_is_epoch`` says whether the reset is epoch seconds or seconds from now.
+    """
+    for prefix in prefixes:
+        try:
+            remaining = int(float(headers.get(prefix + "remaining", "").strip()))
+            reset = float(headers.get(prefix + "reset", "").strip())
+        except ValueError:
+            continue
+        if reset_is_epoch:
+            reset -= time.time() if now is None else now
+        limit_text = re.split(r"[,;]", headers.get(prefix + "limit", ""), maxsplit=1)[0].strip()
+        limit = int(limit_text) if limit_text.isdigit() else None
+        return Budget(limit, max(0, remaining), max(0.0, reset))
+    return None
+
+
 def vendor_field_items(
     fields: object, *, vendor: str, allowed: Iterable[str], arguments: Mapping[str, str | None], what: str
 ) -> list[tuple[str, Any]]:

@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from airflow_incident_provider.models import Phase
-from airflow_incident_provider.vendors.base import Request, Response
+from airflow_incident_provider.vendors.base import Budget, Request, Response
 
 
 class VendorModule(Protocol):
@@ -68,6 +68,10 @@ class VendorModule(Protocol):
 
     def is_conflict(self, code: str | None) -> bool:
         """Whether the vendor's error code means a conflict (mapped to ``ConflictError``)."""
+
+    def budget(self, response: Response) -> Budget | None:
+        """What the answer says is left of the credential's rate limit, from the headers the vendor
+        documents; None for a vendor that documents none (the client-side limiter then goes alone)."""
 
 
 @runtime_checkable

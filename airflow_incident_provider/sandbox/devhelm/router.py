@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
+import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -119,11 +121,14 @@ class DevHelmBackend(VendorBackend):
                 {
                     "X-RateLimit-Limit": str(decision.limit),
                     "X-RateLimit-Remaining": str(decision.remaining),
-                    "X-RateLimit-Reset": str(int(self.sandbox.clock.timestamp()) + decision.reset_seconds),
+                    "X-RateLimit-Reset": str(
+                        math.ceil(time.time() + decision.real_reset(self.sandbox.clock.time_scale))
+                    ),
                 }
             )
         if not decision.allowed:
-            retry = {} if settings.omit_rate_limit_headers else {"Retry-After": str(decision.reset_seconds)}
+            wait = math.ceil(decision.real_reset(self.sandbox.clock.time_scale))
+            retry = {} if settings.omit_rate_limit_headers else {"Retry-After": str(wait)}
             raise rate_limited(retry)
 
     @staticmethod

@@ -130,7 +130,7 @@ class PagerDutyBackend(VendorBackend):
         if not decision.allowed and settings.bare_429:
             raise SandboxHTTPError(429, None)
         if not settings.omit_rate_limit_headers:
-            response_headers(request.scope).update(decision.headers())
+            response_headers(request.scope).update(decision.headers(self.sandbox.clock.time_scale))
         if not decision.allowed:
             raise rate_limited()
         if not _accepts_v2(request.headers.get("accept")):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -79,7 +80,8 @@ class UptimeIOBackend(VendorBackend):
             return
         if settings.bare_429:
             raise SandboxHTTPError(429, None)
-        headers = {} if settings.omit_rate_limit_headers else {"Retry-After": str(decision.reset_seconds)}
+        wait = math.ceil(decision.real_reset(self.sandbox.clock.time_scale))
+        headers = {} if settings.omit_rate_limit_headers else {"Retry-After": str(wait)}
         raise rate_limited(headers)
 
     @staticmethod

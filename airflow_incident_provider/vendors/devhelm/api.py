@@ -9,7 +9,13 @@ from dataclasses import dataclass
 
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.forms import devhelm as connection
-from airflow_incident_provider.vendors.base import Response, uuid_segment, wait_from_headers
+from airflow_incident_provider.vendors.base import (
+    Budget,
+    Response,
+    budget_from_headers,
+    uuid_segment,
+    wait_from_headers,
+)
 
 NAME = "devhelm"
 DISPLAY_NAME = "DevHelm"
@@ -102,6 +108,11 @@ def retry_after(response: Response, now: float | None = None) -> float | None:
     return wait_from_headers(
         response.headers, reset_headers=("x-ratelimit-reset",), reset_is_epoch=True, now=now
     )
+
+
+def budget(response: Response, now: float | None = None) -> Budget | None:
+    """``X-RateLimit-Limit/-Remaining/-Reset`` (the reset is an epoch), per organization."""
+    return budget_from_headers(response.headers, prefixes=("x-ratelimit-",), reset_is_epoch=True, now=now)
 
 
 def parse_error(response: Response) -> tuple[str, str | None, tuple[str, ...]]:

@@ -8,7 +8,13 @@ from collections.abc import Mapping
 
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.forms import pagerduty as connection
-from airflow_incident_provider.vendors.base import Response, path_segment, wait_from_headers
+from airflow_incident_provider.vendors.base import (
+    Budget,
+    Response,
+    budget_from_headers,
+    path_segment,
+    wait_from_headers,
+)
 
 NAME = "pagerduty"
 DISPLAY_NAME = "PagerDuty"
@@ -83,6 +89,11 @@ def headers(*, from_email: str | None, write: bool) -> dict[str, str]:
 def retry_after(response: Response) -> float | None:
     """Seconds to wait after a 429: ``ratelimit-reset`` is seconds until reset; it may be absent."""
     return wait_from_headers(response.headers, reset_headers=("ratelimit-reset",), reset_is_epoch=False)
+
+
+def budget(response: Response) -> Budget | None:
+    """``ratelimit-limit/-remaining/-reset`` (reset in seconds), sent on every answer (04-Rate-Limits)."""
+    return budget_from_headers(response.headers, prefixes=("ratelimit-",), reset_is_epoch=False)
 
 
 def parse_error(response: Response) -> tuple[str, str | None, tuple[str, ...]]:

@@ -48,7 +48,7 @@ from airflow_incident_provider.vendors.pinghome.create import (
     parse_created,
     validate_create,
 )
-from airflow_incident_provider.vendors.pinghome.errors import is_conflict, parse_error, retry_after
+from airflow_incident_provider.vendors.pinghome.errors import budget, is_conflict, parse_error, retry_after
 from airflow_incident_provider.vendors.pinghome.incidents import (
     ASSIGNEE_TYPES,
     CURSOR_PARAM,
@@ -141,6 +141,7 @@ __all__ = [
     "assignee_ids",
     "assignee_objects",
     "authorization",
+    "budget",
     "build_connection_check",
     "build_create",
     "build_list",

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from airflow_incident_provider.vendors.base import Response, wait_from_headers
+from airflow_incident_provider.vendors.base import Budget, Response, wait_from_headers
 
 
 def retry_after(response: Response) -> float | None:
@@ -15,6 +15,12 @@ def retry_after(response: Response) -> float | None:
     Pinghome documents neither; a reset above 10^9 is read as epoch seconds, otherwise as seconds.
     """
     return wait_from_headers(response.headers, reset_headers=("x-ratelimit-reset",))
+
+
+def budget(response: Response) -> Budget | None:
+    """Pinghome documents no budget headers: the client-side limiter alone paces its calls, whatever
+    ``X-RateLimit-*`` an answer may carry."""
+    return None
 
 
 def _error_details(errors: Any) -> tuple[str, ...]:

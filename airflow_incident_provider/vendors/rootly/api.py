@@ -10,7 +10,13 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.forms import rootly as connection
-from airflow_incident_provider.vendors.base import Response, path_segment, wait_from_headers
+from airflow_incident_provider.vendors.base import (
+    Budget,
+    Response,
+    budget_from_headers,
+    path_segment,
+    wait_from_headers,
+)
 
 NAME = "rootly"
 DISPLAY_NAME = "Rootly"
@@ -23,8 +29,10 @@ client-side limiter per credential is seeded with 3000, so reads and writes toge
 either budget."""
 LIST_PAGE_SIZE = 100
 """``page[size]`` for every listing (incidents, events, severities, roles); Rootly documents no maximum."""
-RESET_HEADERS = ("x-ratelimit-reset", "ratelimit-reset")
-"""Both spellings Rootly has used; the value is a UTC epoch in seconds."""
+RATE_LIMIT_PREFIXES = ("x-ratelimit-", "ratelimit-")
+"""Both spellings Rootly has used for its ``*-limit/-remaining/-reset`` headers."""
+RESET_HEADERS = tuple(prefix + "reset" for prefix in RATE_LIMIT_PREFIXES)
+"""The reset header in both spellings; the value is a UTC epoch in seconds."""
 
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -55,6 +63,11 @@ def headers(token: str) -> dict[str, str]:
 def retry_after(response: Response, now: float | None = None) -> float | None:
     """Seconds to wait after a 429: ``Retry-After`` if sent, else the rate-limit reset (an epoch)."""
     return wait_from_headers(response.headers, reset_headers=RESET_HEADERS, now=now)
+
+
+def budget(response: Response, now: float | None = None) -> Budget | None:
+    """``X-RateLimit-Limit/-Remaining/-Reset`` (or the older ``RateLimit-*``; the reset is an epoch)."""
+    return budget_from_headers(response.headers, prefixes=RATE_LIMIT_PREFIXES, reset_is_epoch=True, now=now)
 
 
 def parse_error(response: Response) -> tuple[str, str | None, tuple[str, ...]]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.forms import uptimeio as connection
-from airflow_incident_provider.vendors.base import Response, uuid_segment, wait_from_headers
+from airflow_incident_provider.vendors.base import Budget, Response, uuid_segment, wait_from_headers
 
 NAME = "uptimeio"
 DISPLAY_NAME = "UptimeIO"
@@ -110,6 +110,11 @@ def headers(api_key: str, *, has_body: bool) -> dict[str, str]:
 def retry_after(response: Response) -> float | None:
     """Seconds to wait after a 429 from ``Retry-After`` (seconds or an HTTP date); it may be absent."""
     return wait_from_headers(response.headers)
+
+
+def budget(response: Response) -> Budget | None:
+    """UptimeIO documents no budget headers: the client-side limiter alone paces its calls."""
+    return None
 
 
 def parse_error(response: Response) -> tuple[str, str | None, tuple[str, ...]]:
