@@ -159,13 +159,14 @@ def test_the_form_shows_every_default_unmasked() -> None:
             )
 
 
-def test_only_the_proxy_is_a_secret_extra() -> None:
+def test_only_the_proxy_and_the_shared_limit_redis_are_secret_extras() -> None:
+    """Both URLs may carry a password: masked in the form, and by name in logs (``proxy``, ``dsn``)."""
     from airflow._shared.secrets_masker import should_hide_value_for_key
 
     for connection in get_provider_info()["connection-types"]:
         for name, field in connection["conn-fields"].items():
             secret = field["schema"].get("format") == "password"
-            assert secret == (name == "proxy"), name
+            assert secret == (name in ("proxy", "rate_limit_redis_dsn")), name
             assert should_hide_value_for_key(name) == secret, name  # type: ignore[no-untyped-call]
 
 

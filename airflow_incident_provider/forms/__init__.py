@@ -58,5 +58,13 @@ COMMON_FIELDS: dict[str, Field] = {
         {"type": ["integer", "null"], "minimum": 1},
         "Overrides the vendor's published limit for this credential.",
     ),
+    "rate_limit_redis_dsn": field(
+        "Shared rate-limit Redis URL",
+        {"type": ["string", "null"], "format": "password"},
+        "Optional redis:// URL (e.g. the Celery broker): the rate limit becomes a hard cap shared by every "
+        "worker. It may carry a password, so it is masked (its name ends in dsn for the log masker too). "
+        "Needs the provider's redis extra.",
+    ),
 }
-"""Fields every vendor's connection has: timeouts, proxy, CA bundle, rate-limit override."""
+"""Fields every vendor's connection has: timeouts, proxy, CA bundle, rate-limit override and its
+optional Redis."""

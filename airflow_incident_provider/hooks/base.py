@@ -20,7 +20,7 @@ import httpx
 from airflow.sdk import BaseHook
 
 from airflow_incident_provider.exceptions import IncidentValidationError, RateLimitedError, VendorError
-from airflow_incident_provider.hooks import errors, flows, ratelimit, retry, transport
+from airflow_incident_provider.hooks import errors, flows, ratelimit, retry, shared_limit, transport
 from airflow_incident_provider.hooks.errors import hide_secrets
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.operations import IncidentOperations
@@ -82,6 +82,7 @@ class IncidentHook(IncidentOperations, BaseHook):
         self.max_attempts = max(1, max_attempts)
         self.backoff_base = BACKOFF_BASE
         self._sync_client: httpx.Client | None = None
+        self._shared: shared_limit.SharedWindow | None = None
 
     # --- configuration ------------------------------------------------------------------------
 
@@ -209,7 +210,27 @@ class IncidentHook(IncidentOperations, BaseHook):
             self._limiter().observe(budget, refused=response.status == 429)
 
     def _wait_for_slot(self, request: Request, deadline: float) -> float:
-        delay = self._limiter().reserve(max_wait=deadline - time.monotonic())
+        return self._slot_or_raise(self._limiter().reserve(max_wait=deadline - time.monotonic()), request)
+
+    def _shared_window(self) -> shared_limit.SharedWindow | None:
+        """The hard cap shared through Redis, when the connection names one (``rate_limit_redis_dsn``)."""
+        url = self.settings.rate_limit_redis_dsn
+        if url is None:
+            return None
+        if self._shared is None:
+            window = ratelimit.WINDOW_SECONDS + ratelimit.SAFETY_SECONDS
+            credential = self.settings.credential_id
+            self._shared = shared_limit.shared_window(
+                url, credential, self.rate_limit(), window, self.conn_id
+            )
+        return self._shared
+
+    def _wait_for_shared_slot(
+        self, shared: shared_limit.SharedWindow, request: Request, deadline: float
+    ) -> float:
+        return self._slot_or_raise(shared.reserve(max_wait=deadline - time.monotonic()), request)
+
+    def _slot_or_raise(self, delay: float | None, request: Request) -> float:
         if delay is None:
             raise RateLimitedError(
                 self.vendor_name,
@@ -236,6 +257,9 @@ class IncidentHook(IncidentOperations, BaseHook):
                         delay = self._wait_for_slot(request, deadline)
                         if delay > 0:  # time.sleep(0) still costs a system call on every request
                             time.sleep(delay)
+                        shared = self._shared_window()
+                        if shared is not None:  # the hard cap is claimed once this process may send
+                            time.sleep(self._wait_for_shared_slot(shared, request, deadline))
                         ends = self._attempt_deadline(request, attempt, deadline)
                         sent = transport.send(client, self.vendor_name, request, url, headers, ends)
                     self._observe(sent)
@@ -259,6 +283,12 @@ class IncidentHook(IncidentOperations, BaseHook):
                 try:
                     async with transport.async_slot(client):  # a rate-limit slot once a socket is free
                         await asyncio.sleep(self._wait_for_slot(request, deadline))
+                        shared = self._shared_window()
+                        if shared is not None:  # Redis answers over a socket: never on the event loop
+                            capped = await asyncio.to_thread(
+                                self._wait_for_shared_slot, shared, request, deadline
+                            )
+                            await asyncio.sleep(capped)
                         ends = self._attempt_deadline(request, attempt, deadline)
                         sent = await transport.asend(client, self.vendor_name, request, url, headers, ends)
                     self._observe(sent)

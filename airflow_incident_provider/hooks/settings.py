@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from airflow_incident_provider import connection_defaults as defaults
 from airflow_incident_provider.exceptions import ConnectionConfigError
+from airflow_incident_provider.hooks import shared_limit
 from airflow_incident_provider.vendors.base import url_template_problem
 
 DEFAULT_CONNECT_TIMEOUT = float(defaults.CONNECT_TIMEOUT)
@@ -41,6 +42,8 @@ class ConnectionSettings:
     proxy: str | None = field(default=None, repr=False)
     ca_bundle: str | None = None
     rate_limit_per_minute: int | None = None
+    rate_limit_redis_dsn: str | None = field(default=None, repr=False)
+    """A Redis server sharing a hard cap of the rate limit across processes (may carry a password)."""
 
     @cached_property
     def credential_id(self) -> str:
@@ -126,6 +129,7 @@ def common_settings(extras: Mapping[str, Any], conn_id: str) -> dict[str, Any]:
             ) from None
         if rate_limit < 1:
             raise ConnectionConfigError(f"connection {conn_id!r}: rate_limit_per_minute must be at least 1")
+    redis_url = extras.get(shared_limit.FIELD)
     proxy = extras.get("proxy")
     if proxy is not None and urlsplit(str(proxy)).scheme not in ("http", "https", "socks5"):
         raise ConnectionConfigError(
@@ -136,6 +140,7 @@ def common_settings(extras: Mapping[str, Any], conn_id: str) -> dict[str, Any]:
         "proxy": str(proxy) if proxy else None,
         "ca_bundle": str(extras["ca_bundle"]) if extras.get("ca_bundle") else None,
         "rate_limit_per_minute": rate_limit,
+        "rate_limit_redis_dsn": shared_limit.check_url(redis_url, conn_id) if redis_url else None,
     }
 
 
