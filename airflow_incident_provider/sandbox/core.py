@@ -86,10 +86,14 @@ class RateDecision:
         return self.reset_seconds / time_scale if time_scale > 0 else float(self.reset_seconds)
 
     def headers(self, time_scale: float = 1.0) -> dict[str, str]:
+        """PagerDuty's headers; the reset in whole seconds as PagerDuty sends it, which under a scaled
+        clock are whole sandbox seconds, so a fraction of a real one (rounding it up to a real second
+        would stretch a 15-second window's waits by up to a second each)."""
+        reset = self.real_reset(time_scale)
         return {
             "ratelimit-limit": str(self.limit),
             "ratelimit-remaining": str(self.remaining),
-            "ratelimit-reset": str(math.ceil(self.real_reset(time_scale))),
+            "ratelimit-reset": str(self.reset_seconds) if time_scale == 1 else f"{reset:.3f}",
         }
 
 
