@@ -85,6 +85,12 @@ class RateDecision:
         """Seconds of real time until the reset: clients wait on their own clocks, not the sandbox's."""
         return self.reset_seconds / time_scale if time_scale > 0 else float(self.reset_seconds)
 
+    def reset_epoch(self, time_scale: float) -> str:
+        """The reset as epoch seconds of real time (Rootly's and DevHelm's ``X-RateLimit-Reset``): whole
+        seconds, as those vendors send it, unless the clock is scaled (see :meth:`headers`)."""
+        moment = time.time() + self.real_reset(time_scale)
+        return str(math.ceil(moment)) if time_scale == 1 else f"{moment:.3f}"
+
     def headers(self, time_scale: float = 1.0) -> dict[str, str]:
         """PagerDuty's headers; the reset in whole seconds as PagerDuty sends it, which under a scaled
         clock are whole sandbox seconds, so a fraction of a real one (rounding it up to a real second

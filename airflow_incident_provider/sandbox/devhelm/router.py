@@ -5,7 +5,6 @@ from __future__ import annotations
 import hmac
 import json
 import math
-import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -121,9 +120,7 @@ class DevHelmBackend(VendorBackend):
                 {
                     "X-RateLimit-Limit": str(decision.limit),
                     "X-RateLimit-Remaining": str(decision.remaining),
-                    "X-RateLimit-Reset": str(
-                        math.ceil(time.time() + decision.real_reset(self.sandbox.clock.time_scale))
-                    ),
+                    "X-RateLimit-Reset": decision.reset_epoch(self.sandbox.clock.time_scale),
                 }
             )
         if not decision.allowed:

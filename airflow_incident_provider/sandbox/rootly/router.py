@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import hmac
 import json
-import math
-import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from ..core import SandboxHTTPError, VendorBackend
+from ..core import RateDecision, SandboxHTTPError, VendorBackend
 from ..middleware import response_headers
 from ..state import SandboxState
 from .errors import RootlyError, not_found, rate_limited, unauthorized, unprocessable, unsupported_media_type
@@ -62,14 +60,14 @@ def parse_token(authorization: str | None) -> str | None:
     return rest.strip() or None if scheme.lower() == "bearer" else None
 
 
-def rate_limit_headers(limit: int, remaining: int, reset_seconds: int, time_scale: float) -> dict[str, str]:
+def rate_limit_headers(decision: RateDecision, time_scale: float) -> dict[str, str]:
     """Rootly's ``X-RateLimit-*`` headers; the reset is a UTC epoch in (real) seconds."""
-    real_seconds = reset_seconds / time_scale if time_scale > 0 else reset_seconds
+    limit, remaining = decision.limit, decision.remaining
     return {
         "x-ratelimit-limit": f"{limit}, {limit};window=60",
         "x-ratelimit-remaining": str(remaining),
         "x-ratelimit-used": str(limit - remaining),
-        "x-ratelimit-reset": str(math.ceil(time.time() + real_seconds)),
+        "x-ratelimit-reset": decision.reset_epoch(time_scale),
     }
 
 
@@ -144,9 +142,7 @@ class RootlyBackend(VendorBackend):
         decision = self.rate_decision(request.scope, token, bucket)
         if not decision.allowed and settings.bare_429:
             raise SandboxHTTPError(429, None)
-        headers = rate_limit_headers(
-            decision.limit, decision.remaining, decision.reset_seconds, self.sandbox.clock.time_scale
-        )
+        headers = rate_limit_headers(decision, self.sandbox.clock.time_scale)
         if not settings.omit_rate_limit_headers:
             response_headers(request.scope).update(headers)
         if not decision.allowed:
