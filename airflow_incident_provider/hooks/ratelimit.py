@@ -25,8 +25,13 @@ from airflow_incident_provider.vendors.base import Budget
 WINDOW_SECONDS = 60.0
 SAFETY_SECONDS = 1.0
 """Added to the window so latency between our clock and the vendor's never lets a window overflow."""
-SHARERS_WEIGHT = 0.5
-"""How much one answer moves the estimate of the requests spent for each of ours (a moving average)."""
+SHARERS_RISE = 0.5
+"""How far one answer showing more peers moves the estimate of them up (a moving average)."""
+PACE_WEIGHT = 0.2
+"""How far one answer moves the estimate of the credential's pace (a moving average)."""
+SHARERS_FALL = 0.25
+"""How far one answer showing fewer moves it down: slowly, since a window that refills while the peers
+spend it hides them (under a sliding window the remaining stays up while they send)."""
 
 
 class SlidingWindowLimiter:
@@ -53,8 +58,14 @@ class SlidingWindowLimiter:
         self._reset_at = 0.0
         """When that word stops holding (the vendor's reset, on our clock); before it, no word is known."""
         self._reported: int | None = None
+        self._answered_at = 0.0
         self._sharers = 1.0
         """Requests the vendor counts against the credential for each of ours: 1 alone, N with N peers."""
+        self._pace = 0.0
+        """Seconds between two requests of everyone on the credential, as the falling remaining shows."""
+        self._resume_at = 0.0
+        """When a spent budget lets this process try again: the reset, and a random share of the time
+        the peers took to spend it, so they come back in turn and not all at the same instant."""
 
     @property
     def limit(self) -> int:
@@ -76,7 +87,9 @@ class SlidingWindowLimiter:
                 at = max(at, self._times[-self._limit] + self._window)
             if self._times:
                 at = max(at, self._times[-1])
-            if now < self._reset_at:  # the vendor's word on the shared budget holds
+            if now < self._resume_at:  # spent: wait for the reset and this process's turn after it
+                at = max(at, self._resume_at)
+            elif now < self._reset_at:  # the vendor's word on the shared budget holds
                 at = max(at, self._budget_slot(now))
             if at - now > max_wait:
                 return None
@@ -95,7 +108,7 @@ class SlidingWindowLimiter:
             return now
         until_reset = self._reset_at - now
         if self._remaining <= 0:
-            return self._reset_at
+            return self._reset_at  # spent by this process's own reservations since the last answer
         spread = until_reset * self._sharers / self._remaining
         return now + min(until_reset, self._random() * spread)
 
@@ -106,14 +119,23 @@ class SlidingWindowLimiter:
             return
         with self._lock:
             now = self._clock()
-            if not refused:
+            if refused:  # refused although our view said there was room: more peers than we thought
+                self._sharers *= 2
+            else:
                 last = self._reported
                 if last is not None and budget.remaining <= last:
                     spent = max(1.0, float(last - budget.remaining))
-                    self._sharers += SHARERS_WEIGHT * (spent - self._sharers)
+                    weight = SHARERS_RISE if spent > self._sharers else SHARERS_FALL
+                    self._sharers += weight * (spent - self._sharers)
+                    if self._resume_at < self._answered_at:  # no wait for a reset in between
+                        gap = (now - self._answered_at) / spent
+                        self._pace += PACE_WEIGHT * (gap - self._pace) if self._pace else gap
                 self._reported = budget.remaining
+                self._answered_at = now
             self._remaining = 0 if refused else budget.remaining
             self._reset_at = now + budget.reset
+            if self._remaining <= 0:
+                self._resume_at = self._reset_at + self._random() * self._sharers * self._pace
 
     @property
     def sharers(self) -> float:

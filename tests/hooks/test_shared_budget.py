@@ -83,3 +83,29 @@ def test_the_connection_limit_still_holds_when_the_vendor_allows_more() -> None:
     shared = limiter(clock, limit=2)
     shared.observe(Budget(1000, 900, 30.0))
     assert [shared.reserve() for _ in range(3)] == [0.0, 0.0, 61.0]
+
+
+def test_after_a_spent_budget_the_peers_come_back_in_turn_not_at_one_instant() -> None:
+    """Under a window that refills slot by slot, the slots come back at the pace they were spent: each
+    process resumes at the reset plus a random share of the time its peers took to spend one each."""
+    clock = FakeClock()
+    shared = limiter(clock, draw=0.5)
+    for step, remaining in enumerate(range(40, 0, -4)):  # four spent every 0.1 s: a request per 25 ms
+        clock.now = 0.1 + step * 0.1
+        shared.observe(Budget(120, remaining, 10.0))
+    assert shared.sharers == pytest.approx(4.0, abs=0.01)
+    clock.now = 1.1
+    shared.observe(Budget(120, 0, 10.0))
+    assert shared.reserve() == pytest.approx(10.0 + 0.5 * 4 * 0.025, abs=1e-3)
+
+
+def test_a_refusal_doubles_the_peers_and_holds_past_the_reset() -> None:
+    clock = FakeClock()
+    shared = limiter(clock, draw=1.0)
+    clock.now = 100.0
+    shared.observe(Budget(120, 50, 30.0))
+    clock.now = 100.1
+    shared.observe(Budget(120, 49, 30.0))  # one spent in 0.1 s, by us alone
+    shared.observe(Budget(120, 0, 2.0), refused=True)
+    assert shared.sharers == pytest.approx(2.0)
+    assert shared.reserve() == pytest.approx(2.0 + 2 * 0.1)
