@@ -49,6 +49,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.parse_cost
 	$(BIN)/python -m bench.bulk
 	$(BIN)/python -m bench.triggers
+	$(BIN)/python -m bench.shared_budget
 
 # The end-to-end tests: a real Airflow (make airflow's deployment, in a temporary home) against the sandbox,
 # and its connection forms in headless Chromium (Debian's chromium and chromium-driver, apt-installed when missing).

@@ -75,8 +75,10 @@ def busiest_window(records: list[dict[str, Any]], seconds: float = 60.0) -> int:
 
 
 @contextmanager
-def sandbox_process(request_log_size: int = 100_000) -> Iterator[SandboxProcess]:
-    """Start ``python -m airflow_incident_provider.sandbox`` on a free loopback port; always stop it."""
+def sandbox_process(request_log_size: int = 100_000, time_scale: float = 1.0) -> Iterator[SandboxProcess]:
+    """Start ``python -m airflow_incident_provider.sandbox`` on a free loopback port; always stop it.
+
+    ``time_scale`` runs the sandbox's clock faster (its rate-limit windows shrink alike)."""
     command = [
         sys.executable,
         "-m",
@@ -86,6 +88,8 @@ def sandbox_process(request_log_size: int = 100_000) -> Iterator[SandboxProcess]
         "--print-connections",
         "--request-log-size",
         str(request_log_size),
+        "--time-scale",
+        str(time_scale),
     ]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # noqa: S603
     try:
