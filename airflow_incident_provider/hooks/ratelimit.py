@@ -62,7 +62,9 @@ class SlidingWindowLimiter:
         self._sharers = 1.0
         """Requests the vendor counts against the credential for each of ours: 1 alone, N with N peers."""
         self._pace = 0.0
-        """Seconds between two requests of everyone on the credential, as the falling remaining shows."""
+        """Seconds between two requests of everyone on the credential, as the falling remaining shows
+        (sampled only when peers were seen spending: a gap with our request alone in it may be our own
+        wait, not theirs)."""
         self._resume_at = 0.0
         """When a spent budget lets this process try again: the reset, and a random share of the time
         the peers took to spend it, so they come back in turn and not all at the same instant."""
@@ -127,15 +129,16 @@ class SlidingWindowLimiter:
                     spent = max(1.0, float(last - budget.remaining))
                     weight = SHARERS_RISE if spent > self._sharers else SHARERS_FALL
                     self._sharers += weight * (spent - self._sharers)
-                    if self._resume_at < self._answered_at:  # no wait for a reset in between
+                    if spent >= 2 and self._resume_at < self._answered_at:  # peers seen, no reset
                         gap = (now - self._answered_at) / spent
                         self._pace += PACE_WEIGHT * (gap - self._pace) if self._pace else gap
                 self._reported = budget.remaining
                 self._answered_at = now
             self._remaining = 0 if refused else budget.remaining
             self._reset_at = now + budget.reset
-            if self._remaining <= 0:
-                self._resume_at = self._reset_at + self._random() * self._sharers * self._pace
+            if self._remaining <= 0:  # the turn after the reset: never longer than the reset itself
+                turn = min(self._sharers * self._pace, budget.reset)
+                self._resume_at = self._reset_at + self._random() * turn
 
     @property
     def sharers(self) -> float:

@@ -105,7 +105,33 @@ def test_a_refusal_doubles_the_peers_and_holds_past_the_reset() -> None:
     clock.now = 100.0
     shared.observe(Budget(120, 50, 30.0))
     clock.now = 100.1
-    shared.observe(Budget(120, 49, 30.0))  # one spent in 0.1 s, by us alone
+    shared.observe(Budget(120, 48, 30.0))  # two spent in 0.1 s: a peer, a request every 50 ms
+    assert shared.sharers == pytest.approx(1.5)
     shared.observe(Budget(120, 0, 2.0), refused=True)
-    assert shared.sharers == pytest.approx(2.0)
-    assert shared.reserve() == pytest.approx(2.0 + 2 * 0.1)
+    assert shared.sharers == pytest.approx(3.0)
+    assert shared.reserve() == pytest.approx(2.0 + 3.0 * 0.05)
+
+
+def test_a_gap_with_only_our_own_request_in_it_says_nothing_of_the_pace() -> None:
+    """A process that waited (for its own limiter, for Redis) between two answers saw no peer spend:
+    that gap is not the credential's pace, and must not push its turns after a reset far out."""
+    clock = FakeClock()
+    shared = limiter(clock, draw=1.0)
+    clock.now = 100.0
+    shared.observe(Budget(120, 10, 30.0))
+    clock.now = 130.0
+    shared.observe(Budget(120, 9, 30.0))
+    clock.now = 130.1
+    shared.observe(Budget(120, 0, 5.0))
+    assert shared.reserve() < 5.0 + 30.0 * 0.1
+
+
+def test_the_turn_after_a_reset_never_waits_longer_than_the_reset() -> None:
+    clock = FakeClock()
+    shared = limiter(clock, draw=1.0)
+    clock.now = 100.0
+    shared.observe(Budget(120, 100, 30.0))
+    clock.now = 110.0
+    shared.observe(Budget(120, 60, 30.0))  # forty spent in ten seconds: a slow pace of 0.25 s
+    shared.observe(Budget(120, 0, 1.0), refused=True)
+    assert shared.reserve() == pytest.approx(2.0)
