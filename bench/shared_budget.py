@@ -42,7 +42,7 @@ UPDATES = 60
 
 
 def _worker(
-    mode: str, vendor: str, conn_id: str, ref: str, updates: int, ready: Any, go: Any, out: Any
+    mode: str, scale: float, conn_id: str, ref: str, updates: int, ready: Any, go: Any, out: Any
 ) -> None:
     """One process: its own hook; ``updates`` title changes on ``ref``; reports (failures, finished at)."""
     from airflow_incident_provider.hooks import get_incident_hook, ratelimit
@@ -50,6 +50,9 @@ def _worker(
 
     if mode == "baseline":  # today's limiter: the vendor's budget headers are not read
         ratelimit.SlidingWindowLimiter.observe = lambda *args, **kwargs: None  # type: ignore[method-assign]
+    # The Redis cap's window is the vendor's minute: under the scaled clock, that minute is shorter.
+    ratelimit.WINDOW_SECONDS /= scale  # type: ignore[misc]
+    ratelimit.SAFETY_SECONDS /= scale  # type: ignore[misc]
     hook = get_incident_hook(conn_id)
     hook.settings  # noqa: B018 - the connection is read before the start, as a running task has it
     ready.put(True)
