@@ -51,8 +51,8 @@ def _worker(
     if mode == "baseline":  # today's limiter: the vendor's budget headers are not read
         ratelimit.SlidingWindowLimiter.observe = lambda *args, **kwargs: None  # type: ignore[method-assign]
     # The Redis cap's window is the vendor's minute: under the scaled clock, that minute is shorter.
-    ratelimit.WINDOW_SECONDS /= scale  # type: ignore[misc]
-    ratelimit.SAFETY_SECONDS /= scale  # type: ignore[misc]
+    ratelimit.WINDOW_SECONDS /= scale
+    ratelimit.SAFETY_SECONDS /= scale
     hook = get_incident_hook(conn_id)
     hook.settings  # noqa: B018 - the connection is read before the start, as a running task has it
     ready.put(True)
