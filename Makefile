@@ -42,7 +42,7 @@ docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir .site
 
 # Benchmarks (never part of make test): each prints ratios against a baseline measured in the same run.
-# About 20 minutes: the rate-limit runs wait out real one-minute windows (docs/benchmarks.md).
+# About 40 minutes: the rate-limit runs wait out their windows (docs/benchmarks.md).
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.overhead
 	$(BIN)/python -m bench.overhead_profile
