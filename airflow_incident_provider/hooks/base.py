@@ -33,7 +33,7 @@ from airflow_incident_provider.exceptions import (
     VendorServerError,
     VendorValidationError,
 )
-from airflow_incident_provider.hooks import ratelimit, transport
+from airflow_incident_provider.hooks import async_connection, ratelimit, transport
 from airflow_incident_provider.hooks.settings import ConnectionSettings, read_extras
 from airflow_incident_provider.idempotency import is_marked, mark
 from airflow_incident_provider.models import (
@@ -122,8 +122,8 @@ class IncidentHook(BaseHook):
         cls, conn_id: str, *, connection: Connection | None = None, **kwargs: Any
     ) -> IncidentHook:
         """Build a hook inside an event loop: the connection is read with the async, masker-safe calls."""
-        connection = connection or await cls.aget_connection(conn_id)
-        extras = read_extras(await connection.aextra_dejson(), cls.conn_type)
+        connection = connection or await async_connection.aget_connection(cls, conn_id)
+        extras = read_extras(await async_connection.aextra_dejson(connection), cls.conn_type)
         return cls(
             conn_id,
             connection=connection,
