@@ -7,11 +7,16 @@ BIN := $(VENV)/bin
 VENDOR ?= pagerduty
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
+# The declared floor, apache-airflow 3.3.0, in its own virtualenv pinned by constraints-floor.txt.
+FLOOR_AIRFLOW := 3.3.0
+FLOOR_VENV := .venv-floor
+FLOOR_STAMP := $(FLOOR_VENV)/.installed
 
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 
 .PHONY: install test lint typecheck unit e2e docs bench demo airflow sandbox smoke constraints clean
+.PHONY: test-floor constraints-floor
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,7 +60,24 @@ bench: $(BENCH_STAMP)
 e2e: install
 	$(BIN)/pytest -q -p no:cacheprovider -m e2e
 
-test: lint typecheck docs unit e2e
+test: lint typecheck docs unit test-floor e2e
+
+# The same provider on the lowest Airflow it declares (pyproject: apache-airflow>=3.3): discovery,
+# connection forms, hooks with their async twins, every operator, the sensor, the triggers, the notifier
+# and the example DAGs, all on apache-airflow $(FLOOR_AIRFLOW) (docs/development.md names the cost).
+# The whole suite there: make test-floor FLOOR_TESTS=tests
+FLOOR_TESTS ?= tests/test_provider_info.py tests/test_masking.py tests/hooks tests/operators tests/sensors \
+	tests/triggers tests/notifications tests/test_dag_run.py tests/test_examples.py
+
+$(FLOOR_STAMP): pyproject.toml constraints-floor.txt
+	$(PYTHON) -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --upgrade "pip>=24"
+	$(FLOOR_VENV)/bin/python -m pip install --quiet -c constraints-floor.txt -e '.[test]' \
+		'apache-airflow==$(FLOOR_AIRFLOW)'
+	touch $(FLOOR_STAMP)
+
+test-floor: $(FLOOR_STAMP)
+	$(FLOOR_VENV)/bin/pytest -q -p no:cacheprovider -m "not e2e" $(FLOOR_TESTS)
 
 demo: install
 	$(BIN)/python scripts/demo.py --vendor $(VENDOR)
@@ -80,5 +102,14 @@ constraints:
 	.constraints-venv/bin/python -m pip freeze --exclude-editable | grep -v '^airflow-incident-provider' > constraints.txt
 	rm -rf .constraints-venv
 
+# Regenerate constraints-floor.txt: a clean resolve of the test extra with apache-airflow at the floor.
+constraints-floor:
+	rm -rf .constraints-venv
+	$(PYTHON) -m venv .constraints-venv
+	.constraints-venv/bin/python -m pip install --quiet --upgrade "pip>=24"
+	.constraints-venv/bin/python -m pip install --quiet 'apache-airflow==$(FLOOR_AIRFLOW)' '.[test]'
+	.constraints-venv/bin/python -m pip freeze --exclude-editable | grep -v '^airflow-incident-provider' > constraints-floor.txt
+	rm -rf .constraints-venv
+
 clean:
-	rm -rf $(VENV) .airflow .site .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(FLOOR_VENV) .airflow .site .mypy_cache .ruff_cache .pytest_cache
