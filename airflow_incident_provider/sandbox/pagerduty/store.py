@@ -209,7 +209,11 @@ class PagerDutyStore:
             if isinstance(request.priority, PriorityInput)
             else request.priority
         )
-        service = self._service(request.service_id, "incident.service.id") if request.service_id else None
+        service = (
+            self._service(request.service_id, "incident.service.id")
+            if request.service_id is not None
+            else None
+        )
         policy = self.policies[incident.escalation_policy_id]
         if request.escalation_policy_id is not None:
             policy = self._policy(request.escalation_policy_id, "incident.escalation_policy.id")

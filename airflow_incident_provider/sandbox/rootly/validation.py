@@ -1,4 +1,4 @@
-"""Strict parsing of Rootly JSON:API bodies and list queries into plain values, with Rootly-style errors."""
+"""Parsing of Rootly JSON:API bodies and list queries into plain values, with Rootly-style errors."""
 
 from __future__ import annotations
 
@@ -123,7 +123,9 @@ def _value(key: str, kind: str, value: Any) -> Any:
     if kind == "labels" and isinstance(value, dict):
         return dict(value)
     if kind == "datetime":
-        return parse_time(value, where)
+        # Rails stores a blank date-time as null; other text that is not ISO 8601 is refused (a sandbox
+        # choice: Rails would store null for it just as silently, erasing the time a typo was meant to set).
+        return None if isinstance(value, str) and not value.strip() else parse_time(value, where)
     if kind == "kind" and value in KINDS:
         return value
     if kind == "status" and value in STATUSES:
@@ -143,10 +145,7 @@ def parse_update(payload: Any) -> dict[str, Any]:
     """The attributes of ``PUT /v1/incidents/{id}``, type-checked; date-times parsed."""
     attributes = _document(payload, "incidents", attributes_required=True)
     _only(attributes, list(UPDATE_ATTRIBUTES))
-    result = {key: _value(key, UPDATE_ATTRIBUTES[key], value) for key, value in attributes.items()}
-    if isinstance(result.get("title"), str) and not result["title"].strip():
-        raise unprocessable("data.attributes.title can't be blank.")
-    return result
+    return {key: _value(key, UPDATE_ATTRIBUTES[key], value) for key, value in attributes.items()}
 
 
 def parse_transition(
@@ -171,9 +170,11 @@ def parse_event(payload: Any) -> tuple[str, str]:
     """``event`` (required) and ``visibility`` (internal by default) of a new incident event."""
     attributes = _document(payload, "incident_events", attributes_required=True)
     _only(attributes, ["event", "visibility"])
-    event = attributes.get("event")
-    if not isinstance(event, str) or not event.strip():
-        raise unprocessable("data.attributes.event can't be blank.")
+    if "event" not in attributes:
+        raise unprocessable("data.attributes.event is required.")
+    event = attributes["event"]
+    if not isinstance(event, str):
+        raise unprocessable(f"data.attributes.event must be a string (got {short(event)}).")
     visibility = attributes.get("visibility", "internal")
     if visibility not in VISIBILITIES:
         raise unprocessable(
