@@ -54,8 +54,8 @@ def handles(sandbox: SandboxServer) -> Iterator[Handles]:
     """Fresh sample data and no rate limit for the whole module; every example makes its own incident."""
     result = Handles(Sandbox(sandbox), RootlySandbox(sandbox), DevHelmSandbox(sandbox))
     result.pd.reset()  # resets every vendor, and its settings: the others' rate limits are lifted after
-    for handle in (result.rootly, result.devhelm):
-        handle.configure(rate_limit_per_minute=UNLIMITED)
+    result.rootly.configure(rate_limit_per_minute=UNLIMITED)
+    result.devhelm.configure(rate_limit_per_minute=UNLIMITED)
     yield result
     for handle in (result.pd, result.rootly, result.devhelm):
         handle.close()
@@ -112,6 +112,10 @@ PD_REFERENCES = {
     "is not a user on this account": "an assignee that does not exist",
     "is not a service on this account": "a service that does not exist",
     "escalation_level must be between": "a level the escalation policy does not have",
+    "already exists on this service": "an open incident with the same incident_key (documented on it)",
+    "cannot be given together with incident.escalation_policy": (
+        "assignments with an escalation policy (the spec's description of assignments forbids it)"
+    ),
 }
 """Invalid Input (2001) refusals about the account's data, by the message naming them."""
 
@@ -291,6 +295,17 @@ PD_HINTS: Hints = {
     "incident.escalation_level": [2, 3],
 }
 
+UNNAMED_ASSIGNEE = Strictness(
+    "an assignment must be an object naming its assignee: the spec's item schema leaves both the "
+    "object type and assignee optional, and such an item assigns nobody",
+    lambda body: (
+        isinstance(at(body, "incident", "assignments"), list)
+        and any(
+            not isinstance(item, dict) or "assignee" not in item for item in body["incident"]["assignments"]
+        )
+    ),
+)
+
 PD_UPDATE = Endpoint(
     "pagerduty-update",
     PD,
@@ -323,19 +338,41 @@ PD_UPDATE = Endpoint(
             without("incident", "conference_bridge", when=is_null),
         ),
     ),
-    stricter=(
-        Strictness(
-            "an assignment must be an object naming its assignee: the spec's item schema leaves both the "
-            "object type and assignee optional, and such an item assigns nobody",
-            lambda body: (
-                isinstance(at(body, "incident", "assignments"), list)
-                and any(
-                    not isinstance(item, dict) or "assignee" not in item
-                    for item in body["incident"]["assignments"]
-                )
-            ),
+    stricter=(UNNAMED_ASSIGNEE,),
+)
+
+
+def pd_create(handles: Handles, body: Any) -> httpx.Response:
+    return handles.pd.pd.post("/incidents", json=body)
+
+
+PD_CREATE = Endpoint(
+    "pagerduty-create",
+    PD,
+    "POST /incidents",
+    {
+        "incident": {
+            "type": "incident",
+            "title": "Checkout latency above SLO",
+            "service": {"id": SERVICES[0].id, "type": "service_reference"},
+            "urgency": "low",
+            "priority": {"id": PRIORITIES[3].id, "type": "priority_reference"},
+            "body": {"type": "incident_body", "details": {"host": "db-1"}},
+            "assignments": [{"assignee": {"id": USERS[1].id, "type": "user_reference"}}],
+            "incident_type": {"name": "major_incident"},
+            "conference_bridge": {"conference_number": "+1 555 0100"},
+        }
+    },
+    pd_create,
+    PD_HINTS,
+    lenient=(
+        Leniency(
+            "body.details may be text, as the spec's own example and PagerDuty's web UI have it (its schema "
+            "says object); the provider sends the description that way",
+            without("incident", "body", "details", when=lambda value: isinstance(value, str)),
         ),
     ),
+    stricter=(UNNAMED_ASSIGNEE,),
 )
 
 PD_NOTE = Endpoint(
@@ -523,6 +560,7 @@ DEVHELM_CREATE = Endpoint(
 
 ENDPOINTS = (
     PD_UPDATE,
+    PD_CREATE,
     PD_NOTE,
     ROOTLY_UPDATE,
     ROOTLY_RESOLVE,

@@ -252,6 +252,23 @@ def test_writes_take_what_the_spec_takes(pd: httpx.Client) -> None:
     assert pd.get(f"/incidents/{incident_id}/notes").json()["notes"][-1]["content"] == "ok"
 
 
+def test_create_holds_the_body_to_the_spec(pd: httpx.Client) -> None:
+    """The create's priority is a reference (the name form is the update's); its body needs a type and
+    takes details as an object or as text (the provider sends text); an empty title is a title."""
+
+    def post(**fields: Any) -> httpx.Response:
+        body = {"incident": {"type": "incident", "title": "", "service": SERVICE, **fields}, "x": 1}
+        return pd.post("/incidents", json=body, headers=headers(write=True))
+
+    assert post(body={"type": "incident_body", "details": "db-1 at 99%"}).status_code == 201
+    assert post(body={"type": "incident_body", "details": {"host": "db-1"}}).status_code == 201
+    assert (
+        "details must be an object or text" in error(post(body={"type": "x", "details": None}))["errors"][0]
+    )
+    assert "body.type is required" in error(post(body={"details": {}}))["errors"][0]
+    assert "incident.priority must be a JSON object" in error(post(priority="P1"))["errors"][0]
+
+
 def test_priority_and_references_that_name_nothing_are_refused_by_lookup(pd: httpx.Client) -> None:
     """The spec takes any string for a priority name or a reference id; what names nothing is refused
     as PagerDuty does, for the account's data (1020 Invalid Priority, 1014, Invalid Input naming the id)."""

@@ -157,8 +157,9 @@ class PagerDutyStore:
                     f"Open incident with key {short(request.incident_key)} already exists on this service "
                     f"(incident {clash.id})."
                 )
+        chosen = request.escalation_policy_id
         policy = self._policy(
-            request.escalation_policy_id or service.escalation_policy_id, "incident.escalation_policy.id"
+            service.escalation_policy_id if chosen is None else chosen, "incident.escalation_policy.id"
         )
         priority = self.priority(request.priority, "incident.priority") if request.priority else None
         assignees = (

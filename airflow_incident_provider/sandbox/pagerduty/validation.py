@@ -194,11 +194,17 @@ def parse_create(payload: Any) -> CreateIncident:
     if "urgency" in inc:
         result.urgency = _choice(inc["urgency"], "incident.urgency", URGENCIES)
     if "incident_key" in inc:
-        result.incident_key = _string(inc["incident_key"], "incident.incident_key")
+        result.incident_key = _string(inc["incident_key"], "incident.incident_key", allow_empty=True)
     if "body" in inc:
         body = _object(inc["body"], "incident.body")
-        _choice(body.get("type"), "incident.body.type", ("incident_body",))
-        result.body_details = body.get("details")
+        if "type" not in body:
+            raise invalid_input("incident.body.type is required ('incident_body').")
+        # details may be text, as the spec's own example and PagerDuty's web UI have it (its schema says
+        # object): the provider sends the description that way.
+        details = body.get("details")
+        if "details" in body and not isinstance(details, dict | str):
+            raise invalid_input(f"incident.body.details must be an object or text (got {short(details)}).")
+        result.body_details = details
     if "assignments" in inc:
         result.assignee_ids = _assignments(inc["assignments"], "incident.assignments") or None
     if "escalation_policy" in inc:
@@ -207,8 +213,10 @@ def parse_create(payload: Any) -> CreateIncident:
         )
     if result.assignee_ids is not None and result.escalation_policy_id is not None:
         raise invalid_input("incident.assignments cannot be given together with incident.escalation_policy.")
-    if "priority" in inc:
-        result.priority = _priority(inc["priority"], "incident.priority")
+    if "priority" in inc:  # a reference here: the name form is the update's
+        result.priority = PriorityInput(
+            id=_reference(inc["priority"], "incident.priority", "priority_reference")
+        )
     if "incident_type" in inc:
         result.incident_type = _incident_type(inc["incident_type"], "incident.incident_type")
     if "conference_bridge" in inc:
