@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 from airflow_incident_provider.sandbox import SandboxServer
 from airflow_incident_provider.sandbox.devhelm.seed import API, DASHBOARD, WEBHOOKS
 from airflow_incident_provider.sandbox.pagerduty.seed import ESCALATION_POLICY, PRIORITIES, SERVICES, USERS
-from airflow_incident_provider.sandbox.rootly.seed import SEVERITIES
+from airflow_incident_provider.sandbox.rootly.seed import ROLES, SEVERITIES
+from airflow_incident_provider.sandbox.rootly.seed import USERS as ROOTLY_USERS
 from airflow_incident_provider.sandbox.rootly.validation import UPDATE_ATTRIBUTES
 from tests.contract.openapi_check import JsonObject, load_extract, schema_errors
 from tests.contract.spec_mutations import Edit, Hints, apply, edits, value_at
@@ -139,6 +140,11 @@ ROOTLY_STATES = {
     "is not available for": "maintenance statuses only on scheduled maintenance, and the reverse",
     "mitigated_at must be greater than or equal to started_at": "the documented timestamp order",
     "is not a severity of this team": "a severity that does not exist",
+    "is not a user of this team": "a user that does not exist",
+    "is not an incident role": "an incident role that does not exist",
+    "is not assigned as": "unassigning a role the user does not hold",
+    "can be restarted": "restarting an incident that is not resolved, closed or cancelled",
+    "is already": "moving an incident to the status it is in",
 }
 """Rootly's 422 refusals about the incident's lifecycle (docs: incident status) or the team's data."""
 
@@ -406,11 +412,6 @@ def rootly_update(handles: Handles, body: Any) -> httpx.Response:
     return handles.rootly.api.put(f"/v1/incidents/{incident_id}", json=body)
 
 
-def rootly_resolve(handles: Handles, body: Any) -> httpx.Response:
-    incident_id = handles.rootly.create(title="Sandbox agreement check")
-    return handles.rootly.api.put(f"/v1/incidents/{incident_id}/resolve", json=body)
-
-
 def rootly_event(handles: Handles, body: Any) -> httpx.Response:
     incident_id = handles.rootly.create(title="Sandbox agreement check")
     return handles.rootly.api.post(f"/v1/incidents/{incident_id}/events", json=body)
@@ -448,12 +449,102 @@ ROOTLY_UPDATE = Endpoint(
     ),
 )
 
-ROOTLY_RESOLVE = Endpoint(
-    "rootly-resolve",
+
+def rootly_transition(action: str, *, after: str | None = None) -> Callable[[Handles, Any], httpx.Response]:
+    """Send to ``/v1/incidents/{id}/<action>`` on a started incident (first moved by ``after``, if given)."""
+
+    def send(handles: Handles, body: Any) -> httpx.Response:
+        incident_id = handles.rootly.create(title="Sandbox agreement check")
+        if after is not None:
+            moved = handles.rootly.api.put(f"/v1/incidents/{incident_id}/{after}", json=ROOTLY_MOVE)
+            moved.raise_for_status()
+        return handles.rootly.api.put(f"/v1/incidents/{incident_id}/{action}", json=body)
+
+    return send
+
+
+ROOTLY_MOVE = {"data": {"type": "incidents", "attributes": {}}}
+
+
+def rootly_message(action: str, key: str, *, after: str | None = None) -> Endpoint:
+    """A transition endpoint whose one attribute is its message."""
+    return Endpoint(
+        f"rootly-{action}",
+        RL,
+        f"PUT /v1/incidents/{{id}}/{action}",
+        {"data": {"type": "incidents", "attributes": {key: "Done."}}},
+        rootly_transition(action, after=after),
+    )
+
+
+ROOTLY_ROLE_HINTS: Hints = {
+    "data.attributes.user_id": [ROOTLY_USERS[1].id],
+    "data.attributes.incident_role_id": [ROLES[1].id],
+}
+ROLE_NAMED = Strictness(
+    "an assignment names its user and role: the spec declares neither attribute required, but without "
+    "them the call assigns nobody",
+    lambda body: (
+        not all(
+            isinstance(at(body, "data", "attributes"), dict) and key in body["data"]["attributes"]
+            for key in ("user_id", "incident_role_id")
+        )
+    ),
+)
+
+
+def rootly_role_body(role_id: str) -> JsonObject:
+    attributes = {"user_id": ROOTLY_USERS[1].id, "incident_role_id": role_id}
+    return {"data": {"type": "incidents", "attributes": attributes}}
+
+
+def rootly_assign(handles: Handles, body: Any) -> httpx.Response:
+    incident_id = handles.rootly.create(title="Sandbox agreement check")
+    return handles.rootly.api.post(f"/v1/incidents/{incident_id}/assign_role_to_user", json=body)
+
+
+def rootly_unassign(handles: Handles, body: Any) -> httpx.Response:
+    """Both roles are first given to the user the base body names, so only the body decides."""
+    incident_id = handles.rootly.create(title="Sandbox agreement check")
+    for role in ROLES:
+        assign = f"/v1/incidents/{incident_id}/assign_role_to_user"
+        handles.rootly.api.post(assign, json=rootly_role_body(role.id)).raise_for_status()
+    return handles.rootly.api.request(
+        "DELETE", f"/v1/incidents/{incident_id}/unassign_role_from_user", json=body
+    )
+
+
+ROOTLY_ASSIGN = Endpoint(
+    "rootly-assign-role",
     RL,
-    "PUT /v1/incidents/{id}/resolve",
-    {"data": {"type": "incidents", "attributes": {"resolution_message": "Rolled back."}}},
-    rootly_resolve,
+    "POST /v1/incidents/{id}/assign_role_to_user",
+    rootly_role_body(ROLES[0].id),
+    rootly_assign,
+    ROOTLY_ROLE_HINTS,
+    stricter=(ROLE_NAMED,),
+)
+ROOTLY_UNASSIGN = Endpoint(
+    "rootly-unassign-role",
+    RL,
+    "DELETE /v1/incidents/{id}/unassign_role_from_user",
+    rootly_role_body(ROLES[0].id),
+    rootly_unassign,
+    ROOTLY_ROLE_HINTS,
+    stricter=(ROLE_NAMED,),
+)
+ROOTLY_IN_TRIAGE = Endpoint(
+    "rootly-in-triage",
+    RL,
+    "PUT /v1/incidents/{id}/in_triage",
+    {"data": {"type": "incidents"}},
+    rootly_transition("in_triage"),
+)
+ROOTLY_RESTART = Endpoint(
+    "rootly-restart",
+    RL,
+    "PUT /v1/incidents/{id}/restart",
+    {"data": {"type": "incidents", "attributes": {}}},
+    rootly_transition("restart", after="cancel"),
 )
 
 ROOTLY_EVENT = Endpoint(
@@ -563,8 +654,14 @@ ENDPOINTS = (
     PD_CREATE,
     PD_NOTE,
     ROOTLY_UPDATE,
-    ROOTLY_RESOLVE,
+    rootly_message("resolve", "resolution_message"),
+    rootly_message("mitigate", "mitigation_message"),
+    rootly_message("cancel", "cancellation_message"),
+    ROOTLY_IN_TRIAGE,
+    ROOTLY_RESTART,
     ROOTLY_EVENT,
+    ROOTLY_ASSIGN,
+    ROOTLY_UNASSIGN,
     DEVHELM_UPDATE,
     DEVHELM_TIMELINE,
     DEVHELM_CREATE,

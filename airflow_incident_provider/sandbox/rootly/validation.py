@@ -184,14 +184,17 @@ def parse_event(payload: Any) -> tuple[str, str]:
 
 
 def parse_role_assignment(payload: Any) -> tuple[str, str]:
-    """``user_id`` and ``incident_role_id`` of ``assign_role_to_user`` / ``unassign_role_from_user``."""
+    """``user_id`` and ``incident_role_id`` of ``assign_role_to_user`` / ``unassign_role_from_user``.
+
+    Both are required (a sandbox choice: the spec declares neither required, but without them the call
+    names nobody); any string is taken here, and one that names nothing is refused by the lookup."""
     attributes = _document(payload, "incidents", attributes_required=True)
     _only(attributes, ["user_id", "incident_role_id"])
     values = []
     for key in ("user_id", "incident_role_id"):
         value = attributes.get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise unprocessable(f"data.attributes.{key} is required (got {short(value)}).")
+        if not isinstance(value, str):
+            raise unprocessable(f"data.attributes.{key} is required, as a string (got {short(value)}).")
         values.append(value)
     return values[0], values[1]
 
