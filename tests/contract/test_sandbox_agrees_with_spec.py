@@ -477,6 +477,35 @@ def rootly_message(action: str, key: str, *, after: str | None = None) -> Endpoi
     )
 
 
+def rootly_create(handles: Handles, body: Any) -> httpx.Response:
+    return handles.rootly.api.post("/v1/incidents", json=body)
+
+
+ROOTLY_CREATE = Endpoint(
+    "rootly-create",
+    RL,
+    "POST /v1/incidents",
+    {
+        "data": {
+            "type": "incidents",
+            "attributes": {
+                "title": "Queue consumers lagging",
+                "summary": "Consumers fell behind after the deploy.",
+                "status": "started",
+                "severity_id": SEVERITIES[2].id,
+                "labels": {"team": "payments"},
+                "notify_emails": ["oncall@example.com"],
+                "started_at": "2026-05-04T03:02:01Z",
+            },
+        }
+    },
+    rootly_create,
+    {"data.attributes.severity_id": [SEVERITIES[0].id]},
+    lenient=ROOTLY_UPDATE.lenient,
+    stricter=ROOTLY_UPDATE.stricter,
+)
+
+
 ROOTLY_ROLE_HINTS: Hints = {
     "data.attributes.user_id": [ROOTLY_USERS[1].id],
     "data.attributes.incident_role_id": [ROLES[1].id],
@@ -654,6 +683,7 @@ ENDPOINTS = (
     PD_CREATE,
     PD_NOTE,
     ROOTLY_UPDATE,
+    ROOTLY_CREATE,
     rootly_message("resolve", "resolution_message"),
     rootly_message("mitigate", "mitigation_message"),
     rootly_message("cancel", "cancellation_message"),

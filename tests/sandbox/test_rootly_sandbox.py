@@ -89,6 +89,17 @@ def test_writes_take_what_the_spec_takes(rootly: RootlySandbox) -> None:
     assert rootly.api.post(f"/v1/incidents/{incident_id}/events", json=blank).status_code == 201
 
 
+def test_create_checks_its_own_attributes_then_drops_them(rootly: RootlySandbox) -> None:
+    """``user_id``, ``notify_emails`` and ``url`` are typed as the spec has them; the key's user acts."""
+    created = rootly.api.post(
+        "/v1/incidents",
+        json=document(title="Paged", user_id=None, notify_emails=["a@example.com"], url="https://x"),
+    )
+    assert created.status_code == 201, created.text
+    for bad in ({"user_id": 7}, {"notify_emails": "a@example.com"}, {"url": None}):
+        assert_refused(rootly.api.post("/v1/incidents", json=document(title="x", **bad)), 422, "must be")
+
+
 def test_unknown_incident_route_and_transition_are_404_errors_list(rootly: RootlySandbox) -> None:
     assert_refused(rootly.api.get("/v1/incidents/no-such-incident"), 404, "Record not found")
     assert_refused(rootly.api.get("/v1/nothing-here"), 404, "Record not found")

@@ -148,6 +148,27 @@ def parse_update(payload: Any) -> dict[str, Any]:
     return {key: _value(key, UPDATE_ATTRIBUTES[key], value) for key, value in attributes.items()}
 
 
+CREATE_ONLY: dict[str, str] = {"user_id": "string", "notify_emails": "ids", "url": "string"}
+"""Attributes only a create takes: checked, then dropped (the sandbox always acts as the key's user)."""
+
+
+def parse_create(payload: Any) -> dict[str, Any]:
+    """The attributes of ``POST /v1/incidents``: the update's (its messages aside) and the create-only ones,
+    type-checked; date-times parsed."""
+    attributes = _document(payload, "incidents", attributes_required=True)
+    _only(attributes, [*(name for name in UPDATE_ATTRIBUTES if not name.endswith("_message")), *CREATE_ONLY])
+    if "url" in attributes and attributes["url"] is None:
+        raise unprocessable("data.attributes.url must be a string (got None).")
+    for key, kind in CREATE_ONLY.items():
+        if key in attributes:
+            _value(key, kind, attributes[key])
+    return {
+        key: _value(key, UPDATE_ATTRIBUTES[key], value)
+        for key, value in attributes.items()
+        if key not in CREATE_ONLY
+    }
+
+
 def parse_transition(
     payload: Any, message_key: str | None, *, attributes_required: bool = True
 ) -> str | None:
