@@ -122,9 +122,11 @@ PD_REFERENCES = {
 
 
 def pd_state_refusal(response: httpx.Response) -> str | None:
-    if response.status_code != 400:
+    if response.status_code not in (400, 404):
         return None
     error = response.json().get("error", {})
+    if response.status_code == 404 and error.get("code") == 2100:
+        return "an incident that does not exist (a bulk update names its incidents in the body)"
     if error.get("code") in PD_STATE_CODES:
         return PD_STATE_CODES[error["code"]]
     if error.get("code") == 2001:
@@ -379,6 +381,61 @@ PD_CREATE = Endpoint(
         ),
     ),
     stricter=(UNNAMED_ASSIGNEE,),
+)
+
+THIS_INCIDENT = "{incident}"
+"""The id in the bulk base body; the send puts the id of the incident it made in its place."""
+
+
+def pd_bulk(handles: Handles, body: Any) -> httpx.Response:
+    incident_id = handles.pd.create(title="Sandbox agreement check")
+    items = at(body, "incidents")
+    for item in items if isinstance(items, list) else ():
+        if isinstance(item, dict) and item.get("id") == THIS_INCIDENT:
+            item["id"] = incident_id
+    return handles.pd.pd.put("/incidents", json=body)
+
+
+def per_item(leniency: Leniency) -> Leniency:
+    """A single update's leniency, applied to each item of a bulk update."""
+
+    def normalize(body: Any) -> Any:
+        items = at(body, "incidents")
+        if not isinstance(items, list):
+            return body
+        kept = [
+            leniency.normalize({"incident": item})["incident"] if isinstance(item, dict) else item
+            for item in items
+        ]
+        return {**body, "incidents": kept}
+
+    return Leniency(leniency.reason, normalize)
+
+
+PD_BULK = Endpoint(
+    "pagerduty-bulk-update",
+    PD,
+    "PUT /incidents",
+    {"incidents": [{"id": THIS_INCIDENT, **PD_UPDATE.base["incident"]}]},
+    pd_bulk,
+    {key.replace("incident.", "incidents.*.", 1): values for key, values in PD_HINTS.items()},
+    lenient=tuple(per_item(leniency) for leniency in PD_UPDATE.lenient),
+    stricter=(
+        Strictness(
+            "each item is an incident object: the spec's item schema does not declare the object type",
+            lambda body: (
+                isinstance(at(body, "incidents"), list)
+                and any(not isinstance(item, dict) for item in body["incidents"])
+            ),
+        ),
+        Strictness(
+            UNNAMED_ASSIGNEE.reason,
+            lambda body: (
+                isinstance(at(body, "incidents"), list)
+                and any(UNNAMED_ASSIGNEE.applies({"incident": item}) for item in body["incidents"])
+            ),
+        ),
+    ),
 )
 
 PD_NOTE = Endpoint(
@@ -681,6 +738,7 @@ DEVHELM_CREATE = Endpoint(
 ENDPOINTS = (
     PD_UPDATE,
     PD_CREATE,
+    PD_BULK,
     PD_NOTE,
     ROOTLY_UPDATE,
     ROOTLY_CREATE,

@@ -276,8 +276,8 @@ def parse_bulk_update(payload: Any) -> list[tuple[str, UpdateIncident]]:
     """``{"incidents": [{id, type, status, ...}]}``: each item checked as the body of a single PUT."""
     body = _object(payload, "The request body")
     items = body.get("incidents")
-    if not isinstance(items, list) or not items:
-        raise invalid_input("incidents must be a non-empty array of incidents.")
+    if not isinstance(items, list):  # an empty list (the spec sets no minItems) updates nothing
+        raise invalid_input("incidents must be an array of incidents.")
     if len(items) > BULK_LIMIT:
         raise too_many(len(items), BULK_LIMIT)
     result: list[tuple[str, UpdateIncident]] = []
@@ -286,7 +286,7 @@ def parse_bulk_update(payload: Any) -> list[tuple[str, UpdateIncident]]:
         obj = _object(item, where)
         if "id" not in obj:
             raise invalid_input(f"{where}.id is required.")
-        incident_id = _string(obj["id"], f"{where}.id")
+        incident_id = _string(obj["id"], f"{where}.id", allow_empty=True)  # unknown ids are a 404
         fields = {key: value for key, value in obj.items() if key != "id"}
         try:
             result.append((incident_id, parse_update({"incident": fields})))
