@@ -83,7 +83,7 @@ def _string_values(node: Mapping[str, Any], path: Path) -> list[Any]:
     if node.get("format") == "uuid":
         values += [str(uuid.uuid5(NAMESPACE, _key(path))), "not-a-uuid"]
     if node.get("format") == "date-time":
-        values += ["2026-05-04T03:02:01Z", "noon"]
+        values += ["2026-05-04T03:02:01Z", "2026-05-04T03:02:01.5+02:00", "2026-05-04", "noon"]
     if "pattern" in node:
         values.append("https://status.example.com/postmortem")
     return values

@@ -20,6 +20,8 @@ POSTMORTEM_URL = re.compile(r"^https?://.*", re.S)
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 2000
 """Spring Data's defaults: ``size`` 20 when absent, larger sizes capped at 2000."""
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+"""What OpenAPI's ``format: date-time`` means."""
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -125,11 +127,14 @@ def _title(value: Any, field: str = "title") -> str:
 
 
 def _moment(value: Any, field: str) -> datetime | None:
-    """A ``format: date-time`` property: null, or an RFC 3339 date-time."""
+    """A ``format: date-time`` property: null, or an RFC 3339 date-time (date, time and offset)."""
     if value is None:
         return None
+    text = _string(value, field)
     try:
-        return datetime.fromisoformat(_string(value, field).replace("Z", "+00:00"))
+        if not RFC3339.fullmatch(text):
+            raise ValueError(text)
+        return datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
     except ValueError:
         raise invalid(field, "INVALID_FORMAT", f"{field} must be a date-time (got {short(value)})") from None
 
