@@ -84,7 +84,7 @@ def _string_values(node: Mapping[str, Any], path: Path) -> list[Any]:
         values += [str(uuid.uuid5(NAMESPACE, _key(path))), "not-a-uuid"]
     if node.get("format") == "date-time":
         values += ["2026-05-04T03:02:01Z", "2026-05-04T03:02:01.5+02:00", "2026-05-04", "noon"]
-    if "pattern" in node:
+    if "pattern" in node:  # the one pattern these write bodies use is DevHelm's ^https?://.*
         values.append("https://status.example.com/postmortem")
     return values
 
