@@ -42,7 +42,7 @@ TRIGGERER_HEARTBEAT = 2
 TRIGGERER_HEALTH_THRESHOLD = 10
 """``[triggerer] triggerer_health_check_threshold``: a triggerer silent this long is dead and another
 takes its triggers. Airflow's default is 30 s (with a heartbeat every 5 s)."""
-TRIGGERS_PER_LOOP = 2
+TRIGGERS_PER_LOOP = 1
 """``[triggerer] max_trigger_to_select_per_loop``: how many unassigned triggers one triggerer claims
 per loop. Airflow's default, 50, lets the first triggerer to look take a whole burst; a small number
 spreads a burst of deferrals over every triggerer."""
