@@ -68,6 +68,10 @@ class Component:
     args: tuple[str, ...]
     health: str | None
     """Its key in ``/api/v2/monitor/health`` (the API server answering is its own health)."""
+    env: tuple[tuple[str, str], ...] = ()
+    """Settings of this component only (e.g. the hostname one of several workers reports)."""
+    ready_line: str | None = None
+    """A line its output shows once it is ready, for components without a health key (workers)."""
 
 
 API_SERVER = Component("api-server", ("api-server",), None)
@@ -76,7 +80,6 @@ BACKGROUND = (
     Component("dag-processor", ("dag-processor",), "dag_processor"),
     Component("triggerer", ("triggerer", "--skip-serve-logs"), "triggerer"),
 )
-COMPONENTS = (API_SERVER, *BACKGROUND)
 
 
 class DeploymentError(RuntimeError):
@@ -124,6 +127,7 @@ class Deployment:
     :param poke_seconds: ``INCIDENT_EXAMPLE_POKE_SECONDS``: the examples' sensor interval.
     :param paused_at_creation: leave new DAGs paused (the e2e test unpauses only those it runs).
     :param extra_connections: more connections (conn id -> connection dict) beside the sandbox's own.
+    :param dags_folder: the DAGs folder (``example_dags/``, or a folder of test DAGs beside them).
     """
 
     def __init__(
@@ -135,8 +139,12 @@ class Deployment:
         poke_seconds: float = DEFAULT_INTERVAL,
         paused_at_creation: bool = False,
         extra_connections: Mapping[str, dict[str, Any]] | None = None,
+        dags_folder: Path = EXAMPLE_DAGS,
     ) -> None:
         self.home = home.resolve()
+        self.dags_folder = dags_folder
+        self.background: tuple[Component, ...] = BACKGROUND
+        """The components besides the API server (a distributed deployment has more)."""
         self.extra_connections = dict(extra_connections or {})
         self.sandbox = sandbox
         self.poll_seconds = poll_seconds
@@ -166,7 +174,7 @@ class Deployment:
 
     def log_tails(self, *components: str, characters: int = 3000) -> str:
         """The end of each named component's output (all of them by default), for failure messages."""
-        names = components or tuple(component.name for component in COMPONENTS)
+        names = components or tuple(component.name for component in self.components)
         return "\n".join(
             f"--- {name}: {self.log_path(name)}\n{tail(self.log_path(name), characters)}" for name in names
         )
@@ -200,7 +208,7 @@ class Deployment:
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), inherited.get("PATH", "")]),
             "PYTHONUNBUFFERED": "1",  # component output reaches its log file at once (log tails)
             "AIRFLOW_HOME": str(self.home),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(EXAMPLE_DAGS),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_folder),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
             "AIRFLOW__CORE__PARALLELISM": "8",  # the LocalExecutor starts this many worker processes
@@ -229,6 +237,11 @@ class Deployment:
             "INCIDENT_EXAMPLE_POKE_SECONDS": f"{self.poke_seconds:g}",
         }
 
+    @property
+    def components(self) -> tuple[Component, ...]:
+        """Every component, the API server first."""
+        return (API_SERVER, *self.background)
+
     # ------------------------------------------------------------ life cycle
 
     def start(self) -> Deployment:
@@ -248,10 +261,10 @@ class Deployment:
             self.launch(API_SERVER, env)
             self.wait_until_ready(components=())
             self.forget_watcher_memory()
-            for component in BACKGROUND:
+            for component in self.background:
                 self.launch(component, env)
         else:
-            for component in COMPONENTS:
+            for component in self.components:
                 self.launch(component, env)
         self.wait_until_ready()
         return self
@@ -284,7 +297,7 @@ class Deployment:
             log.flush()
             process = subprocess.Popen(
                 [self.airflow, *component.args],
-                env=env,
+                env={**env, **dict(component.env)},
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -310,15 +323,22 @@ class Deployment:
         return body if isinstance(body, dict) else {}
 
     def wait_until_ready(
-        self, timeout: float = READY_TIMEOUT, components: Collection[Component] = BACKGROUND
+        self, timeout: float = READY_TIMEOUT, components: Collection[Component] | None = None
     ) -> None:
-        """Until the API server answers and each of ``components`` reports healthy (bounded)."""
+        """Until the API server answers and each of ``components`` (by default all) reports healthy
+        (bounded)."""
         deadline = time.monotonic() + timeout
+        components = self.background if components is None else components
         keys = ["metadatabase", *(component.health for component in components if component.health)]
         while True:
             self.check_running()
             health = self.health()
-            if health and all((health.get(key) or {}).get("status") == "healthy" for key in keys):
+            healthy = health and all((health.get(key) or {}).get("status") == "healthy" for key in keys)
+            if healthy and all(
+                component.ready_line in tail(self.log_path(component.name), 20_000)
+                for component in components
+                if component.ready_line
+            ):
                 return
             if time.monotonic() > deadline:
                 raise DeploymentError(
@@ -393,7 +413,7 @@ class Deployment:
         in the components' sessions is killed last (task processes run in process groups of their
         own, so a process-group signal would miss them).
         """
-        background = [self.processes[c.name] for c in BACKGROUND if c.name in self.processes]
+        background = [self.processes[c.name] for c in self.background if c.name in self.processes]
         api_server = [self.processes[API_SERVER.name]] if API_SERVER.name in self.processes else []
         for stage in (background, api_server):
             terminate(stage, STOP_TIMEOUT)

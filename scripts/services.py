@@ -3,7 +3,9 @@
 ``with postgres_server() as db`` and ``with redis_server() as redis`` each start a server of Debian's
 package (apt-installed when missing: ``apt-get update`` once, then ``apt-get install -y``) on a free
 port in a new temporary directory, wait until it answers, and always stop it and delete the directory.
-Nothing listens anywhere but 127.0.0.1 and nothing outlives the ``with`` block.
+Nothing listens anywhere but 127.0.0.1 and nothing outlives the ``with`` block. Redis also stops
+when its owner is killed outright (SIGKILL, no ``finally``); PostgreSQL, started by ``pg_ctl`` as a
+daemon, does not: after such a kill, stop it with ``pg_ctl stop -D /tmp/postgres-*/data``.
 
 PostgreSQL refuses to run as root: as root, ``initdb`` and ``pg_ctl`` run as the ``postgres`` system
 user the Debian package creates, in a data directory it owns. Package installs run with
@@ -18,6 +20,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -30,6 +33,8 @@ STOP_TIMEOUT = 30.0
 POSTGRES_BIN = Path("/usr/lib/postgresql")
 """Where Debian's ``postgresql-NN`` packages put ``initdb``, ``pg_ctl`` and ``postgres``."""
 REDIS_SERVER = "redis-server"
+PR_SET_PDEATHSIG = 1
+"""``prctl`` option: the signal a process gets when its parent ends (``linux/prctl.h``)."""
 SYSTEM_USER = "postgres"
 """The system user Debian's PostgreSQL package creates; the server runs as it when we are root."""
 
@@ -81,6 +86,18 @@ def wait_for_port(port: int, alive: subprocess.Popen[bytes] | None, log: Path, w
         if time.monotonic() > deadline:
             raise ServiceError(f"{what} did not listen on 127.0.0.1:{port} in time\n{_tail(log)}")
         time.sleep(0.2)
+
+
+DIE_WITH_PARENT = (
+    "import ctypes, os, signal, sys; "
+    f"ctypes.CDLL(None).prctl({PR_SET_PDEATHSIG}, signal.SIGTERM); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
+"""Run as ``python -c DIE_WITH_PARENT server args...``: the server gets SIGTERM when the process that
+started it ends, so it outlives no owner, not even one killed with SIGKILL (where no ``finally`` runs).
+A fresh interpreter sets it and then becomes the server (``exec``), which is safe in a process with
+threads, unlike a ``preexec_fn``. Linux only; the signal comes when the starting *thread* ends, so
+start servers from one that lives as long as they should (the main thread)."""
 
 
 # ---------------------------------------------------------------- Redis
@@ -138,7 +155,9 @@ def redis_server() -> Iterator[RedisServer]:
         "--protected-mode", "yes",
         "--logfile", str(log),
     ]  # fmt: skip
-    process = subprocess.Popen(arguments, stdin=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", DIE_WITH_PARENT, *arguments], stdin=subprocess.DEVNULL, start_new_session=True
+    )
     try:
         wait_for_port(port, process, log, "redis-server")
         deadline = time.monotonic() + START_TIMEOUT

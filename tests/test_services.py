@@ -62,3 +62,23 @@ def test_postgres_server_takes_its_password_only_and_is_gone_afterwards() -> Non
         assert "password authentication failed" in refused.stderr
     assert not listening(db.port)
     assert not db.data_directory.exists()
+
+
+def test_redis_server_stops_when_its_owner_is_killed_outright() -> None:
+    """SIGKILL leaves no ``finally`` to run: the server must still not outlive the process that owns it."""
+    owner_code = (
+        "import sys, time; sys.path.insert(0, sys.argv[1]); from services import redis_server\n"
+        "with redis_server() as redis:\n    print(redis.pid, redis.port, flush=True); time.sleep(120)\n"
+    )
+    scripts = str(Path(__file__).parents[1] / "scripts")
+    owner = subprocess.Popen([sys.executable, "-c", owner_code, scripts], stdout=subprocess.PIPE, text=True)
+    try:
+        assert owner.stdout is not None
+        pid, port = (int(word) for word in owner.stdout.readline().split())
+        assert listening(port)
+    finally:
+        owner.kill()
+        owner.wait(timeout=10)
+    _, alive = psutil.wait_procs([psutil.Process(pid)], timeout=10) if psutil.pid_exists(pid) else ([], [])
+    assert not alive, f"redis-server {pid} outlived its owner"
+    assert not listening(port)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from airflow.sdk import BaseHook
 
 from airflow_incident_provider.exceptions import ConnectionConfigError
+from airflow_incident_provider.hooks import async_connection
 from airflow_incident_provider.registry import VENDORS
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def get_incident_hook(conn_id: str) -> IncidentHook:
 
 async def aget_incident_hook(conn_id: str) -> IncidentHook:
     """The vendor hook for ``conn_id`` from async code (triggers), reading the connection safely."""
-    connection = await BaseHook.aget_connection(conn_id)
+    connection = await async_connection.aget_connection(BaseHook, conn_id)
     return await hook_class_for(connection).afrom_conn_id(conn_id, connection=connection)
 
 

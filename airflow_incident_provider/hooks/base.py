@@ -20,7 +20,15 @@ import httpx
 from airflow.sdk import BaseHook
 
 from airflow_incident_provider.exceptions import IncidentValidationError, RateLimitedError, VendorError
-from airflow_incident_provider.hooks import errors, flows, ratelimit, retry, shared_limit, transport
+from airflow_incident_provider.hooks import (
+    async_connection,
+    errors,
+    flows,
+    ratelimit,
+    retry,
+    shared_limit,
+    transport,
+)
 from airflow_incident_provider.hooks.errors import hide_secrets
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.operations import IncidentOperations
@@ -105,8 +113,8 @@ class IncidentHook(IncidentOperations, BaseHook):
         cls, conn_id: str, *, connection: Connection | None = None, **kwargs: Any
     ) -> IncidentHook:
         """Build a hook inside an event loop: the connection is read with the async, masker-safe calls."""
-        connection = connection or await cls.aget_connection(conn_id)
-        extras = read_extras(await connection.aextra_dejson(), cls.conn_type)
+        connection = connection or await async_connection.aget_connection(cls, conn_id)
+        extras = read_extras(await async_connection.aextra_dejson(connection), cls.conn_type)
         return cls(
             conn_id,
             connection=connection,

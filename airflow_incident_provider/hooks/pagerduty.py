@@ -1,4 +1,4 @@
-"""PagerDuty hook: the connection's PagerDuty settings and the PagerDuty flow of each operation."""
+"""PagerDuty hook: the PagerDuty flow of each operation (the connection's settings: ``pagerduty_access``)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
     ConflictError,
-    ConnectionConfigError,
     IncidentValidationError,
     VendorError,
     VendorValidationError,
 )
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
-from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
+from airflow_incident_provider.hooks.pagerduty_access import pagerduty_settings
+from airflow_incident_provider.hooks.settings import ConnectionSettings
 from airflow_incident_provider.hooks.write_once import write_at_most_once
 from airflow_incident_provider.models import (
     Escalation,
@@ -62,24 +62,7 @@ class PagerDutyIncidentHook(IncidentHook):
     def settings_from_connection(
         cls, connection: Connection, extras: Mapping[str, Any]
     ) -> ConnectionSettings:
-        conn_id = connection.conn_id
-        if not connection.password:
-            raise ConnectionConfigError(
-                f"connection {conn_id!r}: put the PagerDuty API token in the password"
-            )
-        region = str(extras.get("region", pd.DEFAULT_REGION)).lower()
-        if region not in pd.BASE_URLS:
-            raise ConnectionConfigError(
-                f"connection {conn_id!r}: region {region!r} is not one of {', '.join(pd.BASE_URLS)}"
-            )
-        auth_scheme = _auth_scheme(extras, conn_id)
-        return ConnectionSettings(
-            conn_id=conn_id,
-            base_url=base_url_from_host(connection.host, pd.BASE_URLS[region], conn_id),
-            token=connection.password,
-            extras={**extras, "region": region, "auth_scheme": auth_scheme},
-            **common_settings(extras, conn_id),
-        )
+        return pagerduty_settings(connection, extras)
 
     def request_headers(self, request: Request) -> dict[str, str]:
         settings = self.settings
@@ -89,9 +72,8 @@ class PagerDutyIncidentHook(IncidentHook):
 
     def credential_hint(self) -> str:
         scheme = self.settings.extra("auth_scheme")
-        return (
-            f"the API token in the password and its auth_scheme {scheme!r} ({' or '.join(pd.AUTH_SCHEMES)})"
-        )
+        schemes = " or ".join(pd.AUTH_SCHEMES)
+        return f"the API token in the password and its auth_scheme {scheme!r} ({schemes})"
 
     def require_write_settings(self) -> None:
         pd.headers(from_email=self.settings.extra("from_email"), write=True)
@@ -439,24 +421,6 @@ class PagerDutyIncidentHook(IncidentHook):
     def check_connection_flow(self) -> Flow[str]:
         yield pd.build_connection_check()
         return f"Connected to PagerDuty at {self.settings.base_url}"
-
-
-def _auth_scheme(extras: Mapping[str, Any], conn_id: str) -> str:
-    """``auth_scheme``, else the older ``token_kind`` (same values), else ``api_key``.
-
-    The extra was renamed because Airflow masks every extra whose name contains ``token``: the form
-    showed the ``token_kind`` default as ``***`` and saved that.
-    """
-    name = "auth_scheme" if "auth_scheme" in extras else "token_kind"
-    value = str(extras.get(name, pd.DEFAULT_AUTH_SCHEME)).strip().lower()
-    if value in pd.AUTH_SCHEMES:
-        return value
-    hint = ""
-    if value == "***":
-        hint = " (a value Airflow masked and the form saved back: set auth_scheme and remove token_kind)"
-    raise ConnectionConfigError(
-        f"connection {conn_id!r}: {name} {value!r} is not one of {', '.join(pd.AUTH_SCHEMES)}{hint}"
-    )
 
 
 def _unchanged(incident: Incident, target: str) -> OperationResult:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -67,8 +68,17 @@ class Running:
 
 
 @contextmanager
-def running_deployment(home: Path) -> Iterator[Running]:
-    """The sandbox and the deployment, started in ``home``; always stopped, its processes all gone."""
+def running_deployment(
+    home: Path,
+    kind: type[Deployment] = Deployment,
+    dag_ids: Collection[str] = TESTED_DAGS,
+    **options: Any,
+) -> Iterator[Running]:
+    """The sandbox and the deployment, started in ``home``; always stopped, its processes all gone.
+
+    ``kind`` and ``options`` choose another deployment (the distributed one of ``tests/distributed/``),
+    ``dag_ids`` the DAGs to unpause once parsed.
+    """
     with (
         SandboxServer(config=SandboxConfig(tokens=dict(TOKENS))) as sandbox,
         pytest.MonkeyPatch.context() as env,
@@ -92,18 +102,19 @@ def running_deployment(home: Path) -> Iterator[Running]:
             "password": TOKENS[SIGNIN_SECRET],
             "extra": {"team_id": DEFAULT_TEAM_ID},
         }
-        deployment = Deployment(
+        deployment = kind(
             home,
             sandbox,
             poll_seconds=INTERVAL,
             poke_seconds=INTERVAL,
             paused_at_creation=True,
             extra_connections={SIGN_IN_CONN_ID: sign_in},
+            **options,
         )
         try:
             with deployment:
-                deployment.wait_for_dags(TESTED_DAGS)
-                deployment.unpause(TESTED_DAGS)  # the others (one on a 15-minute schedule) stay paused
+                deployment.wait_for_dags(dag_ids)
+                deployment.unpause(dag_ids)  # the others (one on a 15-minute schedule) stay paused
                 yield Running(deployment, sandbox, conf_incident, baseline)
         finally:
             survivors = session_processes(deployment.sessions)

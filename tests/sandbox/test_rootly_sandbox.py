@@ -66,7 +66,6 @@ def test_writes_must_be_json_api_documents(rootly: RootlySandbox) -> None:
     assert_refused(put(rootly, incident_id, {"data": {"type": "incidents"}}), 422, "attributes is required")
     assert_refused(put(rootly, incident_id, document(urgency="high")), 422, "Unknown attribute(s): urgency")
     assert_refused(put(rootly, incident_id, document(status="open")), 422, "status must be one of in_triage")
-    assert_refused(put(rootly, incident_id, document(title="  ")), 422, "can't be blank")
     assert_refused(put(rootly, incident_id, document(service_ids="s1")), 422, "an array of strings")
     assert_refused(put(rootly, incident_id, document(started_at="noon")), 422, "ISO 8601")
     assert_refused(put(rootly, incident_id, document(severity_id="nope")), 422, "not a severity")
@@ -74,6 +73,31 @@ def test_writes_must_be_json_api_documents(rootly: RootlySandbox) -> None:
         f"/v1/incidents/{incident_id}", content=b"{", headers={"Content-Type": MEDIA_TYPE}
     )
     assert_refused(broken, 400, "not valid JSON")
+
+
+def test_writes_take_what_the_spec_takes(rootly: RootlySandbox) -> None:
+    """The spec's attributes are plain nullable strings: a blank title is a title, a blank date-time is null
+    (as Rails stores it), an event may be blank; keys outside ``attributes`` are ignored."""
+    incident_id = rootly.create(title="Queue consumers lagging")
+    body = {**document(title=" ", started_at="", summary=""), "meta": {"x": 1}}
+    assert put(rootly, incident_id, body).status_code == 200
+    attributes = rootly.incident(incident_id)
+    assert (attributes["title"], attributes["started_at"], attributes["summary"]) == (" ", None, "")
+    kept = put(rootly, incident_id, document(title=None))
+    assert kept.json()["data"]["attributes"]["title"] == " ", "a null title is ignored"
+    blank = document("incident_events", event=" ")
+    assert rootly.api.post(f"/v1/incidents/{incident_id}/events", json=blank).status_code == 201
+
+
+def test_create_checks_its_own_attributes_then_drops_them(rootly: RootlySandbox) -> None:
+    """``user_id``, ``notify_emails`` and ``url`` are typed as the spec has them; the key's user acts."""
+    created = rootly.api.post(
+        "/v1/incidents",
+        json=document(title="Paged", user_id=None, notify_emails=["a@example.com"], url="https://x"),
+    )
+    assert created.status_code == 201, created.text
+    for bad in ({"user_id": 7}, {"notify_emails": "a@example.com"}, {"url": None}):
+        assert_refused(rootly.api.post("/v1/incidents", json=document(title="x", **bad)), 422, "must be")
 
 
 def test_unknown_incident_route_and_transition_are_404_errors_list(rootly: RootlySandbox) -> None:
@@ -205,8 +229,10 @@ def test_events_default_to_internal_and_are_paged(rootly: RootlySandbox) -> None
     assert_refused(
         rootly.api.post(f"/v1/incidents/{started}/events", json=bad), 422, "visibility must be one of"
     )
-    blank = document("incident_events", event=" ")
-    assert_refused(rootly.api.post(f"/v1/incidents/{started}/events", json=blank), 422, "can't be blank")
+    missing = document("incident_events", visibility="internal")
+    assert_refused(rootly.api.post(f"/v1/incidents/{started}/events", json=missing), 422, "event is required")
+    not_text = document("incident_events", event=7)
+    assert_refused(rootly.api.post(f"/v1/incidents/{started}/events", json=not_text), 422, "must be a string")
     page = rootly.api.get(
         f"/v1/incidents/{started}/events", params={"page[size]": 2, "page[number]": 2}
     ).json()

@@ -157,8 +157,9 @@ class PagerDutyStore:
                     f"Open incident with key {short(request.incident_key)} already exists on this service "
                     f"(incident {clash.id})."
                 )
+        chosen = request.escalation_policy_id
         policy = self._policy(
-            request.escalation_policy_id or service.escalation_policy_id, "incident.escalation_policy.id"
+            service.escalation_policy_id if chosen is None else chosen, "incident.escalation_policy.id"
         )
         priority = self.priority(request.priority, "incident.priority") if request.priority else None
         assignees = (
@@ -209,7 +210,11 @@ class PagerDutyStore:
             if isinstance(request.priority, PriorityInput)
             else request.priority
         )
-        service = self._service(request.service_id, "incident.service.id") if request.service_id else None
+        service = (
+            self._service(request.service_id, "incident.service.id")
+            if request.service_id is not None
+            else None
+        )
         policy = self.policies[incident.escalation_policy_id]
         if request.escalation_policy_id is not None:
             policy = self._policy(request.escalation_policy_id, "incident.escalation_policy.id")

@@ -1,4 +1,8 @@
-"""Strict parsing of PagerDuty request bodies and list queries into typed values, with PagerDuty's 400s."""
+"""Parsing of PagerDuty request bodies and list queries into typed values, with PagerDuty's 400s.
+
+Bodies are held to the spec: every property it declares is type-checked, keys it does not declare are
+ignored (as PagerDuty's servers do), and a reference that names nothing is refused by the store's lookup.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +22,8 @@ MAX_LIMIT = 100
 DEFAULT_WINDOW = timedelta(days=30)
 SORT_FIELDS = ("incident_number", "created_at", "resolved_at", "urgency")
 
-# Read-only keys a client may echo back from a response inside a reference object.
-_REFERENCE_ECHO = frozenset({"summary", "self", "html_url"})
+_REFERENCE_ECHO = ("summary", "self", "html_url")
+"""Read-only keys of a reference a client may echo back from a response: strings or null, then ignored."""
 
 
 class Unset:
@@ -93,20 +97,20 @@ def _object(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
-def _only(obj: dict[str, Any], allowed: Iterable[str], where: str) -> None:
-    allowed_set = set(allowed)
-    unknown = sorted(k for k in obj if k not in allowed_set)
-    if unknown:
-        names = ", ".join(f"{where}.{k}" for k in unknown)
-        raise invalid_input(f"Unknown field(s): {names}. Allowed fields: {', '.join(sorted(allowed_set))}.")
-
-
 def _string(value: Any, where: str, *, allow_empty: bool = False) -> str:
     if not isinstance(value, str):
         raise invalid_input(f"{where} must be a string.")
     if not allow_empty and not value.strip():
         raise invalid_input(f"{where} must not be empty.")
     return value
+
+
+def _optional_string(obj: dict[str, Any], key: str, where: str, *, nullable: bool = False) -> str | None:
+    """A declared string property that may be absent (and, if ``nullable``, null); any string is taken."""
+    value = obj.get(key)
+    if value is None and (nullable or key not in obj):
+        return None
+    return _string(value, f"{where}.{key}", allow_empty=True)
 
 
 def _choice(value: Any, where: str, choices: Iterable[str]) -> str:
@@ -117,33 +121,37 @@ def _choice(value: Any, where: str, choices: Iterable[str]) -> str:
 
 
 def _reference(value: Any, where: str, ref_type: str) -> str:
+    """A ``{"id", "type"}`` reference; an id that names nothing is refused later, by the lookup."""
     obj = _object(value, where)
-    _only(obj, {"id", "type"} | _REFERENCE_ECHO, where)
+    for key in _REFERENCE_ECHO:
+        _optional_string(obj, key, where, nullable=True)
     if "id" not in obj or "type" not in obj:
         raise invalid_input(f"{where} must have both id and type ({ref_type!r}).")
     if obj["type"] != ref_type:
         raise invalid_input(f"{where}.type must be {ref_type!r} (got {short(obj['type'])}).")
-    return _string(obj["id"], f"{where}.id")
+    return _string(obj["id"], f"{where}.id", allow_empty=True)
 
 
 def _priority(value: Any, where: str) -> PriorityInput:
+    """A priority by name (any string: one no priority has is refused by the lookup, code 1020) or by id."""
     if isinstance(value, str):
-        return PriorityInput(name=_string(value, where))
+        return PriorityInput(name=value)
     obj = _object(value, where)
-    _only(obj, {"id", "type", "name", "description"} | _REFERENCE_ECHO, where)
     if "id" not in obj or "type" not in obj:
         raise invalid_input(f"{where} must have both id and type ('priority_reference').")
     _choice(obj["type"], f"{where}.type", ("priority_reference", "priority"))
-    return PriorityInput(id=_string(obj["id"], f"{where}.id"))
+    _optional_string(obj, "name", where)
+    return PriorityInput(id=_string(obj["id"], f"{where}.id", allow_empty=True))
 
 
 def _assignments(value: Any, where: str) -> list[str]:
-    if not isinstance(value, list) or not value:
-        raise invalid_input(f'{where} must be a non-empty array of {{"assignee": user_reference}}.')
+    """The assignees' ids; an empty list names nobody. Each item must name its assignee (a sandbox choice:
+    the spec's item schema leaves both the object type and ``assignee`` optional)."""
+    if not isinstance(value, list):
+        raise invalid_input(f'{where} must be an array of {{"assignee": user_reference}}.')
     ids: list[str] = []
     for index, item in enumerate(value):
         obj = _object(item, f"{where}[{index}]")
-        _only(obj, {"assignee"}, f"{where}[{index}]")
         if "assignee" not in obj:
             raise invalid_input(f"{where}[{index}].assignee is required.")
         user_id = _reference(obj["assignee"], f"{where}[{index}].assignee", "user_reference")
@@ -154,62 +162,61 @@ def _assignments(value: Any, where: str) -> list[str]:
 
 def _conference_bridge(value: Any, where: str) -> dict[str, str]:
     obj = _object(value, where)
-    _only(obj, {"conference_number", "conference_url"}, where)
-    return {key: _string(val, f"{where}.{key}", allow_empty=True) for key, val in obj.items()}
+    bridge = {key: _optional_string(obj, key, where) for key in ("conference_number", "conference_url")}
+    return {key: text for key, text in bridge.items() if text is not None}
 
 
-def _incident_type(value: Any, where: str) -> str:
+def _incident_type(value: Any, where: str) -> str | None:
+    """The type's name, or None when it names none (``id`` is read-only: checked, then ignored)."""
     obj = _object(value, where)
-    _only(obj, {"name"}, where)
-    if "name" not in obj:
-        raise invalid_input(f"{where}.name is required.")
-    return _string(obj["name"], f"{where}.name")
+    _optional_string(obj, "id", where)
+    return _optional_string(obj, "name", where)
 
 
 def _wrapped(payload: Any, key: str) -> dict[str, Any]:
+    """The object under ``key``; other top-level keys are ignored, as PagerDuty does."""
     body = _object(payload, "The request body")
-    _only(body, {key}, "body")
     if key not in body:
         raise invalid_input(f"Missing required field: {key}.")
     return _object(body[key], key)
 
 
-_CREATE_FIELDS = (
-    "type", "title", "service", "priority", "urgency", "body", "incident_key",
-    "assignments", "incident_type", "escalation_policy", "conference_bridge",
-)  # fmt: skip
-
-
 def parse_create(payload: Any) -> CreateIncident:
     inc = _wrapped(payload, "incident")
-    _only(inc, _CREATE_FIELDS, "incident")
     for required in ("type", "title", "service"):
         if required not in inc:
             raise invalid_input(f"incident.{required} is required.")
     _choice(inc["type"], "incident.type", ("incident",))
     result = CreateIncident(
-        title=_string(inc["title"], "incident.title"),
+        title=_string(inc["title"], "incident.title", allow_empty=True),
         service_id=_reference(inc["service"], "incident.service", "service_reference"),
     )
     if "urgency" in inc:
         result.urgency = _choice(inc["urgency"], "incident.urgency", URGENCIES)
     if "incident_key" in inc:
-        result.incident_key = _string(inc["incident_key"], "incident.incident_key")
+        result.incident_key = _string(inc["incident_key"], "incident.incident_key", allow_empty=True)
     if "body" in inc:
         body = _object(inc["body"], "incident.body")
-        _only(body, {"type", "details"}, "incident.body")
-        _choice(body.get("type"), "incident.body.type", ("incident_body",))
-        result.body_details = body.get("details")
+        if "type" not in body:
+            raise invalid_input("incident.body.type is required ('incident_body').")
+        # details may be text, as the spec's own example and PagerDuty's web UI have it (its schema says
+        # object): the provider sends the description that way.
+        details = body.get("details")
+        if "details" in body and not isinstance(details, dict | str):
+            raise invalid_input(f"incident.body.details must be an object or text (got {short(details)}).")
+        result.body_details = details
     if "assignments" in inc:
-        result.assignee_ids = _assignments(inc["assignments"], "incident.assignments")
+        result.assignee_ids = _assignments(inc["assignments"], "incident.assignments") or None
     if "escalation_policy" in inc:
         result.escalation_policy_id = _reference(
             inc["escalation_policy"], "incident.escalation_policy", "escalation_policy_reference"
         )
     if result.assignee_ids is not None and result.escalation_policy_id is not None:
         raise invalid_input("incident.assignments cannot be given together with incident.escalation_policy.")
-    if "priority" in inc:
-        result.priority = _priority(inc["priority"], "incident.priority")
+    if "priority" in inc:  # a reference here: the name form is the update's
+        result.priority = PriorityInput(
+            id=_reference(inc["priority"], "incident.priority", "priority_reference")
+        )
     if "incident_type" in inc:
         result.incident_type = _incident_type(inc["incident_type"], "incident.incident_type")
     if "conference_bridge" in inc:
@@ -217,15 +224,8 @@ def parse_create(payload: Any) -> CreateIncident:
     return result
 
 
-_UPDATE_FIELDS = (
-    "type", "status", "resolution", "title", "priority", "escalation_level", "assignments",
-    "escalation_policy", "urgency", "conference_bridge", "incident_type", "service",
-)  # fmt: skip
-
-
 def parse_update(payload: Any) -> UpdateIncident:
     inc = _wrapped(payload, "incident")
-    _only(inc, _UPDATE_FIELDS, "incident")
     if "type" not in inc:
         raise invalid_input("incident.type is required ('incident_reference' or 'incident').")
     _choice(inc["type"], "incident.type", ("incident_reference", "incident"))
@@ -240,7 +240,7 @@ def parse_update(payload: Any) -> UpdateIncident:
     if "resolution" in inc:
         result.resolution = _string(inc["resolution"], "incident.resolution", allow_empty=True)
     if "title" in inc:
-        result.title = _string(inc["title"], "incident.title")
+        result.title = _string(inc["title"], "incident.title", allow_empty=True)
     if "priority" in inc:
         result.priority = None if inc["priority"] is None else _priority(inc["priority"], "incident.priority")
     if "escalation_level" in inc:
@@ -248,8 +248,8 @@ def parse_update(payload: Any) -> UpdateIncident:
         if isinstance(level, bool) or not isinstance(level, int):
             raise invalid_input(f"incident.escalation_level must be an integer (got {short(level)}).")
         result.escalation_level = level
-    if "assignments" in inc:
-        result.assignee_ids = _assignments(inc["assignments"], "incident.assignments")
+    if "assignments" in inc:  # an empty list names nobody: the assignees stay as they are
+        result.assignee_ids = _assignments(inc["assignments"], "incident.assignments") or None
     if "escalation_policy" in inc:
         result.escalation_policy_id = _reference(
             inc["escalation_policy"], "incident.escalation_policy", "escalation_policy_reference"
@@ -275,10 +275,9 @@ BULK_LIMIT = 250
 def parse_bulk_update(payload: Any) -> list[tuple[str, UpdateIncident]]:
     """``{"incidents": [{id, type, status, ...}]}``: each item checked as the body of a single PUT."""
     body = _object(payload, "The request body")
-    _only(body, {"incidents"}, "body")
     items = body.get("incidents")
-    if not isinstance(items, list) or not items:
-        raise invalid_input("incidents must be a non-empty array of incidents.")
+    if not isinstance(items, list):  # an empty list (the spec sets no minItems) updates nothing
+        raise invalid_input("incidents must be an array of incidents.")
     if len(items) > BULK_LIMIT:
         raise too_many(len(items), BULK_LIMIT)
     result: list[tuple[str, UpdateIncident]] = []
@@ -287,7 +286,7 @@ def parse_bulk_update(payload: Any) -> list[tuple[str, UpdateIncident]]:
         obj = _object(item, where)
         if "id" not in obj:
             raise invalid_input(f"{where}.id is required.")
-        incident_id = _string(obj["id"], f"{where}.id")
+        incident_id = _string(obj["id"], f"{where}.id", allow_empty=True)  # unknown ids are a 404
         fields = {key: value for key, value in obj.items() if key != "id"}
         try:
             result.append((incident_id, parse_update({"incident": fields})))
@@ -299,10 +298,9 @@ def parse_bulk_update(payload: Any) -> list[tuple[str, UpdateIncident]]:
 
 def parse_note(payload: Any) -> str:
     note = _wrapped(payload, "note")
-    _only(note, {"content"}, "note")
     if "content" not in note:
         raise invalid_input("note.content is required.")
-    content = _string(note["content"], "note.content")
+    content = _string(note["content"], "note.content", allow_empty=True)
     if len(content) > MAX_NOTE_LENGTH:
         raise invalid_input(f"note.content is too long (maximum is {MAX_NOTE_LENGTH} characters).")
     return content

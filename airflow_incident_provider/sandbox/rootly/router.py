@@ -14,12 +14,12 @@ from fastapi.responses import JSONResponse
 from ..core import RateDecision, SandboxHTTPError, VendorBackend
 from ..middleware import response_headers
 from ..state import SandboxState
-from .errors import RootlyError, not_found, rate_limited, unauthorized, unprocessable, unsupported_media_type
+from .errors import RootlyError, not_found, rate_limited, unauthorized, unsupported_media_type
 from .model import MAINTENANCE_STATUSES, STATUSES
 from .render import Renderer
 from .seed import SCRIPTED_ACTOR_ID, USERS, load_samples, new_store
 from .validation import (
-    UPDATE_ATTRIBUTES,
+    parse_create,
     parse_event,
     parse_in_triage,
     parse_include,
@@ -44,12 +44,6 @@ TRANSITIONS = {
     "cancel": "cancellation_message",
     "restart": None,
 }
-CREATE_ATTRIBUTES = [
-    *(name for name in UPDATE_ATTRIBUTES if not name.endswith("_message")),
-    "user_id",
-    "notify_emails",
-    "url",
-]
 
 
 def parse_token(authorization: str | None) -> str | None:
@@ -192,7 +186,7 @@ class RootlyBackend(VendorBackend):
         @router.post("/incidents", status_code=201)
         async def create_incident(request: Request) -> JSONResponse:
             document = await self.body(request)
-            attributes = _create_attributes(document)
+            attributes = parse_create(document)
             incident = store().create(attributes, self.actor, now())
             return JSONResponse({"data": self.renderer(request).incident(incident)}, status_code=201)
 
@@ -276,18 +270,3 @@ class RootlyBackend(VendorBackend):
             return JSONResponse({"data": self.renderer(request).severity(severity)})
 
         return router
-
-
-def _create_attributes(document: Any) -> dict[str, Any]:
-    """``POST /v1/incidents``: the update attributes (messages aside) plus the create-only ones."""
-    if not isinstance(document, dict) or not isinstance(document.get("data"), dict):
-        raise unprocessable("The body must be a JSON:API document with a 'data' object.")
-    attributes = document["data"].get("attributes")
-    if not isinstance(attributes, dict):
-        raise unprocessable("data.attributes is required.")
-    unknown = sorted(key for key in attributes if key not in CREATE_ATTRIBUTES)
-    if unknown:
-        raise unprocessable(f"Unknown attribute(s): {', '.join(unknown)}.")
-    extra = {key: attributes.pop(key) for key in ("user_id", "notify_emails", "url") if key in attributes}
-    del extra  # accepted as Rootly does, but the sandbox always acts as the key's user
-    return parse_update({"data": {"type": document["data"].get("type"), "attributes": attributes}})

@@ -181,8 +181,9 @@ class RootlyStore:
         started, mitigated = times["started"], times["mitigated"]
         if started is not None and mitigated is not None and mitigated < started:
             raise unprocessable("mitigated_at must be greater than or equal to started_at.")
-        if "title" in attributes:
-            incident.title = attributes.pop("title") or incident.title  # a null title is ignored
+        title = attributes.pop("title", None)
+        if title is not None:  # a null title is ignored; any string (blank too) is the new title
+            incident.title = title
         if "summary" in attributes:
             incident.summary = attributes.pop("summary")
         if "private" in attributes:

@@ -1,4 +1,4 @@
-"""Strict parsing of Rootly JSON:API bodies and list queries into plain values, with Rootly-style errors."""
+"""Parsing of Rootly JSON:API bodies and list queries into plain values, with Rootly-style errors."""
 
 from __future__ import annotations
 
@@ -123,7 +123,9 @@ def _value(key: str, kind: str, value: Any) -> Any:
     if kind == "labels" and isinstance(value, dict):
         return dict(value)
     if kind == "datetime":
-        return parse_time(value, where)
+        # Rails stores a blank date-time as null; other text that is not ISO 8601 is refused (a sandbox
+        # choice: Rails would store null for it just as silently, erasing the time a typo was meant to set).
+        return None if isinstance(value, str) and not value.strip() else parse_time(value, where)
     if kind == "kind" and value in KINDS:
         return value
     if kind == "status" and value in STATUSES:
@@ -143,10 +145,28 @@ def parse_update(payload: Any) -> dict[str, Any]:
     """The attributes of ``PUT /v1/incidents/{id}``, type-checked; date-times parsed."""
     attributes = _document(payload, "incidents", attributes_required=True)
     _only(attributes, list(UPDATE_ATTRIBUTES))
-    result = {key: _value(key, UPDATE_ATTRIBUTES[key], value) for key, value in attributes.items()}
-    if isinstance(result.get("title"), str) and not result["title"].strip():
-        raise unprocessable("data.attributes.title can't be blank.")
-    return result
+    return {key: _value(key, UPDATE_ATTRIBUTES[key], value) for key, value in attributes.items()}
+
+
+CREATE_ONLY: dict[str, str] = {"user_id": "string", "notify_emails": "ids", "url": "string"}
+"""Attributes only a create takes: checked, then dropped (the sandbox always acts as the key's user)."""
+
+
+def parse_create(payload: Any) -> dict[str, Any]:
+    """The attributes of ``POST /v1/incidents``: the update's (its messages aside) and the create-only ones,
+    type-checked; date-times parsed."""
+    attributes = _document(payload, "incidents", attributes_required=True)
+    _only(attributes, [*(name for name in UPDATE_ATTRIBUTES if not name.endswith("_message")), *CREATE_ONLY])
+    if "url" in attributes and attributes["url"] is None:
+        raise unprocessable("data.attributes.url must be a string (got None).")
+    for key, kind in CREATE_ONLY.items():
+        if key in attributes:
+            _value(key, kind, attributes[key])
+    return {
+        key: _value(key, UPDATE_ATTRIBUTES[key], value)
+        for key, value in attributes.items()
+        if key not in CREATE_ONLY
+    }
 
 
 def parse_transition(
@@ -171,9 +191,11 @@ def parse_event(payload: Any) -> tuple[str, str]:
     """``event`` (required) and ``visibility`` (internal by default) of a new incident event."""
     attributes = _document(payload, "incident_events", attributes_required=True)
     _only(attributes, ["event", "visibility"])
-    event = attributes.get("event")
-    if not isinstance(event, str) or not event.strip():
-        raise unprocessable("data.attributes.event can't be blank.")
+    if "event" not in attributes:
+        raise unprocessable("data.attributes.event is required.")
+    event = attributes["event"]
+    if not isinstance(event, str):
+        raise unprocessable(f"data.attributes.event must be a string (got {short(event)}).")
     visibility = attributes.get("visibility", "internal")
     if visibility not in VISIBILITIES:
         raise unprocessable(
@@ -183,14 +205,17 @@ def parse_event(payload: Any) -> tuple[str, str]:
 
 
 def parse_role_assignment(payload: Any) -> tuple[str, str]:
-    """``user_id`` and ``incident_role_id`` of ``assign_role_to_user`` / ``unassign_role_from_user``."""
+    """``user_id`` and ``incident_role_id`` of ``assign_role_to_user`` / ``unassign_role_from_user``.
+
+    Both are required (a sandbox choice: the spec declares neither required, but without them the call
+    names nobody); any string is taken here, and one that names nothing is refused by the lookup."""
     attributes = _document(payload, "incidents", attributes_required=True)
     _only(attributes, ["user_id", "incident_role_id"])
     values = []
     for key in ("user_id", "incident_role_id"):
         value = attributes.get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise unprocessable(f"data.attributes.{key} is required (got {short(value)}).")
+        if not isinstance(value, str):
+            raise unprocessable(f"data.attributes.{key} is required, as a string (got {short(value)}).")
         values.append(value)
     return values[0], values[1]
 
