@@ -19,6 +19,7 @@ from airflow_incident_provider.hooks.write_once import write_at_most_once
 from airflow_incident_provider.models import (
     Escalation,
     Incident,
+    IncidentChange,
     IncidentCreate,
     IncidentUpdate,
     ListQuery,
@@ -31,6 +32,8 @@ from airflow_incident_provider.vendors import pagerduty as pd
 from airflow_incident_provider.vendors.base import Request
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from airflow.sdk import Connection
 
 MISSING_SHOWN = 20
@@ -300,6 +303,19 @@ class PagerDutyIncidentHook(IncidentHook):
             if not more or not page or len(kept) < len(page):  # oldest first: the rest are later still
                 break
         return incidents if limit is None else incidents[:limit]
+
+    supports_change_feed: ClassVar[bool] = True
+
+    def changes_flow(self, since: datetime) -> Flow[list[IncidentChange]]:
+        """Every page of the account log since ``since`` (see :mod:`..vendors.pagerduty.changes`)."""
+        changes: list[IncidentChange] = []
+        offset = 0
+        while True:
+            page, more = pd.parse_log_entries((yield pd.build_list_log_entries(since, offset)))
+            changes.extend(page)
+            offset += pd.LIST_PAGE_SIZE
+            if not more:
+                return changes
 
     def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
         """``POST /incidents`` at most once per ``dedup_key`` (PagerDuty's ``incident_key``).

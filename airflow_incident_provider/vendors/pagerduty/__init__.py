@@ -6,8 +6,8 @@ rate limits and errors.
 
 One module per concern: ``api`` (base URLs, authorization and headers, error codes, ids), ``incidents``
 (statuses, reading), ``severities`` (urgencies and priorities), ``fields`` (``vendor_fields``),
-``updates`` (single and bulk), ``notes``, ``create`` and ``escalation``; every name is re-exported
-here, so callers keep ``pagerduty.<name>``.
+``updates`` (single and bulk), ``notes``, ``create``, ``escalation`` and ``changes`` (the account log,
+for waiting in bulk); every name is re-exported here, so callers keep ``pagerduty.<name>``.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from airflow_incident_provider.vendors.pagerduty.api import (
     parse_error,
     retry_after,
 )
+from airflow_incident_provider.vendors.pagerduty.changes import build_list_log_entries, parse_log_entries
 from airflow_incident_provider.vendors.pagerduty.create import (
     build_create,
     build_find_by_key,
@@ -142,6 +143,7 @@ __all__ = [
     "build_find_by_key",
     "build_get",
     "build_list",
+    "build_list_log_entries",
     "build_list_notes",
     "build_note",
     "build_priorities",
@@ -167,6 +169,7 @@ __all__ = [
     "parse_found",
     "parse_incident",
     "parse_list",
+    "parse_log_entries",
     "parse_notes",
     "parse_priorities",
     "parse_standing",
