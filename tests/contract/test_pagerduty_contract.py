@@ -387,7 +387,7 @@ def test_list_by_dates(since: datetime | None, until: datetime | None) -> None:
     assert_conforms(request)
 
 
-@pytest.mark.parametrize("since", [_SINCE, _UNTIL, datetime(2026, 10, 1, 8, 30)])  # noqa: DTZ001 - naive on purpose
+@pytest.mark.parametrize("since", [_SINCE, _UNTIL, datetime(2026, 10, 1, 8, 30)])
 def test_account_log_since_a_moment_with_incidents_included(since: datetime) -> None:
     request = pd.build_list_log_entries(since, offset=300)
     params = dict(request.params)
