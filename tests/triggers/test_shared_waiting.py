@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from airflow_incident_provider.hooks.base import IncidentHook
+from airflow_incident_provider.hooks.pagerduty import PagerDutyIncidentHook
 from airflow_incident_provider.triggers import IncidentStatusTrigger
 from airflow_incident_provider.triggers.change_poller import poller_for
 from airflow_incident_provider.vendors import pagerduty
@@ -202,3 +203,40 @@ async def _polls_failed() -> None:
     while poller is None or poller.broken is None:
         await asyncio.sleep(0.01)
         poller = poller_for(CONN_ID)
+
+
+def _clock(pd: Sandbox, **body: float) -> None:
+    pd.admin.put("/_sandbox/clock", json=body).raise_for_status()
+
+
+def _acknowledged_while_waiting(pd: Sandbox) -> dict[str, Any]:
+    """Wait on a new incident, acknowledge it after two polls, return the event's payload."""
+    incident_id = pd.create()
+
+    async def scenario() -> dict[str, Any]:
+        waiting = asyncio.ensure_future(_payload(_trigger(incident_id, target_statuses=["acknowledged"])))
+        await _polls_pass(2)
+        await asyncio.to_thread(pd.server.schedule_status, "pagerduty", incident_id, "acknowledged", 0)
+        return await waiting
+
+    return asyncio.run(scenario())
+
+
+def test_a_vendor_clock_behind_the_triggerers_is_covered_by_the_overlap(pd: Sandbox) -> None:
+    _clock(pd, time_scale=0)  # the vendor's clock stops: its entries are stamped ever further behind
+    payload = _acknowledged_while_waiting(pd)
+    assert (payload["status"], payload["incident"]["status"]) == ("success", "acknowledged")
+
+
+def test_a_vendor_clock_ahead_of_the_triggerers_loses_nothing(pd: Sandbox) -> None:
+    _clock(pd, advance_seconds=3600)
+    payload = _acknowledged_while_waiting(pd)
+    assert (payload["status"], payload["incident"]["status"]) == ("success", "acknowledged")
+
+
+def test_the_event_carries_the_incident_as_a_read_of_it_would(pd: Sandbox) -> None:
+    payload = _acknowledged_while_waiting(pd)
+    hook = PagerDutyIncidentHook(CONN_ID)
+    assert payload["incident"] == hook.get_incident(payload["incident_ref"]).to_json()
+    singles, _ = _gets(pd)
+    assert singles == [f"/incidents/{payload['incident_ref']}"] * 2  # the trigger's first read, and ours
