@@ -184,11 +184,12 @@ class Step(BaseModel):
 
 class IncidentChange(NamedTuple):
     """One change a vendor's change feed reports: its own id (the same on every read, so overlapping
-    reads can be deduplicated), the incident's ref, and the incident as it is now when the feed carries
-    it (else ``None``: read it)."""
+    reads can be deduplicated), the incident's ref, when the vendor stamped it (its clock, not ours), and
+    the incident as it is now when the feed carries it (else ``None``: read it)."""
 
     id: str
     ref: str
+    at: datetime | None
     incident: Incident | None
 
 

@@ -5,9 +5,11 @@ whole connection once per interval (the hook's change feed, e.g. PagerDuty's acc
 incident only to the triggers waiting on it. Each trigger still reads its incident once itself when it
 starts, and decides on its own (deadline, statuses, event); the poller only tells it what it needs.
 
-No change is missed: every window reaches back ``OVERLAP`` seconds over the previous one (clock skew
-between the vendor and the triggerer, a log written late), a failed read leaves the window where it
-was, and the changes already handed over are remembered by id so an overlap costs no second read.
+No change is missed: the first window reaches ``LOOKBACK`` seconds back (clock skew between the vendor
+and the triggerer); every later one starts ``OVERLAP`` seconds before the newest change read so far,
+on the vendor's own clock, so skew plays no part and an entry written a little late is still read; a
+failed read leaves the window where it was; the changes already handed over are remembered by id, so
+an overlap costs no second hand-over.
 A trigger registers before its own first read, so a change is either in that read or in a later
 poll. The poller starts with its first trigger and stops with its last; a trigger leaving (event,
 cancellation) never stops the others. Registries are per event loop, since ``dag.test()`` runs each
@@ -35,8 +37,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-OVERLAP: Final = 120.0
-"""Seconds each window reaches back over the previous one: clock skew and late log entries."""
+LOOKBACK: Final = 120.0
+"""Seconds the first window reaches back from the triggerer's clock: skew against the vendor's."""
+OVERLAP: Final = 30.0
+"""Seconds each later window starts before the newest change read (vendor clock): entries written late."""
 MAX_STRETCH: Final = 8
 """After repeated 429s or transient errors the interval grows up to this multiple."""
 
@@ -65,8 +69,9 @@ class ChangePoller:
         self.hook = hook
         self.by_ref: dict[str, set[Waiter]] = {}
         self.waiters: set[Waiter] = set()
-        self.handed: dict[str, float] = {}
-        """Change id -> monotonic time it was handed over (kept for two overlaps)."""
+        self.handed: dict[str, tuple[datetime | None, float]] = {}
+        """Change id -> its vendor stamp and the monotonic time it was handed over, kept while a window
+        can still reach it."""
         self.polls = 0
         self.broken: IncidentError | None = None
         self._task: asyncio.Task[None] | None = None
@@ -106,12 +111,11 @@ class ChangePoller:
 
     async def _run(self) -> None:
         """Every interval: read the changes since the last window (overlapping), hand them over."""
-        since = datetime.now(UTC) - timedelta(seconds=OVERLAP)
+        since = datetime.now(UTC) - timedelta(seconds=LOOKBACK)
         stretch = 1.0
         async with self.hook.hold_client():
             while True:
                 await asyncio.sleep(self.interval() * stretch)  # each waiter has just read itself
-                started = datetime.now(UTC)
                 try:
                     changes = await self.hook.achanges_since(since)
                 except VendorError as exc:
@@ -129,8 +133,10 @@ class ChangePoller:
                     return
                 stretch = 1.0
                 self.polls += 1
-                since = started - timedelta(seconds=OVERLAP)
-                await self._hand_over(changes)
+                stamped = [change.at for change in changes if change.at is not None]
+                if stamped:
+                    since = max(since, max(stamped) - timedelta(seconds=OVERLAP))
+                await self._hand_over(changes, since)
 
     def _give_up(self, error: IncidentError) -> None:
         """Until its last waiter leaves, this poller sends every waiter, new ones too, to its own reads."""
@@ -139,13 +145,13 @@ class ChangePoller:
         for waiter in list(self.waiters):
             waiter.inbox.put_nowait(FeedUnavailable(error))
 
-    async def _hand_over(self, changes: list[IncidentChange]) -> None:
+    async def _hand_over(self, changes: list[IncidentChange], since: datetime) -> None:
         """Each watched incident with a change not handed over yet goes to its waiters, once: the
         feed's copy when it carries one (the newest entry comes first), else one read of it."""
         now = time.monotonic()
-        for change_id, seen_at in list(self.handed.items()):
-            if now - seen_at > 2 * OVERLAP:
-                del self.handed[change_id]
+        for change_id, (stamped, handed_at) in list(self.handed.items()):
+            if (stamped is not None and stamped < since) or (stamped is None and now - handed_at > LOOKBACK):
+                del self.handed[change_id]  # out of every later window
         fresh: dict[str, list[IncidentChange]] = {}
         for change in changes:
             if change.ref in self.by_ref and change.id not in self.handed:
@@ -170,7 +176,7 @@ class ChangePoller:
                 delivery = exc
         now = time.monotonic()
         for change in changes:
-            self.handed[change.id] = now
+            self.handed[change.id] = (change.at, now)
         for waiter in list(self.by_ref.get(ref, ())):
             waiter.inbox.put_nowait(delivery)
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from airflow_incident_provider.models import IncidentChange
-from airflow_incident_provider.vendors.base import Request, Response
+from airflow_incident_provider.vendors.base import Request, Response, parse_timestamp
 from airflow_incident_provider.vendors.pagerduty.api import LIST_PAGE_SIZE
 from airflow_incident_provider.vendors.pagerduty.incidents import incident_from_json
 
@@ -41,5 +41,6 @@ def parse_log_entries(response: Response) -> tuple[list[IncidentChange], bool]:
         if not isinstance(incident, Mapping) or not incident.get("id"):
             continue
         full = incident_from_json(incident) if incident.get("type") == "incident" else None
-        changes.append(IncidentChange(str(entry["id"]), str(incident["id"]), full))
+        at = parse_timestamp(entry.get("created_at"))
+        changes.append(IncidentChange(str(entry["id"]), str(incident["id"]), at, full))
     return changes, bool(body.get("more"))
