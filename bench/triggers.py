@@ -64,7 +64,7 @@ class Run:
 
 
 class BenchTrigger(IncidentStatusTrigger):
-    """The provider's trigger, noting when it has read its incident once (steady state begins after)."""
+    """The provider's trigger, noting when it has read its incident (steady state begins once all have)."""
 
     run_of: Run
 
@@ -72,7 +72,8 @@ class BenchTrigger(IncidentStatusTrigger):
         self, hook: IncidentHook, interval: float
     ) -> tuple[Incident | TriggerEvent | None, float]:
         result = await super()._read(hook, interval)
-        self.run_of.started.add(self.incident_ref)
+        if isinstance(result, Incident):  # a read refused for now (a 429, a full limiter) is retried
+            self.run_of.started.add(self.incident_ref)
         return result
 
 
