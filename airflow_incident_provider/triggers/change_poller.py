@@ -110,6 +110,17 @@ class ChangePoller:
     # --- polling -------------------------------------------------------------------------------------
 
     async def _run(self) -> None:
+        """Poll until cancelled; whatever else ends the poll sends the waiters back to their own reads
+        (a poller that died quietly would leave every one of them waiting for its deadline)."""
+        try:
+            await self._poll()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("The change poller of %s stopped", self.hook.conn_id)
+            self._give_up(IncidentError(f"the change poller stopped: {type(exc).__name__}"))
+
+    async def _poll(self) -> None:
         """Every interval: read the changes since the last window (overlapping), hand them over."""
         since = datetime.now(UTC) - timedelta(seconds=LOOKBACK)
         stretch = 1.0

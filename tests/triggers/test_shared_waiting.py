@@ -240,3 +240,24 @@ def test_the_event_carries_the_incident_as_a_read_of_it_would(pd: Sandbox) -> No
     assert payload["incident"] == hook.get_incident(payload["incident_ref"]).to_json()
     singles, _ = _gets(pd)
     assert singles == [f"/incidents/{payload['incident_ref']}"] * 2  # the trigger's first read, and ours
+
+
+def test_a_poller_that_breaks_sends_its_triggers_back_to_their_own_reads(pd: Sandbox) -> None:
+    incident_id = pd.create()
+    pd.server.schedule_status("pagerduty", incident_id, "resolved", 0.6)
+
+    class Unreadable(IncidentStatusTrigger):
+        async def _hook(self) -> IncidentHook:
+            hook = await super()._hook()
+
+            async def achanges_since(since: Any) -> Any:
+                raise RuntimeError("a bug in the feed")  # no vendor answer makes this: a stand-in
+
+            hook.achanges_since = achanges_since  # type: ignore[method-assign]
+            return hook
+
+    trigger = Unreadable(
+        conn_id=CONN_ID, incident_ref=incident_id, poll_interval=INTERVAL, deadline=time.time() + 20
+    )
+    payload = asyncio.run(_payload(trigger))
+    assert (payload["status"], payload["incident"]["status"]) == ("success", "resolved")
