@@ -5,11 +5,13 @@ whole connection once per interval (the hook's change feed, e.g. PagerDuty's acc
 incident only to the triggers waiting on it. Each trigger still reads its incident once itself when it
 starts, and decides on its own (deadline, statuses, event); the poller only tells it what it needs.
 
-No change is missed: the first window reaches ``LOOKBACK`` seconds back (clock skew between the vendor
-and the triggerer); every later one starts ``OVERLAP`` seconds before the newest change read so far,
-on the vendor's own clock, so skew plays no part and an entry written a little late is still read; a
-failed read leaves the window where it was; the changes already handed over are remembered by id, so
-an overlap costs no second hand-over.
+No change is missed, and a quiet connection costs one request a poll: each window starts where the
+vendor's clock stood when the previous read began, less ``OVERLAP`` seconds (an entry written a little
+late is still read), and never moves back. The vendor's clock is estimated from its own stamps, as a
+lower bound (an entry cannot be read before it is stamped), so skew between the vendor and the
+triggerer plays no part; until a first stamp is read it is taken to be ``LOOKBACK`` seconds behind the
+triggerer's. A failed read leaves the window where it was; the changes already handed over are
+remembered by id, so an overlap hands nothing over twice.
 A trigger registers before its own first read, so a change is either in that read or in a later
 poll. The poller starts with its first trigger and stops with its last; a trigger leaving (event,
 cancellation) never stops the others. Registries are per event loop, since ``dag.test()`` runs each
@@ -38,9 +40,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LOOKBACK: Final = 120.0
-"""Seconds the first window reaches back from the triggerer's clock: skew against the vendor's."""
-OVERLAP: Final = 30.0
-"""Seconds each later window starts before the newest change read (vendor clock): entries written late."""
+"""How far behind the triggerer's clock the vendor's is taken to be until a first stamp is read."""
+OVERLAP: Final = 15.0
+"""Seconds each window reaches back before the previous read began (vendor clock): entries written late.
+Each change is in the windows of about ``(OVERLAP + interval) / interval`` polls, so this also bounds
+what a burst of changes costs."""
 MAX_STRETCH: Final = 8
 """After repeated 429s or transient errors the interval grows up to this multiple."""
 
@@ -73,6 +77,8 @@ class ChangePoller:
         """Change id -> its vendor stamp and the monotonic time it was handed over, kept while a window
         can still reach it."""
         self.polls = 0
+        self.skew = -LOOKBACK
+        """The vendor's clock minus the triggerer's, in seconds: a lower bound, raised by each stamp read."""
         self.broken: IncidentError | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -127,6 +133,7 @@ class ChangePoller:
         async with self.hook.hold_client():
             while True:
                 await asyncio.sleep(self.interval() * stretch)  # each waiter has just read itself
+                began = datetime.now(UTC)
                 try:
                     changes = await self.hook.achanges_since(since)
                 except VendorError as exc:
@@ -144,9 +151,11 @@ class ChangePoller:
                     return
                 stretch = 1.0
                 self.polls += 1
-                stamped = [change.at for change in changes if change.at is not None]
-                if stamped:
-                    since = max(since, max(stamped) - timedelta(seconds=OVERLAP))
+                read = datetime.now(UTC)
+                for change in changes:
+                    if change.at is not None:
+                        self.skew = max(self.skew, (change.at - read).total_seconds())
+                since = max(since, began + timedelta(seconds=self.skew - OVERLAP))
                 await self._hand_over(changes, since)
 
     def _give_up(self, error: IncidentError) -> None:

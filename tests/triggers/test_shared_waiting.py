@@ -7,9 +7,11 @@ import asyncio
 import time
 from typing import Any
 
+import pytest
+
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.pagerduty import PagerDutyIncidentHook
-from airflow_incident_provider.triggers import IncidentStatusTrigger
+from airflow_incident_provider.triggers import IncidentStatusTrigger, change_poller
 from airflow_incident_provider.triggers.change_poller import poller_for
 from airflow_incident_provider.vendors import pagerduty
 from airflow_incident_provider.vendors.base import Request, Response
@@ -261,3 +263,26 @@ def test_a_poller_that_breaks_sends_its_triggers_back_to_their_own_reads(pd: San
     )
     payload = asyncio.run(_payload(trigger))
     assert (payload["status"], payload["incident"]["status"]) == ("success", "resolved")
+
+
+def test_a_burst_of_changes_leaves_the_window_and_a_quiet_log_costs_one_request_a_poll(
+    pd: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(change_poller, "OVERLAP", 0.3)  # the window lets go of the burst within a poll
+    ids = [pd.create(title=f"Pod {n} evicted") for n in range(110)]  # more than a page of log entries
+    window = pd.pd.get("/log_entries", params={"total": "true", "since": "2000-01-01T00:00:00Z"}).json()
+    assert window["total"] > pagerduty.LIST_PAGE_SIZE
+
+    async def scenario() -> list[str]:
+        waiting = asyncio.ensure_future(_payload(_trigger(ids[0], target_statuses=["acknowledged"])))
+        await _polls_pass(3)
+        await asyncio.to_thread(pd.clear_requests)
+        await _polls_pass(3)
+        calls = await asyncio.to_thread(pd.calls)
+        waiting.cancel()
+        await asyncio.gather(waiting, return_exceptions=True)
+        return [path for _, path in calls]
+
+    paths = asyncio.run(scenario())
+    assert set(paths) == {"/log_entries"}
+    assert len(paths) <= 4  # one page a poll (a fourth may be on its way), not two
