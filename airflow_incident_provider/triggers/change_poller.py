@@ -78,6 +78,8 @@ class ChangePoller:
         can still reach it."""
         self.polls = 0
         self.skew = -LOOKBACK
+        self.since = datetime.now(UTC) - timedelta(seconds=LOOKBACK)
+        """Where the next read's window starts (vendor clock)."""
         """The vendor's clock minus the triggerer's, in seconds: a lower bound, raised by each stamp read."""
         self.broken: IncidentError | None = None
         self._task: asyncio.Task[None] | None = None
@@ -128,7 +130,7 @@ class ChangePoller:
 
     async def _poll(self) -> None:
         """Every interval: read the changes since the last window (overlapping), hand them over."""
-        since = datetime.now(UTC) - timedelta(seconds=LOOKBACK)
+        self.since = since = datetime.now(UTC) - timedelta(seconds=LOOKBACK)
         stretch = 1.0
         async with self.hook.hold_client():
             while True:
@@ -155,7 +157,7 @@ class ChangePoller:
                 for change in changes:
                     if change.at is not None:
                         self.skew = max(self.skew, (change.at - read).total_seconds())
-                since = max(since, began + timedelta(seconds=self.skew - OVERLAP))
+                self.since = since = max(since, began + timedelta(seconds=self.skew - OVERLAP))
                 await self._hand_over(changes, since)
 
     def _give_up(self, error: IncidentError) -> None:
