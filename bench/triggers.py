@@ -71,10 +71,10 @@ class BenchTrigger(IncidentStatusTrigger):
     async def _read(
         self, hook: IncidentHook, interval: float
     ) -> tuple[Incident | TriggerEvent | None, float]:
-        result = await super()._read(hook, interval)
-        if isinstance(result, Incident):  # a read refused for now (a 429, a full limiter) is retried
+        found, interval = await super()._read(hook, interval)
+        if isinstance(found, Incident):  # a read refused for now (a 429, a full limiter) is retried
             self.run_of.started.add(self.incident_ref)
-        return result
+        return found, interval
 
 
 class PerTriggerPolling(BenchTrigger):
