@@ -193,6 +193,14 @@ class IncidentChange(NamedTuple):
     incident: Incident | None
 
 
+class ChangeFeed(NamedTuple):
+    """One read of a vendor's change feed: the changes, and the vendor's clock when it answered the
+    first page (its HTTP ``Date``; ``None`` without one), where the next read may start."""
+
+    changes: list[IncidentChange]
+    as_of: datetime | None
+
+
 class OperationResult(BaseModel):
     """The outcome of a write: the incident afterwards, whether anything changed, and each sub-step."""
 

@@ -14,9 +14,9 @@ from typing import Any, ClassVar, TypeVar
 from airflow_incident_provider.exceptions import ConnectionConfigError, UnsupportedOperationError
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.models import (
+    ChangeFeed,
     Escalation,
     Incident,
-    IncidentChange,
     IncidentCreate,
     IncidentUpdate,
     ListQuery,
@@ -66,11 +66,11 @@ class IncidentOperations:
     """Whether one read can name every incident that changed since a moment (PagerDuty's account log);
     triggers waiting on such a connection share one poller instead of each polling its incident."""
 
-    def changes_flow(self, since: datetime) -> Flow[list[IncidentChange]]:
-        """Every change since ``since``, every page read (see :class:`~..models.IncidentChange`)."""
+    def changes_flow(self, since: datetime) -> Flow[ChangeFeed]:
+        """Every change since ``since``, every page read (see :class:`~..models.ChangeFeed`)."""
         raise UnsupportedOperationError(f"{self.vendor_name} has no change feed")
 
-    async def achanges_since(self, since: datetime) -> list[IncidentChange]:
+    async def achanges_since(self, since: datetime) -> ChangeFeed:
         return await self.arun(self.changes_flow(since))
 
     supports_bulk_transition: ClassVar[bool] = False

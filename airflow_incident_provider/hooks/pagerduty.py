@@ -17,6 +17,7 @@ from airflow_incident_provider.hooks.pagerduty_access import pagerduty_settings
 from airflow_incident_provider.hooks.settings import ConnectionSettings
 from airflow_incident_provider.hooks.write_once import write_at_most_once
 from airflow_incident_provider.models import (
+    ChangeFeed,
     Escalation,
     Incident,
     IncidentChange,
@@ -306,16 +307,19 @@ class PagerDutyIncidentHook(IncidentHook):
 
     supports_change_feed: ClassVar[bool] = True
 
-    def changes_flow(self, since: datetime) -> Flow[list[IncidentChange]]:
+    def changes_flow(self, since: datetime) -> Flow[ChangeFeed]:
         """Every page of the account log since ``since`` (see :mod:`..vendors.pagerduty.changes`)."""
         changes: list[IncidentChange] = []
+        as_of: datetime | None = None
         offset = 0
         while True:
-            page, more = pd.parse_log_entries((yield pd.build_list_log_entries(since, offset)))
+            response = yield pd.build_list_log_entries(since, offset)
+            as_of = as_of or pd.answered_at(response)
+            page, more = pd.parse_log_entries(response)
             changes.extend(page)
             offset += pd.LIST_PAGE_SIZE
             if not more:
-                return changes
+                return ChangeFeed(changes, as_of)
 
     def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
         """``POST /incidents`` at most once per ``dedup_key`` (PagerDuty's ``incident_key``).

@@ -7,11 +7,12 @@ starts, and decides on its own (deadline, statuses, event); the poller only tell
 
 No change is missed, and a quiet connection costs one request a poll: each window starts where the
 vendor's clock stood when the previous read began, less ``OVERLAP`` seconds (an entry written a little
-late is still read), and never moves back. The vendor's clock is estimated from its own stamps, as a
-lower bound (an entry cannot be read before it is stamped), so skew between the vendor and the
-triggerer plays no part; until a first stamp is read it is taken to be ``LOOKBACK`` seconds behind the
-triggerer's. A failed read leaves the window where it was; the changes already handed over are
-remembered by id, so an overlap hands nothing over twice.
+late is still read), and never moves back. The vendor's clock is what it says in its answer (the HTTP
+``Date`` of the first page), or else an estimate from its own stamps, as a lower bound (an entry
+cannot be read before it is stamped); until a first stamp is read it is taken to be ``LOOKBACK``
+seconds behind the triggerer's. Either way skew between the vendor and the triggerer plays no part. A
+failed read leaves the window where it was; the changes already handed over are remembered by id, so an
+overlap hands nothing over twice.
 A trigger registers before its own first read, so a change is either in that read or in a later
 poll. The poller starts with its first trigger and stops with its last; a trigger leaving (event,
 cancellation) never stops the others. Registries are per event loop, since ``dag.test()`` runs each
@@ -137,7 +138,7 @@ class ChangePoller:
                 await asyncio.sleep(self.interval() * stretch)  # each waiter has just read itself
                 began = datetime.now(UTC)
                 try:
-                    changes = await self.hook.achanges_since(since)
+                    feed = await self.hook.achanges_since(since)
                 except VendorError as exc:
                     if not exc.retryable:
                         self._give_up(exc)
@@ -154,11 +155,13 @@ class ChangePoller:
                 stretch = 1.0
                 self.polls += 1
                 read = datetime.now(UTC)
-                for change in changes:
+                for change in feed.changes:
                     if change.at is not None:
                         self.skew = max(self.skew, (change.at - read).total_seconds())
-                self.since = since = max(since, began + timedelta(seconds=self.skew - OVERLAP))
-                await self._hand_over(changes, since)
+                # The vendor's clock when the read began: its Date on the first page, else the estimate.
+                vendor_began = feed.as_of or began + timedelta(seconds=self.skew)
+                self.since = since = max(since, vendor_began - timedelta(seconds=OVERLAP))
+                await self._hand_over(feed.changes, since)
 
     def _give_up(self, error: IncidentError) -> None:
         """Until its last waiter leaves, this poller sends every waiter, new ones too, to its own reads."""

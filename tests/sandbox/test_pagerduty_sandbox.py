@@ -810,3 +810,16 @@ def test_account_log_pages_by_offset(pd: httpx.Client) -> None:
             break
         offset += 2
     assert seen == [entry["id"] for entry in everything["log_entries"]]
+
+
+def test_the_date_header_is_the_sandbox_clock(pd: httpx.Client, admin: httpx.Client) -> None:
+    from datetime import UTC, datetime
+    from email.utils import parsedate_to_datetime
+
+    admin.put("/clock", json={"advance_seconds": 7200}).raise_for_status()
+    answer = pd.get("/log_entries")
+    answered = parsedate_to_datetime(answer.headers["date"])
+    now = datetime.fromisoformat(admin.get("/clock").json()["now"].replace("Z", "+00:00"))
+    assert len(answer.headers.get_list("date")) == 1
+    assert abs((answered - now).total_seconds()) < 5  # the clock its log entries are stamped with
+    assert (answered - datetime.now(UTC)).total_seconds() > 3600

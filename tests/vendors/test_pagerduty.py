@@ -550,3 +550,12 @@ def test_account_log_entries_become_changes_with_their_incident_when_included() 
     assert changes[0].incident.status == "resolved"
     assert changes[1].incident is None  # a reference only: the incident must be read
     assert pd.parse_log_entries(Response(200, {}, {"log_entries": [], "more": False})) == ([], False)
+
+
+def test_the_answers_date_is_pagerdutys_clock() -> None:
+    from datetime import UTC, datetime
+
+    answered = Response(200, {"date": "Mon, 07 Dec 2026 09:44:45 GMT"}, {"log_entries": []})
+    assert pd.answered_at(answered) == datetime(2026, 12, 7, 9, 44, 45, tzinfo=UTC)
+    assert pd.answered_at(Response(200, {}, {})) is None
+    assert pd.answered_at(Response(200, {"date": "yesterday"}, {})) is None

@@ -37,7 +37,11 @@ from airflow_incident_provider.vendors.pagerduty.api import (
     parse_error,
     retry_after,
 )
-from airflow_incident_provider.vendors.pagerduty.changes import build_list_log_entries, parse_log_entries
+from airflow_incident_provider.vendors.pagerduty.changes import (
+    answered_at,
+    build_list_log_entries,
+    parse_log_entries,
+)
 from airflow_incident_provider.vendors.pagerduty.create import (
     build_create,
     build_find_by_key,
@@ -135,6 +139,7 @@ __all__ = [
     "URGENCIES",
     "VENDOR_FIELDS",
     "Standing",
+    "answered_at",
     "assignments",
     "authorization",
     "build_bulk_update",
