@@ -131,7 +131,7 @@ async def one_mode(sandbox: SandboxProcess, mode: str, refs: list[str], args: ar
         await asyncio.sleep(0.2)
     steady_from = time.time()
     print(f"{mode}: {count} triggers, poll_interval {interval:g} s, limit {limit}/min")
-    print(f"  {len(run.started)} of {count} triggers had read their incident after {steady_from - began:.0f} s")
+    print(f"  {len(run.started)} of {count} triggers read their incident in {steady_from - began:.0f} s")
     await asyncio.sleep(args.steady)
     steady_to = time.time()
     records = await asyncio.to_thread(sandbox.requests, "pagerduty")
