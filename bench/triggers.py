@@ -7,7 +7,8 @@ minute, the sandbox's and the connection's default), in two modes side by side i
   behaviour, and still that of vendors without a change feed).
 
 Per mode, on fresh incidents: every trigger starts and reads its incident once; then, in steady state,
-the requests the sandbox serves in ``--steady`` seconds give the requests per waiter per poll interval;
+after ``--settle`` seconds, the requests the sandbox serves in ``--steady`` seconds give the requests
+per waiter per poll interval;
 then the incidents but a quiet tenth are resolved by scripted changes spread over ``--spread`` seconds.
 Each trigger's fire latency is the time from its incident's change to its event; a quiet trigger that
 fires at all (it is left waiting two intervals past the last change, then cancelled), or a trigger that
@@ -24,6 +25,7 @@ import asyncio
 import contextlib
 import statistics
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -129,14 +131,22 @@ async def one_mode(sandbox: SandboxProcess, mode: str, refs: list[str], args: ar
     patience = 60 + 2 * count * 60.0 / limit  # every first read, twice over at the limit
     while len(run.started) < count and time.time() - began < patience:
         await asyncio.sleep(0.2)
-    steady_from = time.time()
     print(f"{mode}: {count} triggers, poll_interval {interval:g} s, limit {limit}/min")
-    print(f"  {len(run.started)} of {count} triggers read their incident in {steady_from - began:.0f} s")
+    print(f"  {len(run.started)} of {count} triggers read their incident in {time.time() - began:.0f} s")
+    await asyncio.sleep(args.settle)  # a log read that queued behind the first reads catches up
+    steady_from = time.time()
     await asyncio.sleep(args.steady)
     steady_to = time.time()
     records = await asyncio.to_thread(sandbox.requests, "pagerduty")
-    served = sum(1 for record in records if steady_from <= at(record) < steady_to)
+    steady = [record for record in records if steady_from <= at(record) < steady_to]
+    served = len(steady)
     per_waiter = served / count / ((steady_to - steady_from) / interval)
+    kinds = Counter(
+        f"{record['path'].split('/')[2]} offset {','.join(record['query'].get('offset', ['-']))} "
+        f"-> {record['status']}"
+        for record in steady
+    )
+    print(f"  steady-state requests by kind: {dict(kinds.most_common(6))}")
     print(
         f"  steady state: {served} requests in {steady_to - steady_from:.0f} s = "
         f"{per_waiter:.4f} per waiter per poll interval (goal <= 0.05); each trigger looks every "
@@ -195,6 +205,9 @@ def main() -> None:
     parser.add_argument("--triggers", type=int, default=2000)
     parser.add_argument("--poll-interval", type=float, default=5.0)
     parser.add_argument("--steady", type=float, default=30.0, help="seconds of steady state counted")
+    parser.add_argument(
+        "--settle", type=float, default=30.0, help="seconds after the first reads before counting"
+    )
     parser.add_argument("--spread", type=float, default=60.0, help="seconds the changes are spread over")
     parser.add_argument("--modes", default="shared,per-trigger", help="shared, per-trigger or both")
     parser.add_argument("--steady-only", action="store_true", help="stop each mode after the steady count")
