@@ -13,6 +13,7 @@ cannot be read before it is stamped); until a first stamp is read it is taken to
 seconds behind the triggerer's. Either way skew between the vendor and the triggerer plays no part. A
 failed read leaves the window where it was; the changes already handed over are remembered by id, so an
 overlap hands nothing over twice.
+
 A trigger registers before its own first read, so a change is either in that read or in a later
 poll. The poller starts with its first trigger and stops with its last; a trigger leaving (event,
 cancellation) never stops the others. Registries are per event loop, since ``dag.test()`` runs each
