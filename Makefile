@@ -53,7 +53,8 @@ docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir .site
 
 # Benchmarks (never part of make test): each prints ratios against a baseline measured in the same run.
-# About 40 minutes: the rate-limit runs wait out their windows (docs/benchmarks.md).
+# About 50 minutes: the rate-limit runs wait out their windows, bench.triggers (2,000 waits, shared and
+# per-trigger) about 14 of them (docs/benchmarks.md).
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.overhead
 	$(BIN)/python -m bench.overhead_profile

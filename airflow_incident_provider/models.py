@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -180,6 +180,25 @@ class Step(BaseModel):
     name: str
     applied: bool
     detail: str | None = None
+
+
+class IncidentChange(NamedTuple):
+    """One change a vendor's change feed reports: its own id (the same on every read, so overlapping
+    reads can be deduplicated), the incident's ref, when the vendor stamped it (its clock, not ours), and
+    the incident as it is now when the feed carries it (else ``None``: read it)."""
+
+    id: str
+    ref: str
+    at: datetime | None
+    incident: Incident | None
+
+
+class ChangeFeed(NamedTuple):
+    """One read of a vendor's change feed: the changes, and the vendor's clock when it answered the
+    first page (its HTTP ``Date``; ``None`` without one), where the next read may start."""
+
+    changes: list[IncidentChange]
+    as_of: datetime | None
 
 
 class OperationResult(BaseModel):

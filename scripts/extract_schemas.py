@@ -103,6 +103,7 @@ VENDORS: dict[str, Vendor] = {
                 ("PUT", "/incidents/{id}"),
                 ("GET", "/incidents/{id}/notes"),
                 ("POST", "/incidents/{id}/notes"),
+                ("GET", "/log_entries"),
                 ("GET", "/priorities"),
             ),
             note=f"{INLINED}allOf, oneOf and nullable are kept as in the spec. {PARAMETERS_KEPT}",

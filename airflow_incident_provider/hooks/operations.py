@@ -8,11 +8,13 @@ Operators, sensors, triggers and notifiers call only these methods. A vendor hoo
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
 from airflow_incident_provider.exceptions import ConnectionConfigError, UnsupportedOperationError
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.models import (
+    ChangeFeed,
     Escalation,
     Incident,
     IncidentCreate,
@@ -59,6 +61,17 @@ class IncidentOperations:
 
     def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
         raise NotImplementedError
+
+    supports_change_feed: ClassVar[bool] = False
+    """Whether one read can name every incident that changed since a moment (PagerDuty's account log);
+    triggers waiting on such a connection share one poller instead of each polling its incident."""
+
+    def changes_flow(self, since: datetime) -> Flow[ChangeFeed]:
+        """Every change since ``since``, every page read (see :class:`~..models.ChangeFeed`)."""
+        raise UnsupportedOperationError(f"{self.vendor_name} has no change feed")
+
+    async def achanges_since(self, since: datetime) -> ChangeFeed:
+        return await self.arun(self.changes_flow(since))
 
     supports_bulk_transition: ClassVar[bool] = False
     """Whether the vendor can acknowledge or resolve many incidents in one request (PagerDuty)."""

@@ -17,8 +17,10 @@ from airflow_incident_provider.hooks.pagerduty_access import pagerduty_settings
 from airflow_incident_provider.hooks.settings import ConnectionSettings
 from airflow_incident_provider.hooks.write_once import write_at_most_once
 from airflow_incident_provider.models import (
+    ChangeFeed,
     Escalation,
     Incident,
+    IncidentChange,
     IncidentCreate,
     IncidentUpdate,
     ListQuery,
@@ -31,6 +33,8 @@ from airflow_incident_provider.vendors import pagerduty as pd
 from airflow_incident_provider.vendors.base import Request
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from airflow.sdk import Connection
 
 MISSING_SHOWN = 20
@@ -300,6 +304,22 @@ class PagerDutyIncidentHook(IncidentHook):
             if not more or not page or len(kept) < len(page):  # oldest first: the rest are later still
                 break
         return incidents if limit is None else incidents[:limit]
+
+    supports_change_feed: ClassVar[bool] = True
+
+    def changes_flow(self, since: datetime) -> Flow[ChangeFeed]:
+        """Every page of the account log since ``since`` (see :mod:`..vendors.pagerduty.changes`)."""
+        changes: list[IncidentChange] = []
+        as_of: datetime | None = None
+        offset = 0
+        while True:
+            response = yield pd.build_list_log_entries(since, offset)
+            as_of = as_of or pd.answered_at(response)
+            page, more = pd.parse_log_entries(response)
+            changes.extend(page)
+            offset += pd.LIST_PAGE_SIZE
+            if not more:
+                return ChangeFeed(changes, as_of)
 
     def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
         """``POST /incidents`` at most once per ``dedup_key`` (PagerDuty's ``incident_key``).

@@ -6,7 +6,8 @@ with a ``seed`` so a run is repeatable). Kinds:
 
 - ``delay``: wait ``seconds`` (sandbox-independent, real seconds), then answer normally.
 - ``status``: answer ``status`` at once; 429 comes from the vendor's own rate-limit path with its headers
-  (``retry_after`` seconds), 5xx in the vendor's error format. The request does not land.
+  (``retry_after`` seconds), 403 (a credential refused on one endpoint) and 5xx in the vendor's error
+  format. The request does not land.
 - ``reset_before_body``: the connection closes before the request is handled: it does not land.
 - ``reset_after_body``: the request is handled (a write lands), then the connection closes before a
   complete response: the client cannot know it landed.
@@ -45,7 +46,7 @@ FAULT_KINDS = (
     "wrong_content_type",
     "echo_credentials",
 )
-FAULT_STATUSES = (429, 500, 502, 503, 504)
+FAULT_STATUSES = (403, 429, 500, 502, 503, 504)
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 LANDS = {
     "delay": True,

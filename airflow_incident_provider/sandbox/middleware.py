@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -88,11 +89,12 @@ class SandboxMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 record.status = message["status"]
-                if extra_headers:
-                    headers = MutableHeaders(scope=message)
-                    for name, value in extra_headers.items():
-                        if name not in headers:
-                            headers[name] = value
+                headers = MutableHeaders(scope=message)
+                for name, value in extra_headers.items():
+                    if name not in headers:
+                        headers[name] = value
+                if "date" not in headers:  # the vendor's clock is the sandbox clock, its stamps' clock
+                    headers["date"] = formatdate(state.clock.timestamp(), usegmt=True)
             await send(message)
 
         rule = state.faults.match(backend.name, scope["method"], scope["path"][len(backend.prefix) :] or "/")

@@ -189,6 +189,7 @@ class SandboxServer:
             log_level=self.log_level,
             access_log=False,
             lifespan="off",
+            date_header=False,  # the middleware sends the sandbox clock's Date on the vendors' routes
             timeout_graceful_shutdown=2,
         )
         server = uvicorn.Server(config)

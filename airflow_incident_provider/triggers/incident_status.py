@@ -21,10 +21,11 @@ from airflow_incident_provider.exceptions import (
     RateLimitedError,
     VendorError,
 )
+from airflow_incident_provider.models import Incident
+from airflow_incident_provider.triggers import change_poller
 
 if TYPE_CHECKING:
     from airflow_incident_provider.hooks.base import IncidentHook
-    from airflow_incident_provider.models import Incident
 
 MAX_STRETCH = 8
 """After repeated 429s the poll interval grows up to this multiple of ``poll_interval``."""
@@ -91,7 +92,12 @@ class IncidentStatusTrigger(BaseTrigger):
         yield await self.wait()
 
     async def wait(self) -> TriggerEvent:
-        """Poll until the event; the pooled client is released before the event is handed over."""
+        """Wait for the event; the pooled client is released before the event is handed over.
+
+        On a connection whose hook has a change feed (``supports_change_feed``) the trigger shares its
+        loop's poller of the connection (:mod:`.change_poller`); otherwise it reads its own incident
+        every ``poll_interval``.
+        """
         try:
             condition = StatusCondition.of(self.target_statuses, self.failure_statuses, self.changed_from)
             hook = await self._hook()
@@ -99,6 +105,8 @@ class IncidentStatusTrigger(BaseTrigger):
         except IncidentError as exc:
             return self._event("error", str(exc))
         async with hook.hold_client():
+            if hook.supports_change_feed:
+                return await self._wait_shared(hook, vendor_condition.evaluate, condition.describe())
             return await self._poll(hook, vendor_condition.evaluate, condition.describe())
 
     async def _hook(self) -> IncidentHook:
@@ -106,43 +114,118 @@ class IncidentStatusTrigger(BaseTrigger):
 
         return await aget_incident_hook(self.conn_id)
 
+    def _timeout(self, wanted: str) -> TriggerEvent:
+        return self._event("timeout", f"incident {self.incident_ref}: no {wanted} before the deadline")
+
+    def _judged(
+        self, incident: Incident, evaluate: Callable[[Incident], Outcome | None]
+    ) -> TriggerEvent | None:
+        """The event ``incident`` ends the wait with, or None to keep waiting."""
+        outcome = evaluate(incident)
+        if outcome is Outcome.FAILED:
+            return self._event(
+                "failure",
+                f"incident {incident.ref} is {incident.status}, one of the failure statuses",
+                incident.to_json(),
+            )
+        if outcome is Outcome.MET:
+            return self._event("success", f"incident {incident.ref} is {incident.status}", incident.to_json())
+        return None
+
+    def _refused(self, exc: IncidentError) -> TriggerEvent | None:
+        """The event a failed read ends the wait with, or None when it is worth trying again."""
+        if isinstance(exc, IncidentNotFoundError):
+            return self._event("error", f"incident {self.incident_ref} not found: {exc}")
+        if isinstance(exc, VendorError) and exc.retryable:
+            return None
+        return self._event("error", str(exc))
+
+    async def _read(
+        self, hook: IncidentHook, interval: float
+    ) -> tuple[Incident | TriggerEvent | None, float]:
+        """One read of the incident: it, or the event that ends the wait, or None to try again; and the
+        interval until the next read (stretched by 429s)."""
+        remaining = self.deadline - time.time()
+        if remaining <= 0:
+            return None, interval
+        try:
+            async with asyncio.timeout(remaining):
+                return await hook.aget_incident(self.incident_ref), self.poll_interval
+        except TimeoutError:
+            return None, interval  # the deadline passed during the call: the next turn reports it
+        except RateLimitedError as exc:
+            interval = min(max(interval * 2, exc.retry_after or 0.0), self.poll_interval * MAX_STRETCH)
+            self.log.warning("Rate limited; polling %s every %.0f s for now", self.incident_ref, interval)
+            return None, interval
+        except IncidentError as exc:
+            event = self._refused(exc)
+            if event is None:
+                self.log.warning("Polling %s failed, will retry: %s", self.incident_ref, exc)
+            return event, interval
+
+    async def _sleep(self, interval: float) -> None:
+        await asyncio.sleep(max(0.0, min(interval, self.deadline - time.time())))
+
     async def _poll(
         self, hook: IncidentHook, evaluate: Callable[[Incident], Outcome | None], wanted: str
     ) -> TriggerEvent:
+        """Read the incident every interval until the event."""
         interval = self.poll_interval
         while True:
-            remaining = self.deadline - time.time()
-            if remaining <= 0:
-                return self._event(
-                    "timeout", f"incident {self.incident_ref}: no {wanted} before the deadline"
+            if self.deadline - time.time() <= 0:
+                return self._timeout(wanted)
+            result, interval = await self._read(hook, interval)
+            if isinstance(result, TriggerEvent):
+                return result
+            if result is not None:
+                event = self._judged(result, evaluate)
+                if event is not None:
+                    return event
+            await self._sleep(interval)
+
+    async def _first_read(self, hook: IncidentHook, wanted: str) -> Incident | TriggerEvent:
+        """Read the incident until one read succeeds (or the wait ends)."""
+        interval = self.poll_interval
+        while True:
+            if self.deadline - time.time() <= 0:
+                return self._timeout(wanted)
+            result, interval = await self._read(hook, interval)
+            if result is not None:
+                return result
+            await self._sleep(interval)
+
+    async def _wait_shared(
+        self, hook: IncidentHook, evaluate: Callable[[Incident], Outcome | None], wanted: str
+    ) -> TriggerEvent:
+        """Register with the loop's poller of the connection, read once, then judge what it hands over.
+
+        Registering comes before the first read, so a change is either in that read or handed over
+        later. When the vendor names the incident by another ref than the one given, the trigger
+        answers to that one too and reads once more, closing the gap between its read and that.
+        """
+        async with change_poller.waiting(hook, self.incident_ref, self.poll_interval) as waiter:
+            first = await self._first_read(hook, wanted)
+            if isinstance(first, Incident) and first.ref != self.incident_ref:
+                change_poller.also_answer(waiter, first.ref)
+                first = await self._first_read(hook, wanted)
+            if isinstance(first, TriggerEvent):
+                return first
+            delivery: Incident | IncidentError | change_poller.FeedUnavailable = first
+            while True:
+                if isinstance(delivery, change_poller.FeedUnavailable):
+                    return await self._poll(hook, evaluate, wanted)
+                event = (
+                    self._refused(delivery)
+                    if isinstance(delivery, IncidentError)
+                    else self._judged(delivery, evaluate)
                 )
-            try:
-                async with asyncio.timeout(remaining):
-                    incident = await hook.aget_incident(self.incident_ref)
-            except TimeoutError:
-                continue  # the deadline passed during the call: the next turn reports the timeout
-            except IncidentNotFoundError as exc:
-                return self._event("error", f"incident {self.incident_ref} not found: {exc}")
-            except RateLimitedError as exc:
-                interval = min(max(interval * 2, exc.retry_after or 0.0), self.poll_interval * MAX_STRETCH)
-                self.log.warning("Rate limited; polling %s every %.0f s for now", self.incident_ref, interval)
-            except VendorError as exc:
-                if not exc.retryable:
-                    return self._event("error", str(exc))
-                self.log.warning("Polling %s failed, will retry: %s", self.incident_ref, exc)
-            except IncidentError as exc:
-                return self._event("error", str(exc))
-            else:
-                outcome = evaluate(incident)
-                if outcome is Outcome.FAILED:
-                    return self._event(
-                        "failure",
-                        f"incident {incident.ref} is {incident.status}, one of the failure statuses",
-                        incident.to_json(),
-                    )
-                if outcome is Outcome.MET:
-                    return self._event(
-                        "success", f"incident {incident.ref} is {incident.status}", incident.to_json()
-                    )
-                interval = self.poll_interval
-            await asyncio.sleep(max(0.0, min(interval, self.deadline - time.time())))
+                if event is not None:
+                    return event
+                remaining = self.deadline - time.time()
+                if remaining <= 0:
+                    return self._timeout(wanted)
+                try:
+                    async with asyncio.timeout(remaining):
+                        delivery = await waiter.inbox.get()
+                except TimeoutError:
+                    return self._timeout(wanted)

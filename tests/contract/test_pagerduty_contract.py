@@ -91,6 +91,7 @@ def test_extract_names_its_source_and_is_self_contained() -> None:
         "PUT /incidents/{id}",
         "GET /incidents/{id}/notes",
         "POST /incidents/{id}/notes",
+        "GET /log_entries",
         "GET /priorities",
     ]
 
@@ -384,6 +385,22 @@ def test_list_by_dates(since: datetime | None, until: datetime | None) -> None:
             assert datetime.fromisoformat(params[name]) == value
             assert datetime.fromisoformat(params[name]).tzinfo is not None
     assert_conforms(request)
+
+
+@pytest.mark.parametrize("since", [_SINCE, _UNTIL, datetime(2026, 10, 1, 8, 30)])
+def test_account_log_since_a_moment_with_incidents_included(since: datetime) -> None:
+    request = pd.build_list_log_entries(since, offset=300)
+    params = dict(request.params)
+    assert datetime.fromisoformat(params["since"]).tzinfo is not None  # naive is read as UTC
+    assert datetime.fromisoformat(params["since"]).replace(tzinfo=None) == since.replace(tzinfo=None)
+    assert ("include[]", "incidents") in request.params
+    assert "until" not in params  # open-ended: an entry stamped ahead of the triggerer's clock is kept
+    assert_conforms(request)
+
+
+def test_checker_catches_an_include_the_log_does_not_offer() -> None:
+    request = Request("GET", "/log_entries", params=(("include[]", "notes"),))
+    CONTRACT.assert_catches(request, send_headers(request), "include[]")
 
 
 def test_priorities() -> None:

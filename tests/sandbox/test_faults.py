@@ -129,7 +129,7 @@ def test_skip_lets_the_first_requests_through(pd: Sandbox) -> None:
     ("rule", "named"),
     [
         ({"kind": "explode"}, "kind must be one of delay, status"),
-        ({"kind": "status", "status": 404}, "status must be one of 429, 500, 502, 503, 504"),
+        ({"kind": "status", "status": 404}, "status must be one of 403, 429, 500, 502, 503, 504"),
         ({"kind": "delay", "seconds": -1}, "seconds must be a number from 0"),
         ({"kind": "delay", "method": "BREW"}, "method must be one of GET"),
         ({"kind": "delay", "path": "incidents"}, "path must be a pattern starting with '/'"),

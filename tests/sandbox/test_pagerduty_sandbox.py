@@ -764,3 +764,62 @@ def test_bulk_update_checks_every_item_before_applying_any(pd: httpx.Client) -> 
     nothing = pd.put("/incidents", json={"incidents": []}, headers=headers(write=True))
     assert (nothing.status_code, nothing.json()) == (200, {"incidents": []}), "the spec sets no minItems"
     assert pd.get(f"/incidents/{incident_id}").json()["incident"]["status"] == "triggered"
+
+
+# ---------------------------------------------------------------- the account log
+
+
+def test_account_log_lists_every_incidents_entries_since_a_moment_newest_first(pd: httpx.Client) -> None:
+    since = pd.get("/incidents", params={"date_range": "all", "sort_by": "created_at:desc", "limit": 1})
+    newest_seed = since.json()["incidents"][0]["created_at"]
+    first = create(pd, title="Queue depth above 10k")["id"]
+    second = create(pd, title="Cache hit rate below 50%")["id"]
+    put(pd, first, status="acknowledged")
+    put(pd, second, status="resolved")
+
+    window = pd.get("/log_entries", params={"since": newest_seed, "limit": 100}).json()
+    entries = window["log_entries"]
+    created = [entry["created_at"] for entry in entries]
+    assert created == sorted(created, reverse=True)  # newest first
+    assert all(entry["created_at"] >= newest_seed for entry in entries)
+    assert {entry["incident"]["id"] for entry in entries} >= {first, second}
+    assert entries[0]["incident"] == {**entries[0]["incident"], "type": "incident_reference"}
+    kinds = {(entry["incident"]["id"], entry["type"]) for entry in entries}
+    assert {(first, "acknowledge_log_entry"), (second, "resolve_log_entry")} <= kinds
+
+    included = pd.get("/log_entries", params=[("since", newest_seed), ("include[]", "incidents")]).json()
+    statuses = {entry["incident"]["id"]: entry["incident"]["status"] for entry in included["log_entries"]}
+    assert statuses[first] == "acknowledged"
+    assert statuses[second] == "resolved"
+    assert all(entry["incident"]["type"] == "incident" for entry in included["log_entries"])
+
+    later = pd.get("/log_entries", params={"since": "2999-01-01T00:00:00Z"}).json()
+    assert later["log_entries"] == []
+    assert later["more"] is False
+
+
+def test_account_log_pages_by_offset(pd: httpx.Client) -> None:
+    everything = pd.get("/log_entries", params={"since": "2000-01-01T00:00:00Z", "limit": 100}).json()
+    assert len(everything["log_entries"]) > 3
+    seen: list[str] = []
+    offset = 0
+    while True:
+        page = pd.get("/log_entries", params={"since": "2000-01-01T00:00:00Z", "limit": 2, "offset": offset})
+        seen += [entry["id"] for entry in page.json()["log_entries"]]
+        if not page.json()["more"]:
+            break
+        offset += 2
+    assert seen == [entry["id"] for entry in everything["log_entries"]]
+
+
+def test_the_date_header_is_the_sandbox_clock(pd: httpx.Client, admin: httpx.Client) -> None:
+    from datetime import UTC, datetime
+    from email.utils import parsedate_to_datetime
+
+    admin.put("/clock", json={"advance_seconds": 7200}).raise_for_status()
+    answer = pd.get("/log_entries")
+    answered = parsedate_to_datetime(answer.headers["date"])
+    now = datetime.fromisoformat(admin.get("/clock").json()["now"].replace("Z", "+00:00"))
+    assert len(answer.headers.get_list("date")) == 1
+    assert abs((answered - now).total_seconds()) < 5  # the clock its log entries are stamped with
+    assert (answered - datetime.now(UTC)).total_seconds() > 3600

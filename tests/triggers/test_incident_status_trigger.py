@@ -140,7 +140,10 @@ def test_429s_do_not_fail_the_wait(pd: Sandbox) -> None:
 
 
 class _ThrottledHook:
-    """Refuses the first reads as rate limited (a real 429 pauses the hook for a real minute)."""
+    """Refuses the first reads as rate limited (a real 429 pauses the hook for a real minute); it has no
+    change feed, so the trigger reads its own incident, as on a vendor without one."""
+
+    supports_change_feed = False
 
     def __init__(self, real: Any, refusals: int) -> None:
         self.real = real

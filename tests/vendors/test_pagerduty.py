@@ -522,3 +522,40 @@ def test_blank_title_is_refused(title: str) -> None:
     with pytest.raises(IncidentValidationError) as caught:
         pd.validate_update(IncidentUpdate(title=title))
     assert caught.value.field == "title"
+
+
+def test_account_log_entries_become_changes_with_their_incident_when_included() -> None:
+    from datetime import UTC, datetime
+
+    entries = [
+        {
+            "id": "R3",
+            "type": "resolve_log_entry",
+            "created_at": "2026-11-01T10:09:00Z",
+            "incident": incident_json(status="resolved"),
+        },
+        {
+            "id": "R2",
+            "type": "acknowledge_log_entry",
+            "created_at": "2026-11-01T10:08:00Z",
+            "incident": {"id": "Q2", "type": "incident_reference"},
+        },
+        {"id": "R1", "type": "notify_log_entry", "created_at": "2026-11-01T10:07:00Z"},
+    ]
+    changes, more = pd.parse_log_entries(Response(200, {}, {"log_entries": entries, "more": True}))
+    assert more
+    assert [(c.id, c.ref) for c in changes] == [("R3", "Q1AAA"), ("R2", "Q2")]  # R1 names no incident
+    assert changes[0].at == datetime(2026, 11, 1, 10, 9, tzinfo=UTC)
+    assert changes[0].incident is not None
+    assert changes[0].incident.status == "resolved"
+    assert changes[1].incident is None  # a reference only: the incident must be read
+    assert pd.parse_log_entries(Response(200, {}, {"log_entries": [], "more": False})) == ([], False)
+
+
+def test_the_answers_date_is_pagerdutys_clock() -> None:
+    from datetime import UTC, datetime
+
+    answered = Response(200, {"date": "Mon, 07 Dec 2026 09:44:45 GMT"}, {"log_entries": []})
+    assert pd.answered_at(answered) == datetime(2026, 12, 7, 9, 44, 45, tzinfo=UTC)
+    assert pd.answered_at(Response(200, {}, {})) is None
+    assert pd.answered_at(Response(200, {"date": "yesterday"}, {})) is None

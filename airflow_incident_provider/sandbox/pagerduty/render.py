@@ -179,7 +179,10 @@ class Renderer:
             "updated_at": utc_iso(note.created_at),
         }
 
-    def log_entry(self, entry: LogEntry, incident: Incident) -> dict[str, Any]:
+    def log_entry(
+        self, entry: LogEntry, incident: Incident, include: set[str] | None = None
+    ) -> dict[str, Any]:
+        """One entry; with ``incidents`` in ``include``, its incident in full (as it is now)."""
         data: dict[str, Any] = {
             "id": entry.id,
             "type": entry.type,
@@ -194,7 +197,9 @@ class Renderer:
             ),
             "channel": dict(entry.channel),
             "service": self.service_ref(incident.service_id),
-            "incident": self.incident_ref(incident),
+            "incident": (
+                self.incident(incident) if "incidents" in (include or ()) else self.incident_ref(incident)
+            ),
             "teams": [],
             "contexts": [],
         }

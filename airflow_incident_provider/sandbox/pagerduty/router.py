@@ -21,6 +21,7 @@ from .validation import (
     parse_bulk_update,
     parse_create,
     parse_list_query,
+    parse_log_window,
     parse_note,
     parse_paging,
     parse_update,
@@ -251,6 +252,32 @@ class PagerDutyBackend(VendorBackend):
             return JSONResponse(
                 {
                     "log_entries": [render.log_entry(e, incident) for e in entries[offset : offset + limit]],
+                    **_page(entries, limit, offset, total),
+                }
+            )
+
+        @router.get("/log_entries")
+        async def list_account_log_entries(request: Request) -> JSONResponse:
+            """Every incident's entries in ``[since, until]``, newest first across the account."""
+            items = request.query_params.multi_items()
+            since, until = parse_log_window(items, self.sandbox.clock.now())
+            limit, offset, total = parse_paging(items)
+            entries = sorted(
+                (
+                    (entry, incident)
+                    for incident in store().incidents.values()
+                    for entry in incident.log
+                    if since <= entry.created_at and (until is None or entry.created_at <= until)
+                ),
+                key=lambda pair: pair[0].created_at,
+                reverse=True,
+            )
+            include = {v for k, v in items if k in ("include[]", "include")}
+            render = self.renderer(request)
+            page = entries[offset : offset + limit]
+            return JSONResponse(
+                {
+                    "log_entries": [render.log_entry(e, i, include) for e, i in page],
                     **_page(entries, limit, offset, total),
                 }
             )

@@ -405,6 +405,15 @@ def parse_list_query(items: list[tuple[str, str]], now: datetime) -> ListQuery:
     )
 
 
+def parse_log_window(items: list[tuple[str, str]], now: datetime) -> tuple[datetime, datetime | None]:
+    """``since`` and ``until`` of ``GET /log_entries``; without ``since``, the 30 days before ``until``
+    (or now), as for incidents."""
+    since_raw, until_raw = _single(items, "since"), _single(items, "until")
+    until = parse_time(until_raw) if until_raw else None
+    since = parse_time(since_raw) if since_raw else (until or now) - DEFAULT_WINDOW
+    return since, until
+
+
 def parse_paging(items: list[tuple[str, str]]) -> tuple[int, int, bool]:
     """``limit``, ``offset`` and ``total`` of the classic offset paging."""
     total_raw = (_single(items, "total") or "false").lower()

@@ -6,8 +6,8 @@ rate limits and errors.
 
 One module per concern: ``api`` (base URLs, authorization and headers, error codes, ids), ``incidents``
 (statuses, reading), ``severities`` (urgencies and priorities), ``fields`` (``vendor_fields``),
-``updates`` (single and bulk), ``notes``, ``create`` and ``escalation``; every name is re-exported
-here, so callers keep ``pagerduty.<name>``.
+``updates`` (single and bulk), ``notes``, ``create``, ``escalation`` and ``changes`` (the account log,
+for waiting in bulk); every name is re-exported here, so callers keep ``pagerduty.<name>``.
 """
 
 from __future__ import annotations
@@ -37,6 +37,11 @@ from airflow_incident_provider.vendors.pagerduty.api import (
     is_conflict,
     parse_error,
     retry_after,
+)
+from airflow_incident_provider.vendors.pagerduty.changes import (
+    answered_at,
+    build_list_log_entries,
+    parse_log_entries,
 )
 from airflow_incident_provider.vendors.pagerduty.create import (
     build_create,
@@ -135,6 +140,7 @@ __all__ = [
     "URGENCIES",
     "VENDOR_FIELDS",
     "Standing",
+    "answered_at",
     "assignments",
     "authorization",
     "budget",
@@ -144,6 +150,7 @@ __all__ = [
     "build_find_by_key",
     "build_get",
     "build_list",
+    "build_list_log_entries",
     "build_list_notes",
     "build_note",
     "build_priorities",
@@ -169,6 +176,7 @@ __all__ = [
     "parse_found",
     "parse_incident",
     "parse_list",
+    "parse_log_entries",
     "parse_notes",
     "parse_priorities",
     "parse_standing",

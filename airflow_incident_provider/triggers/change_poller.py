@@ -1,0 +1,241 @@
+"""One poller per (event loop, connection) for every status trigger waiting on that connection.
+
+Instead of each trigger reading its own incident every interval, the poller reads what changed on the
+whole connection once per interval (the hook's change feed, e.g. PagerDuty's account log) and hands an
+incident only to the triggers waiting on it. Each trigger still reads its incident once itself when it
+starts, and decides on its own (deadline, statuses, event); the poller only tells it what it needs.
+
+No change is missed, and a quiet connection costs one request a poll: each window starts where the
+vendor's clock stood when the previous read began, less ``OVERLAP`` seconds (an entry written a little
+late is still read), and never moves back. The vendor's clock is what it says in its answer (the HTTP
+``Date`` of the first page), or else an estimate from its own stamps, as a lower bound (an entry
+cannot be read before it is stamped); until a first stamp is read it is taken to be ``LOOKBACK``
+seconds behind the triggerer's. Either way skew between the vendor and the triggerer plays no part. A
+failed read leaves the window where it was; the changes already handed over are remembered by id, so an
+overlap hands nothing over twice.
+
+A trigger registers before its own first read, so a change is either in that read or in a later
+poll. The poller starts with its first trigger and stops with its last; a trigger leaving (event,
+cancellation) never stops the others. Registries are per event loop, since ``dag.test()`` runs each
+trigger in a loop of its own and a client must not outlive its loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Final
+
+from airflow_incident_provider.exceptions import IncidentError, RateLimitedError, VendorError
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from airflow_incident_provider.hooks.base import IncidentHook
+    from airflow_incident_provider.models import Incident, IncidentChange
+
+log = logging.getLogger(__name__)
+
+LOOKBACK: Final = 120.0
+"""How far behind the triggerer's clock the vendor's is taken to be until a first stamp is read."""
+OVERLAP: Final = 15.0
+"""Seconds each window reaches back before the previous read began (vendor clock): entries written late.
+Each change is in the windows of about ``(OVERLAP + interval) / interval`` polls, so this also bounds
+what a burst of changes costs."""
+MAX_STRETCH: Final = 8
+"""After repeated 429s or transient errors the interval grows up to this multiple."""
+
+
+class FeedUnavailable:
+    """Handed to every waiter when the change feed refuses for good (e.g. a token without the scope
+    to read the account log): each goes back to reading its own incident."""
+
+    def __init__(self, error: IncidentError) -> None:
+        self.error = error
+
+
+@dataclass(eq=False)
+class Waiter:
+    """One trigger's place in a poller: the refs it answers to, its interval and its inbox."""
+
+    interval: float
+    refs: set[str] = field(default_factory=set)
+    inbox: asyncio.Queue[Incident | IncidentError | FeedUnavailable] = field(default_factory=asyncio.Queue)
+
+
+class ChangePoller:
+    """Reads one connection's change feed while any trigger waits on it; see the module docstring."""
+
+    def __init__(self, hook: IncidentHook) -> None:
+        self.hook = hook
+        self.by_ref: dict[str, set[Waiter]] = {}
+        self.waiters: set[Waiter] = set()
+        self.handed: dict[str, tuple[datetime | None, float]] = {}
+        """Change id -> its vendor stamp and the monotonic time it was handed over, kept while a window
+        can still reach it."""
+        self.polls = 0
+        self.skew = -LOOKBACK
+        self.since = datetime.now(UTC) - timedelta(seconds=LOOKBACK)
+        """Where the next read's window starts (vendor clock)."""
+        """The vendor's clock minus the triggerer's, in seconds: a lower bound, raised by each stamp read."""
+        self.broken: IncidentError | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    # --- membership ----------------------------------------------------------------------------------
+
+    def add(self, waiter: Waiter, ref: str) -> None:
+        """Answer ``waiter`` for changes of ``ref`` too; starts the poll with the first waiter."""
+        self.waiters.add(waiter)
+        waiter.refs.add(ref)
+        self.by_ref.setdefault(ref, set()).add(waiter)
+        if self.broken is not None:
+            waiter.inbox.put_nowait(FeedUnavailable(self.broken))
+        elif self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="incident-change-poller")
+
+    def remove(self, waiter: Waiter) -> bool:
+        """Forget ``waiter``; True when it was the last one (the poll is then stopped)."""
+        self.waiters.discard(waiter)
+        for ref in waiter.refs:
+            waiting = self.by_ref.get(ref)
+            if waiting is not None:
+                waiting.discard(waiter)
+                if not waiting:
+                    del self.by_ref[ref]
+        if self.waiters:
+            return False
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        return True
+
+    def interval(self) -> float:
+        return min((waiter.interval for waiter in self.waiters), default=60.0)
+
+    # --- polling -------------------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        """Poll until cancelled; whatever else ends the poll sends the waiters back to their own reads
+        (a poller that died quietly would leave every one of them waiting for its deadline)."""
+        try:
+            await self._poll()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("The change poller of %s stopped", self.hook.conn_id)
+            self._give_up(IncidentError(f"the change poller stopped: {type(exc).__name__}"))
+
+    async def _poll(self) -> None:
+        """Every interval: read the changes since the last window (overlapping), hand them over."""
+        self.since = since = datetime.now(UTC) - timedelta(seconds=LOOKBACK)
+        stretch = 1.0
+        async with self.hook.hold_client():
+            while True:
+                await asyncio.sleep(self.interval() * stretch)  # each waiter has just read itself
+                began = datetime.now(UTC)
+                try:
+                    feed = await self.hook.achanges_since(since)
+                except VendorError as exc:
+                    if not exc.retryable:
+                        self._give_up(exc)
+                        return
+                    wait = exc.retry_after if isinstance(exc, RateLimitedError) else None
+                    stretch = min(max(stretch * 2, (wait or 0.0) / self.interval()), MAX_STRETCH)
+                    log.warning(
+                        "Reading what changed failed, next try in %.0f s: %s", self.interval() * stretch, exc
+                    )
+                    continue
+                except IncidentError as exc:
+                    self._give_up(exc)
+                    return
+                stretch = 1.0
+                self.polls += 1
+                read = datetime.now(UTC)
+                for change in feed.changes:
+                    if change.at is not None:
+                        self.skew = max(self.skew, (change.at - read).total_seconds())
+                # The vendor's clock when the read began: its Date on the first page, else the estimate.
+                vendor_began = feed.as_of or began + timedelta(seconds=self.skew)
+                self.since = since = max(since, vendor_began - timedelta(seconds=OVERLAP))
+                await self._hand_over(feed.changes, since)
+
+    def _give_up(self, error: IncidentError) -> None:
+        """Until its last waiter leaves, this poller sends every waiter, new ones too, to its own reads."""
+        self.broken = error
+        log.warning("The change feed is unavailable, every trigger reads its own incident: %s", error)
+        for waiter in list(self.waiters):
+            waiter.inbox.put_nowait(FeedUnavailable(error))
+
+    async def _hand_over(self, changes: list[IncidentChange], since: datetime) -> None:
+        """Each watched incident with a change not handed over yet goes to its waiters, once: the
+        feed's copy when it carries one (the newest entry comes first), else one read of it."""
+        now = time.monotonic()
+        for change_id, (stamped, handed_at) in list(self.handed.items()):
+            if (stamped is not None and stamped < since) or (stamped is None and now - handed_at > LOOKBACK):
+                del self.handed[change_id]  # out of every later window
+        fresh: dict[str, list[IncidentChange]] = {}
+        for change in changes:
+            if change.ref in self.by_ref and change.id not in self.handed:
+                fresh.setdefault(change.ref, []).append(change)
+        if fresh:
+            await asyncio.gather(*(self._hand_one(ref, found) for ref, found in fresh.items()))
+
+    async def _hand_one(self, ref: str, changes: list[IncidentChange]) -> None:
+        carried = next((change.incident for change in changes if change.incident is not None), None)
+        delivery: Incident | IncidentError
+        if carried is not None:
+            delivery = carried
+        else:
+            try:
+                delivery = await self.hook.aget_incident(ref)
+            except VendorError as exc:
+                if exc.retryable:  # not marked handed: the next poll's overlap reads it again
+                    log.warning("Reading changed incident %s failed, will retry: %s", ref, exc)
+                    return
+                delivery = exc
+            except IncidentError as exc:
+                delivery = exc
+        now = time.monotonic()
+        for change in changes:
+            self.handed[change.id] = (change.at, now)
+        for waiter in list(self.by_ref.get(ref, ())):
+            waiter.inbox.put_nowait(delivery)
+
+
+_POLLERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, ChangePoller]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def poller_for(conn_id: str) -> ChangePoller | None:
+    """The running loop's poller of ``conn_id``, if any trigger waits on it (for tests and benchmarks)."""
+    return _POLLERS.get(asyncio.get_running_loop(), {}).get(conn_id)
+
+
+@asynccontextmanager
+async def waiting(hook: IncidentHook, ref: str, interval: float) -> AsyncIterator[Waiter]:
+    """Register a waiter for ``ref`` on the running loop's poller of the hook's connection (made on first
+    use), and always leave it, whatever ends the wait (cancellation included)."""
+    pollers = _POLLERS.setdefault(asyncio.get_running_loop(), {})
+    poller = pollers.get(hook.conn_id)
+    if poller is None:
+        poller = pollers[hook.conn_id] = ChangePoller(hook)
+    waiter = Waiter(interval=interval)
+    poller.add(waiter, ref)
+    try:
+        yield waiter
+    finally:
+        if poller.remove(waiter) and pollers.get(hook.conn_id) is poller:
+            del pollers[hook.conn_id]
+
+
+def also_answer(waiter: Waiter, ref: str) -> None:
+    """Hand ``waiter`` changes of ``ref`` too (the vendor's own ref, when the trigger was given another)."""
+    for poller in _POLLERS.get(asyncio.get_running_loop(), {}).values():
+        if waiter in poller.waiters:
+            poller.add(waiter, ref)

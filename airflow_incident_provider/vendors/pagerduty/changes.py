@@ -1,0 +1,56 @@
+"""What changed since a moment: the account-wide log (``GET /log_entries``), for waiting in bulk.
+
+Every status change of an incident (trigger, acknowledge, unacknowledge, escalate, resolve...) writes a
+log entry, so one paged read of the entries since the last look names every incident that may have
+moved; with ``include[]=incidents`` each entry carries its incident as it is now, so no incident has to
+be read on its own. Entries come newest first: an entry written while the
+pages are read pushes the older ones one place further, so a page may repeat an entry but never skips
+one, and the next look (whose window overlaps this one) sees the new entry itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from airflow_incident_provider.models import IncidentChange
+from airflow_incident_provider.vendors.base import Request, Response, parse_timestamp
+from airflow_incident_provider.vendors.pagerduty.api import LIST_PAGE_SIZE
+from airflow_incident_provider.vendors.pagerduty.incidents import incident_from_json
+
+
+def build_list_log_entries(since: datetime, offset: int, limit: int = LIST_PAGE_SIZE) -> Request:
+    """One page of ``GET /log_entries`` from ``since`` to now with each entry's incident in full, every
+    entry type (``is_overview`` off: an unacknowledge by timeout is a status change too)."""
+    moment = since if since.tzinfo is not None else since.replace(tzinfo=UTC)
+    params = (
+        ("since", moment.isoformat()),
+        ("limit", str(limit)),
+        ("offset", str(offset)),
+        ("include[]", "incidents"),
+    )
+    return Request("GET", "/log_entries", params=params)
+
+
+def parse_log_entries(response: Response) -> tuple[list[IncidentChange], bool]:
+    """The changes on one page (entries that name no incident are skipped), and whether more follow."""
+    body = response.body if isinstance(response.body, Mapping) else {}
+    changes: list[IncidentChange] = []
+    for entry in body.get("log_entries") or ():
+        incident = entry.get("incident") if isinstance(entry, Mapping) else None
+        if not isinstance(incident, Mapping) or not incident.get("id"):
+            continue
+        full = incident_from_json(incident) if incident.get("type") == "incident" else None
+        at = parse_timestamp(entry.get("created_at"))
+        changes.append(IncidentChange(str(entry["id"]), str(incident["id"]), at, full))
+    return changes, bool(body.get("more"))
+
+
+def answered_at(response: Response) -> datetime | None:
+    """PagerDuty's clock when it answered (the HTTP ``Date`` header), or None without a readable one."""
+    try:
+        moment = parsedate_to_datetime(response.headers.get("date", ""))
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
