@@ -25,7 +25,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -38,6 +37,7 @@ from typing import Any
 
 import httpx
 import psutil  # type: ignore[import-untyped]  # an Airflow dependency, without type information
+from services import free_port, tail
 
 from airflow_incident_provider.sandbox import SandboxServer
 
@@ -84,22 +84,6 @@ BACKGROUND = (
 
 class DeploymentError(RuntimeError):
     """The deployment could not start or a component stopped; the message carries the log tail."""
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1 (the API server binds it a moment later)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def tail(path: Path, characters: int = 3000) -> str:
-    """The end of a log file, or a note that it does not exist."""
-    if not path.exists():
-        return f"({path} does not exist)"
-    with path.open("rb") as handle:
-        handle.seek(max(0, path.stat().st_size - characters))
-        return handle.read().decode(errors="replace")
 
 
 def session_processes(sessions: Collection[int]) -> list[psutil.Process]:

@@ -50,8 +50,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _tail(path: Path, characters: int = 3000) -> str:
-    return path.read_text(errors="replace")[-characters:] if path.exists() else f"({path} does not exist)"
+def tail(path: Path, characters: int = 3000) -> str:
+    """The end of a log file (read from its end, however large), or a note that it does not exist."""
+    if not path.exists():
+        return f"({path} does not exist)"
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - characters))
+        return handle.read().decode(errors="replace")
 
 
 _apt_updated = False
@@ -82,9 +87,9 @@ def wait_for_port(port: int, alive: subprocess.Popen[bytes] | None, log: Path, w
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
             return
         if alive is not None and alive.poll() is not None:
-            raise ServiceError(f"{what} exited (code {alive.returncode})\n{_tail(log)}")
+            raise ServiceError(f"{what} exited (code {alive.returncode})\n{tail(log)}")
         if time.monotonic() > deadline:
-            raise ServiceError(f"{what} did not listen on 127.0.0.1:{port} in time\n{_tail(log)}")
+            raise ServiceError(f"{what} did not listen on 127.0.0.1:{port} in time\n{tail(log)}")
         time.sleep(0.2)
 
 
@@ -163,7 +168,7 @@ def redis_server() -> Iterator[RedisServer]:
         deadline = time.monotonic() + START_TIMEOUT
         while not ping_redis(port):  # it accepts connections a moment before it answers
             if time.monotonic() > deadline:
-                raise ServiceError(f"redis-server did not answer PING\n{_tail(log)}")
+                raise ServiceError(f"redis-server did not answer PING\n{tail(log)}")
             time.sleep(0.2)
         yield RedisServer(port, process.pid, directory)
     finally:
@@ -227,7 +232,7 @@ def _run(command: list[str], log: Path, timeout: float = START_TIMEOUT) -> None:
             check=False,
         )
     if done.returncode != 0:
-        raise ServiceError(f"{' '.join(command)} failed (exit {done.returncode})\n{_tail(log)}")
+        raise ServiceError(f"{' '.join(command)} failed (exit {done.returncode})\n{tail(log)}")
 
 
 @contextlib.contextmanager
@@ -280,7 +285,7 @@ def postgres_server(database: str = "airflow", max_connections: int = 200) -> It
             check=False,
         )
         if done.returncode != 0:
-            raise ServiceError(f"createdb failed: {done.stdout}{done.stderr}\n{_tail(log)}")
+            raise ServiceError(f"createdb failed: {done.stdout}{done.stderr}\n{tail(log)}")
         yield PostgresServer(port, database, password, database, data)
     finally:
         if started:
