@@ -14,6 +14,8 @@ from tests.fixtures import VendorCase, VendorSandbox, serve
 STATUSPAGE_CONN_ID = "statuspage_test"
 CASE = VendorCase("statuspage", STATUSPAGE_CONN_ID, "name", "status", "resolved")
 STATUSPAGE_PAGE_PATH = f"/pages/{PAGE_ID}"
+FIXTURE_HEADER = "X-Test-Fixture"
+"""Marks the fixture's own calls, so ``requests()`` shows only what the code under test sent."""
 
 
 class StatuspageSandbox(VendorSandbox):
@@ -28,7 +30,15 @@ class StatuspageSandbox(VendorSandbox):
     path_prefix = STATUSPAGE_PAGE_PATH
 
     def __init__(self, server: SandboxServer) -> None:
-        super().__init__(server, "statuspage", {"Authorization": f"OAuth {server.token('statuspage')}"})
+        super().__init__(
+            server,
+            "statuspage",
+            {"Authorization": f"OAuth {server.token('statuspage')}", FIXTURE_HEADER: "1"},
+        )
+
+    def requests(self) -> list[dict[str, Any]]:
+        """Requests the code under test sent, paths relative to the sandbox page (``/incidents/...``)."""
+        return [r for r in super().requests() if FIXTURE_HEADER.lower() not in r["headers"]]
 
     def default_extra(self) -> dict[str, Any]:
         return {"page_id": PAGE_ID}

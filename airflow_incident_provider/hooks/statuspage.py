@@ -171,7 +171,11 @@ class StatuspageIncidentHook(IncidentHook):
             fields.pop("name")
         if fields.get("impact_override") == current.incident.severity:
             fields.pop("impact_override")
-        text = sp.message(update.resolution, update.note) if status is not None else sp.message(update.note)
+        text = (
+            sp.message(resolution=update.resolution, note=update.note)
+            if status is not None
+            else sp.message(note=update.note)
+        )
         if not (fields or status or text):
             step = Step(name="update", applied=False, detail="already as requested")
             return OperationResult.from_steps(current.incident, [step])
@@ -183,7 +187,7 @@ class StatuspageIncidentHook(IncidentHook):
         self, ref: str, resolution: str | None, note: str | None, options: WriteOptions
     ) -> Flow[OperationResult]:
         """One ``PATCH`` to resolved (``completed`` for a maintenance), the resolution and note its body."""
-        text = sp.message(resolution, note)
+        text = sp.message(resolution=resolution, note=note)
         self._require_public(options)
         target = self._ref(ref)
         current = yield from self._read(target, options.include_raw)
@@ -191,7 +195,9 @@ class StatuspageIncidentHook(IncidentHook):
             steps = [Step(name="resolve", applied=False, detail=f"already {current.incident.status}")]
             incident = current.incident
             if note is not None:
-                incident, sent = yield from self._write(target, current, {}, options, text=sp.message(note))
+                incident, sent = yield from self._write(
+                    target, current, {}, options, text=sp.message(note=note)
+                )
                 steps.append(Step(name="note", applied=sent, detail=None if sent else "already posted"))
             return OperationResult.from_steps(incident, steps)
         status = sp.status_for("resolved", current)
@@ -200,7 +206,7 @@ class StatuspageIncidentHook(IncidentHook):
 
     def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
         """An incident update at the incident's current status, its body the note."""
-        text = sp.message(note)
+        text = sp.message(note=note)
         self._require_public(options)
         target = self._ref(ref)
         current = yield from self._read(target, options.include_raw)
@@ -228,7 +234,7 @@ class StatuspageIncidentHook(IncidentHook):
         if escalation.assignees is not None:
             raise sp.assignees_unsupported()
         requested = sp.impact(escalation.severity) if escalation.severity is not None else None
-        text = sp.message(escalation.note)
+        text = sp.message(note=escalation.note)
         self._require_public(options)
         target = self._ref(ref)
         current = yield from self._read(target, options.include_raw)

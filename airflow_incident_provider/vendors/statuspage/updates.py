@@ -57,10 +57,19 @@ def impact(value: object, field_name: str = "severity") -> str:
     return word
 
 
-def message(*parts: str | None, field_name: str = "note") -> str | None:
-    """Texts joined into one customer message (``incident[body]``), or None when none is given."""
-    given = [part.strip() for part in parts if part is not None]
-    return _text("\n\n".join(given), field_name, BODY_MAX_LENGTH) if given else None
+def message(**parts: str | None) -> str | None:
+    """Texts, each checked under its argument's name, joined into one customer message (``incident[body]``);
+    None when none is given."""
+    given = [
+        _text(value, name, BODY_MAX_LENGTH).strip() for name, value in parts.items() if value is not None
+    ]
+    if not given:
+        return None
+    return _text(
+        "\n\n".join(given),
+        " and ".join(name for name, value in parts.items() if value is not None),
+        BODY_MAX_LENGTH,
+    )
 
 
 def _id(value: object, where: str) -> str:
@@ -129,7 +138,7 @@ def validate_update(update: IncidentUpdate) -> dict[str, Any]:
             "is the closing message: give it with status='resolved' (or 'completed')",
             vendor=NAME,
         )
-    message(update.resolution, update.note)
+    message(resolution=update.resolution, note=update.note)
     return fields
 
 
@@ -159,7 +168,7 @@ def build_create(page_id: str, create: IncidentCreate, key: str | None, *, notif
     }
     if create.severity is not None:
         incident["impact_override"] = impact(create.severity)
-    body_text = message(create.description, field_name="description")
+    body_text = message(description=create.description)
     if body_text is not None:
         incident["body"] = body_text
     if create.assignees is not None:
