@@ -11,7 +11,7 @@ Usage::
 
     python scripts/extract_schemas.py VENDOR [SPEC] [--output FILE] [--check] [--commit SHA]
 
-``VENDOR`` is ``pagerduty``, ``rootly``, ``devhelm`` or ``statuspage``. ``SPEC`` defaults to the vendor's file in
+``VENDOR`` is a key of ``VENDORS`` below (``pagerduty``...). ``SPEC`` defaults to the vendor's file in
 ``../shared/vendor-specs/`` next to the repository. ``--check`` compares instead of writing and exits 1 when
 the extract is out of date. A spec other than the recorded one (by sha256) needs ``--commit`` to say which
 commit of the vendor's source repository it comes from.

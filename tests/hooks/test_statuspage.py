@@ -4,6 +4,7 @@ sandbox's fault rules, so every retry is seen in its request log)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -127,7 +128,7 @@ def test_the_sandbox_420_is_read_as_a_rate_limit(
 
 def test_every_write_needs_public_and_nothing_is_sent_without_it(statuspage: StatuspageSandbox) -> None:
     incident_id = statuspage.with_status("investigating")
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: hook().update_incident(incident_id, IncidentUpdate(title="Renamed")),
         lambda: hook().add_note(incident_id, "Still on it"),
         lambda: hook().resolve_incident(incident_id),
@@ -332,7 +333,7 @@ def test_a_create_whose_answer_was_lost_is_found_by_its_dedup_key(statuspage: St
     lose_next_answer(statuspage, "POST")
     result = hook().create_incident(IncidentCreate(title="Lost create", dedup_key="lost-1"), PUBLIC)
     assert result.changed is True
-    assert statuspage.assert_created_once("Lost create") is None
+    statuspage.assert_created_once("Lost create")
 
 
 def test_list_filters_by_word_or_phase_and_time(statuspage: StatuspageSandbox) -> None:

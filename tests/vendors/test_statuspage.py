@@ -30,7 +30,7 @@ def test_refs_and_paths() -> None:
     assert sp.parse_ref("a b?c", PAGE).incident_id == "a%20b%3Fc"
     for bad in ("", "..", f"{PAGE}/", None, 3.5):
         with pytest.raises(IncidentValidationError, match="incident_id"):
-            sp.parse_ref(bad, PAGE)  # type: ignore[arg-type]
+            sp.parse_ref(bad, PAGE)
     with pytest.raises(IncidentValidationError, match="page_id"):
         sp.parse_ref(INCIDENT, None)
 
