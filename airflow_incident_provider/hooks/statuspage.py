@@ -1,7 +1,8 @@
 """Statuspage hook: the connection's page and key, and the flow of each operation.
 
-Everything on a Statuspage incident shows on the public page, so every write needs ``public=True``.
-A write is one ``PATCH`` (or the create ``POST``) carrying the customer message as ``incident[body]``,
+A status change, a note, a resolution, an escalation or a new incident is a message to customers, so it
+needs ``public=True``, as on the other status pages (a title, impact or components alone do not). A write
+is one ``PATCH`` (or the create ``POST``) carrying the customer message as ``incident[body]``,
 ``deliver_notifications`` only when asked, and the write's idempotency key in the incident's metadata.
 """
 
@@ -34,8 +35,9 @@ if TYPE_CHECKING:
     from airflow.sdk import Connection
 
 PUBLIC_HINT = (
-    "everything on a Statuspage incident is shown to customers on the public page; pass public=True to "
-    "write it (and notify_subscribers=True to also notify subscribers)"
+    "on a Statuspage page a status change, a note, a resolution, an escalation or a new incident is a "
+    "message to customers; pass public=True to post it (and notify_subscribers=True to also notify "
+    "subscribers)"
 )
 
 
@@ -160,7 +162,8 @@ class StatuspageIncidentHook(IncidentHook):
         fields = sp.validate_update(update)
         if update.is_empty():
             raise IncidentValidationError("update", "names nothing to change", vendor=sp.NAME)
-        self._require_public(options)
+        if update.status is not None or update.note is not None:
+            self._require_public(options)
         target = self._ref(ref)
         current = yield from self._read(target, options.include_raw)
         status = sp.status_for(update.status, current) if update.status is not None else None

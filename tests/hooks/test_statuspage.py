@@ -126,10 +126,12 @@ def test_the_sandbox_420_is_read_as_a_rate_limit(
 # ---------------------------------------------------------------- writing
 
 
-def test_every_write_needs_public_and_nothing_is_sent_without_it(statuspage: StatuspageSandbox) -> None:
+def test_every_customer_message_needs_public_and_nothing_is_sent_without_it(
+    statuspage: StatuspageSandbox,
+) -> None:
     incident_id = statuspage.with_status("investigating")
     calls: list[Callable[[], object]] = [
-        lambda: hook().update_incident(incident_id, IncidentUpdate(title="Renamed")),
+        lambda: hook().update_incident(incident_id, IncidentUpdate(title="Renamed", status="identified")),
         lambda: hook().add_note(incident_id, "Still on it"),
         lambda: hook().resolve_incident(incident_id),
         lambda: hook().escalate_incident(incident_id),
@@ -139,6 +141,8 @@ def test_every_write_needs_public_and_nothing_is_sent_without_it(statuspage: Sta
         with pytest.raises(IncidentValidationError, match=r"invalid 'public'.*public=True"):
             call()
     assert statuspage.requests() == []
+    renamed = hook().update_incident(incident_id, IncidentUpdate(title="Renamed", severity="minor"))
+    assert (renamed.changed, renamed.incident.title) == (True, "Renamed"), "no message: no public needed"
 
 
 def test_a_status_change_carries_the_note_as_its_body_without_notifying(
