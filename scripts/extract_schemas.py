@@ -11,7 +11,7 @@ Usage::
 
     python scripts/extract_schemas.py VENDOR [SPEC] [--output FILE] [--check] [--commit SHA]
 
-``VENDOR`` is ``pagerduty``, ``rootly`` or ``devhelm``. ``SPEC`` defaults to the vendor's file in
+``VENDOR`` is a key of ``VENDORS`` below (``pagerduty``...). ``SPEC`` defaults to the vendor's file in
 ``../shared/vendor-specs/`` next to the repository. ``--check`` compares instead of writing and exits 1 when
 the extract is out of date. A spec other than the recorded one (by sha256) needs ``--commit`` to say which
 commit of the vendor's source repository it comes from.
@@ -164,6 +164,32 @@ VENDORS: dict[str, Vendor] = {
             servers=True,
             responses="success",
             error_schema="ErrorResponse",
+        ),
+        # Statuspage's API description as published at developer.statuspage.io (swagger.json), kept current
+        # in a generated Go client's repository; no licence is stated there.
+        Vendor(
+            title="Statuspage",
+            spec="statuspage-swagger.json",
+            repo="sbecker59/statuspage-api-client-go",
+            path="swagger.json",
+            url="https://developer.statuspage.io/",
+            commit="bc4d957c958f5881e11c687068783591c2a58604",
+            sha256="5a26194f502879f592395ed9648ba3a3ddb61e11c84bfe70d284916e4fc9d400",
+            operations=(
+                ("GET", "/pages"),
+                ("GET", "/pages/{page_id}"),
+                ("GET", "/pages/{page_id}/incidents"),
+                ("POST", "/pages/{page_id}/incidents"),
+                ("GET", "/pages/{page_id}/incidents/unresolved"),
+                ("GET", "/pages/{page_id}/incidents/{incident_id}"),
+                ("PATCH", "/pages/{page_id}/incidents/{incident_id}"),
+            ),
+            note=f"{INLINED}{PARAMETERS_KEPT} Each operation keeps its one 2xx response schema and the "
+            "statuses it declares as ErrorEntity. The source repository states no licence: the document is "
+            "Atlassian's published description of its API, copied in part to test requests against it.",
+            servers=True,
+            responses="success",
+            error_schema="ErrorEntity",
         ),
     )
 }

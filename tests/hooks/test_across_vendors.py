@@ -27,6 +27,7 @@ from airflow_incident_provider.registry import BY_NAME, VENDORS
 from airflow_incident_provider.sandbox.devhelm import DEFAULT_STATUS_PAGE_ID
 from airflow_incident_provider.sandbox.pinghome import USERS as PINGHOME_USERS
 from airflow_incident_provider.sandbox.rootly import USERS as ROOTLY_USERS
+from airflow_incident_provider.sandbox.statuspage import PAGE_ID as STATUSPAGE_PAGE_ID
 from airflow_incident_provider.sandbox.uptimeio import PROJECT_ID, STATUS_PAGE_ID
 from tests.fixtures import VendorSandbox
 from tests.hooks.scripted import drive, ok
@@ -290,6 +291,30 @@ CASES: dict[str, Case] = {
             lambda uptimeio: uptimeio.with_status("identified"),
             1,
             lambda s: s > 2,
+        ),
+    ),
+    "statuspage": Case(
+        fixture="statuspage",
+        new_incident=lambda statuspage: statuspage.create(),
+        first_status="investigating",
+        moves=_public_update("identified", "async note", KEYED.model_copy(update={"public": True})),
+        moved=("identified",),
+        resolve_options=PUBLIC,
+        resolved_listed=2,
+        listed_exactly=True,
+        stored_resolved="resolved",
+        refusal="Could not authenticate",
+        refusal_code=None,
+        credential_hint="the API key in the password",
+        some_incident=lambda statuspage: "sbxmissing01",
+        extra={},
+        offline_extra={"page_id": STATUSPAGE_PAGE_ID},
+        writes=AsyncWrites(
+            IncidentCreate(title="Async", severity="minor", dedup_key="async"),
+            PUBLIC,
+            ("severity", "major"),
+            None,
+            after=lambda statuspage, ref: statuspage.assert_created_once("Async"),
         ),
     ),
 }

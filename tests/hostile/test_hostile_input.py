@@ -19,6 +19,8 @@ never crashes an operator with a ``KeyError``, a ``TypeError`` or a pydantic err
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import inspect
 import re
 from collections import Counter, defaultdict
@@ -56,14 +58,16 @@ from airflow_incident_provider.sensors import IncidentStatusSensor
 from airflow_incident_provider.vendors import vendor_module
 from airflow_incident_provider.vendors.base import Request
 from tests.contract.openapi_check import Contract
-from tests.contract.test_devhelm_contract import CONTRACT as DEVHELM
-from tests.contract.test_pagerduty_contract import CONTRACT as PAGERDUTY
-from tests.contract.test_rootly_contract import CONTRACT as ROOTLY
 from tests.operators.test_bulk import context
 from tests.vendor_cases import VENDOR_CASES
 
-CONTRACTS: dict[str, Contract] = {"pagerduty": PAGERDUTY, "rootly": ROOTLY, "devhelm": DEVHELM}
-"""The vendors with an official spec; UptimeIO's and Pinghome's limits are the seed's (the sandbox's)."""
+CONTRACTS: dict[str, Contract] = {
+    vendor: importlib.import_module(f"tests.contract.test_{vendor}_contract").CONTRACT
+    for vendor in VENDOR_CASES
+    if importlib.util.find_spec(f"tests.contract.test_{vendor}_contract") is not None
+}
+"""The vendors with an official spec: each has ``tests/contract/test_<vendor>_contract.py`` holding its
+``CONTRACT``. UptimeIO's and Pinghome's limits are the seed's (the sandbox's)."""
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 # --- values -----------------------------------------------------------------------------------------------

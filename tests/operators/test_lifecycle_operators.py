@@ -162,7 +162,7 @@ def test_note_must_have_text_and_dates_must_parse() -> None:
 
 CREATE_ARGS: dict[str, dict[str, Any]] = {
     "pagerduty": {"vendor_fields": {"service": "PSVC001"}},
-    "devhelm": {"public": True},
+    **{vendor: {"public": True} for vendor in STATUS_PAGES},
 }
 
 

@@ -17,11 +17,13 @@ from airflow_incident_provider.sandbox.__main__ import build_parser
 from airflow_incident_provider.sandbox.devhelm import DEFAULT_STATUS_PAGE_ID
 from airflow_incident_provider.sandbox.pagerduty.seed import SCRIPTED_ACTOR_ID as PD_RESPONDER
 from airflow_incident_provider.sandbox.pinghome import DEFAULT_TEAM_ID
+from airflow_incident_provider.sandbox.statuspage import PAGE_ID
 from airflow_incident_provider.sandbox.uptimeio import PROJECT_ID, STATUS_PAGE_ID
 from tests.fixtures import Sandbox, VendorSandbox
 from tests.fixtures_devhelm import DevHelmSandbox
 from tests.fixtures_pinghome import PinghomeSandbox
 from tests.fixtures_rootly import RootlySandbox
+from tests.fixtures_statuspage import StatuspageSandbox
 from tests.fixtures_uptimeio import UptimeIOSandbox
 from tests.vendor_cases import FIXTURES, VENDORS
 
@@ -127,6 +129,14 @@ CASES = {
         lambda vh: {item["title"]: item["status"] for item in vh.incidents()},
         "monitoring",
     ),
+    "statuspage": Case(
+        "investigating",
+        "identified",
+        lambda incident_id: f"{PAGE_ID}/{incident_id}",
+        lambda vh, i: vh.incident(i)["status"],
+        lambda vh: {item["name"]: item["status"] for item in vh.incidents()},
+        "monitoring",
+    ),
     "pinghome": Case(
         "open",
         "acknowledged",
@@ -162,6 +172,11 @@ def check_timeline(vh: Handle, incident_id: str, due_at: str) -> None:
     elif isinstance(vh, UptimeIOSandbox):
         newest = vh.updates(incident_id)[0]
         assert (newest["status"], newest["message"]) == ("identified", "Scheduled change to identified")
+        assert same_second(newest["created_at"], due_at)
+    elif isinstance(vh, StatuspageSandbox):
+        newest = vh.incident(incident_id)["incident_updates"][0]
+        assert (newest["status"], newest["body"]) == ("identified", "Scheduled change to identified")
+        assert newest["deliver_notifications"] is False
         assert same_second(newest["created_at"], due_at)
     else:
         assert isinstance(vh, PinghomeSandbox)

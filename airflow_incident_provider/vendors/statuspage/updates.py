@@ -1,0 +1,216 @@
+"""Writing: what an update, a create or an escalation may carry (checked before any request), the one
+``PATCH`` or ``POST`` body each becomes, and the operations a status page has no place for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
+from airflow_incident_provider.models import IncidentCreate, IncidentUpdate
+from airflow_incident_provider.vendors.base import Request, path_segment, vendor_field_items
+from airflow_incident_provider.vendors.statuspage.api import NAME, IncidentRef, page_path
+from airflow_incident_provider.vendors.statuspage.incidents import (
+    KEPT_KEYS,
+    METADATA_KEY,
+    Read,
+    to_vendor_status,
+)
+
+IMPACTS = ("none", "minor", "major", "critical")
+"""``impact_override`` values, lowest first: the scale a one-step escalation climbs."""
+COMPONENT_STATUSES = (
+    "operational",
+    "under_maintenance",
+    "degraded_performance",
+    "partial_outage",
+    "major_outage",
+)
+NAME_MAX_LENGTH = 255
+BODY_MAX_LENGTH = 25000
+"""The spec's limits, stated in the descriptions of ``incident[name]`` and ``incident[body]``."""
+VENDOR_FIELDS = ("components", "component_ids")
+"""``components`` (component id -> its status) and ``component_ids`` (the affected components)."""
+_ARGUMENT_FIELDS = {
+    "name": "title",
+    "status": "status",
+    "impact_override": "severity",
+    "body": "note",
+    "deliver_notifications": "notify_subscribers",
+    "metadata": None,
+}
+
+
+def _text(value: object, field_name: str, maximum: int) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > maximum:
+        raise IncidentValidationError(field_name, f"must be 1 to {maximum} characters of text", vendor=NAME)
+    return value
+
+
+def impact(value: object, field_name: str = "severity") -> str:
+    """An ``impact_override`` for a severity in any case."""
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word not in IMPACTS:
+        raise IncidentValidationError(
+            field_name, f"{value!r} is not an impact; allowed: {', '.join(IMPACTS)}", vendor=NAME
+        )
+    return word
+
+
+def message(**parts: str | None) -> str | None:
+    """Texts, each checked under its argument's name, joined into one customer message (``incident[body]``);
+    None when none is given."""
+    given = [
+        _text(value, name, BODY_MAX_LENGTH).strip() for name, value in parts.items() if value is not None
+    ]
+    if not given:
+        return None
+    return _text(
+        "\n\n".join(given),
+        " and ".join(name for name, value in parts.items() if value is not None),
+        BODY_MAX_LENGTH,
+    )
+
+
+def _id(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise IncidentValidationError(
+            where, f"must be a component id string, got {type(value).__name__}", vendor=NAME
+        )
+    path_segment(value, where, NAME)
+    return value.strip()
+
+
+def _components(value: Any) -> dict[str, str]:
+    where = "vendor_fields.components"
+    if not isinstance(value, Mapping) or not value:
+        raise IncidentValidationError(where, "must map component ids to component statuses", vendor=NAME)
+    result: dict[str, str] = {}
+    for component, status in value.items():
+        component = _id(component, f"{where} (component id)")
+        if not isinstance(status, str) or status not in COMPONENT_STATUSES:
+            raise IncidentValidationError(
+                f"{where}.{component}", f"allowed: {', '.join(COMPONENT_STATUSES)}", vendor=NAME
+            )
+        result[component] = status
+    return result
+
+
+def validate_vendor_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """``vendor_fields``: ``components`` and ``component_ids``, in the spec's shapes."""
+    result: dict[str, Any] = {}
+    for key, value in vendor_field_items(
+        fields,
+        vendor=NAME,
+        allowed=VENDOR_FIELDS,
+        arguments=_ARGUMENT_FIELDS,
+        what="a Statuspage incident field",
+    ):
+        if key == "components":
+            result[key] = _components(value)
+        elif not isinstance(value, list | tuple) or not value:
+            raise IncidentValidationError(
+                f"vendor_fields.{key}", "must be a list of component ids", vendor=NAME
+            )
+        else:
+            result[key] = list(dict.fromkeys(_id(item, f"vendor_fields.{key}") for item in value))
+    return result
+
+
+def validate_update(update: IncidentUpdate) -> dict[str, Any]:
+    """Everything an update can be checked for without the incident; the fields of its body."""
+    if update.description is not None:
+        raise UnsupportedOperationError(
+            f"{NAME}: Statuspage incidents have no description: pass the text as note=... (the customer "
+            "message, incident[body], with public=True)"
+        )
+    if update.assignees is not None:
+        raise assignees_unsupported()
+    fields = validate_vendor_fields(update.vendor_fields)
+    if update.title is not None:
+        fields["name"] = _text(update.title, "title", NAME_MAX_LENGTH)
+    if update.severity is not None:
+        fields["impact_override"] = impact(update.severity)
+    status = to_vendor_status(update.status) if update.status is not None else None
+    if update.resolution is not None and status not in ("resolved", "completed"):
+        raise IncidentValidationError(
+            "resolution",
+            "is the closing message: give it with status='resolved' (or 'completed')",
+            vendor=NAME,
+        )
+    message(resolution=update.resolution, note=update.note)
+    return fields
+
+
+def with_key(current: Read | None, key: str | None) -> dict[str, Any]:
+    """The ``metadata`` that records ``key`` (the incident's own metadata kept): nothing without a key."""
+    if key is None:
+        return {}
+    kept = [*(current.keys if current is not None else ()), key][-KEPT_KEYS:]
+    metadata = dict(current.metadata) if current is not None else {}
+    return {"metadata": {**metadata, METADATA_KEY: {"writes": kept}}}
+
+
+def build_update(ref: IncidentRef, fields: Mapping[str, Any], *, notify: bool, idempotent: bool) -> Request:
+    """``PATCH .../incidents/{id}``; ``deliver_notifications`` always sent (Statuspage defaults to true).
+
+    A write that posts an incident update (a status change or a body) is not idempotent."""
+    body = {"incident": {**fields, "deliver_notifications": notify}}
+    return Request("PATCH", ref.path, json=body, write=True, idempotent=idempotent)
+
+
+def build_create(page_id: str, create: IncidentCreate, key: str | None, *, notify: bool) -> Request:
+    """``POST /pages/{page_id}/incidents``: a realtime incident, investigating, its dedup key in metadata."""
+    fields = validate_vendor_fields(create.vendor_fields)
+    incident: dict[str, Any] = {
+        "name": _text(create.title, "title", NAME_MAX_LENGTH),
+        "status": "investigating",
+    }
+    if create.severity is not None:
+        incident["impact_override"] = impact(create.severity)
+    body_text = message(description=create.description)
+    if body_text is not None:
+        incident["body"] = body_text
+    if create.assignees is not None:
+        raise assignees_unsupported()
+    incident |= fields | with_key(None, key) | {"deliver_notifications": notify}
+    return Request(
+        "POST", f"{page_path(page_id)}/incidents", json={"incident": incident}, write=True, idempotent=False
+    )
+
+
+def escalation_target(current: str | None, requested: str | None) -> tuple[str | None, str]:
+    """The impact to write (None: no write) and the step's detail; never lowers the impact."""
+    if current not in IMPACTS:
+        raise IncidentValidationError(
+            "severity",
+            f"the incident's impact {current!r} is not on the scale {', '.join(IMPACTS)} (a scheduled "
+            "maintenance has none): escalate a realtime incident",
+            vendor=NAME,
+        )
+    rank = IMPACTS.index(current)
+    target = impact(requested) if requested is not None else IMPACTS[min(rank + 1, len(IMPACTS) - 1)]
+    if IMPACTS.index(target) <= rank:
+        return None, f"already {current}" if target == current else f"already {current}, above {target}"
+    return target, f"impact {current} -> {target}"
+
+
+def acknowledge_unsupported() -> UnsupportedOperationError:
+    return UnsupportedOperationError(
+        f"{NAME}: a status page has no acknowledge (every status is a message to customers): use "
+        "UpdateIncidentOperator(status='identified', public=True) to say the cause is identified"
+    )
+
+
+def assignees_unsupported() -> UnsupportedOperationError:
+    return UnsupportedOperationError(
+        f"{NAME}: Statuspage incidents have no assignees: assign responders through your incident-management "
+        "connection (PagerDuty, Rootly, Pinghome), and tell customers with note=... (public=True)"
+    )
+
+
+def escalation_level_unsupported() -> UnsupportedOperationError:
+    return UnsupportedOperationError(
+        f"{NAME}: 'escalation_level' is PagerDuty's; a Statuspage incident escalates its impact "
+        f"({' -> '.join(IMPACTS)}): pass severity=... or no target for one step up"
+    )
