@@ -7,6 +7,7 @@ import pytest
 import respx
 
 from airflow_incident_provider.exceptions import (
+    AmbiguousWriteError,
     ConnectionConfigError,
     IncidentNotFoundError,
     IncidentValidationError,
@@ -15,6 +16,7 @@ from airflow_incident_provider.exceptions import (
 )
 from airflow_incident_provider.hooks import get_incident_hook
 from airflow_incident_provider.hooks.incidentio import IncidentIOIncidentHook
+from airflow_incident_provider.hooks.write_once import WRITE_ATTEMPTS
 from airflow_incident_provider.models import Escalation, IncidentCreate, IncidentUpdate, Phase, WriteOptions
 from airflow_incident_provider.sandbox.incidentio import ROLES, SEVERITIES, STATUSES, USERS
 from tests.fixtures_incidentio import INCIDENTIO_CONN_ID, IncidentIOSandbox
@@ -33,8 +35,10 @@ def test_get_reads_the_status_category_severity_and_lead(incidentio: IncidentIOS
     incident = hook().get_incident(incident_id, include_raw=True)
     assert (incident.status, incident.phase, incident.severity) == ("live", Phase.ACKNOWLEDGED, "Major")
     assert incident.title == "Disk full"
-    assert incident.url is not None and incident.url.startswith("https://app.incident.io/")
-    assert incident.raw is not None and incident.raw["incident_status"]["name"] == "Investigating"
+    assert incident.url is not None
+    assert incident.url.startswith("https://app.incident.io/")
+    assert incident.raw is not None
+    assert incident.raw["incident_status"]["name"] == "Investigating"
     assert incidentio.calls() == [("GET", f"/v2/incidents/{incident_id}")]
 
 
@@ -45,7 +49,8 @@ def test_list_filters_by_category_and_pages_with_the_cursor(incidentio: Incident
     assert {item.status for item in listed} == {"triage"}
     assert len(listed) == len(incidentio.incidents(**{"status_category[one_of]": "triage"}))
     resolved = hook().list_incidents(statuses=["resolved"])
-    assert resolved and all(item.phase is Phase.RESOLVED for item in resolved)
+    assert resolved
+    assert all(item.phase is Phase.RESOLVED for item in resolved)
     queries = [r["query"] for r in incidentio.requests() if r["path"] == "/v2/incidents"]
     assert queries[-1]["status_category[one_of]"] == ["learning", "closed", "declined", "merged", "canceled"]
     assert len(hook().list_incidents(limit=2)) == 2
@@ -86,9 +91,9 @@ def test_lifecycle_moves_the_api_cannot_make_name_the_app(incidentio: IncidentIO
     triage = incidentio.create()
     live = incidentio.create(category="live")
     incidentio.clear_requests()
-    with pytest.raises(UnsupportedOperationError, match="incident.io app"):
+    with pytest.raises(UnsupportedOperationError, match=r"incident\.io app"):
         hook().acknowledge_incident(triage)
-    with pytest.raises(UnsupportedOperationError, match="resolve it in the incident.io app"):
+    with pytest.raises(UnsupportedOperationError, match=r"resolve it in the incident\.io app"):
         hook().resolve_incident(live)
     with pytest.raises(UnsupportedOperationError, match="live"):
         hook().update_incident(live, IncidentUpdate(status="resolved"))
@@ -133,7 +138,7 @@ def test_create_uses_the_api_idempotency_key_and_reports_the_retry(incidentio: I
     assert (first.changed, again.changed) == (True, False)
     assert first.incident.id == again.incident.id
     assert [item["name"] for item in incidentio.incidents()].count("Queue stuck") == 1
-    body = [r for r in incidentio.requests() if r["method"] == "POST"][0]["body"]
+    body = next(r for r in incidentio.requests() if r["method"] == "POST")["body"]
     assert body == {
         "name": "Queue stuck",
         "severity_id": SEVERITIES[1].id,
@@ -163,7 +168,8 @@ def test_reassign_fills_the_lead_role_or_the_connection_s_role(
 ) -> None:
     incident_id = incidentio.create(category="live")
     result = hook().reassign_incident(incident_id, (USERS[1].id,))
-    assert result.changed and result.incident.assignees == (USERS[1].id,)
+    assert result.changed
+    assert result.incident.assignees == (USERS[1].id,)
     by_email = hook().reassign_incident(incident_id, (USERS[1].email,))
     assert not by_email.changed, "the same person given by email"
     with pytest.raises(IncidentValidationError, match="holds one person"):
@@ -184,8 +190,10 @@ def test_a_lost_edit_answer_is_settled_by_reading_back(incidentio: IncidentIOSan
     with respx.mock(assert_all_called=False) as mock:
         mock.route(method="POST", url=url).mock(side_effect=httpx.ReadError("connection reset"))
         mock.route(host="127.0.0.1").pass_through()
-        with pytest.raises(Exception):  # noqa: B017,PT011 - the edit never reached the sandbox here
+        with pytest.raises(AmbiguousWriteError):
             target.update_incident(incident_id, IncidentUpdate(title="Lost"))
+    reads = [call for call in incidentio.calls() if call == ("GET", f"/v2/incidents/{incident_id}")]
+    assert len(reads) == 1 + WRITE_ATTEMPTS, "read before editing, then read back after each lost answer"
     assert incidentio.incident(incident_id)["name"] != "Lost"
 
 
