@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from airflow_incident_provider.registry import VENDOR_NAMES
-from airflow_incident_provider.vendors import devhelm, pagerduty, pinghome, rootly, uptimeio, vendor_module
+from airflow_incident_provider.vendors import (
+    devhelm,
+    incidentio,
+    pagerduty,
+    pinghome,
+    rootly,
+    uptimeio,
+    vendor_module,
+)
 from airflow_incident_provider.vendors.protocol import NotesVendorModule, VendorModule
 
 # Static conformance: `make typecheck` fails here when a module loses a member or changes a signature.
@@ -14,8 +22,9 @@ ROOTLY: VendorModule = rootly
 PINGHOME: VendorModule = pinghome
 DEVHELM: VendorModule = devhelm
 UPTIMEIO: VendorModule = uptimeio
+INCIDENTIO: VendorModule = incidentio
 CHECKED: dict[str, VendorModule] = {
-    module.NAME: module for module in (PAGERDUTY, ROOTLY, PINGHOME, DEVHELM, UPTIMEIO)
+    module.NAME: module for module in (PAGERDUTY, ROOTLY, PINGHOME, DEVHELM, UPTIMEIO, INCIDENTIO)
 }
 
 
