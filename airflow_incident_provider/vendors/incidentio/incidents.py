@@ -90,6 +90,10 @@ def holder_matches(incident: Mapping[str, Any], role_id: str, user: str) -> bool
     return False
 
 
+def _object(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def _resolved_at(incident: Mapping[str, Any]) -> Any:
     for item in incident.get("incident_timestamp_values") or ():
         stamp = item.get("incident_timestamp") if isinstance(item, Mapping) else None
@@ -103,9 +107,9 @@ def incident_from_json(
     incident: Mapping[str, Any], *, include_raw: bool = False, assignees: tuple[str, ...] | None = None
 ) -> Incident:
     """The normalized incident; ``assignees`` defaults to the lead role's holder."""
-    status = incident.get("incident_status") if isinstance(incident.get("incident_status"), Mapping) else {}
+    status: Mapping[str, Any] = _object(incident.get("incident_status"))
     category = str(status.get("category") or "").lower()
-    severity = incident.get("severity") if isinstance(incident.get("severity"), Mapping) else {}
+    severity: Mapping[str, Any] = _object(incident.get("severity"))
     return Incident(
         vendor=NAME,
         id=str(incident["id"]),
