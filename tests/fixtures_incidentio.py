@@ -31,6 +31,9 @@ class IncidentIOSandbox(VendorSandbox):
         """Requests the code under test sent (the fixture's own calls left out)."""
         return [r for r in super().requests() if FIXTURE_HEADER.lower() not in r["headers"]]
 
+    def default_extra(self) -> dict[str, Any]:
+        return {"default_severity": SEVERITIES[0].name}
+
     def incidents(self, **params: Any) -> list[dict[str, Any]]:
         response = self.api.get("/v2/incidents", params={"page_size": 250, **params})
         response.raise_for_status()

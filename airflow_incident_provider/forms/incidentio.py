@@ -24,6 +24,11 @@ CONN_FIELDS: dict[str, Field] = {
         {"type": ["string", "null"], "enum": list(VISIBILITIES), "default": VISIBILITY},
         "public: open to the whole Slack workspace; private: invite-only.",
     ),
+    "default_severity": field(
+        "Default severity of created incidents",
+        {"type": ["string", "null"]},
+        "Severity (name or id) CreateIncidentOperator uses when given none; incident.io requires one.",
+    ),
     **COMMON_FIELDS,
 }
 
@@ -34,5 +39,6 @@ UI_FIELD_BEHAVIOUR: dict[str, Any] = {
         "host": f"leave empty for {BASE_URL}",
         "password": "incident.io API key, sent as Bearer",
         "assignee_role": "Incident Lead",
+        "default_severity": "Minor",
     },
 }

@@ -48,7 +48,8 @@ class IncidentIOIncidentHook(IncidentHook):
     """Incidents at incident.io through its public API (v1 for the account's catalog, v2 for incidents).
 
     Connection: the API key in the password (sent as Bearer); extras ``assignee_role`` (the incident
-    role ReassignIncidentOperator fills, by default the lead role), ``visibility`` of created incidents,
+    role ReassignIncidentOperator fills, by default the lead role), ``visibility`` and
+    ``default_severity`` of created incidents,
     timeouts, proxy, CA bundle and rate-limit override; a host with a scheme replaces
     ``https://api.incident.io``. Incidents are addressed by id alone, so an incident's ``ref`` is its id.
     """
@@ -217,9 +218,10 @@ class IncidentIOIncidentHook(IncidentHook):
         if create.assignees is not None:
             role, assignment = yield from self._assignment(create.assignees)
             payload["incident_role_assignments"] = [assignment]
-        if create.severity is not None:
+        severity = create.severity or self.settings.extra("default_severity")
+        if severity:
             severities = yield from self._catalog_flow("severities")
-            payload["severity_id"] = iv.find(create.severity, severities, "severity", "severity").id
+            payload["severity_id"] = iv.find(severity, severities, "severity", "severity").id
         if "incident_status_id" in payload:
             statuses = yield from self._catalog_flow("statuses")
             payload["incident_status_id"] = iv.find(

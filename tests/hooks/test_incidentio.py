@@ -147,7 +147,10 @@ def test_create_uses_the_api_idempotency_key_and_reports_the_retry(incidentio: I
     }
 
 
-def test_create_without_a_severity_surfaces_the_vendor_message(incidentio: IncidentIOSandbox) -> None:
+def test_create_without_a_severity_surfaces_the_vendor_message(
+    incidentio: IncidentIOSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    incidentio.use_connection(monkeypatch, default_severity=None)
     with pytest.raises(VendorValidationError, match="A severity is required to open an incident"):
         hook().create_incident(IncidentCreate(title="No severity", dedup_key="k"))
 

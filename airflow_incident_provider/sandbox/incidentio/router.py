@@ -166,6 +166,11 @@ class IncidentIOBackend(VendorBackend):
         super().__init__(sandbox)
         self.store = Store()
 
+    @classmethod
+    def connection_extra(cls) -> dict[str, Any]:
+        """Created incidents need a severity: the sample account's least severe one."""
+        return {"default_severity": SEVERITIES[0].name}
+
     def reset(self, *, empty: bool) -> None:
         self.store = Store()
         if empty:
