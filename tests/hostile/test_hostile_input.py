@@ -57,12 +57,18 @@ from airflow_incident_provider.vendors import vendor_module
 from airflow_incident_provider.vendors.base import Request
 from tests.contract.openapi_check import Contract
 from tests.contract.test_devhelm_contract import CONTRACT as DEVHELM
+from tests.contract.test_incidentio_contract import CONTRACT as INCIDENTIO
 from tests.contract.test_pagerduty_contract import CONTRACT as PAGERDUTY
 from tests.contract.test_rootly_contract import CONTRACT as ROOTLY
 from tests.operators.test_bulk import context
 from tests.vendor_cases import VENDOR_CASES
 
-CONTRACTS: dict[str, Contract] = {"pagerduty": PAGERDUTY, "rootly": ROOTLY, "devhelm": DEVHELM}
+CONTRACTS: dict[str, Contract] = {
+    "pagerduty": PAGERDUTY,
+    "rootly": ROOTLY,
+    "devhelm": DEVHELM,
+    "incidentio": INCIDENTIO,
+}
 """The vendors with an official spec; UptimeIO's and Pinghome's limits are the seed's (the sandbox's)."""
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 

@@ -28,6 +28,8 @@ VENDOR_FIELDS = (
 """Edit payload fields ``vendor_fields`` may set (``IncidentEditPayloadV2``); a status is given by the
 id or name of one of the account's live statuses."""
 CREATE_VENDOR_FIELDS = (*VENDOR_FIELDS[1:], "incident_status_id", "incident_type_id", "mode", "slack_team_id")
+LIST_FIELDS = ("custom_field_entries", "incident_timestamp_values")
+"""Fields that take a list of objects; every other vendor field takes a string."""
 ARGUMENT_FIELDS: Mapping[str, str | None] = {
     "name": "title",
     "summary": "description",
@@ -64,11 +66,14 @@ def validate_vendor_fields(
         fields, vendor=NAME, allowed=allowed, arguments=ARGUMENT_FIELDS, what="an incident.io incident field"
     )
     checked = dict(items)
-    status = checked.get("incident_status_id")
-    if status is not None and (not isinstance(status, str) or not status.strip()):
-        raise IncidentValidationError(
-            "vendor_fields.incident_status_id", "must be a status id or name", vendor=NAME
-        )
+    for key, value in checked.items():
+        if key in LIST_FIELDS:
+            if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
+                raise IncidentValidationError(
+                    f"vendor_fields.{key}", "must be a list of objects", vendor=NAME
+                )
+        elif not isinstance(value, str) or not value.strip():
+            raise IncidentValidationError(f"vendor_fields.{key}", "must be a non-empty string", vendor=NAME)
     mode = checked.get("mode")
     if mode is not None and mode not in MODES:
         raise IncidentValidationError("vendor_fields.mode", f"must be one of {', '.join(MODES)}", vendor=NAME)
