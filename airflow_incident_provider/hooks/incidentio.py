@@ -206,12 +206,13 @@ class IncidentIOIncidentHook(IncidentHook):
     def resolve_flow(
         self, ref: str, resolution: str | None, note: str | None, options: WriteOptions
     ) -> Flow[OperationResult]:
-        """An incident already over is ``changed: false``; any other cannot be resolved through the API."""
-        if note is not None or resolution is not None:
-            raise iv.notes_unsupported()
+        """An incident already over is ``changed: false``; any other cannot be resolved through the API
+        (refused after one read, so a task resolving an incident a person closed in the app succeeds)."""
         incident = yield from self.get_flow(ref, include_raw=options.include_raw)
         if incident.phase is not Phase.RESOLVED:
             raise iv.lifecycle_unsupported("resolve")
+        if note is not None or resolution is not None:
+            raise iv.notes_unsupported()
         return OperationResult.from_steps(
             incident, [Step(name="resolve", applied=False, detail=f"already {incident.status}")]
         )

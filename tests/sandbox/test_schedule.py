@@ -175,8 +175,8 @@ def check_timeline(vh: Handle, incident_id: str, due_at: str) -> None:
     elif isinstance(vh, IncidentIOSandbox):
         newest = vh.updates(incident_id)[0]
         assert (newest["new_incident_status"]["category"], newest["message"]) == (
-            "live",
-            "Moved to Investigating in the app",
+            "paused",
+            "Moved to Paused in the app",
         )
         assert same_second(newest["created_at"], due_at)
     else:

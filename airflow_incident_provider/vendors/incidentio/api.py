@@ -25,6 +25,9 @@ LIST_PAGE_SIZE = 100
 """``page_size`` for incident lists (the spec's default is 25 and names no maximum)."""
 CONFLICT_CODES: frozenset[str] = frozenset()
 """incident.io documents no conflict codes; a 409 is a conflict by its status alone."""
+UNSUPPORTED_OPERATIONS = ("acknowledge", "resolve", "note")
+"""What the API cannot do to an incident still open: accept it from triage, resolve it, post a note. Each
+is refused with ``UnsupportedOperationError`` naming the alternative (the app, Slack, the summary)."""
 SENSITIVE_FIELDS = ("call_url",)
 """A call link can carry its meeting passcode (``?pwd=``): never copied into XCom."""
 
