@@ -137,7 +137,7 @@ CASES = {
         "resolved",
     ),
     "incidentio": Case(
-        "live",
+        "triage",
         "paused",
         lambda incident_id: incident_id,
         lambda vh, i: vh.incident(i)["status"],

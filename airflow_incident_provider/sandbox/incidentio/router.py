@@ -47,6 +47,8 @@ CREATE_FIELDS = {
     "retrospective_incident_options",
 }
 MAX_PAGE_SIZE = 250
+PHASE_CATEGORIES = {"open": "triage", "acknowledged": "live", "resolved": "closed"}
+"""Scripted moves also take the provider's phases, as every other sandbox vendor's own words do."""
 
 
 def utc_iso(moment: datetime) -> str:
@@ -254,6 +256,11 @@ class IncidentIOBackend(VendorBackend):
     def scripted_statuses(self) -> tuple[str, ...]:
         return CATEGORIES
 
+    def canonical_status(self, status: str) -> str | None:
+        """A category, or a phase as the category a responder's move lands in (resolved: closed)."""
+        wanted = status.strip().lower()
+        return PHASE_CATEGORIES.get(wanted) or super().canonical_status(wanted)
+
     def incident_ref(self, ref_or_id: str) -> str:
         return self.store.incident(ref_or_id.strip()).id
 
@@ -268,8 +275,7 @@ class IncidentIOBackend(VendorBackend):
             {"idempotency_key": key, "visibility": "public", "name": title, "severity_id": SEVERITIES[0].id},
             at,
         )
-        if status and status != "live":
-            self.store.move(incident, status, at)
+        self.store.move(incident, status or "triage", at)  # an incident appearing is not yet accepted
         return incident.id
 
     # ------------------------------------------------------------ routes
