@@ -82,6 +82,9 @@ VENDORS: tuple[VendorRecord, ...] = (
     VendorRecord("devhelm", "DevHelm", "DevHelmIncidentHook", "DevHelmBackend", credential="key"),
     VendorRecord("uptimeio", "UptimeIO", "UptimeIOIncidentHook", "UptimeIOBackend", credential="key"),
     VendorRecord("statuspage", "Statuspage", "StatuspageIncidentHook", "StatuspageBackend", credential="key"),
+    VendorRecord(
+        "incidentio", "incident.io", "IncidentIOIncidentHook", "IncidentIOBackend", credential="key"
+    ),
 )
 """Every vendor, in the order the docs, the sandbox and the test cases list them."""
 

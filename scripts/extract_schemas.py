@@ -191,6 +191,31 @@ VENDORS: dict[str, Vendor] = {
             responses="success",
             error_schema="ErrorEntity",
         ),
+        # incident.io's public API description (v1 and v2 together), as the generated client
+        # expobrain/python-incidentio-client keeps it: api.incident.io/v1/openapi.json converted to 3.0.
+        Vendor(
+            title="IncidentIO",
+            spec="incident_io_openapi.json",
+            repo="expobrain/python-incidentio-client",
+            path="incident_io_openapi.json",
+            url="https://api.incident.io/v1/openapi.json",
+            commit="10f08e57ef4fd0679f74f8922b48841e9d7cd831",
+            sha256="f2b8dba47f31b38827585d624b146fe89321be632e70f89dab443327f73b8873",
+            operations=(
+                ("GET", "/v1/identity"),
+                ("GET", "/v1/incident_statuses"),
+                ("GET", "/v1/severities"),
+                ("GET", "/v2/incident_roles"),
+                ("GET", "/v2/incidents"),
+                ("POST", "/v2/incidents"),
+                ("GET", "/v2/incidents/{id}"),
+                ("POST", "/v2/incidents/{id}/actions/edit"),
+                ("GET", "/v2/incident_updates"),
+            ),
+            note=f"{INLINED}nullable is kept as in the spec. {PARAMETERS_KEPT} Response schemas are stored "
+            "once under 'schemas' and named by each operation.",
+            responses="named",
+        ),
     )
 }
 """Every vendor with a contract test, by its name on the command line."""

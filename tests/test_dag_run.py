@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from airflow_incident_provider.vendors import vendor_module
 from tests.conftest import DAGS_FOLDER
 from tests.fixtures import PD_CONN_ID, Sandbox
 from tests.vendor_cases import VENDOR_CASES, VENDORS
@@ -70,10 +71,19 @@ def test_the_same_dag_runs_against_every_vendor(
     incident_id = handle.create()
     dag = load_dag("incident_lifecycle_any_vendor")
     run = dag.test(run_conf={"conn_id": conn_id, "incident_id": incident_id})
-    assert run.state == DagRunState.SUCCESS, vendor
     remote = handle.incident(incident_id)
-    assert remote[status_key] == resolved
     assert remote[title_key] == "Checkout errors: remediation running"
+    if getattr(vendor_module(vendor), "UNSUPPORTED_OPERATIONS", ()):
+        # The API cannot take the note or the move: the run stops there, after the retitle landed.
+        states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+        assert (run.state, states["retitle"], states["acknowledge"]) == (
+            DagRunState.FAILED,
+            "success",
+            "failed",
+        ), states
+        return
+    assert run.state == DagRunState.SUCCESS, vendor
+    assert remote[status_key] == resolved
 
 
 def test_list_then_mapped_acknowledge_reaches_only_stale_incidents(pd: Sandbox, metadata_db: None) -> None:

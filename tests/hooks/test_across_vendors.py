@@ -18,13 +18,19 @@ import pytest
 from airflow.sdk import Connection
 from airflow.sdk.log import redact  # type: ignore[attr-defined]  # re-exported by the SDK
 
-from airflow_incident_provider.exceptions import AuthenticationError, RateLimitedError, TransportError
+from airflow_incident_provider.exceptions import (
+    AuthenticationError,
+    RateLimitedError,
+    TransportError,
+    UnsupportedOperationError,
+)
 from airflow_incident_provider.hooks import aget_incident_hook, get_incident_hook, hook_class_for, transport
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.idempotency import idempotency_key
 from airflow_incident_provider.models import IncidentCreate, IncidentUpdate, WriteOptions
 from airflow_incident_provider.registry import BY_NAME, VENDORS
 from airflow_incident_provider.sandbox.devhelm import DEFAULT_STATUS_PAGE_ID
+from airflow_incident_provider.sandbox.incidentio import USERS as INCIDENTIO_USERS
 from airflow_incident_provider.sandbox.pinghome import USERS as PINGHOME_USERS
 from airflow_incident_provider.sandbox.rootly import USERS as ROOTLY_USERS
 from airflow_incident_provider.sandbox.statuspage import PAGE_ID as STATUSPAGE_PAGE_ID
@@ -48,6 +54,11 @@ async def _acknowledge_and_mitigate(hook: IncidentHook, incident_id: str) -> lis
     acked = await hook.aacknowledge_incident(incident_id, note="async ack", options=KEYED)
     mitigated = await hook.amitigate_incident(incident_id, message="Failed over")  # type: ignore[attr-defined]
     return [acked.incident.status, mitigated.incident.status]
+
+
+async def _retitle(hook: IncidentHook, incident_id: str) -> list[str]:
+    renamed = await hook.aupdate_incident(incident_id, IncidentUpdate(title="Async retitle"))
+    return [renamed.incident.status]
 
 
 def _public_update(status: str, note: str, options: WriteOptions) -> Callable[..., Awaitable[list[str]]]:
@@ -140,6 +151,9 @@ class Case:
     signs_in: bool = False
     rate_limited: RateLimit | None = None
     """The vendor's own 429; None: the suite does not reach it for this vendor."""
+    resolves: bool = True
+    """False: the vendor's API cannot resolve (a person does, in its app); resolving is then refused with
+    ``UnsupportedOperationError`` naming the alternative, and the incident keeps its status."""
 
 
 CASES: dict[str, Case] = {
@@ -317,6 +331,37 @@ CASES: dict[str, Case] = {
             after=lambda statuspage, ref: statuspage.assert_created_once("Async"),
         ),
     ),
+    "incidentio": Case(
+        fixture="incidentio",
+        new_incident=lambda incidentio: incidentio.create(category="live"),
+        first_status="live",
+        moves=_retitle,
+        moved=("live",),
+        resolve_options=WriteOptions(),
+        resolved_listed=1,
+        listed_exactly=False,
+        stored_resolved="closed",
+        refusal="The API key provided is not valid",
+        refusal_code="invalid_authorization_material",
+        credential_hint="the API key in the password",
+        some_incident=lambda incidentio: incidentio.with_status("live"),
+        extra={},
+        offline_extra={},
+        writes=AsyncWrites(
+            IncidentCreate(title="Async", severity="Minor", dedup_key="async-1"),
+            WriteOptions(),
+            ("severity", "Major"),
+            (INCIDENTIO_USERS[1].id,),
+        ),
+        rate_limited=RateLimit(
+            "Too many requests",
+            "too_many_requests",
+            lambda incidentio: incidentio.with_status("live"),
+            0,
+            lambda s: 0 < s <= 62,
+        ),
+        resolves=False,
+    ),
 }
 NAMES = [record.name for record in VENDORS]
 
@@ -345,18 +390,24 @@ def test_async_twins_share_the_flows_and_close_their_clients(
         assert async_hook.vendor_name == name
         got = await async_hook.aget_incident(incident_id)
         moved = await case.moves(async_hook, incident_id)
-        resolved = await async_hook.aresolve_incident(incident_id, options=case.resolve_options)
+        if case.resolves:
+            changed = (await async_hook.aresolve_incident(incident_id, options=case.resolve_options)).changed
+        else:
+            with pytest.raises(UnsupportedOperationError, match="app"):
+                await async_hook.aresolve_incident(incident_id, options=case.resolve_options)
+            changed = False
         listed = await async_hook.alist_incidents(statuses=["resolved"])
-        return got.status, moved, resolved.changed, len(listed), transport.open_async_clients()
+        return got.status, moved, changed, len(listed), transport.open_async_clients()
 
     status, moved, changed, resolved_count, open_clients = asyncio.run(scenario())
-    assert (status, tuple(moved), changed) == (case.first_status, case.moved, True)
+    assert (status, tuple(moved), changed) == (case.first_status, case.moved, case.resolves)
     if case.listed_exactly:
         assert resolved_count == case.resolved_listed
     else:
         assert resolved_count >= case.resolved_listed
     assert open_clients == 0
-    assert handle.incident(incident_id)["status"] == case.stored_resolved  # type: ignore[attr-defined]
+    stored = case.stored_resolved if case.resolves else case.moved[-1]
+    assert handle.incident(incident_id)["status"] == stored  # type: ignore[attr-defined]
     if case.after_async is not None:
         case.after_async(handle)
 

@@ -26,6 +26,11 @@ STATUS_PAGES = {vendor for vendor in VENDOR_CASES if getattr(vendor_module(vendo
 """The vendors whose incidents are status-page posts (the fact lives in their vendor modules)."""
 
 
+def unsupported(vendor: str) -> tuple[str, ...]:
+    """What the vendor's API cannot do to an open incident (its module's ``UNSUPPORTED_OPERATIONS``)."""
+    return tuple(getattr(vendor_module(vendor), "UNSUPPORTED_OPERATIONS", ()))
+
+
 def context(task_id: str) -> Any:
     return {"ti": SimpleNamespace(dag_id="dag", run_id="run", task_id=task_id, map_index=-1)}
 
@@ -45,6 +50,12 @@ def test_acknowledge_is_idempotent_or_names_the_alternative(
     if vendor in STATUS_PAGES:
         with pytest.raises(UnsupportedOperationError, match="UpdateIncidentOperator"):
             operator.execute(context("ack"))
+        return
+    if "acknowledge" in unsupported(vendor):
+        handle = request.getfixturevalue(VENDOR_CASES[vendor].fixture)
+        with pytest.raises(UnsupportedOperationError, match="app"):
+            operator.execute(context("ack"))
+        assert handle.writes() == [], "refused before any write"
         return
     first = operator.execute(context("ack"))
     assert first["changed"] is True
@@ -69,6 +80,11 @@ def test_note_lands_once_per_task_and_twice_for_two_tasks(
         result: dict[str, Any] = operator.execute(context(task_id))
         return result
 
+    if "note" in unsupported(vendor):
+        with pytest.raises(UnsupportedOperationError, match="description="):
+            note("first", public=True)
+        assert request.getfixturevalue(VENDOR_CASES[vendor].fixture).requests() == []
+        return
     if vendor in STATUS_PAGES:
         with pytest.raises(IncidentValidationError, match="public"):
             note("private")

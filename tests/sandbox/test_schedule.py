@@ -21,6 +21,7 @@ from airflow_incident_provider.sandbox.statuspage import PAGE_ID
 from airflow_incident_provider.sandbox.uptimeio import PROJECT_ID, STATUS_PAGE_ID
 from tests.fixtures import Sandbox, VendorSandbox
 from tests.fixtures_devhelm import DevHelmSandbox
+from tests.fixtures_incidentio import IncidentIOSandbox
 from tests.fixtures_pinghome import PinghomeSandbox
 from tests.fixtures_rootly import RootlySandbox
 from tests.fixtures_statuspage import StatuspageSandbox
@@ -145,6 +146,14 @@ CASES = {
         lambda vh: {item["name"]: item["status"] for item in vh.incidents()},
         "resolved",
     ),
+    "incidentio": Case(
+        "triage",
+        "paused",
+        lambda incident_id: incident_id,
+        lambda vh, i: vh.incident(i)["status"],
+        lambda vh: {item["name"]: item["status"] for item in vh.incidents()},
+        "live",
+    ),
 }
 
 
@@ -177,6 +186,13 @@ def check_timeline(vh: Handle, incident_id: str, due_at: str) -> None:
         newest = vh.incident(incident_id)["incident_updates"][0]
         assert (newest["status"], newest["body"]) == ("identified", "Scheduled change to identified")
         assert newest["deliver_notifications"] is False
+        assert same_second(newest["created_at"], due_at)
+    elif isinstance(vh, IncidentIOSandbox):
+        newest = vh.updates(incident_id)[0]
+        assert (newest["new_incident_status"]["category"], newest["message"]) == (
+            "paused",
+            "Moved to Paused in the app",
+        )
         assert same_second(newest["created_at"], due_at)
     else:
         assert isinstance(vh, PinghomeSandbox)

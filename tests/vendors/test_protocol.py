@@ -7,6 +7,7 @@ import pytest
 from airflow_incident_provider.registry import VENDOR_NAMES
 from airflow_incident_provider.vendors import (
     devhelm,
+    incidentio,
     pagerduty,
     pinghome,
     rootly,
@@ -23,8 +24,9 @@ PINGHOME: VendorModule = pinghome
 DEVHELM: VendorModule = devhelm
 UPTIMEIO: VendorModule = uptimeio
 STATUSPAGE: VendorModule = statuspage
+INCIDENTIO: VendorModule = incidentio
 CHECKED: dict[str, VendorModule] = {
-    module.NAME: module for module in (PAGERDUTY, ROOTLY, PINGHOME, DEVHELM, UPTIMEIO, STATUSPAGE)
+    module.NAME: module for module in (PAGERDUTY, ROOTLY, PINGHOME, DEVHELM, UPTIMEIO, STATUSPAGE, INCIDENTIO)
 }
 
 

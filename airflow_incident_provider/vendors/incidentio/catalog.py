@@ -1,0 +1,152 @@
+"""What each incident.io account configures for itself, read from the API: incident statuses with
+their categories, severities with their rank, and incident roles.
+
+The categories are fixed by incident.io (the spec's enum), so they are the status words the provider
+speaks; each account's own statuses are mapped onto them. Severities are ordered by ``rank`` (lower is
+less severe), which is the scale a one-step escalation climbs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from airflow_incident_provider.exceptions import IncidentValidationError
+from airflow_incident_provider.models import Phase
+from airflow_incident_provider.vendors.base import Request, Response, lookup_status
+from airflow_incident_provider.vendors.incidentio.api import NAME
+
+STATUS_PHASES: Mapping[str, Phase] = {
+    "triage": Phase.OPEN,
+    "live": Phase.ACKNOWLEDGED,
+    "paused": Phase.ACKNOWLEDGED,
+    "learning": Phase.RESOLVED,
+    "closed": Phase.RESOLVED,
+    "declined": Phase.RESOLVED,
+    "merged": Phase.RESOLVED,
+    "canceled": Phase.RESOLVED,
+}
+"""Status categories and their phases: triage is not yet accepted; live (the app's "Active") is being
+worked on; learning (the app's "Post-incident") and the rest are over."""
+PHASE_STATUSES: Mapping[Phase, str] = {
+    Phase.OPEN: "triage",
+    Phase.ACKNOWLEDGED: "live",
+    Phase.RESOLVED: "closed",
+}
+WRITABLE_CATEGORY = "live"
+"""The edit endpoint moves an incident "from one active status to another" only; any other lifecycle
+change "must be taken via the app" (``IncidentEditPayloadV2.incident_status_id``)."""
+
+
+class Entry(NamedTuple):
+    """One configured status, severity or role: its id, name, order and kind (category or role type)."""
+
+    id: str
+    name: str
+    rank: int
+    kind: str = ""
+    shortform: str = ""
+
+
+def to_vendor_status(word: str, *, field_name: str = "status") -> str:
+    """A status category or a phase (any case) as the category word, or an error naming them all."""
+    return lookup_status(word, STATUS_PHASES, PHASE_STATUSES, NAME, field_name)
+
+
+def build_statuses() -> Request:
+    return Request("GET", "/v1/incident_statuses")
+
+
+def build_severities() -> Request:
+    return Request("GET", "/v1/severities")
+
+
+def build_roles() -> Request:
+    return Request("GET", "/v2/incident_roles")
+
+
+def _entries(response: Response, key: str, kind: str = "") -> list[Entry]:
+    body = response.body if isinstance(response.body, Mapping) else {}
+    items: Sequence[Any] = body.get(key) or ()
+    return [
+        Entry(
+            str(item["id"]),
+            str(item.get("name") or ""),
+            int(item.get("rank") or 0),
+            str(item.get(kind) or "") if kind else "",
+            str(item.get("shortform") or ""),
+        )
+        for item in items
+        if isinstance(item, Mapping) and item.get("id")
+    ]
+
+
+def parse_statuses(response: Response) -> list[Entry]:
+    """The account's statuses, ``kind`` being the category."""
+    return _entries(response, "incident_statuses", "category")
+
+
+def parse_severities(response: Response) -> list[Entry]:
+    """The account's severities, least severe first."""
+    return sorted(_entries(response, "severities"), key=lambda entry: entry.rank)
+
+
+def parse_roles(response: Response) -> list[Entry]:
+    """The account's incident roles, ``kind`` being the role type (lead, reporter, custom)."""
+    return _entries(response, "incident_roles", "role_type")
+
+
+def find(value: str, entries: Sequence[Entry], field_name: str, what: str) -> Entry:
+    """The entry ``value`` names by id, name or shortform (case-insensitive), or an error listing them."""
+    wanted = value.strip().lower()
+    for entry in entries:
+        if wanted in (entry.id.lower(), entry.name.lower()) or (
+            entry.shortform and wanted == entry.shortform.lower()
+        ):
+            return entry
+    names = ", ".join(entry.name for entry in entries) or "none configured"
+    raise IncidentValidationError(
+        field_name, f"{value!r} is not an incident.io {what} of this account; {what}s: {names}", vendor=NAME
+    )
+
+
+def live_status(value: str, statuses: Sequence[Entry]) -> Entry:
+    """The live status ``value`` names: the only kind the API moves an incident to."""
+    entry = find(value, statuses, "vendor_fields.incident_status_id", "status")
+    if entry.kind != WRITABLE_CATEGORY:
+        raise IncidentValidationError(
+            "vendor_fields.incident_status_id",
+            f"{entry.name!r} is a {entry.kind} status; the API moves an incident only between live (active) "
+            "statuses: make other lifecycle changes in the incident.io app",
+            vendor=NAME,
+        )
+    return entry
+
+
+def next_severity(current: str | None, severities: Sequence[Entry]) -> Entry | None:
+    """The severity one rank above ``current`` (an id), the least severe when unset, None at the top."""
+    if not severities:
+        raise IncidentValidationError(
+            "severity", "the incident.io account defines no severities to escalate through", vendor=NAME
+        )
+    ids = [entry.id for entry in severities]
+    if current not in ids:
+        return severities[0]
+    index = ids.index(current)
+    return severities[index + 1] if index + 1 < len(severities) else None
+
+
+def rank_of(severity_id: str | None, severities: Sequence[Entry]) -> int | None:
+    return next((entry.rank for entry in severities if entry.id == severity_id), None)
+
+
+def assignee_role(configured: str | None, roles: Sequence[Entry]) -> Entry:
+    """The role assignees fill: the connection's ``assignee_role``, else the account's lead role."""
+    if configured:
+        return find(configured, roles, "assignee_role", "incident role")
+    lead = next((entry for entry in roles if entry.kind == "lead"), None)
+    if lead is None:
+        raise IncidentValidationError(
+            "assignee_role", "the account has no lead role: set assignee_role in the connection", vendor=NAME
+        )
+    return lead

@@ -1,0 +1,140 @@
+"""Reading incident.io incidents: get, list (cursor paging), and the normalized ``Incident``.
+
+An incident's ``status`` is its status category (``triage``, ``live``, ``closed``...): incident.io's own
+word, the same in every account, where the status names are each account's choice. A category added
+after this was written (the spec asks clients to expect new enum values) reads as open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from airflow_incident_provider.models import Incident, Phase
+from airflow_incident_provider.vendors.base import Request, Response, capped_raw, parse_timestamp
+from airflow_incident_provider.vendors.incidentio.api import (
+    LIST_PAGE_SIZE,
+    NAME,
+    SENSITIVE_FIELDS,
+    incident_path,
+)
+from airflow_incident_provider.vendors.incidentio.catalog import STATUS_PHASES
+
+LEAD_ROLE = "lead"
+
+
+def build_get(ref: str) -> Request:
+    return Request("GET", incident_path(ref))
+
+
+def build_list(categories: Sequence[str], after: str | None, page_size: int = LIST_PAGE_SIZE) -> Request:
+    """``GET /v2/incidents``: newest first, ``after`` the last id of the previous page; categories are
+    filtered with ``status_category[one_of]`` (the filter syntax the parameter's description names)."""
+    params: list[tuple[str, str]] = [("page_size", str(page_size))]
+    params += [("status_category[one_of]", category) for category in categories]
+    if after:
+        params.append(("after", after))
+    return Request("GET", "/v2/incidents", params=tuple(params))
+
+
+def build_connection_check() -> Request:
+    """``GET /v1/identity``: the key's own name and roles, the cheapest authenticated read."""
+    return Request("GET", "/v1/identity")
+
+
+def incident_json(response: Response) -> Mapping[str, Any]:
+    body = response.body
+    if not isinstance(body, Mapping) or not isinstance(body.get("incident"), Mapping):
+        raise ValueError("no 'incident' object in the incident.io response")
+    incident: Mapping[str, Any] = body["incident"]
+    return incident
+
+
+def _id_of(value: Any) -> str | None:
+    return str(value["id"]) if isinstance(value, Mapping) and value.get("id") else None
+
+
+def severity_id(incident: Mapping[str, Any]) -> str | None:
+    return _id_of(incident.get("severity"))
+
+
+def status_id(incident: Mapping[str, Any]) -> str | None:
+    return _id_of(incident.get("incident_status"))
+
+
+def holders(incident: Mapping[str, Any], role_id: str | None = None) -> tuple[str, ...]:
+    """Ids of the users holding ``role_id`` (the lead role when None) on the incident."""
+    found = []
+    for assignment in incident.get("incident_role_assignments") or ():
+        role = assignment.get("role") if isinstance(assignment, Mapping) else None
+        if not isinstance(role, Mapping):
+            continue
+        if (role.get("id") == role_id) if role_id else (role.get("role_type") == LEAD_ROLE):
+            user = _id_of(assignment.get("assignee"))
+            if user:
+                found.append(user)
+    return tuple(found)
+
+
+def holder_matches(incident: Mapping[str, Any], role_id: str, user: str) -> bool:
+    """Whether ``user`` (an id or an email) holds ``role_id``."""
+    for assignment in incident.get("incident_role_assignments") or ():
+        if not isinstance(assignment, Mapping) or _id_of(assignment.get("role")) != role_id:
+            continue
+        assignee = assignment.get("assignee")
+        if isinstance(assignee, Mapping) and user.lower() in (
+            str(assignee.get("id", "")).lower(),
+            str(assignee.get("email", "")).lower(),
+        ):
+            return True
+    return False
+
+
+def _object(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _resolved_at(incident: Mapping[str, Any]) -> Any:
+    for item in incident.get("incident_timestamp_values") or ():
+        stamp = item.get("incident_timestamp") if isinstance(item, Mapping) else None
+        value = item.get("value") if isinstance(item, Mapping) else None
+        if isinstance(stamp, Mapping) and "resolved" in str(stamp.get("name", "")).lower():
+            return value.get("value") if isinstance(value, Mapping) else None
+    return None
+
+
+def incident_from_json(
+    incident: Mapping[str, Any], *, include_raw: bool = False, assignees: tuple[str, ...] | None = None
+) -> Incident:
+    """The normalized incident; ``assignees`` defaults to the lead role's holder."""
+    status: Mapping[str, Any] = _object(incident.get("incident_status"))
+    category = str(status.get("category") or "").lower()
+    severity: Mapping[str, Any] = _object(incident.get("severity"))
+    return Incident(
+        vendor=NAME,
+        id=str(incident["id"]),
+        ref=str(incident["id"]),
+        title=incident.get("name"),
+        status=category,
+        phase=STATUS_PHASES.get(category, Phase.OPEN),
+        severity=severity.get("name"),
+        assignees=holders(incident) if assignees is None else assignees,
+        url=incident.get("permalink"),
+        created_at=parse_timestamp(incident.get("created_at")),
+        updated_at=parse_timestamp(incident.get("updated_at")),
+        resolved_at=parse_timestamp(_resolved_at(incident)),
+        raw=capped_raw(incident, SENSITIVE_FIELDS) if include_raw else None,
+    )
+
+
+def parse_incident(response: Response, *, include_raw: bool = False) -> Incident:
+    return incident_from_json(incident_json(response), include_raw=include_raw)
+
+
+def parse_list(response: Response, *, include_raw: bool = False) -> tuple[list[Incident], str | None]:
+    """The page's incidents and the ``after`` cursor of the next page (None on the last)."""
+    body = response.body if isinstance(response.body, Mapping) else {}
+    items = [incident_from_json(item, include_raw=include_raw) for item in body.get("incidents") or ()]
+    meta = body.get("pagination_meta")
+    after = meta.get("after") if isinstance(meta, Mapping) else None
+    return items, (str(after) if after and items else None)
