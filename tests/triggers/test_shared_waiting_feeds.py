@@ -213,6 +213,20 @@ def test_cancelling_one_trigger_leaves_the_others_and_the_last_stops_the_poller(
     assert stopped, "the poller stops with its last trigger"
 
 
+class _Counting:
+    """A waiter's inbox that notes the ref of each incident handed over, then passes it on."""
+
+    def __init__(self, inner: Any, delivered: list[str]) -> None:
+        self.inner, self.delivered = inner, delivered
+
+    def put_nowait(self, item: Any) -> None:
+        self.delivered.append(getattr(item, "ref", type(item).__name__))
+        self.inner.put_nowait(item)
+
+    async def get(self) -> Any:
+        return await self.inner.get()
+
+
 def test_nothing_is_handed_over_twice_and_nothing_fires_falsely(case: Case) -> None:
     ids = [case.create(f"Queue {n} backed up") for n in range(5)]
 
@@ -226,13 +240,7 @@ def test_nothing_is_handed_over_twice_and_nothing_fires_falsely(case: Case) -> N
         assert poller is not None
         delivered: list[str] = []
         for waiter in poller.waiters:
-            put = waiter.inbox.put_nowait
-
-            def counting(item: Any, put: Callable[[Any], None] = put) -> None:
-                delivered.append(getattr(item, "ref", type(item).__name__))
-                put(item)
-
-            waiter.inbox.put_nowait = counting  # type: ignore[method-assign]
+            waiter.inbox = _Counting(waiter.inbox, delivered)  # type: ignore[assignment]
         await _polls_pass(case.conn_id, 3)
         quiet = list(delivered)
         await asyncio.to_thread(case.move, ids[0], case.words.acknowledged)
