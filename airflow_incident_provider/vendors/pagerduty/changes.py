@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from airflow_incident_provider.models import IncidentChange
-from airflow_incident_provider.vendors.base import Request, Response, answered_at, parse_timestamp
+from airflow_incident_provider.vendors.base import Request, Response, parse_timestamp
 from airflow_incident_provider.vendors.pagerduty.api import LIST_PAGE_SIZE
 from airflow_incident_provider.vendors.pagerduty.incidents import incident_from_json
 
@@ -46,4 +47,10 @@ def parse_log_entries(response: Response) -> tuple[list[IncidentChange], bool]:
     return changes, bool(body.get("more"))
 
 
-__all__ = ["answered_at", "build_list_log_entries", "parse_log_entries"]
+def answered_at(response: Response) -> datetime | None:
+    """PagerDuty's clock when it answered (the HTTP ``Date`` header), or None without a readable one."""
+    try:
+        moment = parsedate_to_datetime(response.headers.get("date", ""))
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
