@@ -326,3 +326,31 @@ def test_a_refused_feed_sends_every_trigger_back_to_its_own_reads(
     payloads = asyncio.run(scenario())
     assert [(p["status"], p["incident"]["phase"]) for p in payloads] == [("success", "resolved")] * 3
     assert len(case.feed_reads()) == 1, "a refusal is not retried"
+
+
+@pytest.mark.parametrize("vendor", ["devhelm", "uptimeio"])
+def test_a_lone_wait_on_a_status_page_reads_its_own_incident_not_the_pages_list(
+    vendor: str, request: pytest.FixtureRequest
+) -> None:
+    case = Case(vendor, VENDORS[vendor], request.getfixturevalue(VENDORS[vendor].fixture))
+    for n in range(case.words.page_size):  # a busy page: its watched incident on the list's second page
+        case.create(f"Region {n} degraded")
+    ref = case.box.with_status(case.words.opened)  # type: ignore[attr-defined]
+
+    async def scenario() -> tuple[list[dict[str, Any]], int]:
+        waiting = asyncio.ensure_future(_payload(case.trigger(ref, seconds=30, target_statuses=["resolved"])))
+        await _polls_pass(case.conn_id, 1)
+        await asyncio.to_thread(case.box.clear_requests)
+        poller = poller_for(case.conn_id)
+        assert poller is not None
+        before = poller.polls
+        await _polls_pass(case.conn_id, 3)
+        steady = await asyncio.to_thread(case.box.requests)
+        polls = poller.polls - before
+        waiting.cancel()
+        await asyncio.gather(waiting, return_exceptions=True)
+        return steady, polls
+
+    steady, polls = asyncio.run(scenario())
+    assert {r["path"] for r in steady} == {f"/incidents/{ref}"}  # its own incident, by one ref only
+    assert 1 <= len(steady) <= polls + 1

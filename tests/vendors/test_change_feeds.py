@@ -147,24 +147,26 @@ def test_watched_refs_are_grouped_by_scope_and_a_ref_naming_nothing_is_left_out(
 
 
 def test_a_snapshot_reads_each_scope_until_every_watched_incident_is_found() -> None:
+    open_ = "investigating"
     pages = {
-        ("p", None): ([_incident("p/9", "investigating"), _incident("p/1", "investigating")], 1),
-        ("p", 1): ([_incident("p/2", "identified")], 2),
-        ("q", None): ([_incident("q/5", "monitoring")], 1),
-        ("q", 1): ([], None),
+        ("p", None): ([_incident("p/9", open_), _incident("p/1", open_), _incident("p/2", open_)], 1),
+        ("p", 1): ([_incident("p/3", open_)], None),
+        ("r", None): ([_incident("r/1", open_), _incident("r/2", open_)], 1),
+        ("r", 1): ([_incident("r/3", open_)], 2),
+        ("r", 2): ([_incident("r/4", open_)], None),
     }
 
     def read_page(scope: str, cursor: int | None) -> Any:
         yield Request("GET", f"/{scope}/{cursor}")
         return pages[(scope, cursor)]
 
-    grouped = {"p": {"p/1": ["p/1"], "p/2": ["2"]}, "q": {"q/7": ["q/7"]}}
+    grouped = {
+        "p": {ref: [ref] for ref in ("p/1", "p/3", "p/7", "p/8")} | {"p/2": ["2"]},  # 7, 8 on no page
+        "q": {"q/7": ["q/7"]},  # a lone wait: read on its own, no list
+        "r": {f"r/{n}": [f"r/{n}"] for n in range(1, 6)},
+    }
     feed, requests = drive(snapshot_flow(grouped, read_page), lambda request: Response(200, {}, None))
-    assert [r.path for r in requests] == [
-        "/p/None",
-        "/p/1",
-        "/q/None",
-        "/q/1",
-    ]  # p stops once 1 and 2 are found
-    assert [c.ref for c in feed.changes] == ["p/1", "p/2"]  # only watched incidents
-    assert (feed.snapshot, feed.unseen, feed.as_of) == (True, ("q/7",), None)
+    # p: the list ends; r: after two pages 2 are missing, no more than the pages read: read on their own
+    assert [r.path for r in requests] == ["/p/None", "/p/1", "/r/None", "/r/1"]
+    assert [c.ref for c in feed.changes] == ["p/1", "p/2", "p/3", "r/1", "r/2", "r/3"]  # only watched ones
+    assert (feed.snapshot, feed.unseen, feed.as_of) == (True, ("p/7", "p/8", "q/7", "r/4", "r/5"), None)
