@@ -1,7 +1,8 @@
 """One poller per (event loop, connection) for every status trigger waiting on that connection.
 
 Instead of each trigger reading its own incident every interval, the poller reads what changed on the
-whole connection once per interval (the hook's change feed, e.g. PagerDuty's account log) and hands an
+whole connection once per interval (the hook's change feed, e.g. PagerDuty's account log, or a
+snapshot of the lists the watched incidents are on, see ``hooks.snapshot_feed``) and hands an
 incident only to the triggers waiting on it. Each trigger still reads its incident once itself when it
 starts, and decides on its own (deadline, statuses, event); the poller only tells it what it needs.
 
