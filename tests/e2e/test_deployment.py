@@ -27,15 +27,15 @@ import httpx
 import pytest
 
 from airflow_incident_provider.hooks import get_incident_hook
-from airflow_incident_provider.models import Incident
-from airflow_incident_provider.registry import VENDOR_NAMES
+from airflow_incident_provider.models import Incident, Phase
+from airflow_incident_provider.registry import BY_CONN_TYPE, VENDOR_NAMES
 from airflow_incident_provider.sandbox import SandboxServer
 from airflow_incident_provider.sandbox.pinghome.router import PinghomeBackend
 from airflow_incident_provider.sandbox.pinghome.seed import ACCOUNT_EMAIL
 from airflow_incident_provider.sandbox.rootly.router import RootlyBackend
 from airflow_incident_provider.sandbox.rootly.seed import MEETING
 from airflow_incident_provider.triggers.incident_event import MEMORY_PREFIX
-from airflow_incident_provider.vendors import pinghome
+from airflow_incident_provider.vendors import pinghome, vendor_module
 from tests.e2e.shared import (
     ACK_AND_RESOLVE,
     ON_EVENT,
@@ -83,6 +83,8 @@ class E2E:
     """Refs of the incidents the tests opened (the only ones any DAG may change)."""
     runs: list[tuple[str, str]] = field(default_factory=list)
     """(dag id, run id) of every run the tests triggered, for the secrets audit."""
+    conn_ids: set[str] = field(default_factory=set)
+    """The connections the triggered runs' confs name (``conn_id``, ``source_conn_id``...)."""
 
     # ------------------------------------------------------------ waiting
 
@@ -115,7 +117,13 @@ class E2E:
         assert response.status_code in (200, 201), response.text
         run_id = str(response.json()["dag_run_id"])
         self.runs.append((dag_id, run_id))
+        self.conn_ids.update(str(value) for key, value in conf.items() if key.endswith("conn_id"))
         return run_id
+
+    def vendors_used(self) -> set[str]:
+        """The vendors whose connections the triggered runs used."""
+        connections = self.deployment.connections()
+        return {BY_CONN_TYPE[connections[conn_id]["conn_type"]].name for conn_id in self.conn_ids}
 
     def task_instances(self, dag_id: str, run_id: str) -> dict[str, dict[str, Any]]:
         """Task id -> task instance of one run."""
@@ -448,6 +456,29 @@ def test_secrets_of_every_kind_pass_through_runs_that_succeed_and_fail(e2e: E2E)
         assert "AuthenticationError" in log, log[-3000:]
         assert "these credentials were refused: " in log, "the vendor's message (quoting them) was logged"
     assert len(e2e.pinghome_sessions()) >= 2, "signed in, and again after the failing run's first 401"
+
+
+def test_every_vendor_no_other_run_reached_runs_the_remediation_runbook(e2e: E2E) -> None:
+    """So that every vendor's credential goes through a run the secrets audit below searches: each
+    registered vendor no earlier test used runs the remediation runbook on an incident of its own. Where
+    its API cannot acknowledge with a note or resolve (its module's ``UNSUPPORTED_OPERATIONS``), the
+    acknowledgement fails and the runbook's failure path escalates the incident the run was given."""
+    runs = {}
+    for vendor in sorted(set(VENDOR_NAMES) - e2e.vendors_used()):
+        ref = e2e.open_incident(vendor, "Payment workers crash-looping")
+        runs[vendor] = ref, e2e.trigger(REMEDIATION, {"conn_id": f"{vendor}_sandbox", "incident_id": ref})
+    for vendor, (ref, run_id) in runs.items():
+        unsupported = set(getattr(vendor_module(vendor), "UNSUPPORTED_OPERATIONS", ()))
+        state, report = e2e.finished(REMEDIATION, run_id), e2e.report(REMEDIATION, run_id)
+        states = e2e.task_states(REMEDIATION, run_id)
+        if unsupported & {"acknowledge", "note", "resolve"}:
+            assert state == "failed", report
+            assert (states["acknowledge"], states["on_failure.escalate"]) == ("failed", "success"), report
+            assert "UnsupportedOperationError" in e2e.task_log(REMEDIATION, run_id, "acknowledge", 1)
+        else:
+            assert state == "success", report
+            assert e2e.incident(vendor, ref).phase == Phase.RESOLVED
+    assert e2e.vendors_used() == set(VENDOR_NAMES), "every vendor's connection was used by a run"
 
 
 def test_the_dags_changed_only_the_incidents_they_were_given(e2e: E2E) -> None:
