@@ -29,9 +29,10 @@ from airflow_incident_provider.vendors import vendor_module
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_RESOLVES_AFTER = 2
-WRITES = ("PUT", "POST", "PATCH")
 """Sandbox seconds after which the sandbox resolves the incident in the vendor's app, for a DAG that waits
 for a person to do it."""
+WRITES = ("PUT", "POST", "PATCH")
+"""The methods of the vendors' writes: the first accepted one is the DAG handing the incident over."""
 
 
 @dataclass(frozen=True)
