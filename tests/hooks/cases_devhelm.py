@@ -11,6 +11,7 @@ from tests.hooks.across import MISSING_UUID, PUBLIC, AsyncWrites, Case, RateLimi
 
 
 def created_once(handle: Any, title: str) -> None:
+    """The create sent twice with one dedup key made one incident."""
     assert [item["title"] for item in handle.incidents()].count(title) == 1, "the dedup key held"
 
 

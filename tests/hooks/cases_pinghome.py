@@ -13,6 +13,7 @@ from tests.hooks.test_pinghome import SIGN_IN, ph_token, signing_in
 
 
 def signed_in_once(handle: Any) -> None:
+    """Every async call shared one sign-in, and its token is masked."""
     assert handle.calls().count(SIGN_IN) == 1, "signed in once, for every async call"
     assert redact(ph_token(handle)) == "***", "the signed-in token is masked"
 

@@ -9,6 +9,7 @@ from tests.hooks.across import KEYED, AsyncWrites, Case, RateLimit
 
 
 async def acknowledge_and_mitigate(hook: IncidentHook, incident_id: str) -> list[str]:
+    """Rootly's moves: acknowledge with a note, then its own mitigate step."""
     acked = await hook.aacknowledge_incident(incident_id, note="async ack", options=KEYED)
     mitigated = await hook.amitigate_incident(incident_id, message="Failed over")  # type: ignore[attr-defined]
     return [acked.incident.status, mitigated.incident.status]

@@ -9,6 +9,7 @@ from tests.hooks.across import PUBLIC, AsyncWrites, Case, RateLimit, public_upda
 
 
 def stored_severity(handle: Any, incident_id: str, severity: str) -> None:
+    """The escalation stored the severity (UptimeIO cannot create, so this is what shows it)."""
     assert handle.incident(incident_id)["severity"] == severity
 
 
