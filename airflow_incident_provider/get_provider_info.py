@@ -35,7 +35,7 @@ def get_provider_info() -> dict[str, Any]:
     """What Airflow's providers manager reads; ``package-name`` equals the distribution name."""
     return {
         "package-name": "airflow-incident-provider",
-        "name": "Incident management (PagerDuty, Rootly, DevHelm, UptimeIO, Pinghome)",
+        "name": f"{UMBRELLA} ({', '.join(record.display_name for record in VENDORS)})",
         "description": "Update, acknowledge, escalate, annotate, resolve and wait for incidents at "
         "incident-management and status-page vendors.",
         "versions": [__version__],

@@ -95,10 +95,12 @@ def runbook(incident: Any, conn_id: str) -> None:
     verified >> resolve
 
     with TaskGroup("on_failure") as on_failure:
+        # The incident as the run was given it, not the acknowledgement's result: when the
+        # acknowledgement is what failed, it has no result, and the incident still needs a person.
         escalate = EscalateIncidentOperator(
             task_id="escalate",
             conn_id=conn_id,
-            incident_id=acknowledge.output,
+            incident_id=incident,
             note="Automated remediation failed (Airflow run {{ run_id }}); a person needs to take over.",
             trigger_rule="one_failed",
         )
@@ -110,7 +112,7 @@ def runbook(incident: Any, conn_id: str) -> None:
         reassign = ReassignIncidentOperator(
             task_id="reassign",
             conn_id=conn_id,
-            incident_id=acknowledge.output,
+            incident_id=incident,
             assignees="{{ params.escalate_to }}",
             note="Reassigned after automated remediation failed.",
         )

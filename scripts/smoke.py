@@ -7,7 +7,7 @@ with environment variables:
     SMOKE_CONN_ID       that connection's id (default: <vendor>_incidents_default)
     SMOKE_INCIDENT      the id or ref of an incident you own and may touch
     SMOKE_RESOLVE=1     also resolve it (off by default)
-    SMOKE_PUBLIC=1      allow customer-facing messages on status pages (DevHelm, UptimeIO)
+    SMOKE_PUBLIC=1      allow customer-facing messages on status pages (DevHelm, UptimeIO, Statuspage)
 
     make smoke VENDOR=pinghome
 """

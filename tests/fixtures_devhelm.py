@@ -10,6 +10,7 @@ import pytest
 from airflow_incident_provider.sandbox import SandboxServer
 from airflow_incident_provider.sandbox.devhelm import DEFAULT_STATUS_PAGE_ID
 from tests.fixtures import VendorCase, VendorSandbox, serve
+from tests.sandbox.scheduling import ScheduleCase, same_second
 
 DEVHELM_CONN_ID = "devhelm_test"
 CASE = VendorCase("devhelm", DEVHELM_CONN_ID, "title", "status", "RESOLVED")
@@ -61,3 +62,23 @@ class DevHelmSandbox(VendorSandbox):
 def devhelm(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[DevHelmSandbox]:
     """A freshly reset sandbox and the connection ``devhelm_test`` pointing at its DevHelm API."""
     yield from serve(DevHelmSandbox(sandbox), monkeypatch)
+
+
+def _timeline_update(vh: DevHelmSandbox, incident_id: str, due_at: str) -> None:
+    """DevHelm's timeline update of the scripted move, sent to no subscriber."""
+    newest = vh.timeline(incident_id)[-1]
+    assert newest["status"] == "MONITORING"
+    assert newest["body"] == "Scheduled change to monitoring"
+    assert newest["notifySubscribers"] is False
+    assert same_second(newest["createdAt"], due_at)
+
+
+SCHEDULE = ScheduleCase(
+    "INVESTIGATING",
+    "MONITORING",
+    lambda incident_id: f"{DEFAULT_STATUS_PAGE_ID}/{incident_id}",
+    lambda vh: {item["title"]: item["status"] for item in vh.incidents()},
+    "IDENTIFIED",
+    _timeline_update,
+)
+"""How the shared scheduling tests (``tests/sandbox/test_schedule.py``) script and check a move."""

@@ -10,6 +10,7 @@ import pytest
 from airflow_incident_provider.sandbox import SandboxServer
 from airflow_incident_provider.sandbox.incidentio import SEVERITIES
 from tests.fixtures import VendorCase, VendorSandbox, serve
+from tests.sandbox.scheduling import ScheduleCase, same_second
 
 INCIDENTIO_CONN_ID = "incidentio_test"
 CASE = VendorCase("incidentio", INCIDENTIO_CONN_ID, "name", "status", "closed")
@@ -88,3 +89,24 @@ def _flat(incident: dict[str, Any]) -> dict[str, Any]:
 def incidentio(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[IncidentIOSandbox]:
     """A freshly reset sandbox and the connection ``incidentio_test`` pointing at its incident.io API."""
     yield from serve(IncidentIOSandbox(sandbox), monkeypatch)
+
+
+def _moved_in_the_app(vh: IncidentIOSandbox, incident_id: str, due_at: str) -> None:
+    """incident.io's incident update of the scripted move, as the app records a status change."""
+    newest = vh.updates(incident_id)[0]
+    assert (newest["new_incident_status"]["category"], newest["message"]) == (
+        "paused",
+        "Moved to Paused in the app",
+    )
+    assert same_second(newest["created_at"], due_at)
+
+
+SCHEDULE = ScheduleCase(
+    "triage",
+    "paused",
+    lambda incident_id: incident_id,
+    lambda vh: {item["name"]: item["status"] for item in vh.incidents()},
+    "live",
+    _moved_in_the_app,
+)
+"""How the shared scheduling tests (``tests/sandbox/test_schedule.py``) script and check a move."""

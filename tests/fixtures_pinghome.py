@@ -16,6 +16,7 @@ from airflow_incident_provider.sandbox.pinghome import (
     SIGNIN_SECRET,
 )
 from tests.fixtures import VendorCase, VendorSandbox, serve
+from tests.sandbox.scheduling import ScheduleCase, same_second
 
 PH_CONN_ID = "pinghome_test"
 CASE = VendorCase("ph", PH_CONN_ID, "name", "status", "resolved")
@@ -95,3 +96,21 @@ def ph(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ping
     forget_sessions()
     yield from serve(PinghomeSandbox(sandbox), monkeypatch)
     forget_sessions()
+
+
+def _acknowledged_at(vh: PinghomeSandbox, incident_id: str, due_at: str) -> None:
+    """Pinghome's acknowledgement and update times of the scripted move."""
+    incident = vh.incident(incident_id)
+    assert same_second(incident["acknowledged_at"], due_at)
+    assert same_second(incident["updated_at"], due_at)
+
+
+SCHEDULE = ScheduleCase(
+    "open",
+    "acknowledged",
+    lambda incident_id: f"{DEFAULT_TEAM_ID}/{incident_id}",
+    lambda vh: {item["name"]: item["status"] for item in vh.incidents()},
+    "resolved",
+    _acknowledged_at,
+)
+"""How the shared scheduling tests (``tests/sandbox/test_schedule.py``) script and check a move."""

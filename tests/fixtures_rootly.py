@@ -9,6 +9,7 @@ import pytest
 
 from airflow_incident_provider.sandbox import SandboxServer
 from tests.fixtures import VendorCase, VendorSandbox, serve
+from tests.sandbox.scheduling import ScheduleCase, same_second
 
 ROOTLY_CONN_ID = "rootly_test"
 CASE = VendorCase("rootly", ROOTLY_CONN_ID, "title", "status", "resolved")
@@ -78,3 +79,22 @@ class RootlySandbox(VendorSandbox):
 def rootly(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[RootlySandbox]:
     """A freshly reset sandbox and the connection ``rootly_test`` pointing at its Rootly API."""
     yield from serve(RootlySandbox(sandbox), monkeypatch)
+
+
+def _mitigated_by_the_responder(vh: RootlySandbox, incident_id: str, due_at: str) -> None:
+    """Rootly's mitigation time and event of the scripted move, by the sample responder."""
+    attributes = vh.incident(incident_id)
+    assert same_second(attributes["mitigated_at"], due_at)
+    assert attributes["mitigated_by"]["data"]["attributes"]["name"] == "Sam Patel"
+    assert vh.events(incident_id)[-1]["event"] == "Status changed from started to mitigated by Sam Patel"
+
+
+SCHEDULE = ScheduleCase(
+    "started",
+    "mitigated",
+    lambda incident_id: incident_id,
+    lambda vh: {item["attributes"]["title"]: item["attributes"]["status"] for item in vh.incidents()},
+    "mitigated",
+    _mitigated_by_the_responder,
+)
+"""How the shared scheduling tests (``tests/sandbox/test_schedule.py``) script and check a move."""

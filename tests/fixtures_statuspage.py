@@ -10,6 +10,7 @@ import pytest
 from airflow_incident_provider.sandbox import SandboxServer
 from airflow_incident_provider.sandbox.statuspage import PAGE_ID
 from tests.fixtures import VendorCase, VendorSandbox, serve
+from tests.sandbox.scheduling import ScheduleCase, same_second
 
 STATUSPAGE_CONN_ID = "statuspage_test"
 CASE = VendorCase("statuspage", STATUSPAGE_CONN_ID, "name", "status", "resolved")
@@ -79,3 +80,22 @@ class StatuspageSandbox(VendorSandbox):
 def statuspage(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[StatuspageSandbox]:
     """A freshly reset sandbox and the connection ``statuspage_test`` pointing at its Statuspage API."""
     yield from serve(StatuspageSandbox(sandbox), monkeypatch)
+
+
+def _incident_update(vh: StatuspageSandbox, incident_id: str, due_at: str) -> None:
+    """Statuspage's incident update of the scripted move, delivered to no subscriber."""
+    newest = vh.incident(incident_id)["incident_updates"][0]
+    assert (newest["status"], newest["body"]) == ("identified", "Scheduled change to identified")
+    assert newest["deliver_notifications"] is False
+    assert same_second(newest["created_at"], due_at)
+
+
+SCHEDULE = ScheduleCase(
+    "investigating",
+    "identified",
+    lambda incident_id: f"{PAGE_ID}/{incident_id}",
+    lambda vh: {item["name"]: item["status"] for item in vh.incidents()},
+    "monitoring",
+    _incident_update,
+)
+"""How the shared scheduling tests (``tests/sandbox/test_schedule.py``) script and check a move."""

@@ -10,6 +10,7 @@ import pytest
 from airflow_incident_provider.sandbox import SandboxServer
 from airflow_incident_provider.sandbox.uptimeio import PROJECT_ID, STATUS_PAGE_ID
 from tests.fixtures import VendorCase, VendorSandbox, serve
+from tests.sandbox.scheduling import ScheduleCase, same_second
 
 UPTIMEIO_CONN_ID = "uptimeio_test"
 CASE = VendorCase("uptimeio", UPTIMEIO_CONN_ID, "title", "status", "resolved")
@@ -71,3 +72,21 @@ def uptimeio(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Iterato
     yield from serve(
         UptimeIOSandbox(sandbox), monkeypatch, project_id=PROJECT_ID, status_page_id=STATUS_PAGE_ID
     )
+
+
+def _status_update(vh: UptimeIOSandbox, incident_id: str, due_at: str) -> None:
+    """UptimeIO's status update of the scripted move."""
+    newest = vh.updates(incident_id)[0]
+    assert (newest["status"], newest["message"]) == ("identified", "Scheduled change to identified")
+    assert same_second(newest["created_at"], due_at)
+
+
+SCHEDULE = ScheduleCase(
+    "investigating",
+    "identified",
+    lambda incident_id: f"{PROJECT_ID}/{STATUS_PAGE_ID}/{incident_id}",
+    lambda vh: {item["title"]: item["status"] for item in vh.incidents()},
+    "monitoring",
+    _status_update,
+)
+"""How the shared scheduling tests (``tests/sandbox/test_schedule.py``) script and check a move."""

@@ -31,6 +31,7 @@ def test_every_example_loads_without_import_errors() -> None:
         "incident_auto_remediation",
         "incident_auto_remediation_on_event",
         "incident_escalate_stale",
+        "incident_hand_over",
         "incident_wait_then_postmortem",
         "status_page_sync",
     }
@@ -81,6 +82,30 @@ def test_auto_remediation_escalates_and_reassigns_on_failure(pd: Sandbox, metada
     assert remote["status"] == "triggered", (
         "PagerDuty re-triggers a reassigned incident: the new assignee is paged"
     )
+    assert remote["urgency"] == "high", "one step up PagerDuty's scale"
+    assert [a["assignee"]["id"] for a in remote["assignments"]] == [user]
+    assert any("a person needs to take over" in note for note in pd.notes(incident_id))
+
+
+def test_auto_remediation_escalates_the_incident_it_was_given_when_the_acknowledgement_fails(
+    pd: Sandbox, metadata_db: None
+) -> None:
+    """The failure path must not depend on the acknowledgement's result: it has none when it failed."""
+    from airflow.utils.state import DagRunState
+
+    incident_id = pd.create(title="Checkout workers crash-looping", urgency="low")
+    user = pd.pd.get("/users").json()["users"][2]["id"]
+    pd.server.add_fault("pagerduty", "status", status=403, method="PUT", path="/incidents/*", times=1)
+    run = load_dag("incident_auto_remediation", EXAMPLES).test(
+        run_conf={"conn_id": PD_CONN_ID, "incident_id": incident_id, "escalate_to": user}
+    )
+    assert run.state == DagRunState.FAILED
+    states = _states(run)
+    assert states["acknowledge"] == "failed"
+    assert states["remediate"] == "upstream_failed"
+    assert states["on_failure.escalate"] == "success", "escalated the incident from the run's conf"
+    assert states["on_failure.reassign"] == "success"
+    remote = pd.incident(incident_id)
     assert remote["urgency"] == "high", "one step up PagerDuty's scale"
     assert [a["assignee"]["id"] for a in remote["assignments"]] == [user]
     assert any("a person needs to take over" in note for note in pd.notes(incident_id))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
 from importlib.metadata import entry_points, version
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -107,6 +109,20 @@ def test_one_connection_type_per_registry_record() -> None:
     assert [hook["python-modules"] for hook in info["hooks"]] == [[r.hook_module] for r in VENDORS]
     docs = {i["integration-name"]: i["external-doc-url"] for i in info["integrations"]}
     assert all(docs[record.hook_name].startswith("https://") for record in VENDORS)
+    assert list(docs)[1:] == [record.hook_name for record in VENDORS], "one integration per vendor"
+    assert all(record.display_name in info["name"] for record in VENDORS), "the provider's name lists them"
+
+
+def test_the_prose_that_lists_vendors_names_every_registered_one() -> None:
+    """The package description, the README's and the docs index's vendor tables are prose, kept by hand:
+    a vendor missing there is a vendor users do not find."""
+    root = Path(__file__).parents[1]
+    description = tomllib.loads((root / "pyproject.toml").read_text())["project"]["description"]
+    readme, index = (root / "README.md").read_text(), (root / "docs" / "index.md").read_text()
+    for record in VENDORS:
+        assert record.display_name in description, record.name
+        assert f"`{record.conn_type}`" in readme, record.name
+        assert f"`{record.conn_type}`" in index, record.name
 
 
 def test_version_is_written_once() -> None:

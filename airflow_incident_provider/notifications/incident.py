@@ -168,7 +168,7 @@ class IncidentNotifier(BaseNotifier):
     - ``"escalate"``: escalate to ``severity``, or with none one step up the vendor's own scale,
       computed once into an absolute target (never lowers; at the top nothing changes).
 
-    On status pages (DevHelm, UptimeIO) a note is a message to customers: the notifier never posts
+    On status pages (DevHelm, UptimeIO, Statuspage) a note is a message to customers: the notifier never posts
     its internal failure note there; give a customer-facing ``note`` and ``public=True``.
 
     Errors are logged with the vendor's message and raised again, so Airflow records the failed

@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 class AcknowledgeIncidentOperator(BaseIncidentOperator):
     """Acknowledge an incident; idempotent: at or past acknowledged it is ``changed: false``.
 
-    Never reopens a resolved incident. Status pages (DevHelm, UptimeIO) have no acknowledgement: there
-    it fails before any request, naming what to use instead (``UpdateIncidentOperator`` with the
-    vendor's "identified" status and ``public=True``).
+    Never reopens a resolved incident. Status pages (DevHelm, UptimeIO, Statuspage) have no
+    acknowledgement: there it fails before any request, naming what to use instead
+    (``UpdateIncidentOperator`` with the vendor's "identified" status and ``public=True``).
 
     :param note: a note to add as well, posted at most once across task retries.
     :param public: Rootly: make the note an external timeline event.

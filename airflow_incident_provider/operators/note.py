@@ -22,8 +22,8 @@ class AddIncidentNoteOperator(BaseIncidentOperator):
     same text both land.
 
     :param note: the text (templated).
-    :param public: required on status pages (DevHelm, UptimeIO), where a note is a message to
-        customers; on Rootly it makes the event external instead of internal.
+    :param public: required on status pages (DevHelm, UptimeIO, Statuspage), where a note is a
+        message to customers; on Rootly it makes the event external instead of internal.
     :param notify_subscribers: status pages: also notify the page's subscribers.
     """
 

@@ -20,8 +20,8 @@ class ResolveIncidentOperator(BaseIncidentOperator):
     :param resolution: the resolution text, where the vendor stores one (PagerDuty adds it to the
         Resolve log entry).
     :param note: a note to add as well, posted at most once across task retries.
-    :param public: status pages (DevHelm, UptimeIO) resolve with a message to customers; it is posted
-        only when this is True. Rootly: the note's visibility.
+    :param public: status pages (DevHelm, UptimeIO, Statuspage) resolve with a message to customers;
+        it is posted only when this is True. Rootly: the note's visibility.
     :param notify_subscribers: also notify the status page's subscribers.
     :param from_triage: Rootly refuses to resolve an incident still in triage: ``"start"`` starts it
         first (reported as a step), ``"cancel"`` cancels it instead, ``"fail"`` raises.

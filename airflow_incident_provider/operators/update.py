@@ -28,8 +28,8 @@ class UpdateIncidentOperator(BaseIncidentOperator):
     vendor and at run time against the connection's vendor, before any request. A status that would
     reopen a resolved incident fails unless ``allow_reopen=True``. ``vendor_fields`` reaches the
     vendor's other body fields, validated before sending. The note carries an idempotency marker, so
-    a task retry never posts it twice. On status pages (DevHelm, UptimeIO) a status change or note
-    is a message to customers: it is sent only with ``public=True``, and reaches subscribers only with
+    a task retry never posts it twice. On status pages (DevHelm, UptimeIO, Statuspage) a status change
+    or note is a message to customers: it is sent only with ``public=True``, and reaches subscribers only with
     ``notify_subscribers=True``. Returns the incident as a JSON dict with ``changed`` and ``steps``.
     """
 

@@ -29,8 +29,9 @@ def vendor_module(name: str) -> ModuleType:
 def typed_vendor_module(name: str) -> VendorModule:
     """The vendor module for ``name`` as the ``VendorModule`` protocol, so calls into it are type-checked.
 
-    The cast is sound because every module is checked against the protocol statically
-    (``tests/vendors/test_protocol.py``), and that test fails when a registered vendor is left out.
+    The cast is sound because every module is checked against the protocol statically (in each
+    vendor's ``tests/vendors/test_<vendor>.py``), and ``tests/vendors/test_protocol.py`` fails when a
+    registered vendor is left out.
     """
     return cast("VendorModule", vendor_module(name))
 

@@ -3,7 +3,8 @@
 The base hook reaches a vendor only through :class:`VendorModule`; a vendor's hook may call its own
 module's other functions directly. :class:`NotesVendorModule` adds the read-back notes the base hook's
 default note flow needs (PagerDuty's; the other vendors' hooks post notes their own way).
-Conformance is proven statically in ``tests/vendors/test_protocol.py``.
+Conformance is proven statically in each vendor's ``tests/vendors/test_<vendor>.py``, and
+``tests/vendors/test_protocol.py`` fails for a registered vendor left unchecked.
 """
 
 from __future__ import annotations

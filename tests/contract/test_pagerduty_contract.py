@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import unquote
 
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,6 +28,7 @@ from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.models import Escalation, Incident, IncidentCreate, IncidentUpdate
 from airflow_incident_provider.vendors import pagerduty as pd
 from airflow_incident_provider.vendors.base import Request
+from tests.contract.agreement_pagerduty import PD_UPDATE
 from tests.contract.openapi_check import (
     Contract,
     Credentials,
@@ -35,6 +37,7 @@ from tests.contract.openapi_check import (
     load_extract,
     schema_errors,
 )
+from tests.contract.sandbox_agreement import judge
 
 AUTHORIZATION = re.compile(r"^(?:Token token=|Bearer )\S+$")
 """The spec documents ``Token token=<API_KEY>``; OAuth access tokens go as ``Bearer <token>``."""
@@ -817,3 +820,45 @@ def test_from_that_is_not_an_email_is_refused_before_sending() -> None:
 )
 def test_bodiless_requests_carry_the_spec_required_content_type(request_: Request) -> None:
     assert CONTRACT.check_request(request_, send_headers(request_)) == []
+
+
+# ---------------------------------------------------------------- the sandbox agreement's judge
+
+
+def pd_answer(status: int, document: Any) -> httpx.Response:
+    return httpx.Response(status, json=document)
+
+
+INVALID_INPUT = {"error": {"message": "Invalid Input Provided", "code": 2001, "errors": ["incident.title"]}}
+
+
+@pytest.mark.parametrize(
+    ("body", "answer", "flagged"),
+    [
+        ({"incident": {"type": "incident_reference", "title": ""}}, pd_answer(400, INVALID_INPUT), True),
+        ({"incident": {"type": "incident_reference", "x": 1}}, pd_answer(200, {"incident": {}}), False),
+        ({"incident": {"type": "nope"}}, pd_answer(200, {"incident": {}}), True),
+        ({"incident": {"type": "nope"}}, pd_answer(400, {"errors": ["not PagerDuty's shape"]}), True),
+        ({"incident": {"type": "nope"}}, pd_answer(422, INVALID_INPUT), True),
+        ({"incident": {"type": "nope"}}, pd_answer(400, INVALID_INPUT), False),
+        (
+            {"incident": {"type": "incident", "status": "resolved"}},
+            pd_answer(400, {"error": {"message": "Incident Already Resolved", "code": 1001}}),
+            False,
+        ),
+        (
+            {"incident": {"type": "incident", "escalation_level": 9}},
+            pd_answer(
+                400, {"error": {**INVALID_INPUT["error"], "errors": ["escalation_level must be between"]}}
+            ),
+            False,
+        ),
+        ({"incident": {"type": "incident", "priority": None}}, pd_answer(200, {"incident": {}}), False),
+        ({"incident": {"type": "incident", "priority": 5}}, pd_answer(200, {"incident": {}}), True),
+        ({"incident": {"type": "incident", "assignments": [{}]}}, pd_answer(200, {"incident": {}}), True),
+    ],
+)
+def test_the_judge_flags_every_kind_of_disagreement(body: Any, answer: httpx.Response, flagged: bool) -> None:
+    """Negative controls: a refused valid body, an accepted invalid one, a refusal in another format or
+    status; and no flag for a documented state refusal, a leniency or an expected refusal."""
+    assert (judge(PD_UPDATE, body, answer) is not None) == flagged

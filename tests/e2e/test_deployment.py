@@ -27,17 +27,18 @@ import httpx
 import pytest
 
 from airflow_incident_provider.hooks import get_incident_hook
-from airflow_incident_provider.models import Incident
-from airflow_incident_provider.registry import VENDOR_NAMES
+from airflow_incident_provider.models import Incident, Phase
+from airflow_incident_provider.registry import BY_CONN_TYPE, VENDOR_NAMES
 from airflow_incident_provider.sandbox import SandboxServer
 from airflow_incident_provider.sandbox.pinghome.router import PinghomeBackend
 from airflow_incident_provider.sandbox.pinghome.seed import ACCOUNT_EMAIL
 from airflow_incident_provider.sandbox.rootly.router import RootlyBackend
 from airflow_incident_provider.sandbox.rootly.seed import MEETING
 from airflow_incident_provider.triggers.incident_event import MEMORY_PREFIX
-from airflow_incident_provider.vendors import pinghome
+from airflow_incident_provider.vendors import pinghome, vendor_module
 from tests.e2e.shared import (
     ACK_AND_RESOLVE,
+    HAND_OVER,
     ON_EVENT,
     PAGERDUTY_HEADERS,
     POSTMORTEM,
@@ -83,6 +84,8 @@ class E2E:
     """Refs of the incidents the tests opened (the only ones any DAG may change)."""
     runs: list[tuple[str, str]] = field(default_factory=list)
     """(dag id, run id) of every run the tests triggered, for the secrets audit."""
+    conn_ids: set[str] = field(default_factory=set)
+    """The connections the triggered runs' confs name (``conn_id``, ``source_conn_id``...)."""
 
     # ------------------------------------------------------------ waiting
 
@@ -115,7 +118,13 @@ class E2E:
         assert response.status_code in (200, 201), response.text
         run_id = str(response.json()["dag_run_id"])
         self.runs.append((dag_id, run_id))
+        self.conn_ids.update(str(value) for key, value in conf.items() if key.endswith("conn_id"))
         return run_id
+
+    def vendors_used(self) -> set[str]:
+        """The vendors whose connections the triggered runs used."""
+        connections = self.deployment.connections()
+        return {BY_CONN_TYPE[connections[conn_id]["conn_type"]].name for conn_id in self.conn_ids}
 
     def task_instances(self, dag_id: str, run_id: str) -> dict[str, dict[str, Any]]:
         """Task id -> task instance of one run."""
@@ -448,6 +457,38 @@ def test_secrets_of_every_kind_pass_through_runs_that_succeed_and_fail(e2e: E2E)
         assert "AuthenticationError" in log, log[-3000:]
         assert "these credentials were refused: " in log, "the vendor's message (quoting them) was logged"
     assert len(e2e.pinghome_sessions()) >= 2, "signed in, and again after the failing run's first 401"
+
+
+def test_every_vendor_no_other_run_reached_runs_a_runbook_its_api_can(e2e: E2E) -> None:
+    """So that every vendor's credential goes through a run the secrets audit below searches: each
+    registered vendor no earlier test used runs a runbook on an incident of its own, the one its API can
+    run (as ``make demo`` picks it): the remediation runbook, resolved by the DAG; or, where the API cannot
+    acknowledge with a note or resolve (its module's ``UNSUPPORTED_OPERATIONS``), the hand-over, which
+    escalates and waits until a person (played by the sandbox) resolves the incident in the app."""
+    runs = {}
+    for vendor in sorted(set(VENDOR_NAMES) - e2e.vendors_used()):
+        ref = e2e.open_incident(vendor, "Payment workers crash-looping")
+        unsupported = set(getattr(vendor_module(vendor), "UNSUPPORTED_OPERATIONS", ()))
+        dag_id = HAND_OVER if unsupported & {"acknowledge", "note", "resolve"} else REMEDIATION
+        opened = e2e.incident(vendor, ref).severity
+        runs[vendor] = (
+            ref,
+            dag_id,
+            opened,
+            e2e.trigger(dag_id, {"conn_id": f"{vendor}_sandbox", "incident_id": ref}),
+        )
+    for vendor, (ref, dag_id, opened, run_id) in runs.items():
+        if dag_id == HAND_OVER:
+            e2e.wait_for(
+                f"{vendor} incident {ref} to be escalated",
+                lambda: e2e.incident(vendor, ref).severity != opened or None,  # noqa: B023  # waited here
+                logs=("scheduler",),
+            )
+            resolved = vendor_module(vendor).PHASE_STATUSES[Phase.RESOLVED]
+            e2e.sandbox.schedule_status(vendor, ref, resolved, after_seconds=0)
+        assert e2e.finished(dag_id, run_id) == "success", e2e.report(dag_id, run_id)
+        assert e2e.incident(vendor, ref).phase == Phase.RESOLVED
+    assert e2e.vendors_used() == set(VENDOR_NAMES), "every vendor's connection was used by a run"
 
 
 def test_the_dags_changed_only_the_incidents_they_were_given(e2e: E2E) -> None:

@@ -4,9 +4,8 @@ after some sandbox seconds, for every vendor, with the clock moved instead of wa
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any, Protocol, cast
 
 import httpx
@@ -15,17 +14,13 @@ import pytest
 from airflow_incident_provider.sandbox import SandboxAdminError, SandboxServer
 from airflow_incident_provider.sandbox.__main__ import build_parser
 from airflow_incident_provider.sandbox.devhelm import DEFAULT_STATUS_PAGE_ID
-from airflow_incident_provider.sandbox.pagerduty.seed import SCRIPTED_ACTOR_ID as PD_RESPONDER
-from airflow_incident_provider.sandbox.pinghome import DEFAULT_TEAM_ID
-from airflow_incident_provider.sandbox.statuspage import PAGE_ID
-from airflow_incident_provider.sandbox.uptimeio import PROJECT_ID, STATUS_PAGE_ID
+from airflow_incident_provider.sandbox.uptimeio import PROJECT_ID
 from tests.fixtures import Sandbox, VendorSandbox
 from tests.fixtures_devhelm import DevHelmSandbox
-from tests.fixtures_incidentio import IncidentIOSandbox
 from tests.fixtures_pinghome import PinghomeSandbox
 from tests.fixtures_rootly import RootlySandbox
-from tests.fixtures_statuspage import StatuspageSandbox
 from tests.fixtures_uptimeio import UptimeIOSandbox
+from tests.sandbox.scheduling import load_schedule_cases, moment
 from tests.vendor_cases import FIXTURES, VENDORS
 
 
@@ -71,134 +66,21 @@ def schedules(vh: Handle) -> list[dict[str, Any]]:
     return list(response.json()["schedules"])
 
 
-def moment(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def same_second(vendor_time: str, due_at: str) -> bool:
-    """Vendors render whole seconds; the schedule renders milliseconds."""
-    return abs(moment(vendor_time) - moment(due_at)) < timedelta(seconds=1)
-
-
 # ---------------------------------------------------------------- per-vendor facts
 
 
-@dataclass(frozen=True)
-class Case:
-    """How one vendor's incident is picked, read, listed and addressed, and what a scripted move shows."""
-
-    start: str
-    target: str
-    ref: Callable[[str], str]
-    """The ref the provider's hooks use, from the incident id."""
-    status: Callable[[Any, str], str]
-    titles: Callable[[Any], dict[str, str]]
-    """Title -> status of every incident in the vendor's list endpoint."""
-    spawn_status: str
+CASES, WITHOUT_SCHEDULE = load_schedule_cases()
+"""Each vendor's ``SCHEDULE``, from its own ``tests/fixtures_<vendor>.py``."""
 
 
-CASES = {
-    "pagerduty": Case(
-        "triggered",
-        "acknowledged",
-        lambda incident_id: incident_id,
-        lambda vh, i: vh.incident(i)["status"],
-        lambda vh: {item["title"]: item["status"] for item in vh.incidents()},
-        "acknowledged",
-    ),
-    "rootly": Case(
-        "started",
-        "mitigated",
-        lambda incident_id: incident_id,
-        lambda vh, i: vh.incident(i)["status"],
-        lambda vh: {item["attributes"]["title"]: item["attributes"]["status"] for item in vh.incidents()},
-        "mitigated",
-    ),
-    "devhelm": Case(
-        "INVESTIGATING",
-        "MONITORING",
-        lambda incident_id: f"{DEFAULT_STATUS_PAGE_ID}/{incident_id}",
-        lambda vh, i: vh.incident(i)["status"],
-        lambda vh: {item["title"]: item["status"] for item in vh.incidents()},
-        "IDENTIFIED",
-    ),
-    "uptimeio": Case(
-        "investigating",
-        "identified",
-        lambda incident_id: f"{PROJECT_ID}/{STATUS_PAGE_ID}/{incident_id}",
-        lambda vh, i: vh.incident(i)["status"],
-        lambda vh: {item["title"]: item["status"] for item in vh.incidents()},
-        "monitoring",
-    ),
-    "statuspage": Case(
-        "investigating",
-        "identified",
-        lambda incident_id: f"{PAGE_ID}/{incident_id}",
-        lambda vh, i: vh.incident(i)["status"],
-        lambda vh: {item["name"]: item["status"] for item in vh.incidents()},
-        "monitoring",
-    ),
-    "pinghome": Case(
-        "open",
-        "acknowledged",
-        lambda incident_id: f"{DEFAULT_TEAM_ID}/{incident_id}",
-        lambda vh, i: vh.incident(i)["status"],
-        lambda vh: {item["name"]: item["status"] for item in vh.incidents()},
-        "resolved",
-    ),
-    "incidentio": Case(
-        "triage",
-        "paused",
-        lambda incident_id: incident_id,
-        lambda vh, i: vh.incident(i)["status"],
-        lambda vh: {item["name"]: item["status"] for item in vh.incidents()},
-        "live",
-    ),
-}
+def test_every_registered_vendor_has_its_schedule_case() -> None:
+    assert WITHOUT_SCHEDULE == (), f"declare SCHEDULE in tests/fixtures_<vendor>.py for {WITHOUT_SCHEDULE}"
+    assert set(CASES) == set(VENDORS)
 
 
 def check_timeline(vh: Handle, incident_id: str, due_at: str) -> None:
     """The vendor's own record of the move, as its UI would leave it, stamped at the due time."""
-    if isinstance(vh, Sandbox):
-        newest = vh.pd.get(f"/incidents/{incident_id}/log_entries").json()["log_entries"][0]
-        assert newest["type"] == "acknowledge_log_entry"
-        assert newest["agent"]["id"] == PD_RESPONDER
-        assert newest["summary"] == "Acknowledged by Blair Chen"
-        assert newest["channel"]["type"] == "website"
-        assert same_second(newest["created_at"], due_at)
-        assert same_second(vh.incident(incident_id)["last_status_change_at"], due_at)
-    elif isinstance(vh, RootlySandbox):
-        attributes = vh.incident(incident_id)
-        assert same_second(attributes["mitigated_at"], due_at)
-        assert attributes["mitigated_by"]["data"]["attributes"]["name"] == "Sam Patel"
-        assert vh.events(incident_id)[-1]["event"] == "Status changed from started to mitigated by Sam Patel"
-    elif isinstance(vh, DevHelmSandbox):
-        newest = vh.timeline(incident_id)[-1]
-        assert newest["status"] == "MONITORING"
-        assert newest["body"] == "Scheduled change to monitoring"
-        assert newest["notifySubscribers"] is False
-        assert same_second(newest["createdAt"], due_at)
-    elif isinstance(vh, UptimeIOSandbox):
-        newest = vh.updates(incident_id)[0]
-        assert (newest["status"], newest["message"]) == ("identified", "Scheduled change to identified")
-        assert same_second(newest["created_at"], due_at)
-    elif isinstance(vh, StatuspageSandbox):
-        newest = vh.incident(incident_id)["incident_updates"][0]
-        assert (newest["status"], newest["body"]) == ("identified", "Scheduled change to identified")
-        assert newest["deliver_notifications"] is False
-        assert same_second(newest["created_at"], due_at)
-    elif isinstance(vh, IncidentIOSandbox):
-        newest = vh.updates(incident_id)[0]
-        assert (newest["new_incident_status"]["category"], newest["message"]) == (
-            "paused",
-            "Moved to Paused in the app",
-        )
-        assert same_second(newest["created_at"], due_at)
-    else:
-        assert isinstance(vh, PinghomeSandbox)
-        incident = vh.incident(incident_id)
-        assert same_second(incident["acknowledged_at"], due_at)
-        assert same_second(incident["updated_at"], due_at)
+    CASES[vh.vendor].check_timeline(vh, incident_id, due_at)
 
 
 # ---------------------------------------------------------------- transitions and appearances

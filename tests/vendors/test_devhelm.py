@@ -14,6 +14,9 @@ from airflow_incident_provider.models import IncidentCreate, IncidentUpdate, Pha
 from airflow_incident_provider.vendors import devhelm as dh
 from airflow_incident_provider.vendors import known_status_words
 from airflow_incident_provider.vendors.base import Response
+from airflow_incident_provider.vendors.protocol import VendorModule
+
+CHECKED: VendorModule = dh  # mypy: the module is a VendorModule
 
 PAGE = "7f3c2a10-5d4e-4b6f-8a9c-0d1e2f3a4b5c"
 INCIDENT = "3c90c3cc-0d44-4b50-8888-8dd25736052a"

@@ -8,6 +8,9 @@ from airflow_incident_provider.exceptions import IncidentValidationError, Unsupp
 from airflow_incident_provider.models import IncidentUpdate, Phase
 from airflow_incident_provider.vendors import incidentio as iv
 from airflow_incident_provider.vendors.base import Response
+from airflow_incident_provider.vendors.protocol import VendorModule
+
+CHECKED: VendorModule = iv  # mypy: the module is a VendorModule
 
 SEVERITIES = [iv.Entry("s1", "Minor", 1), iv.Entry("s3", "Critical", 3), iv.Entry("s2", "Major", 2)]
 

@@ -15,6 +15,9 @@ from airflow_incident_provider.models import Escalation, Incident, IncidentCreat
 from airflow_incident_provider.vendors import known_status_words
 from airflow_incident_provider.vendors import pagerduty as pd
 from airflow_incident_provider.vendors.base import Response
+from airflow_incident_provider.vendors.protocol import NotesVendorModule
+
+CHECKED: NotesVendorModule = pd  # mypy: the module is a NotesVendorModule
 
 PRIORITIES = [{"id": "PP1", "name": "P1"}, {"id": "PP2", "name": "P2"}, {"id": "PP3", "name": "P3"}]
 

@@ -14,6 +14,9 @@ from airflow_incident_provider.models import Escalation, IncidentCreate, Inciden
 from airflow_incident_provider.vendors import known_status_words
 from airflow_incident_provider.vendors import pinghome as ph
 from airflow_incident_provider.vendors.base import Response, url_template_problem
+from airflow_incident_provider.vendors.protocol import VendorModule
+
+CHECKED: VendorModule = ph  # mypy: the module is a VendorModule
 
 TEAM = "445a5c1f-c0eb-403a-96d7-3976e5dc74ed"
 

@@ -1,36 +1,48 @@
-"""Every vendor module is a ``VendorModule``: mypy checks the assignments below, pytest the registry."""
+"""Every vendor module is a ``VendorModule``: mypy checks each vendor's own assignment, pytest the registry.
+
+Each ``tests/vendors/test_<vendor>.py`` holds ``CHECKED: VendorModule = <its module>`` (PagerDuty's, whose
+notes are read back, ``NotesVendorModule``): `make typecheck` fails there when a module loses a member or
+changes a signature, and the test below fails for a registered vendor whose test module has no such
+annotated assignment, so a new vendor cannot be left unchecked.
+"""
 
 from __future__ import annotations
+
+import importlib
+import importlib.util
+from types import ModuleType
 
 import pytest
 
 from airflow_incident_provider.registry import VENDOR_NAMES
-from airflow_incident_provider.vendors import (
-    devhelm,
-    incidentio,
-    pagerduty,
-    pinghome,
-    rootly,
-    statuspage,
-    uptimeio,
-    vendor_module,
-)
+from airflow_incident_provider.vendors import vendor_module
 from airflow_incident_provider.vendors.protocol import NotesVendorModule, VendorModule
 
-# Static conformance: `make typecheck` fails here when a module loses a member or changes a signature.
-PAGERDUTY: NotesVendorModule = pagerduty
-ROOTLY: VendorModule = rootly
-PINGHOME: VendorModule = pinghome
-DEVHELM: VendorModule = devhelm
-UPTIMEIO: VendorModule = uptimeio
-STATUSPAGE: VendorModule = statuspage
-INCIDENTIO: VendorModule = incidentio
-CHECKED: dict[str, VendorModule] = {
-    module.NAME: module for module in (PAGERDUTY, ROOTLY, PINGHOME, DEVHELM, UPTIMEIO, STATUSPAGE, INCIDENTIO)
+PROTOCOLS = {VendorModule.__name__, NotesVendorModule.__name__}
+"""The annotations that make mypy check the assignment against a protocol."""
+
+
+def vendor_tests(name: str) -> ModuleType | None:
+    """The vendor's own module tests, ``tests/vendors/test_<vendor>.py``, if it has one."""
+    module_name = f"tests.vendors.test_{name}"
+    return importlib.import_module(module_name) if importlib.util.find_spec(module_name) else None
+
+
+CHECKED: dict[str, object] = {
+    name: module.CHECKED
+    for name in VENDOR_NAMES
+    if (module := vendor_tests(name)) is not None
+    and hasattr(module, "CHECKED")
+    and module.__annotations__.get("CHECKED") in PROTOCOLS
 }
+"""Vendor -> the module its own tests assign to a protocol-typed ``CHECKED``."""
 
 
 def test_every_registered_vendor_module_is_checked_against_the_protocol() -> None:
+    unchecked = sorted(set(VENDOR_NAMES) - set(CHECKED))
+    assert not unchecked, (
+        f"add `CHECKED: VendorModule = <module>` to tests/vendors/test_<vendor>.py: {unchecked}"
+    )
     assert set(CHECKED) == set(VENDOR_NAMES)
     assert all(vendor_module(name) is CHECKED[name] for name in VENDOR_NAMES)
 
@@ -48,3 +60,10 @@ def test_only_a_vendor_with_notes_to_read_back_is_a_notes_vendor() -> None:
     assert not any(
         isinstance(vendor_module(name), NotesVendorModule) for name in VENDOR_NAMES if name != "pagerduty"
     )
+    notes_typed = {
+        name
+        for name in VENDOR_NAMES
+        if (module := vendor_tests(name)) is not None
+        and module.__annotations__.get("CHECKED") == NotesVendorModule.__name__
+    }
+    assert notes_typed == {"pagerduty"}, "mypy checks the notes vendor against the notes protocol"

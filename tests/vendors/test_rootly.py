@@ -14,6 +14,9 @@ from airflow_incident_provider.models import FromTriage, IncidentCreate, Inciden
 from airflow_incident_provider.vendors import known_status_words
 from airflow_incident_provider.vendors import rootly as rl
 from airflow_incident_provider.vendors.base import Response
+from airflow_incident_provider.vendors.protocol import VendorModule
+
+CHECKED: VendorModule = rl  # mypy: the module is a VendorModule
 
 INCIDENT_ID = "e2823ca6-7112-442c-b913-69bf705af341"
 SEVERITIES = [

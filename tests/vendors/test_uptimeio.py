@@ -14,6 +14,9 @@ from airflow_incident_provider.models import Incident, IncidentUpdate, Phase, Wr
 from airflow_incident_provider.vendors import known_status_words, vendor_module
 from airflow_incident_provider.vendors import uptimeio as uv
 from airflow_incident_provider.vendors.base import Response
+from airflow_incident_provider.vendors.protocol import VendorModule
+
+CHECKED: VendorModule = uv  # mypy: the module is a VendorModule
 
 PROJECT = "660e8400-e29b-41d4-a716-446655440001"
 PAGE = "550e8400-e29b-41d4-a716-446655440000"

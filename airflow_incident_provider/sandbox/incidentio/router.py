@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from ..core import SandboxHTTPError, VendorBackend
+from .shapes import SHAPES, problem
 from .store import CATEGORIES, ROLES, SEVERITIES, STATUSES, Incident, Store, error, invalid
 
 if TYPE_CHECKING:
@@ -157,6 +158,10 @@ def _check_fields(body: dict[str, Any], allowed: set[str], prefix: str) -> None:
             f"{prefix}incident_role_assignments",
             "invalid_type",
         )
+    for key, shape in SHAPES.items():
+        found = problem(body[key], shape, f"{prefix}{key}") if key in body else None
+        if found is not None:
+            raise invalid(found[1], found[0], "invalid_type")
 
 
 class IncidentIOBackend(VendorBackend):

@@ -106,16 +106,17 @@ def parse_incident(body: Any, *, creating: bool) -> IncidentBody:
     for name in BOOLEANS:
         if name in incident and not isinstance(incident[name], bool):
             errors.append(f"{name} must be true or false")
+    # null is refused like any other wrong type: the spec marks none of these nullable.
     components = incident.get("components")
-    if components is not None and not (
+    if "components" in incident and not (
         isinstance(components, Mapping) and all(s in COMPONENT_STATUSES for s in components.values())
     ):
         errors.append(f"Components must map component ids to one of {', '.join(COMPONENT_STATUSES)}")
     ids = incident.get("component_ids")
-    if ids is not None and not (isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
+    if "component_ids" in incident and not (isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
         errors.append("Component ids must be a list of component ids")
     metadata = incident.get("metadata")
-    if metadata is not None and not (
+    if "metadata" in incident and not (
         isinstance(metadata, Mapping) and all(isinstance(v, Mapping) for v in metadata.values())
     ):
         errors.append("Metadata must be an object whose top-level values are all objects")
