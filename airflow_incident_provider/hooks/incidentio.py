@@ -34,8 +34,8 @@ from airflow_incident_provider.models import (
     Step,
     WriteOptions,
 )
-from airflow_incident_provider.vendors import incidentio as iv
 from airflow_incident_provider.vendors.base import Request, Response, parse_timestamp, refuse_scope
+from airflow_incident_provider.vendors.incidentio import api, catalog, incidents, writes
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -59,11 +59,11 @@ class IncidentIOIncidentHook(IncidentHook):
     default_conn_name: ClassVar[str] = "incidentio_incidents_default"
     conn_type: ClassVar[str] = "incidentio_incidents"
     hook_name: ClassVar[str] = "incident.io Incidents"
-    vendor_name: ClassVar[str] = iv.NAME
+    vendor_name: ClassVar[str] = api.NAME
 
     def __init__(self, incidentio_incidents_conn_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(incidentio_incidents_conn_id, **kwargs)
-        self._catalog: dict[str, list[iv.Entry]] = {}
+        self._catalog: dict[str, list[catalog.Entry]] = {}
 
     @classmethod
     def settings_from_connection(
@@ -74,22 +74,22 @@ class IncidentIOIncidentHook(IncidentHook):
             raise ConnectionConfigError(
                 f"connection {conn_id!r}: put the incident.io API key in the password"
             )
-        visibility = str(extras.get("visibility") or iv.VISIBILITY).strip().lower()
-        if visibility not in iv.VISIBILITIES:
+        visibility = str(extras.get("visibility") or api.VISIBILITY).strip().lower()
+        if visibility not in api.VISIBILITIES:
             raise ConnectionConfigError(
                 f"connection {conn_id!r}: visibility {visibility!r} is not one of "
-                + ", ".join(iv.VISIBILITIES)
+                + ", ".join(api.VISIBILITIES)
             )
         return ConnectionSettings(
             conn_id=conn_id,
-            base_url=base_url_from_host(connection.host, iv.BASE_URL, conn_id),
+            base_url=base_url_from_host(connection.host, api.BASE_URL, conn_id),
             token=connection.password,
             extras={**extras, "visibility": visibility},
             **common_settings(extras, conn_id),
         )
 
     def request_headers(self, request: Request) -> dict[str, str]:
-        return iv.headers(self.settings.token, has_body=request.json is not None)
+        return api.headers(self.settings.token, has_body=request.json is not None)
 
     def _attempt_deadline(self, request: Request, attempt: int, deadline: float) -> float:
         """A write sent once (edit, create) may use half the time left: the other half reads back
@@ -102,45 +102,45 @@ class IncidentIOIncidentHook(IncidentHook):
 
     # --- the account's catalog and the incident ---------------------------------------------------------
 
-    def _catalog_flow(self, kind: str) -> Flow[list[iv.Entry]]:
+    def _catalog_flow(self, kind: str) -> Flow[list[catalog.Entry]]:
         """The account's ``statuses``, ``severities`` or ``roles``, read once per hook."""
         if kind not in self._catalog:
             build, parse = {
-                "statuses": (iv.build_statuses, iv.parse_statuses),
-                "severities": (iv.build_severities, iv.parse_severities),
-                "roles": (iv.build_roles, iv.parse_roles),
+                "statuses": (catalog.build_statuses, catalog.parse_statuses),
+                "severities": (catalog.build_severities, catalog.parse_severities),
+                "roles": (catalog.build_roles, catalog.parse_roles),
             }[kind]
             self._catalog[kind] = parse((yield build()))
         return self._catalog[kind]
 
     def _read(self, ref: str) -> Flow[Raw]:
-        return iv.incident_json((yield iv.build_get(ref)))
+        return incidents.incident_json((yield incidents.build_get(ref)))
 
-    def _assignment(self, assignees: tuple[str, ...]) -> Flow[tuple[iv.Entry, dict[str, Any]]]:
+    def _assignment(self, assignees: tuple[str, ...]) -> Flow[tuple[catalog.Entry, dict[str, Any]]]:
         """The role assignees fill and its assignment (one person per role, checked before any read)."""
-        iv.role_assignment("", assignees)
-        role = iv.assignee_role(
+        writes.role_assignment("", assignees)
+        role = catalog.assignee_role(
             self.settings.extra("assignee_role"), (yield from self._catalog_flow("roles"))
         )
-        return role, iv.role_assignment(role.id, assignees)
+        return role, writes.role_assignment(role.id, assignees)
 
     def _edit(self, ref: str, current: Raw, edit: dict[str, Any], options: WriteOptions) -> Flow[Raw]:
         """Send the values ``current`` does not show yet, at most once: a lost answer is settled by
         reading the incident back (so the incident channel is never notified twice)."""
-        wanted = {key: value for key, value in edit.items() if not iv.edit_landed(current, {key: value})}
+        wanted = {key: value for key, value in edit.items() if not writes.edit_landed(current, {key: value})}
         if not wanted:
             return current
 
         def landed() -> Flow[Raw | None]:
             now = yield from self._read(ref)
-            return now if iv.edit_landed(now, wanted) else None
+            return now if writes.edit_landed(now, wanted) else None
 
-        request = iv.build_edit(ref, wanted, notify=options.notify_subscribers)
+        request = writes.build_edit(ref, wanted, notify=options.notify_subscribers)
         written = yield from write_at_most_once(request, landed)
         if written.response is None:
             assert written.found is not None
             return written.found
-        return iv.incident_json(written.response)
+        return incidents.incident_json(written.response)
 
     def _result(
         self,
@@ -149,11 +149,11 @@ class IncidentIOIncidentHook(IncidentHook):
         name: str,
         detail: str,
         options: WriteOptions,
-        role: iv.Entry | None = None,
+        role: catalog.Entry | None = None,
     ) -> OperationResult:
         applied = raw is not before
-        assignees = iv.holders(raw, role.id) if role is not None else None
-        incident = iv.incident_from_json(raw, include_raw=options.include_raw, assignees=assignees)
+        assignees = incidents.holders(raw, role.id) if role is not None else None
+        incident = incidents.incident_from_json(raw, include_raw=options.include_raw, assignees=assignees)
         return OperationResult.from_steps(
             incident, [Step(name=name, applied=applied, detail=detail if applied else "already as requested")]
         )
@@ -161,33 +161,35 @@ class IncidentIOIncidentHook(IncidentHook):
     # --- flows ------------------------------------------------------------------------------------------
 
     def get_flow(self, ref: str, *, include_raw: bool = False) -> Flow[Incident]:
-        return iv.incident_from_json((yield from self._read(ref)), include_raw=include_raw)
+        return incidents.incident_from_json((yield from self._read(ref)), include_raw=include_raw)
 
     def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
         """One edit of every field named; a status must stay live (the API's only lifecycle move)."""
-        edit = iv.validate_update(update)
+        edit = writes.validate_update(update)
         if update.is_empty():
-            raise IncidentValidationError("update", "names nothing to change", vendor=iv.NAME)
-        iv.incident_path(ref)
-        target = iv.to_vendor_status(update.status) if update.status is not None else None
+            raise IncidentValidationError("update", "names nothing to change", vendor=api.NAME)
+        api.incident_path(ref)
+        target = catalog.to_vendor_status(update.status) if update.status is not None else None
         role = None
         if update.assignees is not None:
             role, assignment = yield from self._assignment(update.assignees)
             edit["incident_role_assignments"] = [assignment]
         if update.severity is not None:
             severities = yield from self._catalog_flow("severities")
-            edit["severity_id"] = iv.find(update.severity, severities, "severity", "severity").id
+            edit["severity_id"] = catalog.find(update.severity, severities, "severity", "severity").id
         live = update.vendor_fields.get("incident_status_id")
         if live is not None:
-            edit["incident_status_id"] = iv.live_status(live, (yield from self._catalog_flow("statuses"))).id
+            edit["incident_status_id"] = catalog.live_status(
+                live, (yield from self._catalog_flow("statuses"))
+            ).id
         current = yield from self._read(ref)
-        incident = iv.incident_from_json(current)
+        incident = incidents.incident_from_json(current)
         if target is not None:
             self.check_reopen(incident, target, options.allow_reopen)
             if target != incident.status:
-                raise iv.lifecycle_unsupported(f"move it to {target}")
-        if live is not None and incident.status != iv.WRITABLE_CATEGORY:
-            raise iv.lifecycle_unsupported(f"move this {incident.status} incident")
+                raise writes.lifecycle_unsupported(f"move it to {target}")
+        if live is not None and incident.status != catalog.WRITABLE_CATEGORY:
+            raise writes.lifecycle_unsupported(f"move this {incident.status} incident")
         raw = yield from self._edit(ref, current, edit, options)
         return self._result(raw, current, "update", ", ".join(sorted(edit)), options, role)
 
@@ -195,10 +197,10 @@ class IncidentIOIncidentHook(IncidentHook):
         """Live, paused or over is already acknowledged (``changed: false``); triage cannot be accepted
         through the API."""
         if note is not None:
-            raise iv.notes_unsupported()
+            raise writes.notes_unsupported()
         incident = yield from self.get_flow(ref, include_raw=options.include_raw)
         if not incident.phase.at_or_past(Phase.ACKNOWLEDGED):
-            raise iv.lifecycle_unsupported("accept (acknowledge)")
+            raise writes.lifecycle_unsupported("accept (acknowledge)")
         return OperationResult.from_steps(
             incident, [Step(name="acknowledge", applied=False, detail=f"already {incident.status}")]
         )
@@ -210,21 +212,21 @@ class IncidentIOIncidentHook(IncidentHook):
         (refused after one read, so a task resolving an incident a person closed in the app succeeds)."""
         incident = yield from self.get_flow(ref, include_raw=options.include_raw)
         if incident.phase is not Phase.RESOLVED:
-            raise iv.lifecycle_unsupported("resolve")
+            raise writes.lifecycle_unsupported("resolve")
         if note is not None or resolution is not None:
-            raise iv.notes_unsupported()
+            raise writes.notes_unsupported()
         return OperationResult.from_steps(
             incident, [Step(name="resolve", applied=False, detail=f"already {incident.status}")]
         )
 
     def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
-        raise iv.notes_unsupported()
+        raise writes.notes_unsupported()
         yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
 
     def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
         """``POST /v2/incidents`` with the API's ``idempotency_key`` (the dedup key, else the task's key):
         a retried task gets the incident its first try opened, and ``changed`` says which it was."""
-        payload = iv.validate_create(create)
+        payload = writes.validate_create(create)
         role = None
         if create.assignees is not None:
             role, assignment = yield from self._assignment(create.assignees)
@@ -232,28 +234,28 @@ class IncidentIOIncidentHook(IncidentHook):
         severity = create.severity or self.settings.extra("default_severity")
         if severity:
             severities = yield from self._catalog_flow("severities")
-            payload["severity_id"] = iv.find(severity, severities, "severity", "severity").id
+            payload["severity_id"] = catalog.find(severity, severities, "severity", "severity").id
         if "incident_status_id" in payload:
             statuses = yield from self._catalog_flow("statuses")
-            payload["incident_status_id"] = iv.find(
+            payload["incident_status_id"] = catalog.find(
                 payload["incident_status_id"], statuses, "vendor_fields.incident_status_id", "status"
             ).id
         key = create.dedup_key or options.idempotency_key or str(uuid.uuid4())
         started = datetime.now(UTC)
-        request = iv.build_create(payload, key, self.settings.extra("visibility", iv.VISIBILITY))
+        request = writes.build_create(payload, key, self.settings.extra("visibility", api.VISIBILITY))
         written = yield from write_at_most_once(request, lambda: self._find_created(payload["name"], started))
-        raw = iv.incident_json(written.response) if written.response is not None else written.found
+        raw = incidents.incident_json(written.response) if written.response is not None else written.found
         assert raw is not None
         created = parse_timestamp(raw.get("created_at"))
         fresh = written.response is None or created is None or created >= started
-        assignees = iv.holders(raw, role.id) if role is not None else None
-        incident = iv.incident_from_json(raw, include_raw=options.include_raw, assignees=assignees)
+        assignees = incidents.holders(raw, role.id) if role is not None else None
+        incident = incidents.incident_from_json(raw, include_raw=options.include_raw, assignees=assignees)
         detail = f"created {incident.id}" if fresh else "already created (same idempotency key)"
         return OperationResult.from_steps(incident, [Step(name="create", applied=fresh, detail=detail)])
 
     def _find_created(self, name: str, started: datetime) -> Flow[Raw | None]:
         """After a lost answer: the newest incident of that name created since the create was sent."""
-        response: Response = yield iv.build_list((), None, page_size=25)
+        response: Response = yield incidents.build_list((), None, page_size=25)
         body = response.body if isinstance(response.body, Mapping) else {}
         for item in body.get("incidents") or ():
             created = parse_timestamp(item.get("created_at"))
@@ -271,8 +273,8 @@ class IncidentIOIncidentHook(IncidentHook):
                 "or no target to raise the incident one rank up its severities"
             )
         if escalation.note is not None:
-            raise iv.notes_unsupported()
-        iv.incident_path(ref)
+            raise writes.notes_unsupported()
+        api.incident_path(ref)
         edit: dict[str, Any] = {}
         role = None
         if escalation.assignees is not None:
@@ -281,21 +283,23 @@ class IncidentIOIncidentHook(IncidentHook):
         wants_severity = escalation.severity is not None or escalation.one_step
         severities = (yield from self._catalog_flow("severities")) if wants_severity else []
         named = (
-            iv.find(escalation.severity, severities, "severity", "severity") if escalation.severity else None
+            catalog.find(escalation.severity, severities, "severity", "severity")
+            if escalation.severity
+            else None
         )
         current = yield from self._read(ref)
-        incident = iv.incident_from_json(current)
+        incident = incidents.incident_from_json(current)
         if incident.phase is Phase.RESOLVED:
             raise IncidentValidationError(
                 "status",
                 f"incident {incident.ref} is {incident.status}: escalating it makes no sense, and the API "
                 "cannot reopen it (reopen it in the incident.io app first)",
-                vendor=iv.NAME,
+                vendor=api.NAME,
             )
-        now = iv.severity_id(current)
-        target = iv.next_severity(now, severities) if escalation.one_step else named
+        now = incidents.severity_id(current)
+        target = catalog.next_severity(now, severities) if escalation.one_step else named
         details = []
-        if target is not None and (iv.rank_of(now, severities) or -1) < target.rank:
+        if target is not None and (catalog.rank_of(now, severities) or -1) < target.rank:
             edit["severity_id"] = target.id
             details.append(f"{incident.severity or 'none'} -> {target.name}")
         elif wants_severity:
@@ -308,8 +312,8 @@ class IncidentIOIncidentHook(IncidentHook):
     ) -> Flow[OperationResult]:
         """Make the one assignee the holder of the connection's assignee role (an incident role)."""
         if note is not None:
-            raise iv.notes_unsupported()
-        iv.incident_path(ref)
+            raise writes.notes_unsupported()
+        api.incident_path(ref)
         role, assignment = yield from self._assignment(assignees)
         current = yield from self._read(ref)
         raw = yield from self._edit(ref, current, {"incident_role_assignments": [assignment]}, options)
@@ -317,22 +321,26 @@ class IncidentIOIncidentHook(IncidentHook):
 
     def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
         """Every page for the caller, newest first; statuses filter by category, dates here."""
-        refuse_scope(query.services, query.teams, vendor=iv.NAME, instead="an API key sees its whole account")
+        refuse_scope(
+            query.services, query.teams, vendor=api.NAME, instead="an API key sees its whole account"
+        )
         categories: dict[str, None] = {}
         for word in query.statuses:
             lowered = word.strip().lower()
             if lowered in {phase.value for phase in Phase}:
-                iv.to_vendor_status(lowered, field_name="statuses")
-                categories.update(dict.fromkeys(c for c, p in iv.STATUS_PHASES.items() if p.value == lowered))
+                catalog.to_vendor_status(lowered, field_name="statuses")
+                categories.update(
+                    dict.fromkeys(c for c, p in catalog.STATUS_PHASES.items() if p.value == lowered)
+                )
             else:
-                categories[iv.to_vendor_status(word, field_name="statuses")] = None
+                categories[catalog.to_vendor_status(word, field_name="statuses")] = None
         since = query.since.replace(tzinfo=query.since.tzinfo or UTC) if query.since else None
         until = query.until.replace(tzinfo=query.until.tzinfo or UTC) if query.until else None
         found: list[Incident] = []
         after: str | None = None
         while query.limit is None or len(found) < query.limit:
-            batch, after = iv.parse_list(
-                (yield iv.build_list(tuple(categories), after)), include_raw=query.include_raw
+            batch, after = incidents.parse_list(
+                (yield incidents.build_list(tuple(categories), after)), include_raw=query.include_raw
             )
             for item in batch:
                 created = item.created_at
@@ -344,5 +352,5 @@ class IncidentIOIncidentHook(IncidentHook):
         return found if query.limit is None else found[: query.limit]
 
     def check_connection_flow(self) -> Flow[str]:
-        yield iv.build_connection_check()
+        yield incidents.build_connection_check()
         return f"Connected to incident.io at {self.settings.base_url}"

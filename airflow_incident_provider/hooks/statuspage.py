@@ -28,8 +28,8 @@ from airflow_incident_provider.models import (
     Step,
     WriteOptions,
 )
-from airflow_incident_provider.vendors import statuspage as sp
 from airflow_incident_provider.vendors.base import Request, Response
+from airflow_incident_provider.vendors.statuspage import api, incidents, updates
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -57,7 +57,7 @@ class StatuspageIncidentHook(IncidentHook):
     default_conn_name: ClassVar[str] = "statuspage_incidents_default"
     conn_type: ClassVar[str] = "statuspage_incidents"
     hook_name: ClassVar[str] = "Statuspage Incidents"
-    vendor_name: ClassVar[str] = sp.NAME
+    vendor_name: ClassVar[str] = api.NAME
 
     def __init__(self, statuspage_incidents_conn_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(statuspage_incidents_conn_id, **kwargs)
@@ -72,27 +72,27 @@ class StatuspageIncidentHook(IncidentHook):
         page_id = extras.get("page_id")
         if page_id is not None:
             try:
-                sp.page_path(page_id)
+                api.page_path(page_id)
             except IncidentValidationError as exc:
                 raise ConnectionConfigError(f"connection {conn_id!r}: {exc}") from None
         return ConnectionSettings(
             conn_id=conn_id,
-            base_url=base_url_from_host(connection.host, sp.BASE_URL, conn_id),
+            base_url=base_url_from_host(connection.host, api.BASE_URL, conn_id),
             token=connection.password,
             extras={**extras, "page_id": str(page_id).strip() if page_id is not None else None},
             **common_settings(extras, conn_id),
         )
 
     def request_headers(self, request: Request) -> dict[str, str]:
-        return sp.headers(self.settings.token, has_body=request.json is not None)
+        return api.headers(self.settings.token, has_body=request.json is not None)
 
     def error_for(self, request: Request, response: Response) -> VendorError:
-        return super().error_for(request, sp.normalized(response))
+        return super().error_for(request, api.normalized(response))
 
     # --- helpers --------------------------------------------------------------------------------------
 
-    def _ref(self, ref: str) -> sp.IncidentRef:
-        return sp.parse_ref(ref, self.settings.extra("page_id"))
+    def _ref(self, ref: str) -> api.IncidentRef:
+        return api.parse_ref(ref, self.settings.extra("page_id"))
 
     def _page_id(self, action: str) -> str:
         page_id: str | None = self.settings.extra("page_id")
@@ -105,13 +105,13 @@ class StatuspageIncidentHook(IncidentHook):
     @staticmethod
     def _require_public(options: WriteOptions) -> None:
         if not options.public:
-            raise IncidentValidationError("public", PUBLIC_HINT, vendor=sp.NAME)
+            raise IncidentValidationError("public", PUBLIC_HINT, vendor=api.NAME)
 
-    def _read(self, ref: sp.IncidentRef, raw: bool) -> Flow[sp.Read]:
-        return sp.parse_read((yield sp.build_get(ref)), raw)
+    def _read(self, ref: api.IncidentRef, raw: bool) -> Flow[incidents.Read]:
+        return incidents.parse_read((yield incidents.build_get(ref)), raw)
 
     def _landed(
-        self, ref: sp.IncidentRef, raw: bool, took: Callable[[sp.Read], bool]
+        self, ref: api.IncidentRef, raw: bool, took: Callable[[incidents.Read], bool]
     ) -> Flow[Incident | None]:
         """The incident, read again, if the write whose answer was lost shows on it."""
         current = yield from self._read(ref, raw)
@@ -119,8 +119,8 @@ class StatuspageIncidentHook(IncidentHook):
 
     def _write(
         self,
-        ref: sp.IncidentRef,
-        current: sp.Read,
+        ref: api.IncidentRef,
+        current: incidents.Read,
         fields: Mapping[str, Any],
         options: WriteOptions,
         *,
@@ -138,10 +138,13 @@ class StatuspageIncidentHook(IncidentHook):
         if key is not None and key in current.keys:
             return current.incident, False
         body = {**fields, **({"status": status} if status else {}), **({"body": text} if text else {})}
-        request = sp.build_update(
-            ref, body | sp.with_key(current, key), notify=options.notify_subscribers, idempotent=not posts
+        request = updates.build_update(
+            ref,
+            body | updates.with_key(current, key),
+            notify=options.notify_subscribers,
+            idempotent=not posts,
         )
-        took: Callable[[sp.Read], bool] | None = None
+        took: Callable[[incidents.Read], bool] | None = None
         if key is not None:
             took = lambda read: key in read.keys  # noqa: E731
         elif status is not None and text is None:
@@ -151,7 +154,7 @@ class StatuspageIncidentHook(IncidentHook):
         if written.response is None:
             assert written.found is not None
             return written.found, True
-        return sp.parse_incident(written.response, include_raw=raw), True
+        return incidents.parse_incident(written.response, include_raw=raw), True
 
     # --- flows ------------------------------------------------------------------------------------------
 
@@ -159,14 +162,14 @@ class StatuspageIncidentHook(IncidentHook):
         return (yield from self._read(self._ref(ref), include_raw)).incident
 
     def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
-        fields = sp.validate_update(update)
+        fields = updates.validate_update(update)
         if update.is_empty():
-            raise IncidentValidationError("update", "names nothing to change", vendor=sp.NAME)
+            raise IncidentValidationError("update", "names nothing to change", vendor=api.NAME)
         if update.status is not None or update.note is not None:
             self._require_public(options)
         target = self._ref(ref)
         current = yield from self._read(target, options.include_raw)
-        status = sp.status_for(update.status, current) if update.status is not None else None
+        status = incidents.status_for(update.status, current) if update.status is not None else None
         self.check_reopen(current.incident, status, options.allow_reopen)
         if status == current.incident.status:
             status = None
@@ -175,9 +178,9 @@ class StatuspageIncidentHook(IncidentHook):
         if fields.get("impact_override") == current.incident.severity:
             fields.pop("impact_override")
         text = (
-            sp.message(resolution=update.resolution, note=update.note)
+            updates.message(resolution=update.resolution, note=update.note)
             if status is not None
-            else sp.message(note=update.note)
+            else updates.message(note=update.note)
         )
         if not (fields or status or text):
             step = Step(name="update", applied=False, detail="already as requested")
@@ -190,7 +193,7 @@ class StatuspageIncidentHook(IncidentHook):
         self, ref: str, resolution: str | None, note: str | None, options: WriteOptions
     ) -> Flow[OperationResult]:
         """One ``PATCH`` to resolved (``completed`` for a maintenance), the resolution and note its body."""
-        text = sp.message(resolution=resolution, note=note)
+        text = updates.message(resolution=resolution, note=note)
         self._require_public(options)
         target = self._ref(ref)
         current = yield from self._read(target, options.include_raw)
@@ -199,17 +202,17 @@ class StatuspageIncidentHook(IncidentHook):
             incident = current.incident
             if note is not None:
                 incident, sent = yield from self._write(
-                    target, current, {}, options, text=sp.message(note=note)
+                    target, current, {}, options, text=updates.message(note=note)
                 )
                 steps.append(Step(name="note", applied=sent, detail=None if sent else "already posted"))
             return OperationResult.from_steps(incident, steps)
-        status = sp.status_for("resolved", current)
+        status = incidents.status_for("resolved", current)
         incident, sent = yield from self._write(target, current, {}, options, status=status, text=text)
         return OperationResult.from_steps(incident, [Step(name="resolve", applied=sent, detail=status)])
 
     def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
         """An incident update at the incident's current status, its body the note."""
-        text = sp.message(note=note)
+        text = updates.message(note=note)
         self._require_public(options)
         target = self._ref(ref)
         current = yield from self._read(target, options.include_raw)
@@ -219,25 +222,25 @@ class StatuspageIncidentHook(IncidentHook):
         )
 
     def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
-        raise sp.acknowledge_unsupported()
+        raise updates.acknowledge_unsupported()
         yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
 
     def reassign_flow(
         self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
     ) -> Flow[OperationResult]:
-        raise sp.assignees_unsupported()
+        raise updates.assignees_unsupported()
         yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
 
     def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
-        """Raise the impact (``impact_override``): to ``escalation.severity`` or one step up ``sp.IMPACTS``,
+        """Raise the impact (``impact_override``): to ``escalation.severity`` or one step up ``IMPACTS``,
         computed once from the impact read now and written as that absolute value, with the note as body.
         Never lowers it; a resolved incident is refused unless ``allow_reopen``."""
         if escalation.escalation_level is not None:
-            raise sp.escalation_level_unsupported()
+            raise updates.escalation_level_unsupported()
         if escalation.assignees is not None:
-            raise sp.assignees_unsupported()
-        requested = sp.impact(escalation.severity) if escalation.severity is not None else None
-        text = sp.message(note=escalation.note)
+            raise updates.assignees_unsupported()
+        requested = updates.impact(escalation.severity) if escalation.severity is not None else None
+        text = updates.message(note=escalation.note)
         self._require_public(options)
         target = self._ref(ref)
         current = yield from self._read(target, options.include_raw)
@@ -247,9 +250,9 @@ class StatuspageIncidentHook(IncidentHook):
                 "status",
                 f"incident {incident.ref} is {incident.status!r}: escalating a resolved incident makes no "
                 "sense; pass allow_reopen=True to change its impact anyway",
-                vendor=sp.NAME,
+                vendor=api.NAME,
             )
-        impact, detail = sp.escalation_target(incident.severity, requested)
+        impact, detail = updates.escalation_target(incident.severity, requested)
         fields = {"impact_override": impact} if impact is not None else {}
         sent = False
         if fields or text:
@@ -265,7 +268,7 @@ class StatuspageIncidentHook(IncidentHook):
         self._require_public(options)
         page_id = self._page_id("create")
         key, raw = create.dedup_key, options.include_raw
-        request = sp.build_create(page_id, create, key, notify=options.notify_subscribers)
+        request = updates.build_create(page_id, create, key, notify=options.notify_subscribers)
         if key is not None:
             found = yield from self._find_created(page_id, key, raw)
             if found is not None:
@@ -279,34 +282,36 @@ class StatuspageIncidentHook(IncidentHook):
             return OperationResult.from_steps(
                 written.found, [Step(name="create", applied=True, detail="found after a lost answer")]
             )
-        incident = sp.parse_incident(written.response, include_raw=raw)
+        incident = incidents.parse_incident(written.response, include_raw=raw)
         return OperationResult.from_steps(incident, [Step(name="create", applied=True)])
 
     def _find_created(self, page_id: str, key: str, raw: bool) -> Flow[Incident | None]:
         """The unresolved incident of ``page_id`` whose metadata carries ``key``, if any."""
         page = 1
         while True:
-            batch = sp.parse_list((yield sp.build_list(page_id, page, unresolved=True)), raw)
+            batch = incidents.parse_list((yield incidents.build_list(page_id, page, unresolved=True)), raw)
             for item in batch:
                 if key in item.keys:
                     return item.incident
-            if len(batch) < sp.LIST_PAGE_SIZE:
+            if len(batch) < incidents.LIST_PAGE_SIZE:
                 return None
             page += 1
 
     def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
         """Every page, newest first, filtered here by status (a phase matches both kinds of incident) and
         ``since``/``until`` (Statuspage's list takes neither). Services and teams are refused."""
-        sp.check_list_scope(query.services, query.teams)
-        words, phases = sp.status_filter(query.statuses)
+        incidents.check_list_scope(query.services, query.teams)
+        words, phases = incidents.status_filter(query.statuses)
         since, until = _aware(query.since), _aware(query.until)
         page_id = self._page_id("list")
-        incidents: list[Incident] = []
+        found: list[Incident] = []
         page = 1
-        while query.limit is None or len(incidents) < query.limit:
+        while query.limit is None or len(found) < query.limit:
             batch = [
                 read.incident
-                for read in sp.parse_list((yield sp.build_list(page_id, page)), query.include_raw)
+                for read in incidents.parse_list(
+                    (yield incidents.build_list(page_id, page)), query.include_raw
+                )
             ]
             for item in batch:
                 created = item.created_at
@@ -314,17 +319,17 @@ class StatuspageIncidentHook(IncidentHook):
                 if (query.statuses and not wanted) or (until is not None and created and created >= until):
                     continue
                 if since is None or created is None or created >= since:
-                    incidents.append(item)
+                    found.append(item)
             oldest = batch[-1].created_at if batch else None
-            if len(batch) < sp.LIST_PAGE_SIZE or (
+            if len(batch) < incidents.LIST_PAGE_SIZE or (
                 since is not None and oldest is not None and oldest < since
             ):
                 break
             page += 1
-        return incidents if query.limit is None else incidents[: query.limit]
+        return found if query.limit is None else found[: query.limit]
 
     def check_connection_flow(self) -> Flow[str]:
         page_id = self.settings.extra("page_id")
-        yield sp.build_connection_check(page_id)
+        yield incidents.build_connection_check(page_id)
         where = f", page {page_id}" if page_id else ""
         return f"Connected to Statuspage at {self.settings.base_url}{where}"
