@@ -246,6 +246,42 @@ def wait_from_headers(
     return None
 
 
+def json_headers(auth: Mapping[str, str], *, has_body: bool) -> dict[str, str]:
+    """The credential header(s) ``auth``, JSON accepted, and a JSON content type when a body is sent."""
+    return {
+        **auth,
+        "Accept": "application/json",
+        **({"Content-Type": "application/json"} if has_body else {}),
+    }
+
+
+def retry_after_header(response: Response) -> float | None:
+    """``Retry-After`` alone (seconds or an HTTP date), for a vendor that documents no reset header."""
+    return wait_from_headers(response.headers)
+
+
+def no_budget(response: Response) -> Budget | None:
+    """For a vendor that documents no budget headers: the client-side limiter alone paces its calls."""
+    return None
+
+
+def no_conflict_codes(code: str | None) -> bool:
+    """For a vendor that documents no conflict codes: a 409 is a conflict by its status alone."""
+    return False
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """A naive datetime taken as UTC, as Airflow's own dates are."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def created_between(created: datetime | None, since: datetime | None, until: datetime | None) -> bool:
+    """Whether a creation time is in ``[since, until)`` (naive bounds are UTC) for a vendor whose list
+    takes no dates; an incident without one is kept."""
+    since, until = aware(since), aware(until)
+    return created is None or ((since is None or created >= since) and (until is None or created < until))
+
+
 @dataclass(frozen=True)
 class Budget:
     """What a vendor's answer says is left of the credential's rate limit, for every process using it."""

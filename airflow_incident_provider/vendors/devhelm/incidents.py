@@ -12,6 +12,7 @@ from airflow_incident_provider.models import Incident, Phase
 from airflow_incident_provider.vendors.base import (
     Request,
     Response,
+    aware,
     capped_raw,
     lookup_status,
     parse_timestamp,
@@ -163,11 +164,6 @@ def newest_first(listed: Sequence[Listed]) -> list[Listed]:
     """The order the dedup search reads timelines in: a retry's own incident is most likely the newest."""
     floor = datetime.min.replace(tzinfo=UTC)
     return sorted(listed, key=lambda item: aware(item.created_at) or floor, reverse=True)
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """A naive datetime taken as UTC, as Airflow's own dates are."""
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def build_connection_check(page_id: str | None) -> Request:
