@@ -9,14 +9,13 @@ is one ``PATCH`` (or the create ``POST``) carrying the customer message as ``inc
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow_incident_provider.exceptions import ConnectionConfigError, IncidentValidationError, VendorError
+from airflow_incident_provider.exceptions import IncidentValidationError, VendorError
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
-from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
-from airflow_incident_provider.hooks.write_once import write_at_most_once
+from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings, checked_extra
+from airflow_incident_provider.hooks.write_once import post_unless_found, write_at_most_once
 from airflow_incident_provider.models import (
     Escalation,
     Incident,
@@ -28,7 +27,8 @@ from airflow_incident_provider.models import (
     Step,
     WriteOptions,
 )
-from airflow_incident_provider.vendors.base import Request, Response
+from airflow_incident_provider.vendors.base import Request, Response, created_between
+from airflow_incident_provider.vendors.pages import refuse_resolved_escalation, require_public
 from airflow_incident_provider.vendors.statuspage import api, incidents, updates
 
 if TYPE_CHECKING:
@@ -41,8 +41,8 @@ PUBLIC_HINT = (
 )
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+def _note(sent: bool) -> Step:
+    return Step(name="note", applied=sent, detail=None if sent else "already posted")
 
 
 class StatuspageIncidentHook(IncidentHook):
@@ -66,22 +66,15 @@ class StatuspageIncidentHook(IncidentHook):
     def settings_from_connection(
         cls, connection: Connection, extras: Mapping[str, Any]
     ) -> ConnectionSettings:
-        conn_id = connection.conn_id
-        if not connection.password:
-            raise ConnectionConfigError(f"connection {conn_id!r}: put the Statuspage API key in the password")
         page_id = extras.get("page_id")
-        if page_id is not None:
-            try:
-                api.page_path(page_id)
-            except IncidentValidationError as exc:
-                raise ConnectionConfigError(f"connection {conn_id!r}: {exc}") from None
-        return ConnectionSettings(
-            conn_id=conn_id,
-            base_url=base_url_from_host(connection.host, api.BASE_URL, conn_id),
-            token=connection.password,
-            extras={**extras, "page_id": str(page_id).strip() if page_id is not None else None},
-            **common_settings(extras, conn_id),
-        )
+
+        def own(conn_id: str) -> dict[str, Any]:
+            if page_id is None:
+                return {"page_id": None}
+            checked_extra(conn_id, lambda: api.page_path(page_id))
+            return {"page_id": str(page_id).strip()}
+
+        return api_key_settings(connection, extras, api.DISPLAY_NAME, api.BASE_URL, own)
 
     def request_headers(self, request: Request) -> dict[str, str]:
         return api.headers(self.settings.token, has_body=request.json is not None)
@@ -95,17 +88,7 @@ class StatuspageIncidentHook(IncidentHook):
         return api.parse_ref(ref, self.settings.extra("page_id"))
 
     def _page_id(self, action: str) -> str:
-        page_id: str | None = self.settings.extra("page_id")
-        if not page_id:
-            raise ConnectionConfigError(
-                f"connection {self.conn_id!r}: set page_id in the extra to {action} Statuspage incidents"
-            )
-        return page_id
-
-    @staticmethod
-    def _require_public(options: WriteOptions) -> None:
-        if not options.public:
-            raise IncidentValidationError("public", PUBLIC_HINT, vendor=api.NAME)
+        return self.settings.required_extra("page_id", f"to {action} Statuspage incidents")
 
     def _read(self, ref: api.IncidentRef, raw: bool) -> Flow[incidents.Read]:
         return incidents.parse_read((yield incidents.build_get(ref)), raw)
@@ -138,12 +121,8 @@ class StatuspageIncidentHook(IncidentHook):
         if key is not None and key in current.keys:
             return current.incident, False
         body = {**fields, **({"status": status} if status else {}), **({"body": text} if text else {})}
-        request = updates.build_update(
-            ref,
-            body | updates.with_key(current, key),
-            notify=options.notify_subscribers,
-            idempotent=not posts,
-        )
+        body |= updates.with_key(current, key)
+        request = updates.build_update(ref, body, notify=options.notify_subscribers, idempotent=not posts)
         took: Callable[[incidents.Read], bool] | None = None
         if key is not None:
             took = lambda read: key in read.keys  # noqa: E731
@@ -166,7 +145,7 @@ class StatuspageIncidentHook(IncidentHook):
         if update.is_empty():
             raise IncidentValidationError("update", "names nothing to change", vendor=api.NAME)
         if update.status is not None or update.note is not None:
-            self._require_public(options)
+            require_public(options, PUBLIC_HINT, api.NAME)
         target = self._ref(ref)
         current = yield from self._read(target, options.include_raw)
         status = incidents.status_for(update.status, current) if update.status is not None else None
@@ -177,11 +156,8 @@ class StatuspageIncidentHook(IncidentHook):
             fields.pop("name")
         if fields.get("impact_override") == current.incident.severity:
             fields.pop("impact_override")
-        text = (
-            updates.message(resolution=update.resolution, note=update.note)
-            if status is not None
-            else updates.message(note=update.note)
-        )
+        resolution = update.resolution if status is not None else None
+        text = updates.message(resolution=resolution, note=update.note)
         if not (fields or status or text):
             step = Step(name="update", applied=False, detail="already as requested")
             return OperationResult.from_steps(current.incident, [step])
@@ -194,7 +170,7 @@ class StatuspageIncidentHook(IncidentHook):
     ) -> Flow[OperationResult]:
         """One ``PATCH`` to resolved (``completed`` for a maintenance), the resolution and note its body."""
         text = updates.message(resolution=resolution, note=note)
-        self._require_public(options)
+        require_public(options, PUBLIC_HINT, api.NAME)
         target = self._ref(ref)
         current = yield from self._read(target, options.include_raw)
         if current.incident.phase is Phase.RESOLVED:
@@ -204,7 +180,7 @@ class StatuspageIncidentHook(IncidentHook):
                 incident, sent = yield from self._write(
                     target, current, {}, options, text=updates.message(note=note)
                 )
-                steps.append(Step(name="note", applied=sent, detail=None if sent else "already posted"))
+                steps.append(_note(sent))
             return OperationResult.from_steps(incident, steps)
         status = incidents.status_for("resolved", current)
         incident, sent = yield from self._write(target, current, {}, options, status=status, text=text)
@@ -213,13 +189,11 @@ class StatuspageIncidentHook(IncidentHook):
     def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
         """An incident update at the incident's current status, its body the note."""
         text = updates.message(note=note)
-        self._require_public(options)
+        require_public(options, PUBLIC_HINT, api.NAME)
         target = self._ref(ref)
         current = yield from self._read(target, options.include_raw)
         incident, sent = yield from self._write(target, current, {}, options, text=text)
-        return OperationResult.from_steps(
-            incident, [Step(name="note", applied=sent, detail=None if sent else "already posted")]
-        )
+        return OperationResult.from_steps(incident, [_note(sent)])
 
     def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
         raise updates.acknowledge_unsupported()
@@ -232,58 +206,43 @@ class StatuspageIncidentHook(IncidentHook):
         yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
 
     def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
-        """Raise the impact (``impact_override``): to ``escalation.severity`` or one step up ``IMPACTS``,
-        computed once from the impact read now and written as that absolute value, with the note as body.
-        Never lowers it; a resolved incident is refused unless ``allow_reopen``."""
+        """Raise the impact (``impact_override``) to ``escalation.severity`` or one step up, as an absolute
+        value computed from the impact read now, with the note as body; never lowers it."""
         if escalation.escalation_level is not None:
             raise updates.escalation_level_unsupported()
         if escalation.assignees is not None:
             raise updates.assignees_unsupported()
         requested = updates.impact(escalation.severity) if escalation.severity is not None else None
         text = updates.message(note=escalation.note)
-        self._require_public(options)
+        require_public(options, PUBLIC_HINT, api.NAME)
         target = self._ref(ref)
         current = yield from self._read(target, options.include_raw)
         incident = current.incident
-        if incident.phase is Phase.RESOLVED and not options.allow_reopen:
-            raise IncidentValidationError(
-                "status",
-                f"incident {incident.ref} is {incident.status!r}: escalating a resolved incident makes no "
-                "sense; pass allow_reopen=True to change its impact anyway",
-                vendor=api.NAME,
-            )
+        refuse_resolved_escalation(incident, options, api.NAME)
         impact, detail = updates.escalation_target(incident.severity, requested)
         fields = {"impact_override": impact} if impact is not None else {}
         sent = False
         if fields or text:
             incident, sent = yield from self._write(target, current, fields, options, text=text)
         steps = [Step(name="escalate", applied=impact is not None and sent, detail=detail)]
-        if text is not None:
-            steps.append(Step(name="note", applied=sent, detail=None if sent else "already posted"))
-        return OperationResult.from_steps(incident, steps)
+        return OperationResult.from_steps(incident, steps + ([_note(sent)] if text is not None else []))
 
     def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
         """A realtime incident on the connection's page, at most once per ``create.dedup_key`` (kept in its
         metadata, looked for among the page's unresolved incidents first and after a lost answer)."""
-        self._require_public(options)
+        require_public(options, PUBLIC_HINT, api.NAME)
         page_id = self._page_id("create")
         key, raw = create.dedup_key, options.include_raw
         request = updates.build_create(page_id, create, key, notify=options.notify_subscribers)
-        if key is not None:
-            found = yield from self._find_created(page_id, key, raw)
-            if found is not None:
-                return OperationResult.from_steps(
-                    found, [Step(name="create", applied=False, detail="already created")]
-                )
         find = (lambda: self._find_created(page_id, key, raw)) if key is not None else None
-        written = yield from write_at_most_once(request, find)
-        if written.response is None:
-            assert written.found is not None
-            return OperationResult.from_steps(
-                written.found, [Step(name="create", applied=True, detail="found after a lost answer")]
-            )
-        incident = incidents.parse_incident(written.response, include_raw=raw)
-        return OperationResult.from_steps(incident, [Step(name="create", applied=True)])
+        written = yield from post_unless_found(request, find)
+        if written.response is not None:
+            incident = incidents.parse_incident(written.response, include_raw=raw)
+            return OperationResult.from_steps(incident, [Step(name="create", applied=True)])
+        assert written.found is not None
+        detail = "already created" if written.earlier else "found after a lost answer"
+        step = Step(name="create", applied=not written.earlier, detail=detail)
+        return OperationResult.from_steps(written.found, [step])
 
     def _find_created(self, page_id: str, key: str, raw: bool) -> Flow[Incident | None]:
         """The unresolved incident of ``page_id`` whose metadata carries ``key``, if any."""
@@ -302,28 +261,20 @@ class StatuspageIncidentHook(IncidentHook):
         ``since``/``until`` (Statuspage's list takes neither). Services and teams are refused."""
         incidents.check_list_scope(query.services, query.teams)
         words, phases = incidents.status_filter(query.statuses)
-        since, until = _aware(query.since), _aware(query.until)
         page_id = self._page_id("list")
         found: list[Incident] = []
         page = 1
         while query.limit is None or len(found) < query.limit:
-            batch = [
-                read.incident
-                for read in incidents.parse_list(
-                    (yield incidents.build_list(page_id, page)), query.include_raw
-                )
+            response = yield incidents.build_list(page_id, page)
+            batch = [read.incident for read in incidents.parse_list(response, query.include_raw)]
+            found += [
+                item
+                for item in batch
+                if (not query.statuses or item.status in words or item.phase in phases)
+                and created_between(item.created_at, query.since, query.until)
             ]
-            for item in batch:
-                created = item.created_at
-                wanted = item.status in words or item.phase in phases
-                if (query.statuses and not wanted) or (until is not None and created and created >= until):
-                    continue
-                if since is None or created is None or created >= since:
-                    found.append(item)
             oldest = batch[-1].created_at if batch else None
-            if len(batch) < incidents.LIST_PAGE_SIZE or (
-                since is not None and oldest is not None and oldest < since
-            ):
+            if len(batch) < incidents.LIST_PAGE_SIZE or not created_between(oldest, query.since, None):
                 break
             page += 1
         return found if query.limit is None else found[: query.limit]

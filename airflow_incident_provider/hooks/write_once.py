@@ -28,6 +28,8 @@ class Written(Generic[T]):
 
     response: Response | None
     found: T | None = None
+    earlier: bool = False
+    """Found before posting: an earlier try (of a retried task) had made the write."""
 
 
 def write_at_most_once(
@@ -54,3 +56,14 @@ def write_at_most_once(
             if attempt == attempts:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def post_unless_found(
+    request: Request, find: Callable[[], Flow[T | None]] | None, *, attempts: int = WRITE_ATTEMPTS
+) -> Flow[Written[T]]:
+    """Run ``find`` first (an earlier try may have made the write), then :func:`write_at_most_once`."""
+    if find is not None:
+        found = yield from find()
+        if found is not None and found is not False:
+            return Written(None, found, earlier=True)
+    return (yield from write_at_most_once(request, find, attempts=attempts))
