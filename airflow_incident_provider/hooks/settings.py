@@ -190,9 +190,12 @@ def api_key_settings(
     )
 
 
-def checked_extra(conn_id: str, check: Callable[[], T]) -> T:
-    """``check()``, an invalid value it refuses reported as the connection's configuration error."""
+def checked_extra(conn_id: str, value: Any, check: Callable[[Any], T]) -> T | None:
+    """None for an extra left unset, else ``check(value)``, a value it refuses reported as the
+    connection's configuration error."""
+    if value is None:
+        return None
     try:
-        return check()
+        return check(value)
     except IncidentValidationError as exc:
         raise ConnectionConfigError(f"connection {conn_id!r}: {exc}") from None

@@ -66,13 +66,8 @@ class StatuspageIncidentHook(IncidentHook):
     def settings_from_connection(
         cls, connection: Connection, extras: Mapping[str, Any]
     ) -> ConnectionSettings:
-        page_id = extras.get("page_id")
-
         def own(conn_id: str) -> dict[str, Any]:
-            if page_id is None:
-                return {"page_id": None}
-            checked_extra(conn_id, lambda: api.page_path(page_id))
-            return {"page_id": str(page_id).strip()}
+            return {"page_id": checked_extra(conn_id, extras.get("page_id"), api.checked_page_id)}
 
         return api_key_settings(connection, extras, api.DISPLAY_NAME, api.BASE_URL, own)
 

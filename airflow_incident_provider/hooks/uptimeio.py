@@ -7,7 +7,6 @@ need ``public=True``; acknowledge does not exist there.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
@@ -18,13 +17,8 @@ from airflow_incident_provider.exceptions import (
 )
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
-from airflow_incident_provider.hooks.settings import (
-    ConnectionSettings,
-    base_url_from_host,
-    common_settings,
-    url_template,
-)
-from airflow_incident_provider.hooks.write_once import write_at_most_once
+from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings, url_template
+from airflow_incident_provider.hooks.write_once import post_unless_found, write_at_most_once
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
     Escalation,
@@ -38,15 +32,10 @@ from airflow_incident_provider.models import (
     WriteOptions,
 )
 from airflow_incident_provider.vendors import uptimeio as uv
-from airflow_incident_provider.vendors.base import Request
+from airflow_incident_provider.vendors.base import Request, aware
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
-
-
-def _aware(moment: datetime) -> datetime:
-    """A naive bound is taken as UTC, as Airflow's own dates are."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class UptimeIOIncidentHook(IncidentHook):
@@ -71,29 +60,20 @@ class UptimeIOIncidentHook(IncidentHook):
     def settings_from_connection(
         cls, connection: Connection, extras: Mapping[str, Any]
     ) -> ConnectionSettings:
-        conn_id = connection.conn_id
-        if not connection.password:
-            raise ConnectionConfigError(f"connection {conn_id!r}: put the UptimeIO API key in the password")
-        marker = str(extras.get("note_marker", uv.NOTE_MARKER)).strip().lower()
-        if marker not in uv.MARKER_STYLES:
-            raise ConnectionConfigError(
-                f"connection {conn_id!r}: note_marker {marker!r} is not one of {', '.join(uv.MARKER_STYLES)}"
-            )
-        scope = {
-            name: str(extras.get(name) or "").strip() or None for name in ("project_id", "status_page_id")
-        }
-        return ConnectionSettings(
-            conn_id=conn_id,
-            base_url=base_url_from_host(connection.host, uv.BASE_URL, conn_id),
-            token=connection.password,
-            extras={
-                **extras,
-                **scope,
-                "note_marker": marker,
-                "incident_url_template": url_template(extras, conn_id, uv.URL_PLACEHOLDERS),
-            },
-            **common_settings(extras, conn_id),
-        )
+        def own(conn_id: str) -> dict[str, Any]:
+            marker = str(extras.get("note_marker", uv.NOTE_MARKER)).strip().lower()
+            if marker not in uv.MARKER_STYLES:
+                styles = ", ".join(uv.MARKER_STYLES)
+                raise ConnectionConfigError(
+                    f"connection {conn_id!r}: note_marker {marker!r} is not one of {styles}"
+                )
+            scope = {
+                name: str(extras.get(name) or "").strip() or None for name in ("project_id", "status_page_id")
+            }
+            template = url_template(extras, conn_id, uv.URL_PLACEHOLDERS)
+            return {**scope, "note_marker": marker, "incident_url_template": template}
+
+        return api_key_settings(connection, extras, uv.DISPLAY_NAME, uv.BASE_URL, own)
 
     def request_headers(self, request: Request) -> dict[str, str]:
         return uv.headers(self.settings.token, has_body=request.json is not None)
@@ -134,10 +114,10 @@ class UptimeIOIncidentHook(IncidentHook):
     def _note_step(self, scope: uv.Scope, content: str, status: str, options: WriteOptions) -> Flow[Step]:
         """Post a timeline update at most once: with a marker, look for it first and after a lost response."""
         key = options.idempotency_key if self.settings.extra("note_marker") == "hidden" else None
-        if key and (yield from self._find_marker(scope, key)):
-            return Step(name="note", applied=False, detail="already posted")
         find = (lambda: self._find_marker(scope, key)) if key else None
-        written = yield from write_at_most_once(uv.build_add_update(scope, content, status), find)
+        written = yield from post_unless_found(uv.build_add_update(scope, content, status), find)
+        if written.earlier:
+            return Step(name="note", applied=False, detail="already posted")
         if written.response is None:
             return Step(name="note", applied=True, detail=f"{status} (response lost, found posted)")
         return Step(name="note", applied=True, detail=status)
@@ -300,8 +280,7 @@ class UptimeIOIncidentHook(IncidentHook):
         page_size = (
             uv.LIST_PAGE_SIZE if filtered or query.limit is None else min(uv.LIST_PAGE_SIZE, query.limit)
         )
-        since = _aware(query.since) if query.since is not None else None
-        until = _aware(query.until) if query.until is not None else None
+        since, until = aware(query.since), aware(query.until)
         incidents: list[Incident] = []
         seen: set[str] = set()
         page = 1

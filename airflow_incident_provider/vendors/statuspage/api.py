@@ -52,6 +52,12 @@ def page_path(page_id: str) -> str:
     return f"/pages/{segment(page_id, 'page_id')}"
 
 
+def checked_page_id(value: object) -> str:
+    """The connection's ``page_id``, checked as a path segment."""
+    segment(value, "page_id")
+    return str(value).strip()
+
+
 def headers(key: str, *, has_body: bool) -> dict[str, str]:
     """``Authorization: OAuth <key>``."""
     return json_headers({"Authorization": f"{connection.AUTH_SCHEME} {key}"}, has_body=has_body)
