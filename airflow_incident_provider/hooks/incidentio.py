@@ -21,7 +21,7 @@ from airflow_incident_provider.exceptions import (
 )
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
-from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
+from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings
 from airflow_incident_provider.hooks.write_once import write_at_most_once
 from airflow_incident_provider.models import (
     Escalation,
@@ -34,7 +34,7 @@ from airflow_incident_provider.models import (
     Step,
     WriteOptions,
 )
-from airflow_incident_provider.vendors.base import Request, Response, parse_timestamp, refuse_scope
+from airflow_incident_provider.vendors.base import Request, created_between, parse_timestamp, refuse_scope
 from airflow_incident_provider.vendors.incidentio import api, catalog, incidents, writes
 
 if TYPE_CHECKING:
@@ -69,24 +69,16 @@ class IncidentIOIncidentHook(IncidentHook):
     def settings_from_connection(
         cls, connection: Connection, extras: Mapping[str, Any]
     ) -> ConnectionSettings:
-        conn_id = connection.conn_id
-        if not connection.password:
-            raise ConnectionConfigError(
-                f"connection {conn_id!r}: put the incident.io API key in the password"
-            )
-        visibility = str(extras.get("visibility") or api.VISIBILITY).strip().lower()
-        if visibility not in api.VISIBILITIES:
-            raise ConnectionConfigError(
-                f"connection {conn_id!r}: visibility {visibility!r} is not one of "
-                + ", ".join(api.VISIBILITIES)
-            )
-        return ConnectionSettings(
-            conn_id=conn_id,
-            base_url=base_url_from_host(connection.host, api.BASE_URL, conn_id),
-            token=connection.password,
-            extras={**extras, "visibility": visibility},
-            **common_settings(extras, conn_id),
-        )
+        def own(conn_id: str) -> dict[str, Any]:
+            visibility = str(extras.get("visibility") or api.VISIBILITY).strip().lower()
+            if visibility not in api.VISIBILITIES:
+                allowed = ", ".join(api.VISIBILITIES)
+                raise ConnectionConfigError(
+                    f"connection {conn_id!r}: visibility {visibility!r} is not one of {allowed}"
+                )
+            return {"visibility": visibility}
+
+        return api_key_settings(connection, extras, api.DISPLAY_NAME, api.BASE_URL, own)
 
     def request_headers(self, request: Request) -> dict[str, str]:
         return api.headers(self.settings.token, has_body=request.json is not None)
@@ -102,16 +94,15 @@ class IncidentIOIncidentHook(IncidentHook):
 
     # --- the account's catalog and the incident ---------------------------------------------------------
 
-    def _catalog_flow(self, kind: str) -> Flow[list[catalog.Entry]]:
+    def _catalog_flow(self, name: str) -> Flow[list[catalog.Entry]]:
         """The account's ``statuses``, ``severities`` or ``roles``, read once per hook."""
-        if kind not in self._catalog:
-            build, parse = {
-                "statuses": (catalog.build_statuses, catalog.parse_statuses),
-                "severities": (catalog.build_severities, catalog.parse_severities),
-                "roles": (catalog.build_roles, catalog.parse_roles),
-            }[kind]
-            self._catalog[kind] = parse((yield build()))
-        return self._catalog[kind]
+        if name not in self._catalog:
+            self._catalog[name] = catalog.parse_catalog(name, (yield catalog.build_catalog(name)))
+        return self._catalog[name]
+
+    def _severity(self, name: str) -> Flow[catalog.Entry]:
+        """The account's severity ``name`` (its id, name or shortform)."""
+        return catalog.find(name, (yield from self._catalog_flow("severities")), "severity", "severity")
 
     def _read(self, ref: str) -> Flow[Raw]:
         return incidents.incident_json((yield incidents.build_get(ref)))
@@ -142,21 +133,17 @@ class IncidentIOIncidentHook(IncidentHook):
             return written.found
         return incidents.incident_json(written.response)
 
+    def _incident(self, raw: Raw, options: WriteOptions, role: catalog.Entry | None) -> Incident:
+        """The incident, its assignees the holders of ``role`` when one was assigned (else the lead's)."""
+        assignees = incidents.holders(raw, role.id) if role is not None else None
+        return incidents.incident_from_json(raw, include_raw=options.include_raw, assignees=assignees)
+
     def _result(
-        self,
-        raw: Raw,
-        before: Raw,
-        name: str,
-        detail: str,
-        options: WriteOptions,
-        role: catalog.Entry | None = None,
+        self, raw: Raw, before: Raw, name: str, detail: str, options: WriteOptions, role: catalog.Entry | None
     ) -> OperationResult:
         applied = raw is not before
-        assignees = incidents.holders(raw, role.id) if role is not None else None
-        incident = incidents.incident_from_json(raw, include_raw=options.include_raw, assignees=assignees)
-        return OperationResult.from_steps(
-            incident, [Step(name=name, applied=applied, detail=detail if applied else "already as requested")]
-        )
+        step = Step(name=name, applied=applied, detail=detail if applied else "already as requested")
+        return OperationResult.from_steps(self._incident(raw, options, role), [step])
 
     # --- flows ------------------------------------------------------------------------------------------
 
@@ -175,8 +162,7 @@ class IncidentIOIncidentHook(IncidentHook):
             role, assignment = yield from self._assignment(update.assignees)
             edit["incident_role_assignments"] = [assignment]
         if update.severity is not None:
-            severities = yield from self._catalog_flow("severities")
-            edit["severity_id"] = catalog.find(update.severity, severities, "severity", "severity").id
+            edit["severity_id"] = (yield from self._severity(update.severity)).id
         live = update.vendor_fields.get("incident_status_id")
         if live is not None:
             edit["incident_status_id"] = catalog.live_status(
@@ -233,8 +219,7 @@ class IncidentIOIncidentHook(IncidentHook):
             payload["incident_role_assignments"] = [assignment]
         severity = create.severity or self.settings.extra("default_severity")
         if severity:
-            severities = yield from self._catalog_flow("severities")
-            payload["severity_id"] = catalog.find(severity, severities, "severity", "severity").id
+            payload["severity_id"] = (yield from self._severity(severity)).id
         if "incident_status_id" in payload:
             statuses = yield from self._catalog_flow("statuses")
             payload["incident_status_id"] = catalog.find(
@@ -248,21 +233,14 @@ class IncidentIOIncidentHook(IncidentHook):
         assert raw is not None
         created = parse_timestamp(raw.get("created_at"))
         fresh = written.response is None or created is None or created >= started
-        assignees = incidents.holders(raw, role.id) if role is not None else None
-        incident = incidents.incident_from_json(raw, include_raw=options.include_raw, assignees=assignees)
+        incident = self._incident(raw, options, role)
         detail = f"created {incident.id}" if fresh else "already created (same idempotency key)"
         return OperationResult.from_steps(incident, [Step(name="create", applied=fresh, detail=detail)])
 
     def _find_created(self, name: str, started: datetime) -> Flow[Raw | None]:
         """After a lost answer: the newest incident of that name created since the create was sent."""
-        response: Response = yield incidents.build_list((), None, page_size=25)
-        body = response.body if isinstance(response.body, Mapping) else {}
-        for item in body.get("incidents") or ():
-            created = parse_timestamp(item.get("created_at"))
-            if item.get("name") == name and created is not None and created >= started - CREATE_LOOKBACK:
-                found: Raw = item
-                return found
-        return None
+        response = yield incidents.build_list((), None, page_size=25)
+        return incidents.created_since(response, name, started - CREATE_LOOKBACK)
 
     def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
         """Set the named severity, or the next higher rank, computed once from the severity read now and
@@ -282,11 +260,7 @@ class IncidentIOIncidentHook(IncidentHook):
             edit["incident_role_assignments"] = [assignment]
         wants_severity = escalation.severity is not None or escalation.one_step
         severities = (yield from self._catalog_flow("severities")) if wants_severity else []
-        named = (
-            catalog.find(escalation.severity, severities, "severity", "severity")
-            if escalation.severity
-            else None
-        )
+        named = (yield from self._severity(escalation.severity)) if escalation.severity else None
         current = yield from self._read(ref)
         incident = incidents.incident_from_json(current)
         if incident.phase is Phase.RESOLVED:
@@ -298,14 +272,14 @@ class IncidentIOIncidentHook(IncidentHook):
             )
         now = incidents.severity_id(current)
         target = catalog.next_severity(now, severities) if escalation.one_step else named
-        details = []
+        detail = "assignees"
         if target is not None and (catalog.rank_of(now, severities) or -1) < target.rank:
             edit["severity_id"] = target.id
-            details.append(f"{incident.severity or 'none'} -> {target.name}")
+            detail = f"{incident.severity or 'none'} -> {target.name}"
         elif wants_severity:
-            details.append(f"already {incident.severity} (at or above the target)")
+            detail = f"already {incident.severity} (at or above the target)"
         raw = yield from self._edit(ref, current, edit, options)
-        return self._result(raw, current, "escalate", "; ".join(details) or "assignees", options, role)
+        return self._result(raw, current, "escalate", detail, options, role)
 
     def reassign_flow(
         self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
@@ -324,29 +298,13 @@ class IncidentIOIncidentHook(IncidentHook):
         refuse_scope(
             query.services, query.teams, vendor=api.NAME, instead="an API key sees its whole account"
         )
-        categories: dict[str, None] = {}
-        for word in query.statuses:
-            lowered = word.strip().lower()
-            if lowered in {phase.value for phase in Phase}:
-                catalog.to_vendor_status(lowered, field_name="statuses")
-                categories.update(
-                    dict.fromkeys(c for c, p in catalog.STATUS_PHASES.items() if p.value == lowered)
-                )
-            else:
-                categories[catalog.to_vendor_status(word, field_name="statuses")] = None
-        since = query.since.replace(tzinfo=query.since.tzinfo or UTC) if query.since else None
-        until = query.until.replace(tzinfo=query.until.tzinfo or UTC) if query.until else None
+        categories = catalog.categories(query.statuses)
         found: list[Incident] = []
         after: str | None = None
         while query.limit is None or len(found) < query.limit:
-            batch, after = incidents.parse_list(
-                (yield incidents.build_list(tuple(categories), after)), include_raw=query.include_raw
-            )
-            for item in batch:
-                created = item.created_at
-                if created is not None and ((since and created < since) or (until and created >= until)):
-                    continue
-                found.append(item)
+            response = yield incidents.build_list(categories, after)
+            batch, after = incidents.parse_list(response, include_raw=query.include_raw)
+            found += [item for item in batch if created_between(item.created_at, query.since, query.until)]
             if after is None:
                 break
         return found if query.limit is None else found[: query.limit]

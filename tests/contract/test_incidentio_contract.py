@@ -73,9 +73,9 @@ def test_every_read_conforms() -> None:
         incidents.build_get(INCIDENT_ID),
         incidents.build_list((), None),
         incidents.build_list(("triage",), INCIDENT_ID, page_size=25),
-        catalog.build_statuses(),
-        catalog.build_severities(),
-        catalog.build_roles(),
+        catalog.build_catalog("statuses"),
+        catalog.build_catalog("severities"),
+        catalog.build_catalog("roles"),
         incidents.build_connection_check(),
     ):
         assert_conforms(request)
