@@ -15,13 +15,12 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
-    ConnectionConfigError,
     IncidentValidationError,
     UnsupportedOperationError,
 )
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
-from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings
+from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings, choice_extra
 from airflow_incident_provider.hooks.write_once import write_at_most_once
 from airflow_incident_provider.models import (
     Escalation,
@@ -70,13 +69,9 @@ class IncidentIOIncidentHook(IncidentHook):
         cls, connection: Connection, extras: Mapping[str, Any]
     ) -> ConnectionSettings:
         def own(conn_id: str) -> dict[str, Any]:
-            visibility = str(extras.get("visibility") or api.VISIBILITY).strip().lower()
-            if visibility not in api.VISIBILITIES:
-                allowed = ", ".join(api.VISIBILITIES)
-                raise ConnectionConfigError(
-                    f"connection {conn_id!r}: visibility {visibility!r} is not one of {allowed}"
-                )
-            return {"visibility": visibility}
+            return {
+                "visibility": choice_extra(extras, "visibility", api.VISIBILITIES, api.VISIBILITY, conn_id)
+            }
 
         return api_key_settings(connection, extras, api.DISPLAY_NAME, api.BASE_URL, own)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -199,3 +199,15 @@ def checked_extra(conn_id: str, value: Any, check: Callable[[Any], T]) -> T | No
         return check(value)
     except IncidentValidationError as exc:
         raise ConnectionConfigError(f"connection {conn_id!r}: {exc}") from None
+
+
+def choice_extra(
+    extras: Mapping[str, Any], name: str, choices: Collection[str], default: str, conn_id: str
+) -> str:
+    """An extra that takes one of ``choices`` (any case; ``default`` when unset)."""
+    value = str(extras.get(name, default)).strip().lower()
+    if value not in choices:
+        raise ConnectionConfigError(
+            f"connection {conn_id!r}: {name} {value!r} is not one of {', '.join(choices)}"
+        )
+    return value

@@ -11,13 +11,17 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
     ConflictError,
-    ConnectionConfigError,
     IncidentValidationError,
     VendorValidationError,
 )
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
-from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings, url_template
+from airflow_incident_provider.hooks.settings import (
+    ConnectionSettings,
+    api_key_settings,
+    choice_extra,
+    url_template,
+)
 from airflow_incident_provider.hooks.write_once import post_unless_found, write_at_most_once
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
@@ -61,12 +65,7 @@ class UptimeIOIncidentHook(IncidentHook):
         cls, connection: Connection, extras: Mapping[str, Any]
     ) -> ConnectionSettings:
         def own(conn_id: str) -> dict[str, Any]:
-            marker = str(extras.get("note_marker", uv.NOTE_MARKER)).strip().lower()
-            if marker not in uv.MARKER_STYLES:
-                styles = ", ".join(uv.MARKER_STYLES)
-                raise ConnectionConfigError(
-                    f"connection {conn_id!r}: note_marker {marker!r} is not one of {styles}"
-                )
+            marker = choice_extra(extras, "note_marker", uv.MARKER_STYLES, uv.NOTE_MARKER, conn_id)
             scope = {
                 name: str(extras.get(name) or "").strip() or None for name in ("project_id", "status_page_id")
             }
