@@ -21,7 +21,7 @@ from airflow_incident_provider.exceptions import (
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings, choice_extra
-from airflow_incident_provider.hooks.write_once import write_at_most_once
+from airflow_incident_provider.hooks.write_once import read_back, write_at_most_once
 from airflow_incident_provider.models import (
     Escalation,
     Incident,
@@ -117,16 +117,9 @@ class IncidentIOIncidentHook(IncidentHook):
         if not wanted:
             return current
 
-        def landed() -> Flow[Raw | None]:
-            now = yield from self._read(ref)
-            return now if writes.edit_landed(now, wanted) else None
-
         request = writes.build_edit(ref, wanted, notify=options.notify_subscribers)
-        written = yield from write_at_most_once(request, landed)
-        if written.response is None:
-            assert written.found is not None
-            return written.found
-        return incidents.incident_json(written.response)
+        landed = read_back(lambda: self._read(ref), lambda now: writes.edit_landed(now, wanted))
+        return (yield from write_at_most_once(request, landed)).value(incidents.incident_json)
 
     def _incident(self, raw: Raw, options: WriteOptions, role: catalog.Entry | None) -> Incident:
         """The incident, its assignees the holders of ``role`` when one was assigned (else the lead's)."""
@@ -224,8 +217,7 @@ class IncidentIOIncidentHook(IncidentHook):
         started = datetime.now(UTC)
         request = writes.build_create(payload, key, self.settings.extra("visibility", api.VISIBILITY))
         written = yield from write_at_most_once(request, lambda: self._find_created(payload["name"], started))
-        raw = incidents.incident_json(written.response) if written.response is not None else written.found
-        assert raw is not None
+        raw = written.value(incidents.incident_json)
         created = parse_timestamp(raw.get("created_at"))
         fresh = written.response is None or created is None or created >= started
         incident = self._incident(raw, options, role)

@@ -9,13 +9,14 @@ is one ``PATCH`` (or the create ``POST``) carrying the customer message as ``inc
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import IncidentValidationError, VendorError
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings, checked_extra
-from airflow_incident_provider.hooks.write_once import post_unless_found, write_at_most_once
+from airflow_incident_provider.hooks.write_once import post_unless_found, read_back, write_at_most_once
 from airflow_incident_provider.models import (
     Escalation,
     Incident,
@@ -88,13 +89,6 @@ class StatuspageIncidentHook(IncidentHook):
     def _read(self, ref: api.IncidentRef, raw: bool) -> Flow[incidents.Read]:
         return incidents.parse_read((yield incidents.build_get(ref)), raw)
 
-    def _landed(
-        self, ref: api.IncidentRef, raw: bool, took: Callable[[incidents.Read], bool]
-    ) -> Flow[Incident | None]:
-        """The incident, read again, if the write whose answer was lost shows on it."""
-        current = yield from self._read(ref, raw)
-        return current.incident if took(current) else None
-
     def _write(
         self,
         ref: api.IncidentRef,
@@ -118,17 +112,14 @@ class StatuspageIncidentHook(IncidentHook):
         body = {**fields, **({"status": status} if status else {}), **({"body": text} if text else {})}
         body |= updates.with_key(current, key)
         request = updates.build_update(ref, body, notify=options.notify_subscribers, idempotent=not posts)
-        took: Callable[[incidents.Read], bool] | None = None
+        reread = partial(self._read, ref, raw)
+        find: Callable[[], Flow[incidents.Read | None]] | None = None
         if key is not None:
-            took = lambda read: key in read.keys  # noqa: E731
+            find = read_back(reread, lambda read: key in read.keys)
         elif status is not None and text is None:
-            took = lambda read: read.incident.status == status  # noqa: E731
-        find = (lambda: self._landed(ref, raw, took)) if took is not None else None
+            find = read_back(reread, lambda read: read.incident.status == status)
         written = yield from write_at_most_once(request, find)
-        if written.response is None:
-            assert written.found is not None
-            return written.found, True
-        return incidents.parse_incident(written.response, include_raw=raw), True
+        return written.value(lambda response: incidents.parse_read(response, raw)).incident, True
 
     # --- flows ------------------------------------------------------------------------------------------
 
@@ -231,13 +222,13 @@ class StatuspageIncidentHook(IncidentHook):
         request = updates.build_create(page_id, create, key, notify=options.notify_subscribers)
         find = (lambda: self._find_created(page_id, key, raw)) if key is not None else None
         written = yield from post_unless_found(request, find)
+        incident = written.value(lambda response: incidents.parse_incident(response, include_raw=raw))
         if written.response is not None:
-            incident = incidents.parse_incident(written.response, include_raw=raw)
             return OperationResult.from_steps(incident, [Step(name="create", applied=True)])
-        assert written.found is not None
         detail = "already created" if written.earlier else "found after a lost answer"
-        step = Step(name="create", applied=not written.earlier, detail=detail)
-        return OperationResult.from_steps(written.found, [step])
+        return OperationResult.from_steps(
+            incident, [Step(name="create", applied=not written.earlier, detail=detail)]
+        )
 
     def _find_created(self, page_id: str, key: str, raw: bool) -> Flow[Incident | None]:
         """The unresolved incident of ``page_id`` whose metadata carries ``key``, if any."""

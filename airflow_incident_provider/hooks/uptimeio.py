@@ -7,6 +7,7 @@ need ``public=True``; acknowledge does not exist there.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
@@ -22,7 +23,7 @@ from airflow_incident_provider.hooks.settings import (
     choice_extra,
     url_template,
 )
-from airflow_incident_provider.hooks.write_once import post_unless_found, write_at_most_once
+from airflow_incident_provider.hooks.write_once import post_unless_found, read_back, write_at_most_once
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
     Escalation,
@@ -126,9 +127,10 @@ class UptimeIOIncidentHook(IncidentHook):
     ) -> Flow[tuple[Incident, Step]]:
         """``POST .../resolve``; a lost response or a refusal is settled by reading the incident again."""
         try:
-            written = yield from write_at_most_once(
-                uv.build_resolve(scope, message), lambda: self._resolved_flow(scope, include_raw)
+            resolved = read_back(
+                partial(self._get, scope, include_raw), lambda now: now.phase is Phase.RESOLVED
             )
+            written = yield from write_at_most_once(uv.build_resolve(scope, message), resolved)
         except (ConflictError, VendorValidationError):
             incident = yield from self._get(scope, include_raw)
             if incident.phase is not Phase.RESOLVED:
@@ -141,11 +143,6 @@ class UptimeIOIncidentHook(IncidentHook):
             written.response, scope, url_template=self._url_template, include_raw=include_raw
         )
         return incident, Step(name="resolve", applied=True)
-
-    def _resolved_flow(self, scope: uv.Scope, include_raw: bool) -> Flow[Incident | None]:
-        """The incident, read again, if it is resolved (a lost resolve landed)."""
-        incident = yield from self._get(scope, include_raw)
-        return incident if incident.phase is Phase.RESOLVED else None
 
     # --- flows ------------------------------------------------------------------------------------
 
