@@ -135,6 +135,24 @@ def refuse_scope(services: Sequence[str], teams: Sequence[str], *, vendor: str, 
             )
 
 
+def one_of(value: object, allowed: Sequence[str], field_name: str, what: str, vendor: str) -> str:
+    """``value`` (any case) as one of the lower-case words ``allowed``, or an error listing them
+    (``what`` names the kind: "an impact")."""
+    word = value.strip().lower() if isinstance(value, str) else ""
+    if word not in allowed:
+        raise IncidentValidationError(
+            field_name, f"{value!r} is not {what}; allowed: {', '.join(allowed)}", vendor=vendor
+        )
+    return word
+
+
+def bounded_text(value: object, field_name: str, maximum: int, vendor: str) -> str:
+    """Text that is not blank and at most ``maximum`` characters long (a title, a name, a message)."""
+    if not isinstance(value, str) or not value.strip() or len(value) > maximum:
+        raise IncidentValidationError(field_name, f"must be 1 to {maximum} characters", vendor=vendor)
+    return value
+
+
 def lookup_status(
     word: str,
     statuses: Mapping[str, Phase],

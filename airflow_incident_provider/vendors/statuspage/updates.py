@@ -8,7 +8,13 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.models import IncidentCreate, IncidentUpdate
-from airflow_incident_provider.vendors.base import Request, path_segment, vendor_field_items
+from airflow_incident_provider.vendors.base import (
+    Request,
+    bounded_text,
+    one_of,
+    path_segment,
+    vendor_field_items,
+)
 from airflow_incident_provider.vendors.statuspage.api import NAME, IncidentRef, page_path
 from airflow_incident_provider.vendors.statuspage.incidents import (
     KEPT_KEYS,
@@ -42,19 +48,12 @@ _ARGUMENT_FIELDS = {
 
 
 def _text(value: object, field_name: str, maximum: int) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > maximum:
-        raise IncidentValidationError(field_name, f"must be 1 to {maximum} characters of text", vendor=NAME)
-    return value
+    return bounded_text(value, field_name, maximum, NAME)
 
 
 def impact(value: object, field_name: str = "severity") -> str:
     """An ``impact_override`` for a severity in any case."""
-    word = value.strip().lower() if isinstance(value, str) else None
-    if word not in IMPACTS:
-        raise IncidentValidationError(
-            field_name, f"{value!r} is not an impact; allowed: {', '.join(IMPACTS)}", vendor=NAME
-        )
-    return word
+    return one_of(value, IMPACTS, field_name, "an impact", NAME)
 
 
 def message(**parts: str | None) -> str | None:
