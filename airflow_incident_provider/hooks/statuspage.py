@@ -89,6 +89,12 @@ class StatuspageIncidentHook(IncidentHook):
     def _read(self, ref: api.IncidentRef, raw: bool) -> Flow[incidents.Read]:
         return incidents.parse_read((yield incidents.build_get(ref)), raw)
 
+    def _public(self, ref: str, options: WriteOptions) -> Flow[tuple[api.IncidentRef, incidents.Read]]:
+        """The incident a customer message goes to, read now (once the caller said ``public=True``)."""
+        require_public(options, PUBLIC_HINT, api.NAME)
+        target = self._ref(ref)
+        return target, (yield from self._read(target, options.include_raw))
+
     def _write(
         self,
         ref: api.IncidentRef,
@@ -156,9 +162,7 @@ class StatuspageIncidentHook(IncidentHook):
     ) -> Flow[OperationResult]:
         """One ``PATCH`` to resolved (``completed`` for a maintenance), the resolution and note its body."""
         text = updates.message(resolution=resolution, note=note)
-        require_public(options, PUBLIC_HINT, api.NAME)
-        target = self._ref(ref)
-        current = yield from self._read(target, options.include_raw)
+        target, current = yield from self._public(ref, options)
         if current.incident.phase is Phase.RESOLVED:
             steps = [Step(name="resolve", applied=False, detail=f"already {current.incident.status}")]
             incident = current.incident
@@ -175,9 +179,7 @@ class StatuspageIncidentHook(IncidentHook):
     def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
         """An incident update at the incident's current status, its body the note."""
         text = updates.message(note=note)
-        require_public(options, PUBLIC_HINT, api.NAME)
-        target = self._ref(ref)
-        current = yield from self._read(target, options.include_raw)
+        target, current = yield from self._public(ref, options)
         incident, sent = yield from self._write(target, current, {}, options, text=text)
         return OperationResult.from_steps(incident, [_note(sent)])
 
@@ -200,9 +202,7 @@ class StatuspageIncidentHook(IncidentHook):
             raise updates.assignees_unsupported()
         requested = updates.impact(escalation.severity) if escalation.severity is not None else None
         text = updates.message(note=escalation.note)
-        require_public(options, PUBLIC_HINT, api.NAME)
-        target = self._ref(ref)
-        current = yield from self._read(target, options.include_raw)
+        target, current = yield from self._public(ref, options)
         incident = current.incident
         refuse_resolved_escalation(incident, options, api.NAME)
         impact, detail = updates.escalation_target(incident.severity, requested)

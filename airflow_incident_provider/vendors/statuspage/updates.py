@@ -47,28 +47,21 @@ _ARGUMENT_FIELDS = {
 }
 
 
-def _text(value: object, field_name: str, maximum: int) -> str:
-    return bounded_text(value, field_name, maximum, NAME)
-
-
 def impact(value: object, field_name: str = "severity") -> str:
     """An ``impact_override`` for a severity in any case."""
     return one_of(value, IMPACTS, field_name, "an impact", NAME)
 
 
 def message(**parts: str | None) -> str | None:
-    """Texts, each checked under its argument's name, joined into one customer message (``incident[body]``);
-    None when none is given."""
-    given = [
-        _text(value, name, BODY_MAX_LENGTH).strip() for name, value in parts.items() if value is not None
-    ]
+    """The texts given, each checked under its own name, as one customer message (``incident[body]``)."""
+    given = {
+        name: bounded_text(text, name, BODY_MAX_LENGTH, NAME).strip()
+        for name, text in parts.items()
+        if text is not None
+    }
     if not given:
         return None
-    return _text(
-        "\n\n".join(given),
-        " and ".join(name for name, value in parts.items() if value is not None),
-        BODY_MAX_LENGTH,
-    )
+    return bounded_text("\n\n".join(given.values()), " and ".join(given), BODY_MAX_LENGTH, NAME)
 
 
 def _id(value: object, where: str) -> str:
@@ -127,7 +120,7 @@ def validate_update(update: IncidentUpdate) -> dict[str, Any]:
         raise assignees_unsupported()
     fields = validate_vendor_fields(update.vendor_fields)
     if update.title is not None:
-        fields["name"] = _text(update.title, "title", NAME_MAX_LENGTH)
+        fields["name"] = bounded_text(update.title, "title", NAME_MAX_LENGTH, NAME)
     if update.severity is not None:
         fields["impact_override"] = impact(update.severity)
     status = to_vendor_status(update.status) if update.status is not None else None
@@ -162,7 +155,7 @@ def build_create(page_id: str, create: IncidentCreate, key: str | None, *, notif
     """``POST /pages/{page_id}/incidents``: a realtime incident, investigating, its dedup key in metadata."""
     fields = validate_vendor_fields(create.vendor_fields)
     incident: dict[str, Any] = {
-        "name": _text(create.title, "title", NAME_MAX_LENGTH),
+        "name": bounded_text(create.title, "title", NAME_MAX_LENGTH, NAME),
         "status": "investigating",
     }
     if create.severity is not None:
