@@ -39,7 +39,7 @@ from airflow_incident_provider.models import (
     WriteOptions,
 )
 from airflow_incident_provider.vendors import devhelm as dh
-from airflow_incident_provider.vendors.pages import refuse_resolved_escalation, require_public
+from airflow_incident_provider.vendors.status_pages import refuse_resolved_escalation, require_public
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection

@@ -29,7 +29,7 @@ from airflow_incident_provider.models import (
     WriteOptions,
 )
 from airflow_incident_provider.vendors.base import Request, Response, created_between
-from airflow_incident_provider.vendors.pages import refuse_resolved_escalation, require_public
+from airflow_incident_provider.vendors.status_pages import refuse_resolved_escalation, require_public
 from airflow_incident_provider.vendors.statuspage import api, incidents, updates
 
 if TYPE_CHECKING:

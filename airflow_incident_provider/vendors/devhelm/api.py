@@ -16,7 +16,7 @@ from airflow_incident_provider.vendors.base import (
     uuid_segment,
     wait_from_headers,
 )
-from airflow_incident_provider.vendors.pages import PageIncidentRef, parse_page_ref
+from airflow_incident_provider.vendors.status_pages import PageIncidentRef, parse_page_ref
 
 NAME = "devhelm"
 DISPLAY_NAME = "DevHelm"

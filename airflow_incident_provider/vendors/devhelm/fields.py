@@ -9,11 +9,12 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.idempotency import mark_hidden
+from airflow_incident_provider.vendors import status_pages as pages
 from airflow_incident_provider.vendors.base import bounded_text, one_of, vendor_field_items
 from airflow_incident_provider.vendors.devhelm.api import NAME, uuid_id
 
-IMPACTS = ("none", "minor", "major", "critical")
-"""DevHelm's impacts, lowest first. Also the escalation scale: one step is the next impact up."""
+IMPACTS = pages.IMPACTS
+"""DevHelm's impacts (upper-case on the wire) are a status page's."""
 DEFAULT_IMPACT = "none"
 """The impact of a created incident that names no severity (DevHelm requires one): the mildest, so the
 provider never overstates an outage to customers; escalation raises it from there."""

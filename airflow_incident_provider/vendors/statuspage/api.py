@@ -15,7 +15,7 @@ from airflow_incident_provider.vendors.base import (
     path_segment,
     retry_after_header,
 )
-from airflow_incident_provider.vendors.pages import PageIncidentRef, parse_page_ref
+from airflow_incident_provider.vendors.status_pages import PageIncidentRef, parse_page_ref
 
 NAME = "statuspage"
 DISPLAY_NAME = "Statuspage"

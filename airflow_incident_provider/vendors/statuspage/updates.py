@@ -8,6 +8,7 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.models import IncidentCreate, IncidentUpdate
+from airflow_incident_provider.vendors import status_pages as pages
 from airflow_incident_provider.vendors.base import (
     Request,
     bounded_text,
@@ -23,8 +24,8 @@ from airflow_incident_provider.vendors.statuspage.incidents import (
     to_vendor_status,
 )
 
-IMPACTS = ("none", "minor", "major", "critical")
-"""``impact_override`` values, lowest first: the scale a one-step escalation climbs."""
+IMPACTS = pages.IMPACTS
+"""``impact_override`` values, lowest first."""
 COMPONENT_STATUSES = (
     "operational",
     "under_maintenance",

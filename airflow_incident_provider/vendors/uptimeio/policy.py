@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from airflow_incident_provider.exceptions import UnsupportedOperationError
 from airflow_incident_provider.models import WriteOptions
-from airflow_incident_provider.vendors.pages import require_public
+from airflow_incident_provider.vendors.status_pages import require_public
 from airflow_incident_provider.vendors.uptimeio.api import NAME
 from airflow_incident_provider.vendors.uptimeio.severities import SEVERITIES
 

@@ -1,14 +1,26 @@
-"""What the status-page vendors (DevHelm, Statuspage) share: incidents addressed as ``pageId/incidentId``
-on a page, and writes that reach customers only when the caller says ``public=True``."""
+"""What the status-page vendors (Statuspage, DevHelm, UptimeIO) share: the incident statuses and impacts
+Statuspage set and the others follow, incidents addressed as ``pageId/incidentId`` on a page, and writes
+that reach customers only when the caller says ``public=True``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.models import Incident, Phase, WriteOptions
+
+STATUS_PHASES: Mapping[str, Phase] = {
+    "investigating": Phase.OPEN,
+    "identified": Phase.ACKNOWLEDGED,
+    "monitoring": Phase.MITIGATED,
+    "resolved": Phase.RESOLVED,
+}
+"""A status-page incident's statuses, in order, and their phases."""
+PHASE_STATUSES: Mapping[Phase, str] = {phase: status for status, phase in STATUS_PHASES.items()}
+IMPACTS = ("none", "minor", "major", "critical")
+"""The public impact of an incident, lowest first: the scale a one-step escalation climbs."""
 
 
 @dataclass(frozen=True)
