@@ -48,10 +48,9 @@ class IncidentIOIncidentHook(IncidentHook):
     """Incidents at incident.io through its public API (v1 for the account's catalog, v2 for incidents).
 
     Connection: the API key in the password (sent as Bearer); extras ``assignee_role`` (the incident
-    role ReassignIncidentOperator fills, by default the lead role), ``visibility`` and
-    ``default_severity`` of created incidents,
-    timeouts, proxy, CA bundle and rate-limit override; a host with a scheme replaces
-    ``https://api.incident.io``. Incidents are addressed by id alone, so an incident's ``ref`` is its id.
+    role assignees fill, by default the lead role), ``visibility`` and ``default_severity`` of created
+    incidents, timeouts, proxy, CA bundle and rate-limit override; a host with a scheme replaces
+    ``https://api.incident.io``. An incident's ``ref`` is its id.
     """
 
     conn_name_attr: ClassVar[str] = "incidentio_incidents_conn_id"

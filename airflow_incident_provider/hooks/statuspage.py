@@ -105,12 +105,9 @@ class StatuspageIncidentHook(IncidentHook):
         status: str | None = None,
         text: str | None = None,
     ) -> Flow[tuple[Incident, bool]]:
-        """One ``PATCH``; returns the incident and whether it was sent (False: a retry found its key).
-
-        A status change or a body posts an incident update, so it is sent at most once: with a key, the
-        key is stored in the same request and looked for first and after a lost answer; without one, a
-        lost status change is settled by reading the status back.
-        """
+        """One ``PATCH`` and whether it was sent. A status change or a body posts an incident update, so it
+        is sent at most once: its key (stored with it) is looked for first and after a lost answer; without
+        a key, a lost status change is settled by reading the status back."""
         raw, posts = options.include_raw, status is not None or text is not None
         key = options.idempotency_key if posts else None
         if key is not None and key in current.keys:

@@ -1,8 +1,5 @@
-"""incident.io's API as a whole: address, key, rate limit, error format and incident ids.
-
-Source: the OpenAPI description incident.io publishes at ``https://api.incident.io/v1/openapi.json``
-(an extract is in ``tests/contract/incidentio_schemas.json``) and its API reference's introduction.
-"""
+"""incident.io's API as a whole: address, key, rate limit, error format and incident ids (from its
+OpenAPI description and its API reference's introduction)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,6 @@
-"""What each incident.io account configures for itself, read from the API: incident statuses with
-their categories, severities with their rank, and incident roles.
-
-The categories are fixed by incident.io (the spec's enum), so they are the status words the provider
-speaks; each account's own statuses are mapped onto them. Severities are ordered by ``rank`` (lower is
-less severe), which is the scale a one-step escalation climbs.
-"""
+"""What each incident.io account configures, read from the API: statuses (each in one of incident.io's
+fixed categories, the status words the provider speaks), severities ordered by ``rank`` (the scale a
+one-step escalation climbs), and incident roles."""
 
 from __future__ import annotations
 

@@ -1,9 +1,6 @@
-"""Reading incident.io incidents: get, list (cursor paging), and the normalized ``Incident``.
-
-An incident's ``status`` is its status category (``triage``, ``live``, ``closed``...): incident.io's own
-word, the same in every account, where the status names are each account's choice. A category added
-after this was written (the spec asks clients to expect new enum values) reads as open.
-"""
+"""Reading incident.io incidents: get, list (cursor paging), and the normalized ``Incident``, whose
+``status`` is the status category (the same in every account, where status names are each account's);
+a category added later (the spec asks clients to expect new ones) reads as open."""
 
 from __future__ import annotations
 

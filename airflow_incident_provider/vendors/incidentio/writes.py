@@ -1,11 +1,5 @@
-"""Writing to incident.io: the edit action, create with the API's own idempotency key, role
-assignments, and the operations the API does not offer.
-
-``POST /v2/incidents/{id}/actions/edit`` sets absolute values (name, summary, severity, a live status,
-role assignments) and says whether to notify the incident's Slack channel; ``POST /v2/incidents``
-de-duplicates on ``idempotency_key``. There is no endpoint to post an update or note, and no way to
-move an incident out of the live statuses.
-"""
+"""Writing to incident.io: the edit action (absolute values), create with the API's own idempotency
+key, role assignments, and the refusals of what the API does not offer (notes, lifecycle moves)."""
 
 from __future__ import annotations
 
