@@ -195,10 +195,17 @@ class IncidentChange(NamedTuple):
 
 class ChangeFeed(NamedTuple):
     """One read of a vendor's change feed: the changes, and the vendor's clock when it answered the
-    first page (its HTTP ``Date``; ``None`` without one), where the next read may start."""
+    first page (its HTTP ``Date``; ``None`` without one), where the next read may start.
+
+    A feed read from a list that only says how things are now (a status page's incidents) is a
+    ``snapshot``: its changes are the watched incidents as they are, each with an id that names its
+    state, so only a state not handed over before is; ``unseen`` are watched refs such a read could
+    not find (off the list), each then read on its own."""
 
     changes: list[IncidentChange]
     as_of: datetime | None
+    snapshot: bool = False
+    unseen: tuple[str, ...] = ()
 
 
 class OperationResult(BaseModel):

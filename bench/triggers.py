@@ -1,6 +1,7 @@
 """Waiting at scale: N ``IncidentStatusTrigger``s in one event loop (as in one triggerer) against the
 sandbox in its own process, on one PagerDuty connection with PagerDuty's real limit (960 requests a
-minute, the sandbox's and the connection's default), in two modes side by side in one run:
+minute, the sandbox's and the connection's default; ``--vendor rootly`` or ``devhelm`` for those, and
+``--limit`` for another plan's limit, set on both sides), in two modes side by side in one run:
 
 - ``shared``: the provider's behaviour, one poller of the account log per (loop, connection);
 - ``per-trigger``: every trigger reads its own incident every ``poll_interval`` (the provider's earlier
@@ -35,12 +36,14 @@ from airflow.triggers.base import TriggerEvent
 
 from airflow_incident_provider.conditions import StatusCondition
 from airflow_incident_provider.hooks.base import IncidentHook
-from airflow_incident_provider.models import Incident
+from airflow_incident_provider.models import Incident, Phase
 from airflow_incident_provider.triggers import IncidentStatusTrigger
-from airflow_incident_provider.vendors import pagerduty
+from airflow_incident_provider.vendors import devhelm, pagerduty, rootly
 from bench.sandbox_process import SandboxProcess, sandbox_process
 
-CONN_ID = "bench_pagerduty"
+VENDORS = {"pagerduty": pagerduty, "rootly": rootly, "devhelm": devhelm}
+"""The vendors this bench runs on: their module gives the published limit and the resolved word."""
+CONN_ID = "bench_incidents"
 QUIET_SHARE = 10
 """One incident in this many is never changed: its trigger must time out, never fire."""
 
@@ -89,14 +92,17 @@ class PerTriggerPolling(BenchTrigger):
             return await self._poll(hook, condition.for_vendor(hook.vendor).evaluate, condition.describe())
 
 
-def schedule(sandbox: SandboxProcess, refs: list[str], start_in: float, spread: float) -> dict[str, float]:
+def schedule(
+    sandbox: SandboxProcess, vendor: str, refs: list[str], start_in: float, spread: float
+) -> dict[str, float]:
     """Resolve each of ``refs``, spread evenly over ``spread`` seconds after ``start_in``; return when each
     is due (POSIX seconds; the sandbox clock runs at real speed)."""
     due = {}
+    resolved = VENDORS[vendor].PHASE_STATUSES[Phase.RESOLVED]
     for index, ref in enumerate(refs):
         after = start_in + spread * index / len(refs)
         action = sandbox.admin.post(
-            f"/pagerduty/incidents/{ref}/schedule", json={"status": "resolved", "after_seconds": after}
+            f"/{vendor}/incidents/{ref}/schedule", json={"status": resolved, "after_seconds": after}
         )
         action.raise_for_status()
         due[ref] = datetime.fromisoformat(action.json()["due_at"].replace("Z", "+00:00")).timestamp()
@@ -105,7 +111,7 @@ def schedule(sandbox: SandboxProcess, refs: list[str], start_in: float, spread: 
 
 async def one_mode(sandbox: SandboxProcess, mode: str, refs: list[str], args: argparse.Namespace) -> None:
     interval, count = args.poll_interval, len(refs)
-    limit = int(pagerduty.RATE_LIMIT_PER_MINUTE)
+    limit = args.limit or int(VENDORS[args.vendor].RATE_LIMIT_PER_MINUTE)
     effective = interval if mode == "shared" else max(interval, count * 60.0 / limit)
     run, peak = Run(), {"rss": 0.0}
     kind = BenchTrigger if mode == "shared" else PerTriggerPolling
@@ -131,21 +137,17 @@ async def one_mode(sandbox: SandboxProcess, mode: str, refs: list[str], args: ar
     patience = 60 + 2 * count * 60.0 / limit  # every first read, twice over at the limit
     while len(run.started) < count and time.time() - began < patience:
         await asyncio.sleep(0.2)
-    print(f"{mode}: {count} triggers, poll_interval {interval:g} s, limit {limit}/min")
+    print(f"{mode}: {count} triggers on {args.vendor}, poll_interval {interval:g} s, limit {limit}/min")
     print(f"  {len(run.started)} of {count} triggers read their incident in {time.time() - began:.0f} s")
     await asyncio.sleep(args.settle)  # a log read that queued behind the first reads catches up
     steady_from = time.time()
     await asyncio.sleep(args.steady)
     steady_to = time.time()
-    records = await asyncio.to_thread(sandbox.requests, "pagerduty")
+    records = await asyncio.to_thread(sandbox.requests, args.vendor)
     steady = [record for record in records if steady_from <= at(record) < steady_to]
     served = len(steady)
     per_waiter = served / count / ((steady_to - steady_from) / interval)
-    kinds = Counter(
-        f"{record['path'].split('/')[2]} offset {','.join(record['query'].get('offset', ['-']))} "
-        f"-> {record['status']}"
-        for record in steady
-    )
+    kinds = Counter(f"{request_kind(record)} -> {record['status']}" for record in steady)
     print(f"  steady-state requests by kind: {dict(kinds.most_common(6))}")
     print(
         f"  steady state: {served} requests in {steady_to - steady_from:.0f} s = "
@@ -157,7 +159,7 @@ async def one_mode(sandbox: SandboxProcess, mode: str, refs: list[str], args: ar
             task.cancel()
         await asyncio.gather(*waits, return_exceptions=True)
     else:
-        due = await asyncio.to_thread(schedule, sandbox, changing, 1.0, args.spread)
+        due = await asyncio.to_thread(schedule, sandbox, args.vendor, changing, 1.0, args.spread)
         await asyncio.gather(*(task for task, ref in zip(waits, refs, strict=True) if ref not in quiet))
         await asyncio.sleep(max(0.0, max(due.values()) + 2 * effective - time.time()))
         for task, ref in zip(waits, refs, strict=True):
@@ -168,13 +170,26 @@ async def one_mode(sandbox: SandboxProcess, mode: str, refs: list[str], args: ar
     watcher.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await watcher
-    records = await asyncio.to_thread(sandbox.requests, "pagerduty")
+    records = await asyncio.to_thread(sandbox.requests, args.vendor)
     throttled = sum(1 for record in records if record["status"] == 429)
     print(
         f"  resident memory: {baseline:.0f} MB before, peak {peak['rss']:.0f} MB "
         f"(+{peak['rss'] - baseline:.0f} MB; goal <= 50 MB at 10,000)"
     )
     print(f"  requests served: {len(records)} in {time.time() - began:.0f} s, 429s: {throttled} (goal 0)")
+
+
+def request_kind(record: dict[str, Any]) -> str:
+    """A request as the breakdown names it: a list (the log, a feed page: which page) or one incident."""
+    path, query = record["path"], record["query"]
+    if not path.endswith(("/log_entries", "/incidents")):
+        return "one incident"
+    pages = [f"{name} {values[-1]}" for name, values in query.items() if name in PAGE_PARAMS]
+    return " ".join([path.rsplit("/", 1)[-1], *pages])
+
+
+PAGE_PARAMS = ("offset", "page", "page[number]")
+"""The query parameters that say which page of a list a request reads."""
 
 
 def report_fires(run: Run, due: dict[str, float], quiet: set[str], effective: float) -> None:
@@ -202,6 +217,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--vendor", choices=sorted(VENDORS), default="pagerduty")
+    parser.add_argument("--limit", type=int, help="requests a minute (default: the vendor's published)")
     parser.add_argument("--triggers", type=int, default=2000)
     parser.add_argument("--poll-interval", type=float, default=5.0)
     parser.add_argument("--steady", type=float, default=30.0, help="seconds of steady state counted")
@@ -213,9 +230,10 @@ def main() -> None:
     parser.add_argument("--steady-only", action="store_true", help="stop each mode after the steady count")
     args = parser.parse_args()
     with sandbox_process(request_log_size=400_000) as sandbox:
-        sandbox.use_connection("pagerduty", CONN_ID)
+        extra = {"rate_limit_per_minute": args.limit} if args.limit else {}
+        sandbox.use_connection(args.vendor, CONN_ID, **extra)
         for mode in args.modes.split(","):
-            refs = sandbox.prepare("pagerduty", args.triggers, limit=None, latency=0)
+            refs = sandbox.prepare(args.vendor, args.triggers, limit=args.limit, latency=0)
             asyncio.run(one_mode(sandbox, mode, refs, args))
 
 

@@ -7,7 +7,7 @@ incident (``POST .../incidents``); escalating raises its public impact with the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,9 +25,11 @@ from airflow_incident_provider.hooks.settings import (
     checked_extra,
     url_template,
 )
+from airflow_incident_provider.hooks.snapshot_feed import group_watched, snapshot_flow
 from airflow_incident_provider.hooks.write_once import post_unless_found, write_at_most_once
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
+    ChangeFeed,
     Escalation,
     Incident,
     IncidentCreate,
@@ -39,6 +41,7 @@ from airflow_incident_provider.models import (
     WriteOptions,
 )
 from airflow_incident_provider.vendors import devhelm as dh
+from airflow_incident_provider.vendors.devhelm import changes as devhelm_changes
 from airflow_incident_provider.vendors.status_pages import refuse_resolved_escalation, require_public
 
 if TYPE_CHECKING:
@@ -393,6 +396,19 @@ class DevHelmIncidentHook(IncidentHook):
                 break
             page += 1
         return incidents if limit is None else incidents[:limit]
+
+    supports_change_feed: ClassVar[bool] = True
+
+    def changes_flow(self, since: datetime, watched: Collection[str] = ()) -> Flow[ChangeFeed]:
+        """The unresolved incidents of each status page waited on, as they are now (a snapshot, see
+        :mod:`..vendors.devhelm.changes`); ``since`` plays no part."""
+        default_page = self.settings.extra("status_page_id")
+        grouped = group_watched(watched, lambda ref: devhelm_changes.feed_scope(ref, default_page))
+        return (yield from snapshot_flow(grouped, self._feed_page_flow))
+
+    def _feed_page_flow(self, page_id: str, page: int | None) -> Flow[tuple[list[Incident], int | None]]:
+        response = yield devhelm_changes.build_feed_page(page_id, page)
+        return devhelm_changes.parse_feed_page(response, page, self._url_template)
 
     def check_connection_flow(self) -> Flow[str]:
         page_id = self.settings.extra("status_page_id")

@@ -7,7 +7,7 @@ Operators, sensors, triggers and notifiers call only these methods. A vendor hoo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -63,15 +63,17 @@ class IncidentOperations:
         raise NotImplementedError
 
     supports_change_feed: ClassVar[bool] = False
-    """Whether one read can name every incident that changed since a moment (PagerDuty's account log);
+    """Whether one read can name every incident that changed since a moment (PagerDuty's account log,
+    Rootly's list by update time) or show how every watched one is now (a status page's list);
     triggers waiting on such a connection share one poller instead of each polling its incident."""
 
-    def changes_flow(self, since: datetime) -> Flow[ChangeFeed]:
-        """Every change since ``since``, every page read (see :class:`~..models.ChangeFeed`)."""
+    def changes_flow(self, since: datetime, watched: Collection[str] = ()) -> Flow[ChangeFeed]:
+        """Every change since ``since``, every page read (see :class:`~..models.ChangeFeed`);
+        ``watched`` are the refs waited on, for feeds read per scope (a status page, a team)."""
         raise UnsupportedOperationError(f"{self.vendor_name} has no change feed")
 
-    async def achanges_since(self, since: datetime) -> ChangeFeed:
-        return await self.arun(self.changes_flow(since))
+    async def achanges_since(self, since: datetime, watched: Collection[str] = ()) -> ChangeFeed:
+        return await self.arun(self.changes_flow(since, watched))
 
     supports_bulk_transition: ClassVar[bool] = False
     """Whether the vendor can acknowledge or resolve many incidents in one request (PagerDuty)."""

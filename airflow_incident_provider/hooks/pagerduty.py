@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
@@ -307,8 +307,9 @@ class PagerDutyIncidentHook(IncidentHook):
 
     supports_change_feed: ClassVar[bool] = True
 
-    def changes_flow(self, since: datetime) -> Flow[ChangeFeed]:
-        """Every page of the account log since ``since`` (see :mod:`..vendors.pagerduty.changes`)."""
+    def changes_flow(self, since: datetime, watched: Collection[str] = ()) -> Flow[ChangeFeed]:
+        """Every page of the account log since ``since`` (see :mod:`..vendors.pagerduty.changes`); the
+        log is account-wide, so ``watched`` plays no part."""
         changes: list[IncidentChange] = []
         as_of: datetime | None = None
         offset = 0

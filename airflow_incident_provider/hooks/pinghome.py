@@ -8,7 +8,7 @@ with the change applied) and is read back, and a note is appended to the descrip
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -27,8 +27,10 @@ from airflow_incident_provider.hooks.pinghome_access import (
     session_key,
 )
 from airflow_incident_provider.hooks.settings import ConnectionSettings
+from airflow_incident_provider.hooks.snapshot_feed import group_watched, snapshot_flow
 from airflow_incident_provider.hooks.write_once import write_at_most_once
 from airflow_incident_provider.models import (
+    ChangeFeed,
     Escalation,
     Incident,
     IncidentCreate,
@@ -40,6 +42,7 @@ from airflow_incident_provider.models import (
     WriteOptions,
 )
 from airflow_incident_provider.vendors import pinghome as ph
+from airflow_incident_provider.vendors.pinghome import changes as pinghome_changes
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -216,6 +219,19 @@ class PinghomeIncidentHook(IncidentHook):
                 break
             seen.add(cursor)
         return incidents if query.limit is None else incidents[: query.limit]
+
+    supports_change_feed: ClassVar[bool] = True
+
+    def changes_flow(self, since: datetime, watched: Collection[str] = ()) -> Flow[ChangeFeed]:
+        """The incidents of each team waited on, as they are now (a snapshot, see
+        :mod:`..vendors.pinghome.changes`); ``since`` plays no part."""
+        default_team = self.settings.extra("team_id")
+        grouped = group_watched(watched, lambda ref: pinghome_changes.feed_scope(ref, default_team))
+        return (yield from snapshot_flow(grouped, self._feed_page_flow))
+
+    def _feed_page_flow(self, team: str, cursor: str | None) -> Flow[tuple[list[Incident], str | None]]:
+        response = yield pinghome_changes.build_feed_page(team, cursor)
+        return pinghome_changes.parse_feed_page(response, team, self.settings.extra("incident_url_template"))
 
     def check_connection_flow(self) -> Flow[str]:
         team = self.settings.extra("team_id")

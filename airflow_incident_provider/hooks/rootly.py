@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
@@ -17,8 +17,10 @@ from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key
 from airflow_incident_provider.hooks.write_once import write_at_most_once
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
+    ChangeFeed,
     Escalation,
     Incident,
+    IncidentChange,
     IncidentCreate,
     IncidentUpdate,
     ListQuery,
@@ -28,9 +30,12 @@ from airflow_incident_provider.models import (
     WriteOptions,
 )
 from airflow_incident_provider.vendors import rootly as rl
-from airflow_incident_provider.vendors.base import Request
+from airflow_incident_provider.vendors.base import Request, answered_at
+from airflow_incident_provider.vendors.rootly import changes as rootly_changes
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from airflow.sdk import Connection
 
 
@@ -397,6 +402,22 @@ class RootlyIncidentHook(IncidentHook):
         if len(statuses) > 1:
             incidents.sort(key=_creation_order)
         return incidents if limit is None else incidents[:limit]
+
+    supports_change_feed: ClassVar[bool] = True
+
+    def changes_flow(self, since: datetime, watched: Collection[str] = ()) -> Flow[ChangeFeed]:
+        """Every page of the incidents updated since ``since`` (see :mod:`..vendors.rootly.changes`);
+        the list is organization-wide, so ``watched`` plays no part."""
+        changes: list[IncidentChange] = []
+        as_of: datetime | None = None
+        page: int | None = 1
+        while page is not None:
+            response = yield rootly_changes.build_list_changes(since, page)
+            as_of = as_of or answered_at(response)
+            found, page = rootly_changes.parse_changes(response)
+            changes.extend(found)
+            page = page if found else None
+        return ChangeFeed(changes, as_of)
 
     def check_connection_flow(self) -> Flow[str]:
         yield rl.build_connection_check()

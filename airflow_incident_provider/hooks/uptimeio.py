@@ -6,7 +6,8 @@ need ``public=True``; acknowledge does not exist there.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -23,9 +24,11 @@ from airflow_incident_provider.hooks.settings import (
     choice_extra,
     url_template,
 )
+from airflow_incident_provider.hooks.snapshot_feed import group_watched, snapshot_flow
 from airflow_incident_provider.hooks.write_once import post_unless_found, read_back, write_at_most_once
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
+    ChangeFeed,
     Escalation,
     Incident,
     IncidentCreate,
@@ -38,6 +41,7 @@ from airflow_incident_provider.models import (
 )
 from airflow_incident_provider.vendors import uptimeio as uv
 from airflow_incident_provider.vendors.base import Request, aware
+from airflow_incident_provider.vendors.uptimeio import changes as uptimeio_changes
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -306,6 +310,19 @@ class UptimeIOIncidentHook(IncidentHook):
                 break
             page += 1
         return incidents if query.limit is None else incidents[: query.limit]
+
+    supports_change_feed: ClassVar[bool] = True
+
+    def changes_flow(self, since: datetime, watched: Collection[str] = ()) -> Flow[ChangeFeed]:
+        """The incidents of each status page waited on, as they are now (a snapshot, see
+        :mod:`..vendors.uptimeio.changes`); ``since`` plays no part."""
+        project_id, page_id = self.settings.extra("project_id"), self.settings.extra("status_page_id")
+        grouped = group_watched(watched, lambda ref: uptimeio_changes.feed_scope(ref, project_id, page_id))
+        return (yield from snapshot_flow(grouped, self._feed_page_flow))
+
+    def _feed_page_flow(self, page_scope: str, page: int | None) -> Flow[tuple[list[Incident], int | None]]:
+        response = yield uptimeio_changes.build_feed_page(page_scope, page)
+        return uptimeio_changes.parse_feed_page(response, page_scope, page, self._url_template)
 
     def check_connection_flow(self) -> Flow[str]:
         settings = self.settings

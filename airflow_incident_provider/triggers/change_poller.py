@@ -1,7 +1,8 @@
 """One poller per (event loop, connection) for every status trigger waiting on that connection.
 
 Instead of each trigger reading its own incident every interval, the poller reads what changed on the
-whole connection once per interval (the hook's change feed, e.g. PagerDuty's account log) and hands an
+whole connection once per interval (the hook's change feed, e.g. PagerDuty's account log, or a
+snapshot of the lists the watched incidents are on, see ``hooks.snapshot_feed``) and hands an
 incident only to the triggers waiting on it. Each trigger still reads its incident once itself when it
 starts, and decides on its own (deadline, statuses, event); the poller only tells it what it needs.
 
@@ -139,7 +140,7 @@ class ChangePoller:
                 await asyncio.sleep(self.interval() * stretch)  # each waiter has just read itself
                 began = datetime.now(UTC)
                 try:
-                    feed = await self.hook.achanges_since(since)
+                    feed = await self.hook.achanges_since(since, frozenset(self.by_ref))
                 except VendorError as exc:
                     if not exc.retryable:
                         self._give_up(exc)
@@ -162,7 +163,7 @@ class ChangePoller:
                 # The vendor's clock when the read began: its Date on the first page, else the estimate.
                 vendor_began = feed.as_of or began + timedelta(seconds=self.skew)
                 self.since = since = max(since, vendor_began - timedelta(seconds=OVERLAP))
-                await self._hand_over(feed.changes, since)
+                await self._hand_over(feed.changes, since, snapshot=feed.snapshot, unseen=feed.unseen)
 
     def _give_up(self, error: IncidentError) -> None:
         """Until its last waiter leaves, this poller sends every waiter, new ones too, to its own reads."""
@@ -171,14 +172,29 @@ class ChangePoller:
         for waiter in list(self.waiters):
             waiter.inbox.put_nowait(FeedUnavailable(error))
 
-    async def _hand_over(self, changes: list[IncidentChange], since: datetime) -> None:
+    async def _hand_over(
+        self,
+        changes: list[IncidentChange],
+        since: datetime,
+        *,
+        snapshot: bool = False,
+        unseen: tuple[str, ...] = (),
+    ) -> None:
         """Each watched incident with a change not handed over yet goes to its waiters, once: the
-        feed's copy when it carries one (the newest entry comes first), else one read of it."""
+        feed's copy when it carries one (the newest entry comes first), else one read of it. A
+        snapshot's ids name states: one is remembered while the snapshot still shows it. Each watched
+        ref the feed could not see is read on its own."""
         now = time.monotonic()
+        shown = {change.id for change in changes} if snapshot else None
         for change_id, (stamped, handed_at) in list(self.handed.items()):
-            if (stamped is not None and stamped < since) or (stamped is None and now - handed_at > LOOKBACK):
+            if shown is not None:
+                if change_id not in shown:
+                    del self.handed[change_id]  # that state is gone
+            elif (stamped is not None and stamped < since) or (
+                stamped is None and now - handed_at > LOOKBACK
+            ):
                 del self.handed[change_id]  # out of every later window
-        fresh: dict[str, list[IncidentChange]] = {}
+        fresh: dict[str, list[IncidentChange]] = {ref: [] for ref in unseen if ref in self.by_ref}
         for change in changes:
             if change.ref in self.by_ref and change.id not in self.handed:
                 fresh.setdefault(change.ref, []).append(change)

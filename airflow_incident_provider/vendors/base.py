@@ -224,6 +224,16 @@ def parse_timestamp(value: Any) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def answered_at(response: Response) -> datetime | None:
+    """The vendor's clock when it answered (the HTTP ``Date`` header), or None without a readable one:
+    where a change feed's next window may start, whatever the triggerer's own clock says."""
+    try:
+        moment = parsedate_to_datetime(response.headers.get("date", ""))
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 EPOCH_THRESHOLD = 1_000_000_000
 """A reset value at or above this is read as epoch seconds when a vendor does not say which it sends."""
 

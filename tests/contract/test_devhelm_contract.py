@@ -24,6 +24,7 @@ from airflow_incident_provider.idempotency import idempotency_key
 from airflow_incident_provider.models import Incident, IncidentCreate, IncidentUpdate
 from airflow_incident_provider.vendors import devhelm as dh
 from airflow_incident_provider.vendors.base import Request
+from airflow_incident_provider.vendors.devhelm import changes as devhelm_changes
 from tests.contract.openapi_check import (
     BEARER,
     Contract,
@@ -298,6 +299,18 @@ def test_list(statuses: list[str] | None) -> None:
 
 def test_list_later_pages() -> None:
     assert_conforms(dh.build_list(PAGE, statuses=["monitoring"], page=7, size=1))
+
+
+@pytest.mark.parametrize("page", [None, 1, 12])
+def test_change_feed_pages(page: int | None) -> None:
+    """The waiting poller's read: the page's unresolved incidents, ``status`` once per status."""
+    request = devhelm_changes.build_feed_page(PAGE, page)
+    assert sorted(value for name, value in request.params if name == "status") == [
+        "IDENTIFIED",
+        "INVESTIGATING",
+        "MONITORING",
+    ]
+    assert_conforms(request)
 
 
 @pytest.mark.parametrize("page_id", [PAGE, None])

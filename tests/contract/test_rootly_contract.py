@@ -25,6 +25,7 @@ from airflow_incident_provider.models import FromTriage, IncidentCreate, Inciden
 from airflow_incident_provider.sandbox.rootly.seed import ROLES, USERS
 from airflow_incident_provider.vendors import rootly as rl
 from airflow_incident_provider.vendors.base import Request
+from airflow_incident_provider.vendors.rootly import changes as rootly_changes
 from tests.contract.openapi_check import (
     BEARER,
     Contract,
@@ -308,6 +309,17 @@ def test_list_by_dates(since: datetime | None, until: datetime | None) -> None:
     for name, value in (("filter[created_at][gte]", since), ("filter[created_at][lte]", until)):
         if value is not None:
             assert datetime.fromisoformat(dict(request.params)[name]).tzinfo is not None
+    assert_conforms(request)
+
+
+@pytest.mark.parametrize("since", [_SINCE, _UNTIL, datetime(2026, 12, 7, 11, 0, tzinfo=UTC)])
+@pytest.mark.parametrize("page", [1, 2, 40])
+def test_change_feed_pages(since: datetime, page: int) -> None:
+    """The waiting poller's read: incidents updated since a moment, most recently updated first."""
+    request = rootly_changes.build_list_changes(since, page)
+    params = dict(request.params)
+    assert params["sort"] == "-updated_at"
+    assert datetime.fromisoformat(params["filter[updated_at][gte]"]).tzinfo is not None
     assert_conforms(request)
 
 
