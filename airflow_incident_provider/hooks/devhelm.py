@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
     ConflictError,
-    ConnectionConfigError,
     IncidentNotFoundError,
     IncidentValidationError,
     UnsupportedOperationError,
@@ -22,12 +21,12 @@ from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import (
     ConnectionSettings,
-    base_url_from_host,
-    common_settings,
+    api_key_settings,
+    checked_extra,
     url_template,
 )
 from airflow_incident_provider.hooks.snapshot_feed import group_watched, snapshot_flow
-from airflow_incident_provider.hooks.write_once import write_at_most_once
+from airflow_incident_provider.hooks.write_once import post_unless_found, write_at_most_once
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
     ChangeFeed,
@@ -43,6 +42,7 @@ from airflow_incident_provider.models import (
 )
 from airflow_incident_provider.vendors import devhelm as dh
 from airflow_incident_provider.vendors.devhelm import changes as devhelm_changes
+from airflow_incident_provider.vendors.status_pages import refuse_resolved_escalation, require_public
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -56,13 +56,7 @@ PUBLIC_HINT = (
 
 
 def _extra_text(extras: Mapping[str, Any], name: str, conn_id: str) -> str | None:
-    value = extras.get(name)
-    if value is None:
-        return None
-    try:
-        return dh.check_header_value(value, name)
-    except IncidentValidationError as exc:
-        raise ConnectionConfigError(f"connection {conn_id!r}: {exc}") from None
+    return checked_extra(conn_id, extras.get(name), lambda value: dh.check_header_value(value, name))
 
 
 class DevHelmIncidentHook(IncidentHook):
@@ -88,28 +82,17 @@ class DevHelmIncidentHook(IncidentHook):
     def settings_from_connection(
         cls, connection: Connection, extras: Mapping[str, Any]
     ) -> ConnectionSettings:
-        conn_id = connection.conn_id
-        if not connection.password:
-            raise ConnectionConfigError(f"connection {conn_id!r}: put the DevHelm API key in the password")
-        page_id = extras.get("status_page_id")
-        if page_id is not None:
-            try:
-                page_id = dh.uuid_id(page_id, "status_page_id")
-            except IncidentValidationError as exc:
-                raise ConnectionConfigError(f"connection {conn_id!r}: {exc}") from None
-        return ConnectionSettings(
-            conn_id=conn_id,
-            base_url=base_url_from_host(connection.host, dh.BASE_URL, conn_id),
-            token=connection.password,
-            extras={
-                **extras,
-                "status_page_id": page_id,
+        def own(conn_id: str) -> dict[str, Any]:
+            return {
+                "status_page_id": checked_extra(
+                    conn_id, extras.get("status_page_id"), lambda value: dh.uuid_id(value, "status_page_id")
+                ),
                 "org_id": _extra_text(extras, "org_id", conn_id),
                 "workspace_id": _extra_text(extras, "workspace_id", conn_id),
                 "incident_url_template": url_template(extras, conn_id, dh.URL_PLACEHOLDERS),
-            },
-            **common_settings(extras, conn_id),
-        )
+            }
+
+        return api_key_settings(connection, extras, dh.DISPLAY_NAME, dh.BASE_URL, own)
 
     def request_headers(self, request: Request) -> dict[str, str]:
         settings = self.settings
@@ -133,19 +116,9 @@ class DevHelmIncidentHook(IncidentHook):
     def _parse(self, response: Response, raw: bool) -> Incident:
         return dh.parse_incident(response, include_raw=raw, url_template=self._url_template)
 
-    @staticmethod
-    def _require_public(options: WriteOptions) -> None:
-        if not options.public:
-            raise IncidentValidationError("public", PUBLIC_HINT, vendor=dh.NAME)
-
     def _page_id(self, action: str) -> str:
         """The connection's status page, for operations that name no incident (list, create)."""
-        page_id: str | None = self.settings.extra("status_page_id")
-        if not page_id:
-            raise ConnectionConfigError(
-                f"connection {self.conn_id!r}: set status_page_id in the extra to {action} DevHelm incidents"
-            )
-        return page_id
+        return self.settings.required_extra("status_page_id", f"to {action} DevHelm incidents")
 
     def _find_created_flow(self, page_id: str, key: str, raw: bool) -> Flow[Incident | None]:
         """The unresolved incident on ``page_id`` whose timeline carries ``key``'s create marker, if any.
@@ -247,7 +220,7 @@ class DevHelmIncidentHook(IncidentHook):
         if update.is_empty():
             raise IncidentValidationError("update", "names nothing to change", vendor=dh.NAME)
         if plan.posts:
-            self._require_public(options)
+            require_public(options, PUBLIC_HINT, dh.NAME)
         elif options.notify_subscribers:
             raise IncidentValidationError(
                 "notify_subscribers",
@@ -291,7 +264,7 @@ class DevHelmIncidentHook(IncidentHook):
         for field_name, text in (("resolution", resolution), ("note", note)):
             if text is not None:
                 dh.validate_message(text, field_name)
-        self._require_public(options)
+        require_public(options, PUBLIC_HINT, dh.NAME)
         current, timeline = yield from self._read_flow(target, options.include_raw)
         steps: list[Step] = []
         incident = current
@@ -321,7 +294,7 @@ class DevHelmIncidentHook(IncidentHook):
         """A timeline update at the incident's current status."""
         dh.validate_message(note, "note")
         target = self._ref(ref)
-        self._require_public(options)
+        require_public(options, PUBLIC_HINT, dh.NAME)
         current, timeline = yield from self._read_flow(target, options.include_raw)
         incident, step = yield from self._message_flow(
             target, current, timeline, current.status, note, options
@@ -337,25 +310,22 @@ class DevHelmIncidentHook(IncidentHook):
         as ``AmbiguousWriteError``, because nothing could tell whether the incident was created.
         """
         body = dh.plan_create(create, notify_subscribers=options.notify_subscribers)
-        self._require_public(options)
+        require_public(options, PUBLIC_HINT, dh.NAME)
         page_id = self._page_id("create")
         key = create.dedup_key
         raw = options.include_raw
         request = dh.build_create(page_id, body, key)
-        if key is not None:
-            found = yield from self._find_created_flow(page_id, key, raw)
-            if found is not None:
-                return OperationResult.from_steps(
-                    found, [Step(name="create", applied=False, detail="already created")]
-                )
         find = (lambda: self._find_created_flow(page_id, key, raw)) if key is not None else None
-        written = yield from write_at_most_once(request, find)
+        written = yield from post_unless_found(request, find)
         if written.response is not None:
             incident = self._parse(written.response, raw)
             detail = "notified subscribers" if options.notify_subscribers else None
         else:
             assert written.found is not None
             incident, detail = written.found, "created; found by its dedup key after a lost response"
+            if written.earlier:
+                step = Step(name="create", applied=False, detail="already created")
+                return OperationResult.from_steps(incident, [step])
         return OperationResult.from_steps(incident, [Step(name="create", applied=True, detail=detail)])
 
     def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
@@ -382,16 +352,10 @@ class DevHelmIncidentHook(IncidentHook):
                 vendor=dh.NAME,
             )
         target = self._ref(ref)
-        self._require_public(options)
+        require_public(options, PUBLIC_HINT, dh.NAME)
         raw = options.include_raw
         current, timeline = yield from self._read_flow(target, raw)
-        if current.phase is Phase.RESOLVED and not options.allow_reopen:
-            raise IncidentValidationError(
-                "status",
-                f"incident {current.ref} is {current.status}: escalating a resolved incident makes no "
-                "sense; pass allow_reopen=True to change its impact anyway",
-                vendor=dh.NAME,
-            )
+        refuse_resolved_escalation(current, options, dh.NAME)
         impact, detail = dh.escalation_target(current.severity, escalation.severity)
         incident = current
         if impact is None:

@@ -15,14 +15,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
-    ConnectionConfigError,
     IncidentValidationError,
     UnsupportedOperationError,
 )
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
-from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
-from airflow_incident_provider.hooks.write_once import write_at_most_once
+from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings, choice_extra
+from airflow_incident_provider.hooks.write_once import read_back, write_at_most_once
 from airflow_incident_provider.models import (
     Escalation,
     Incident,
@@ -34,8 +33,8 @@ from airflow_incident_provider.models import (
     Step,
     WriteOptions,
 )
-from airflow_incident_provider.vendors import incidentio as iv
-from airflow_incident_provider.vendors.base import Request, Response, parse_timestamp, refuse_scope
+from airflow_incident_provider.vendors.base import Request, created_between, parse_timestamp, refuse_scope
+from airflow_incident_provider.vendors.incidentio import api, catalog, incidents, writes
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -49,47 +48,34 @@ class IncidentIOIncidentHook(IncidentHook):
     """Incidents at incident.io through its public API (v1 for the account's catalog, v2 for incidents).
 
     Connection: the API key in the password (sent as Bearer); extras ``assignee_role`` (the incident
-    role ReassignIncidentOperator fills, by default the lead role), ``visibility`` and
-    ``default_severity`` of created incidents,
-    timeouts, proxy, CA bundle and rate-limit override; a host with a scheme replaces
-    ``https://api.incident.io``. Incidents are addressed by id alone, so an incident's ``ref`` is its id.
+    role assignees fill, by default the lead role), ``visibility`` and ``default_severity`` of created
+    incidents, timeouts, proxy, CA bundle and rate-limit override; a host with a scheme replaces
+    ``https://api.incident.io``. An incident's ``ref`` is its id.
     """
 
     conn_name_attr: ClassVar[str] = "incidentio_incidents_conn_id"
     default_conn_name: ClassVar[str] = "incidentio_incidents_default"
     conn_type: ClassVar[str] = "incidentio_incidents"
     hook_name: ClassVar[str] = "incident.io Incidents"
-    vendor_name: ClassVar[str] = iv.NAME
+    vendor_name: ClassVar[str] = api.NAME
 
     def __init__(self, incidentio_incidents_conn_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(incidentio_incidents_conn_id, **kwargs)
-        self._catalog: dict[str, list[iv.Entry]] = {}
+        self._catalog: dict[str, list[catalog.Entry]] = {}
 
     @classmethod
     def settings_from_connection(
         cls, connection: Connection, extras: Mapping[str, Any]
     ) -> ConnectionSettings:
-        conn_id = connection.conn_id
-        if not connection.password:
-            raise ConnectionConfigError(
-                f"connection {conn_id!r}: put the incident.io API key in the password"
-            )
-        visibility = str(extras.get("visibility") or iv.VISIBILITY).strip().lower()
-        if visibility not in iv.VISIBILITIES:
-            raise ConnectionConfigError(
-                f"connection {conn_id!r}: visibility {visibility!r} is not one of "
-                + ", ".join(iv.VISIBILITIES)
-            )
-        return ConnectionSettings(
-            conn_id=conn_id,
-            base_url=base_url_from_host(connection.host, iv.BASE_URL, conn_id),
-            token=connection.password,
-            extras={**extras, "visibility": visibility},
-            **common_settings(extras, conn_id),
-        )
+        def own(conn_id: str) -> dict[str, Any]:
+            return {
+                "visibility": choice_extra(extras, "visibility", api.VISIBILITIES, api.VISIBILITY, conn_id)
+            }
+
+        return api_key_settings(connection, extras, api.DISPLAY_NAME, api.BASE_URL, own)
 
     def request_headers(self, request: Request) -> dict[str, str]:
-        return iv.headers(self.settings.token, has_body=request.json is not None)
+        return api.headers(self.settings.token, has_body=request.json is not None)
 
     def _attempt_deadline(self, request: Request, attempt: int, deadline: float) -> float:
         """A write sent once (edit, create) may use half the time left: the other half reads back
@@ -102,92 +88,81 @@ class IncidentIOIncidentHook(IncidentHook):
 
     # --- the account's catalog and the incident ---------------------------------------------------------
 
-    def _catalog_flow(self, kind: str) -> Flow[list[iv.Entry]]:
+    def _catalog_flow(self, name: str) -> Flow[list[catalog.Entry]]:
         """The account's ``statuses``, ``severities`` or ``roles``, read once per hook."""
-        if kind not in self._catalog:
-            build, parse = {
-                "statuses": (iv.build_statuses, iv.parse_statuses),
-                "severities": (iv.build_severities, iv.parse_severities),
-                "roles": (iv.build_roles, iv.parse_roles),
-            }[kind]
-            self._catalog[kind] = parse((yield build()))
-        return self._catalog[kind]
+        if name not in self._catalog:
+            self._catalog[name] = catalog.parse_catalog(name, (yield catalog.build_catalog(name)))
+        return self._catalog[name]
+
+    def _severity(self, name: str) -> Flow[catalog.Entry]:
+        """The account's severity ``name`` (its id, name or shortform)."""
+        return catalog.find(name, (yield from self._catalog_flow("severities")), "severity", "severity")
 
     def _read(self, ref: str) -> Flow[Raw]:
-        return iv.incident_json((yield iv.build_get(ref)))
+        return incidents.incident_json((yield incidents.build_get(ref)))
 
-    def _assignment(self, assignees: tuple[str, ...]) -> Flow[tuple[iv.Entry, dict[str, Any]]]:
+    def _assignment(self, assignees: tuple[str, ...]) -> Flow[tuple[catalog.Entry, dict[str, Any]]]:
         """The role assignees fill and its assignment (one person per role, checked before any read)."""
-        iv.role_assignment("", assignees)
-        role = iv.assignee_role(
+        writes.role_assignment("", assignees)
+        role = catalog.assignee_role(
             self.settings.extra("assignee_role"), (yield from self._catalog_flow("roles"))
         )
-        return role, iv.role_assignment(role.id, assignees)
+        return role, writes.role_assignment(role.id, assignees)
 
     def _edit(self, ref: str, current: Raw, edit: dict[str, Any], options: WriteOptions) -> Flow[Raw]:
         """Send the values ``current`` does not show yet, at most once: a lost answer is settled by
         reading the incident back (so the incident channel is never notified twice)."""
-        wanted = {key: value for key, value in edit.items() if not iv.edit_landed(current, {key: value})}
+        wanted = {key: value for key, value in edit.items() if not writes.edit_landed(current, {key: value})}
         if not wanted:
             return current
 
-        def landed() -> Flow[Raw | None]:
-            now = yield from self._read(ref)
-            return now if iv.edit_landed(now, wanted) else None
+        request = writes.build_edit(ref, wanted, notify=options.notify_subscribers)
+        landed = read_back(lambda: self._read(ref), lambda now: writes.edit_landed(now, wanted))
+        return (yield from write_at_most_once(request, landed)).value(incidents.incident_json)
 
-        request = iv.build_edit(ref, wanted, notify=options.notify_subscribers)
-        written = yield from write_at_most_once(request, landed)
-        if written.response is None:
-            assert written.found is not None
-            return written.found
-        return iv.incident_json(written.response)
+    def _incident(self, raw: Raw, options: WriteOptions, role: catalog.Entry | None) -> Incident:
+        """The incident, its assignees the holders of ``role`` when one was assigned (else the lead's)."""
+        assignees = incidents.holders(raw, role.id) if role is not None else None
+        return incidents.incident_from_json(raw, include_raw=options.include_raw, assignees=assignees)
 
     def _result(
-        self,
-        raw: Raw,
-        before: Raw,
-        name: str,
-        detail: str,
-        options: WriteOptions,
-        role: iv.Entry | None = None,
+        self, raw: Raw, before: Raw, name: str, detail: str, options: WriteOptions, role: catalog.Entry | None
     ) -> OperationResult:
         applied = raw is not before
-        assignees = iv.holders(raw, role.id) if role is not None else None
-        incident = iv.incident_from_json(raw, include_raw=options.include_raw, assignees=assignees)
-        return OperationResult.from_steps(
-            incident, [Step(name=name, applied=applied, detail=detail if applied else "already as requested")]
-        )
+        step = Step(name=name, applied=applied, detail=detail if applied else "already as requested")
+        return OperationResult.from_steps(self._incident(raw, options, role), [step])
 
     # --- flows ------------------------------------------------------------------------------------------
 
     def get_flow(self, ref: str, *, include_raw: bool = False) -> Flow[Incident]:
-        return iv.incident_from_json((yield from self._read(ref)), include_raw=include_raw)
+        return incidents.incident_from_json((yield from self._read(ref)), include_raw=include_raw)
 
     def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
         """One edit of every field named; a status must stay live (the API's only lifecycle move)."""
-        edit = iv.validate_update(update)
+        edit = writes.validate_update(update)
         if update.is_empty():
-            raise IncidentValidationError("update", "names nothing to change", vendor=iv.NAME)
-        iv.incident_path(ref)
-        target = iv.to_vendor_status(update.status) if update.status is not None else None
+            raise IncidentValidationError("update", "names nothing to change", vendor=api.NAME)
+        api.incident_path(ref)
+        target = catalog.to_vendor_status(update.status) if update.status is not None else None
         role = None
         if update.assignees is not None:
             role, assignment = yield from self._assignment(update.assignees)
             edit["incident_role_assignments"] = [assignment]
         if update.severity is not None:
-            severities = yield from self._catalog_flow("severities")
-            edit["severity_id"] = iv.find(update.severity, severities, "severity", "severity").id
+            edit["severity_id"] = (yield from self._severity(update.severity)).id
         live = update.vendor_fields.get("incident_status_id")
         if live is not None:
-            edit["incident_status_id"] = iv.live_status(live, (yield from self._catalog_flow("statuses"))).id
+            edit["incident_status_id"] = catalog.live_status(
+                live, (yield from self._catalog_flow("statuses"))
+            ).id
         current = yield from self._read(ref)
-        incident = iv.incident_from_json(current)
+        incident = incidents.incident_from_json(current)
         if target is not None:
             self.check_reopen(incident, target, options.allow_reopen)
             if target != incident.status:
-                raise iv.lifecycle_unsupported(f"move it to {target}")
-        if live is not None and incident.status != iv.WRITABLE_CATEGORY:
-            raise iv.lifecycle_unsupported(f"move this {incident.status} incident")
+                raise writes.lifecycle_unsupported(f"move it to {target}")
+        if live is not None and incident.status != catalog.WRITABLE_CATEGORY:
+            raise writes.lifecycle_unsupported(f"move this {incident.status} incident")
         raw = yield from self._edit(ref, current, edit, options)
         return self._result(raw, current, "update", ", ".join(sorted(edit)), options, role)
 
@@ -195,10 +170,10 @@ class IncidentIOIncidentHook(IncidentHook):
         """Live, paused or over is already acknowledged (``changed: false``); triage cannot be accepted
         through the API."""
         if note is not None:
-            raise iv.notes_unsupported()
+            raise writes.notes_unsupported()
         incident = yield from self.get_flow(ref, include_raw=options.include_raw)
         if not incident.phase.at_or_past(Phase.ACKNOWLEDGED):
-            raise iv.lifecycle_unsupported("accept (acknowledge)")
+            raise writes.lifecycle_unsupported("accept (acknowledge)")
         return OperationResult.from_steps(
             incident, [Step(name="acknowledge", applied=False, detail=f"already {incident.status}")]
         )
@@ -210,57 +185,48 @@ class IncidentIOIncidentHook(IncidentHook):
         (refused after one read, so a task resolving an incident a person closed in the app succeeds)."""
         incident = yield from self.get_flow(ref, include_raw=options.include_raw)
         if incident.phase is not Phase.RESOLVED:
-            raise iv.lifecycle_unsupported("resolve")
+            raise writes.lifecycle_unsupported("resolve")
         if note is not None or resolution is not None:
-            raise iv.notes_unsupported()
+            raise writes.notes_unsupported()
         return OperationResult.from_steps(
             incident, [Step(name="resolve", applied=False, detail=f"already {incident.status}")]
         )
 
     def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
-        raise iv.notes_unsupported()
+        raise writes.notes_unsupported()
         yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
 
     def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
         """``POST /v2/incidents`` with the API's ``idempotency_key`` (the dedup key, else the task's key):
         a retried task gets the incident its first try opened, and ``changed`` says which it was."""
-        payload = iv.validate_create(create)
+        payload = writes.validate_create(create)
         role = None
         if create.assignees is not None:
             role, assignment = yield from self._assignment(create.assignees)
             payload["incident_role_assignments"] = [assignment]
         severity = create.severity or self.settings.extra("default_severity")
         if severity:
-            severities = yield from self._catalog_flow("severities")
-            payload["severity_id"] = iv.find(severity, severities, "severity", "severity").id
+            payload["severity_id"] = (yield from self._severity(severity)).id
         if "incident_status_id" in payload:
             statuses = yield from self._catalog_flow("statuses")
-            payload["incident_status_id"] = iv.find(
+            payload["incident_status_id"] = catalog.find(
                 payload["incident_status_id"], statuses, "vendor_fields.incident_status_id", "status"
             ).id
         key = create.dedup_key or options.idempotency_key or str(uuid.uuid4())
         started = datetime.now(UTC)
-        request = iv.build_create(payload, key, self.settings.extra("visibility", iv.VISIBILITY))
+        request = writes.build_create(payload, key, self.settings.extra("visibility", api.VISIBILITY))
         written = yield from write_at_most_once(request, lambda: self._find_created(payload["name"], started))
-        raw = iv.incident_json(written.response) if written.response is not None else written.found
-        assert raw is not None
+        raw = written.value(incidents.incident_json)
         created = parse_timestamp(raw.get("created_at"))
         fresh = written.response is None or created is None or created >= started
-        assignees = iv.holders(raw, role.id) if role is not None else None
-        incident = iv.incident_from_json(raw, include_raw=options.include_raw, assignees=assignees)
+        incident = self._incident(raw, options, role)
         detail = f"created {incident.id}" if fresh else "already created (same idempotency key)"
         return OperationResult.from_steps(incident, [Step(name="create", applied=fresh, detail=detail)])
 
     def _find_created(self, name: str, started: datetime) -> Flow[Raw | None]:
         """After a lost answer: the newest incident of that name created since the create was sent."""
-        response: Response = yield iv.build_list((), None, page_size=25)
-        body = response.body if isinstance(response.body, Mapping) else {}
-        for item in body.get("incidents") or ():
-            created = parse_timestamp(item.get("created_at"))
-            if item.get("name") == name and created is not None and created >= started - CREATE_LOOKBACK:
-                found: Raw = item
-                return found
-        return None
+        response = yield incidents.build_list((), None, page_size=25)
+        return incidents.created_since(response, name, started - CREATE_LOOKBACK)
 
     def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
         """Set the named severity, or the next higher rank, computed once from the severity read now and
@@ -271,8 +237,8 @@ class IncidentIOIncidentHook(IncidentHook):
                 "or no target to raise the incident one rank up its severities"
             )
         if escalation.note is not None:
-            raise iv.notes_unsupported()
-        iv.incident_path(ref)
+            raise writes.notes_unsupported()
+        api.incident_path(ref)
         edit: dict[str, Any] = {}
         role = None
         if escalation.assignees is not None:
@@ -280,36 +246,34 @@ class IncidentIOIncidentHook(IncidentHook):
             edit["incident_role_assignments"] = [assignment]
         wants_severity = escalation.severity is not None or escalation.one_step
         severities = (yield from self._catalog_flow("severities")) if wants_severity else []
-        named = (
-            iv.find(escalation.severity, severities, "severity", "severity") if escalation.severity else None
-        )
+        named = (yield from self._severity(escalation.severity)) if escalation.severity else None
         current = yield from self._read(ref)
-        incident = iv.incident_from_json(current)
+        incident = incidents.incident_from_json(current)
         if incident.phase is Phase.RESOLVED:
             raise IncidentValidationError(
                 "status",
                 f"incident {incident.ref} is {incident.status}: escalating it makes no sense, and the API "
                 "cannot reopen it (reopen it in the incident.io app first)",
-                vendor=iv.NAME,
+                vendor=api.NAME,
             )
-        now = iv.severity_id(current)
-        target = iv.next_severity(now, severities) if escalation.one_step else named
-        details = []
-        if target is not None and (iv.rank_of(now, severities) or -1) < target.rank:
+        now = incidents.severity_id(current)
+        target = catalog.next_severity(now, severities) if escalation.one_step else named
+        detail = "assignees"
+        if target is not None and (catalog.rank_of(now, severities) or -1) < target.rank:
             edit["severity_id"] = target.id
-            details.append(f"{incident.severity or 'none'} -> {target.name}")
+            detail = f"{incident.severity or 'none'} -> {target.name}"
         elif wants_severity:
-            details.append(f"already {incident.severity} (at or above the target)")
+            detail = f"already {incident.severity} (at or above the target)"
         raw = yield from self._edit(ref, current, edit, options)
-        return self._result(raw, current, "escalate", "; ".join(details) or "assignees", options, role)
+        return self._result(raw, current, "escalate", detail, options, role)
 
     def reassign_flow(
         self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
     ) -> Flow[OperationResult]:
         """Make the one assignee the holder of the connection's assignee role (an incident role)."""
         if note is not None:
-            raise iv.notes_unsupported()
-        iv.incident_path(ref)
+            raise writes.notes_unsupported()
+        api.incident_path(ref)
         role, assignment = yield from self._assignment(assignees)
         current = yield from self._read(ref)
         raw = yield from self._edit(ref, current, {"incident_role_assignments": [assignment]}, options)
@@ -317,32 +281,20 @@ class IncidentIOIncidentHook(IncidentHook):
 
     def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
         """Every page for the caller, newest first; statuses filter by category, dates here."""
-        refuse_scope(query.services, query.teams, vendor=iv.NAME, instead="an API key sees its whole account")
-        categories: dict[str, None] = {}
-        for word in query.statuses:
-            lowered = word.strip().lower()
-            if lowered in {phase.value for phase in Phase}:
-                iv.to_vendor_status(lowered, field_name="statuses")
-                categories.update(dict.fromkeys(c for c, p in iv.STATUS_PHASES.items() if p.value == lowered))
-            else:
-                categories[iv.to_vendor_status(word, field_name="statuses")] = None
-        since = query.since.replace(tzinfo=query.since.tzinfo or UTC) if query.since else None
-        until = query.until.replace(tzinfo=query.until.tzinfo or UTC) if query.until else None
+        refuse_scope(
+            query.services, query.teams, vendor=api.NAME, instead="an API key sees its whole account"
+        )
+        categories = catalog.categories(query.statuses)
         found: list[Incident] = []
         after: str | None = None
         while query.limit is None or len(found) < query.limit:
-            batch, after = iv.parse_list(
-                (yield iv.build_list(tuple(categories), after)), include_raw=query.include_raw
-            )
-            for item in batch:
-                created = item.created_at
-                if created is not None and ((since and created < since) or (until and created >= until)):
-                    continue
-                found.append(item)
+            response = yield incidents.build_list(categories, after)
+            batch, after = incidents.parse_list(response, include_raw=query.include_raw)
+            found += [item for item in batch if created_between(item.created_at, query.since, query.until)]
             if after is None:
                 break
         return found if query.limit is None else found[: query.limit]
 
     def check_connection_flow(self) -> Flow[str]:
-        yield iv.build_connection_check()
+        yield incidents.build_connection_check()
         return f"Connected to incident.io at {self.settings.base_url}"

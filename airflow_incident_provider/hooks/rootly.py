@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
     ConflictError,
-    ConnectionConfigError,
     IncidentValidationError,
     VendorValidationError,
 )
 from airflow_incident_provider.hooks import rootly_roles as roles
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
-from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
+from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings
 from airflow_incident_provider.hooks.write_once import write_at_most_once
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
@@ -63,16 +62,7 @@ class RootlyIncidentHook(IncidentHook):
     def settings_from_connection(
         cls, connection: Connection, extras: Mapping[str, Any]
     ) -> ConnectionSettings:
-        conn_id = connection.conn_id
-        if not connection.password:
-            raise ConnectionConfigError(f"connection {conn_id!r}: put the Rootly API key in the password")
-        return ConnectionSettings(
-            conn_id=conn_id,
-            base_url=base_url_from_host(connection.host, rl.BASE_URL, conn_id),
-            token=connection.password,
-            extras=dict(extras),
-            **common_settings(extras, conn_id),
-        )
+        return api_key_settings(connection, extras, rl.DISPLAY_NAME, rl.BASE_URL)
 
     def request_headers(self, request: Request) -> dict[str, str]:
         return rl.headers(self.settings.token)

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from airflow_incident_provider import connection_defaults as defaults
-from airflow_incident_provider.exceptions import ConnectionConfigError
+from airflow_incident_provider.exceptions import ConnectionConfigError, IncidentValidationError
 from airflow_incident_provider.hooks import shared_limit
 from airflow_incident_provider.vendors.base import url_template_problem
+
+if TYPE_CHECKING:
+    from airflow.sdk import Connection
+
+T = TypeVar("T")
 
 DEFAULT_CONNECT_TIMEOUT = float(defaults.CONNECT_TIMEOUT)
 DEFAULT_READ_TIMEOUT = float(defaults.READ_TIMEOUT)
@@ -53,6 +58,13 @@ class ConnectionSettings:
 
     def extra(self, name: str, default: Any = None) -> Any:
         return self.extras.get(name, default)
+
+    def required_extra(self, name: str, purpose: str) -> str:
+        """An extra the operation cannot go without; ``purpose`` says why ("to list DevHelm incidents")."""
+        value: str | None = self.extras.get(name)
+        if not value:
+            raise ConnectionConfigError(f"connection {self.conn_id!r}: set {name} in the extra {purpose}")
+        return value
 
 
 def read_extras(extra: Mapping[str, Any], conn_type: str) -> dict[str, Any]:
@@ -154,3 +166,48 @@ def url_template(extras: Mapping[str, Any], conn_id: str, placeholders: Iterable
     if problem:
         raise ConnectionConfigError(f"connection {conn_id!r}: incident_url_template {problem}")
     return template
+
+
+def api_key_settings(
+    connection: Connection,
+    extras: Mapping[str, Any],
+    vendor: str,
+    default_url: str,
+    own: Callable[[str], Mapping[str, Any]] | None = None,
+) -> ConnectionSettings:
+    """Settings of a connection whose password is the vendor's API key: the host (else ``default_url``),
+    the shared extras, and the vendor's own extras as ``own(conn_id)`` checks them."""
+    conn_id = connection.conn_id
+    if not connection.password:
+        raise ConnectionConfigError(f"connection {conn_id!r}: put the {vendor} API key in the password")
+    checked = own(conn_id) if own is not None else {}
+    return ConnectionSettings(
+        conn_id=conn_id,
+        base_url=base_url_from_host(connection.host, default_url, conn_id),
+        token=connection.password,
+        extras={**extras, **checked},
+        **common_settings(extras, conn_id),
+    )
+
+
+def checked_extra(conn_id: str, value: Any, check: Callable[[Any], T]) -> T | None:
+    """None for an extra left unset, else ``check(value)``, a value it refuses reported as the
+    connection's configuration error."""
+    if value is None:
+        return None
+    try:
+        return check(value)
+    except IncidentValidationError as exc:
+        raise ConnectionConfigError(f"connection {conn_id!r}: {exc}") from None
+
+
+def choice_extra(
+    extras: Mapping[str, Any], name: str, choices: Collection[str], default: str, conn_id: str
+) -> str:
+    """An extra that takes one of ``choices`` (any case; ``default`` when unset)."""
+    value = str(extras.get(name, default)).strip().lower()
+    if value not in choices:
+        raise ConnectionConfigError(
+            f"connection {conn_id!r}: {name} {value!r} is not one of {', '.join(choices)}"
+        )
+    return value

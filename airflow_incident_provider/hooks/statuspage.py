@@ -9,14 +9,14 @@ is one ``PATCH`` (or the create ``POST``) carrying the customer message as ``inc
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow_incident_provider.exceptions import ConnectionConfigError, IncidentValidationError, VendorError
+from airflow_incident_provider.exceptions import IncidentValidationError, VendorError
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
-from airflow_incident_provider.hooks.settings import ConnectionSettings, base_url_from_host, common_settings
-from airflow_incident_provider.hooks.write_once import write_at_most_once
+from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings, checked_extra
+from airflow_incident_provider.hooks.write_once import post_unless_found, read_back, write_at_most_once
 from airflow_incident_provider.models import (
     Escalation,
     Incident,
@@ -28,8 +28,9 @@ from airflow_incident_provider.models import (
     Step,
     WriteOptions,
 )
-from airflow_incident_provider.vendors import statuspage as sp
-from airflow_incident_provider.vendors.base import Request, Response
+from airflow_incident_provider.vendors.base import Request, Response, created_between
+from airflow_incident_provider.vendors.status_pages import refuse_resolved_escalation, require_public
+from airflow_incident_provider.vendors.statuspage import api, incidents, updates
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -41,8 +42,8 @@ PUBLIC_HINT = (
 )
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+def _note(sent: bool) -> Step:
+    return Step(name="note", applied=sent, detail=None if sent else "already posted")
 
 
 class StatuspageIncidentHook(IncidentHook):
@@ -57,7 +58,7 @@ class StatuspageIncidentHook(IncidentHook):
     default_conn_name: ClassVar[str] = "statuspage_incidents_default"
     conn_type: ClassVar[str] = "statuspage_incidents"
     hook_name: ClassVar[str] = "Statuspage Incidents"
-    vendor_name: ClassVar[str] = sp.NAME
+    vendor_name: ClassVar[str] = api.NAME
 
     def __init__(self, statuspage_incidents_conn_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(statuspage_incidents_conn_id, **kwargs)
@@ -66,92 +67,62 @@ class StatuspageIncidentHook(IncidentHook):
     def settings_from_connection(
         cls, connection: Connection, extras: Mapping[str, Any]
     ) -> ConnectionSettings:
-        conn_id = connection.conn_id
-        if not connection.password:
-            raise ConnectionConfigError(f"connection {conn_id!r}: put the Statuspage API key in the password")
-        page_id = extras.get("page_id")
-        if page_id is not None:
-            try:
-                sp.page_path(page_id)
-            except IncidentValidationError as exc:
-                raise ConnectionConfigError(f"connection {conn_id!r}: {exc}") from None
-        return ConnectionSettings(
-            conn_id=conn_id,
-            base_url=base_url_from_host(connection.host, sp.BASE_URL, conn_id),
-            token=connection.password,
-            extras={**extras, "page_id": str(page_id).strip() if page_id is not None else None},
-            **common_settings(extras, conn_id),
-        )
+        def own(conn_id: str) -> dict[str, Any]:
+            return {"page_id": checked_extra(conn_id, extras.get("page_id"), api.checked_page_id)}
+
+        return api_key_settings(connection, extras, api.DISPLAY_NAME, api.BASE_URL, own)
 
     def request_headers(self, request: Request) -> dict[str, str]:
-        return sp.headers(self.settings.token, has_body=request.json is not None)
+        return api.headers(self.settings.token, has_body=request.json is not None)
 
     def error_for(self, request: Request, response: Response) -> VendorError:
-        return super().error_for(request, sp.normalized(response))
+        return super().error_for(request, api.normalized(response))
 
     # --- helpers --------------------------------------------------------------------------------------
 
-    def _ref(self, ref: str) -> sp.IncidentRef:
-        return sp.parse_ref(ref, self.settings.extra("page_id"))
+    def _ref(self, ref: str) -> api.IncidentRef:
+        return api.parse_ref(ref, self.settings.extra("page_id"))
 
     def _page_id(self, action: str) -> str:
-        page_id: str | None = self.settings.extra("page_id")
-        if not page_id:
-            raise ConnectionConfigError(
-                f"connection {self.conn_id!r}: set page_id in the extra to {action} Statuspage incidents"
-            )
-        return page_id
+        return self.settings.required_extra("page_id", f"to {action} Statuspage incidents")
 
-    @staticmethod
-    def _require_public(options: WriteOptions) -> None:
-        if not options.public:
-            raise IncidentValidationError("public", PUBLIC_HINT, vendor=sp.NAME)
+    def _read(self, ref: api.IncidentRef, raw: bool) -> Flow[incidents.Read]:
+        return incidents.parse_read((yield incidents.build_get(ref)), raw)
 
-    def _read(self, ref: sp.IncidentRef, raw: bool) -> Flow[sp.Read]:
-        return sp.parse_read((yield sp.build_get(ref)), raw)
-
-    def _landed(
-        self, ref: sp.IncidentRef, raw: bool, took: Callable[[sp.Read], bool]
-    ) -> Flow[Incident | None]:
-        """The incident, read again, if the write whose answer was lost shows on it."""
-        current = yield from self._read(ref, raw)
-        return current.incident if took(current) else None
+    def _public(self, ref: str, options: WriteOptions) -> Flow[tuple[api.IncidentRef, incidents.Read]]:
+        """The incident a customer message goes to, read now (once the caller said ``public=True``)."""
+        require_public(options, PUBLIC_HINT, api.NAME)
+        target = self._ref(ref)
+        return target, (yield from self._read(target, options.include_raw))
 
     def _write(
         self,
-        ref: sp.IncidentRef,
-        current: sp.Read,
+        ref: api.IncidentRef,
+        current: incidents.Read,
         fields: Mapping[str, Any],
         options: WriteOptions,
         *,
         status: str | None = None,
         text: str | None = None,
     ) -> Flow[tuple[Incident, bool]]:
-        """One ``PATCH``; returns the incident and whether it was sent (False: a retry found its key).
-
-        A status change or a body posts an incident update, so it is sent at most once: with a key, the
-        key is stored in the same request and looked for first and after a lost answer; without one, a
-        lost status change is settled by reading the status back.
-        """
+        """One ``PATCH`` and whether it was sent. A status change or a body posts an incident update, so it
+        is sent at most once: its key (stored with it) is looked for first and after a lost answer; without
+        a key, a lost status change is settled by reading the status back."""
         raw, posts = options.include_raw, status is not None or text is not None
         key = options.idempotency_key if posts else None
         if key is not None and key in current.keys:
             return current.incident, False
         body = {**fields, **({"status": status} if status else {}), **({"body": text} if text else {})}
-        request = sp.build_update(
-            ref, body | sp.with_key(current, key), notify=options.notify_subscribers, idempotent=not posts
-        )
-        took: Callable[[sp.Read], bool] | None = None
+        body |= updates.with_key(current, key)
+        request = updates.build_update(ref, body, notify=options.notify_subscribers, idempotent=not posts)
+        reread = partial(self._read, ref, raw)
+        find: Callable[[], Flow[incidents.Read | None]] | None = None
         if key is not None:
-            took = lambda read: key in read.keys  # noqa: E731
+            find = read_back(reread, lambda read: key in read.keys)
         elif status is not None and text is None:
-            took = lambda read: read.incident.status == status  # noqa: E731
-        find = (lambda: self._landed(ref, raw, took)) if took is not None else None
+            find = read_back(reread, lambda read: read.incident.status == status)
         written = yield from write_at_most_once(request, find)
-        if written.response is None:
-            assert written.found is not None
-            return written.found, True
-        return sp.parse_incident(written.response, include_raw=raw), True
+        return written.value(lambda response: incidents.parse_read(response, raw)).incident, True
 
     # --- flows ------------------------------------------------------------------------------------------
 
@@ -159,14 +130,14 @@ class StatuspageIncidentHook(IncidentHook):
         return (yield from self._read(self._ref(ref), include_raw)).incident
 
     def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
-        fields = sp.validate_update(update)
+        fields = updates.validate_update(update)
         if update.is_empty():
-            raise IncidentValidationError("update", "names nothing to change", vendor=sp.NAME)
+            raise IncidentValidationError("update", "names nothing to change", vendor=api.NAME)
         if update.status is not None or update.note is not None:
-            self._require_public(options)
+            require_public(options, PUBLIC_HINT, api.NAME)
         target = self._ref(ref)
         current = yield from self._read(target, options.include_raw)
-        status = sp.status_for(update.status, current) if update.status is not None else None
+        status = incidents.status_for(update.status, current) if update.status is not None else None
         self.check_reopen(current.incident, status, options.allow_reopen)
         if status == current.incident.status:
             status = None
@@ -174,11 +145,8 @@ class StatuspageIncidentHook(IncidentHook):
             fields.pop("name")
         if fields.get("impact_override") == current.incident.severity:
             fields.pop("impact_override")
-        text = (
-            sp.message(resolution=update.resolution, note=update.note)
-            if status is not None
-            else sp.message(note=update.note)
-        )
+        resolution = update.resolution if status is not None else None
+        text = updates.message(resolution=resolution, note=update.note)
         if not (fields or status or text):
             step = Step(name="update", applied=False, detail="already as requested")
             return OperationResult.from_steps(current.incident, [step])
@@ -190,141 +158,112 @@ class StatuspageIncidentHook(IncidentHook):
         self, ref: str, resolution: str | None, note: str | None, options: WriteOptions
     ) -> Flow[OperationResult]:
         """One ``PATCH`` to resolved (``completed`` for a maintenance), the resolution and note its body."""
-        text = sp.message(resolution=resolution, note=note)
-        self._require_public(options)
-        target = self._ref(ref)
-        current = yield from self._read(target, options.include_raw)
+        text = updates.message(resolution=resolution, note=note)
+        target, current = yield from self._public(ref, options)
         if current.incident.phase is Phase.RESOLVED:
             steps = [Step(name="resolve", applied=False, detail=f"already {current.incident.status}")]
             incident = current.incident
             if note is not None:
                 incident, sent = yield from self._write(
-                    target, current, {}, options, text=sp.message(note=note)
+                    target, current, {}, options, text=updates.message(note=note)
                 )
-                steps.append(Step(name="note", applied=sent, detail=None if sent else "already posted"))
+                steps.append(_note(sent))
             return OperationResult.from_steps(incident, steps)
-        status = sp.status_for("resolved", current)
+        status = incidents.status_for("resolved", current)
         incident, sent = yield from self._write(target, current, {}, options, status=status, text=text)
         return OperationResult.from_steps(incident, [Step(name="resolve", applied=sent, detail=status)])
 
     def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
         """An incident update at the incident's current status, its body the note."""
-        text = sp.message(note=note)
-        self._require_public(options)
-        target = self._ref(ref)
-        current = yield from self._read(target, options.include_raw)
+        text = updates.message(note=note)
+        target, current = yield from self._public(ref, options)
         incident, sent = yield from self._write(target, current, {}, options, text=text)
-        return OperationResult.from_steps(
-            incident, [Step(name="note", applied=sent, detail=None if sent else "already posted")]
-        )
+        return OperationResult.from_steps(incident, [_note(sent)])
 
     def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
-        raise sp.acknowledge_unsupported()
+        raise updates.acknowledge_unsupported()
         yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
 
     def reassign_flow(
         self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
     ) -> Flow[OperationResult]:
-        raise sp.assignees_unsupported()
+        raise updates.assignees_unsupported()
         yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
 
     def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
-        """Raise the impact (``impact_override``): to ``escalation.severity`` or one step up ``sp.IMPACTS``,
-        computed once from the impact read now and written as that absolute value, with the note as body.
-        Never lowers it; a resolved incident is refused unless ``allow_reopen``."""
+        """Raise the impact (``impact_override``) to ``escalation.severity`` or one step up, as an absolute
+        value computed from the impact read now, with the note as body; never lowers it."""
         if escalation.escalation_level is not None:
-            raise sp.escalation_level_unsupported()
+            raise updates.escalation_level_unsupported()
         if escalation.assignees is not None:
-            raise sp.assignees_unsupported()
-        requested = sp.impact(escalation.severity) if escalation.severity is not None else None
-        text = sp.message(note=escalation.note)
-        self._require_public(options)
-        target = self._ref(ref)
-        current = yield from self._read(target, options.include_raw)
+            raise updates.assignees_unsupported()
+        requested = updates.impact(escalation.severity) if escalation.severity is not None else None
+        text = updates.message(note=escalation.note)
+        target, current = yield from self._public(ref, options)
         incident = current.incident
-        if incident.phase is Phase.RESOLVED and not options.allow_reopen:
-            raise IncidentValidationError(
-                "status",
-                f"incident {incident.ref} is {incident.status!r}: escalating a resolved incident makes no "
-                "sense; pass allow_reopen=True to change its impact anyway",
-                vendor=sp.NAME,
-            )
-        impact, detail = sp.escalation_target(incident.severity, requested)
+        refuse_resolved_escalation(incident, options, api.NAME)
+        impact, detail = updates.escalation_target(incident.severity, requested)
         fields = {"impact_override": impact} if impact is not None else {}
         sent = False
         if fields or text:
             incident, sent = yield from self._write(target, current, fields, options, text=text)
         steps = [Step(name="escalate", applied=impact is not None and sent, detail=detail)]
-        if text is not None:
-            steps.append(Step(name="note", applied=sent, detail=None if sent else "already posted"))
-        return OperationResult.from_steps(incident, steps)
+        return OperationResult.from_steps(incident, steps + ([_note(sent)] if text is not None else []))
 
     def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
         """A realtime incident on the connection's page, at most once per ``create.dedup_key`` (kept in its
         metadata, looked for among the page's unresolved incidents first and after a lost answer)."""
-        self._require_public(options)
+        require_public(options, PUBLIC_HINT, api.NAME)
         page_id = self._page_id("create")
         key, raw = create.dedup_key, options.include_raw
-        request = sp.build_create(page_id, create, key, notify=options.notify_subscribers)
-        if key is not None:
-            found = yield from self._find_created(page_id, key, raw)
-            if found is not None:
-                return OperationResult.from_steps(
-                    found, [Step(name="create", applied=False, detail="already created")]
-                )
+        request = updates.build_create(page_id, create, key, notify=options.notify_subscribers)
         find = (lambda: self._find_created(page_id, key, raw)) if key is not None else None
-        written = yield from write_at_most_once(request, find)
-        if written.response is None:
-            assert written.found is not None
-            return OperationResult.from_steps(
-                written.found, [Step(name="create", applied=True, detail="found after a lost answer")]
-            )
-        incident = sp.parse_incident(written.response, include_raw=raw)
-        return OperationResult.from_steps(incident, [Step(name="create", applied=True)])
+        written = yield from post_unless_found(request, find)
+        incident = written.value(lambda response: incidents.parse_incident(response, include_raw=raw))
+        if written.response is not None:
+            return OperationResult.from_steps(incident, [Step(name="create", applied=True)])
+        detail = "already created" if written.earlier else "found after a lost answer"
+        return OperationResult.from_steps(
+            incident, [Step(name="create", applied=not written.earlier, detail=detail)]
+        )
 
     def _find_created(self, page_id: str, key: str, raw: bool) -> Flow[Incident | None]:
         """The unresolved incident of ``page_id`` whose metadata carries ``key``, if any."""
         page = 1
         while True:
-            batch = sp.parse_list((yield sp.build_list(page_id, page, unresolved=True)), raw)
+            batch = incidents.parse_list((yield incidents.build_list(page_id, page, unresolved=True)), raw)
             for item in batch:
                 if key in item.keys:
                     return item.incident
-            if len(batch) < sp.LIST_PAGE_SIZE:
+            if len(batch) < incidents.LIST_PAGE_SIZE:
                 return None
             page += 1
 
     def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
         """Every page, newest first, filtered here by status (a phase matches both kinds of incident) and
         ``since``/``until`` (Statuspage's list takes neither). Services and teams are refused."""
-        sp.check_list_scope(query.services, query.teams)
-        words, phases = sp.status_filter(query.statuses)
-        since, until = _aware(query.since), _aware(query.until)
+        incidents.check_list_scope(query.services, query.teams)
+        words, phases = incidents.status_filter(query.statuses)
         page_id = self._page_id("list")
-        incidents: list[Incident] = []
+        found: list[Incident] = []
         page = 1
-        while query.limit is None or len(incidents) < query.limit:
-            batch = [
-                read.incident
-                for read in sp.parse_list((yield sp.build_list(page_id, page)), query.include_raw)
+        while query.limit is None or len(found) < query.limit:
+            response = yield incidents.build_list(page_id, page)
+            batch = [read.incident for read in incidents.parse_list(response, query.include_raw)]
+            found += [
+                item
+                for item in batch
+                if (not query.statuses or item.status in words or item.phase in phases)
+                and created_between(item.created_at, query.since, query.until)
             ]
-            for item in batch:
-                created = item.created_at
-                wanted = item.status in words or item.phase in phases
-                if (query.statuses and not wanted) or (until is not None and created and created >= until):
-                    continue
-                if since is None or created is None or created >= since:
-                    incidents.append(item)
             oldest = batch[-1].created_at if batch else None
-            if len(batch) < sp.LIST_PAGE_SIZE or (
-                since is not None and oldest is not None and oldest < since
-            ):
+            if len(batch) < incidents.LIST_PAGE_SIZE or not created_between(oldest, query.since, None):
                 break
             page += 1
-        return incidents if query.limit is None else incidents[: query.limit]
+        return found if query.limit is None else found[: query.limit]
 
     def check_connection_flow(self) -> Flow[str]:
         page_id = self.settings.extra("page_id")
-        yield sp.build_connection_check(page_id)
+        yield incidents.build_connection_check(page_id)
         where = f", page {page_id}" if page_id else ""
         return f"Connected to Statuspage at {self.settings.base_url}{where}"

@@ -7,12 +7,12 @@ need ``public=True``; acknowledge does not exist there.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
     ConflictError,
-    ConnectionConfigError,
     IncidentValidationError,
     VendorValidationError,
 )
@@ -20,12 +20,12 @@ from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import (
     ConnectionSettings,
-    base_url_from_host,
-    common_settings,
+    api_key_settings,
+    choice_extra,
     url_template,
 )
 from airflow_incident_provider.hooks.snapshot_feed import group_watched, snapshot_flow
-from airflow_incident_provider.hooks.write_once import write_at_most_once
+from airflow_incident_provider.hooks.write_once import post_unless_found, read_back, write_at_most_once
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
     ChangeFeed,
@@ -40,16 +40,11 @@ from airflow_incident_provider.models import (
     WriteOptions,
 )
 from airflow_incident_provider.vendors import uptimeio as uv
-from airflow_incident_provider.vendors.base import Request
+from airflow_incident_provider.vendors.base import Request, aware
 from airflow_incident_provider.vendors.uptimeio import changes as uptimeio_changes
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
-
-
-def _aware(moment: datetime) -> datetime:
-    """A naive bound is taken as UTC, as Airflow's own dates are."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class UptimeIOIncidentHook(IncidentHook):
@@ -74,29 +69,15 @@ class UptimeIOIncidentHook(IncidentHook):
     def settings_from_connection(
         cls, connection: Connection, extras: Mapping[str, Any]
     ) -> ConnectionSettings:
-        conn_id = connection.conn_id
-        if not connection.password:
-            raise ConnectionConfigError(f"connection {conn_id!r}: put the UptimeIO API key in the password")
-        marker = str(extras.get("note_marker", uv.NOTE_MARKER)).strip().lower()
-        if marker not in uv.MARKER_STYLES:
-            raise ConnectionConfigError(
-                f"connection {conn_id!r}: note_marker {marker!r} is not one of {', '.join(uv.MARKER_STYLES)}"
-            )
-        scope = {
-            name: str(extras.get(name) or "").strip() or None for name in ("project_id", "status_page_id")
-        }
-        return ConnectionSettings(
-            conn_id=conn_id,
-            base_url=base_url_from_host(connection.host, uv.BASE_URL, conn_id),
-            token=connection.password,
-            extras={
-                **extras,
-                **scope,
-                "note_marker": marker,
-                "incident_url_template": url_template(extras, conn_id, uv.URL_PLACEHOLDERS),
-            },
-            **common_settings(extras, conn_id),
-        )
+        def own(conn_id: str) -> dict[str, Any]:
+            marker = choice_extra(extras, "note_marker", uv.MARKER_STYLES, uv.NOTE_MARKER, conn_id)
+            scope = {
+                name: str(extras.get(name) or "").strip() or None for name in ("project_id", "status_page_id")
+            }
+            template = url_template(extras, conn_id, uv.URL_PLACEHOLDERS)
+            return {**scope, "note_marker": marker, "incident_url_template": template}
+
+        return api_key_settings(connection, extras, uv.DISPLAY_NAME, uv.BASE_URL, own)
 
     def request_headers(self, request: Request) -> dict[str, str]:
         return uv.headers(self.settings.token, has_body=request.json is not None)
@@ -137,10 +118,10 @@ class UptimeIOIncidentHook(IncidentHook):
     def _note_step(self, scope: uv.Scope, content: str, status: str, options: WriteOptions) -> Flow[Step]:
         """Post a timeline update at most once: with a marker, look for it first and after a lost response."""
         key = options.idempotency_key if self.settings.extra("note_marker") == "hidden" else None
-        if key and (yield from self._find_marker(scope, key)):
-            return Step(name="note", applied=False, detail="already posted")
         find = (lambda: self._find_marker(scope, key)) if key else None
-        written = yield from write_at_most_once(uv.build_add_update(scope, content, status), find)
+        written = yield from post_unless_found(uv.build_add_update(scope, content, status), find)
+        if written.earlier:
+            return Step(name="note", applied=False, detail="already posted")
         if written.response is None:
             return Step(name="note", applied=True, detail=f"{status} (response lost, found posted)")
         return Step(name="note", applied=True, detail=status)
@@ -150,9 +131,10 @@ class UptimeIOIncidentHook(IncidentHook):
     ) -> Flow[tuple[Incident, Step]]:
         """``POST .../resolve``; a lost response or a refusal is settled by reading the incident again."""
         try:
-            written = yield from write_at_most_once(
-                uv.build_resolve(scope, message), lambda: self._resolved_flow(scope, include_raw)
+            resolved = read_back(
+                partial(self._get, scope, include_raw), lambda now: now.phase is Phase.RESOLVED
             )
+            written = yield from write_at_most_once(uv.build_resolve(scope, message), resolved)
         except (ConflictError, VendorValidationError):
             incident = yield from self._get(scope, include_raw)
             if incident.phase is not Phase.RESOLVED:
@@ -165,11 +147,6 @@ class UptimeIOIncidentHook(IncidentHook):
             written.response, scope, url_template=self._url_template, include_raw=include_raw
         )
         return incident, Step(name="resolve", applied=True)
-
-    def _resolved_flow(self, scope: uv.Scope, include_raw: bool) -> Flow[Incident | None]:
-        """The incident, read again, if it is resolved (a lost resolve landed)."""
-        incident = yield from self._get(scope, include_raw)
-        return incident if incident.phase is Phase.RESOLVED else None
 
     # --- flows ------------------------------------------------------------------------------------
 
@@ -303,8 +280,7 @@ class UptimeIOIncidentHook(IncidentHook):
         page_size = (
             uv.LIST_PAGE_SIZE if filtered or query.limit is None else min(uv.LIST_PAGE_SIZE, query.limit)
         )
-        since = _aware(query.since) if query.since is not None else None
-        until = _aware(query.until) if query.until is not None else None
+        since, until = aware(query.since), aware(query.until)
         incidents: list[Incident] = []
         seen: set[str] = set()
         page = 1

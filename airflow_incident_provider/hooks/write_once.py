@@ -28,6 +28,15 @@ class Written(Generic[T]):
 
     response: Response | None
     found: T | None = None
+    earlier: bool = False
+    """Found before posting: an earlier try (of a retried task) had made the write."""
+
+    def value(self, parse: Callable[[Response], T]) -> T:
+        """The answer as ``parse`` reads it, or (the answer lost) what the look-up found."""
+        if self.response is not None:
+            return parse(self.response)
+        assert self.found is not None
+        return self.found
 
 
 def write_at_most_once(
@@ -54,3 +63,24 @@ def write_at_most_once(
             if attempt == attempts:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def post_unless_found(
+    request: Request, find: Callable[[], Flow[T | None]] | None, *, attempts: int = WRITE_ATTEMPTS
+) -> Flow[Written[T]]:
+    """Run ``find`` first (an earlier try may have made the write), then :func:`write_at_most_once`."""
+    if find is not None:
+        found = yield from find()
+        if found is not None and found is not False:
+            return Written(None, found, earlier=True)
+    return (yield from write_at_most_once(request, find, attempts=attempts))
+
+
+def read_back(read: Callable[[], Flow[T]], took: Callable[[T], bool]) -> Callable[[], Flow[T | None]]:
+    """A look-up for a write whose answer was lost: read again, and keep the reading if it shows the write."""
+
+    def find() -> Flow[T | None]:
+        now = yield from read()
+        return now if took(now) else None
+
+    return find

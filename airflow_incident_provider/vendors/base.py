@@ -135,6 +135,24 @@ def refuse_scope(services: Sequence[str], teams: Sequence[str], *, vendor: str, 
             )
 
 
+def one_of(value: object, allowed: Sequence[str], field_name: str, what: str, vendor: str) -> str:
+    """``value`` (any case) as one of the lower-case words ``allowed``, or an error listing them
+    (``what`` names the kind: "an impact")."""
+    word = value.strip().lower() if isinstance(value, str) else ""
+    if word not in allowed:
+        raise IncidentValidationError(
+            field_name, f"{value!r} is not {what}; allowed: {', '.join(allowed)}", vendor=vendor
+        )
+    return word
+
+
+def bounded_text(value: object, field_name: str, maximum: int, vendor: str) -> str:
+    """Text that is not blank and at most ``maximum`` characters long (a title, a name, a message)."""
+    if not isinstance(value, str) or not value.strip() or len(value) > maximum:
+        raise IncidentValidationError(field_name, f"must be 1 to {maximum} characters", vendor=vendor)
+    return value
+
+
 def lookup_status(
     word: str,
     statuses: Mapping[str, Phase],
@@ -254,6 +272,42 @@ def wait_from_headers(
         epoch = reset >= EPOCH_THRESHOLD if reset_is_epoch is None else reset_is_epoch
         return max(0.0, reset - moment if epoch else reset)
     return None
+
+
+def json_headers(auth: Mapping[str, str], *, has_body: bool) -> dict[str, str]:
+    """The credential header(s) ``auth``, JSON accepted, and a JSON content type when a body is sent."""
+    return {
+        **auth,
+        "Accept": "application/json",
+        **({"Content-Type": "application/json"} if has_body else {}),
+    }
+
+
+def retry_after_header(response: Response) -> float | None:
+    """``Retry-After`` alone (seconds or an HTTP date), for a vendor that documents no reset header."""
+    return wait_from_headers(response.headers)
+
+
+def no_budget(response: Response) -> Budget | None:
+    """For a vendor that documents no budget headers: the client-side limiter alone paces its calls."""
+    return None
+
+
+def no_conflict_codes(code: str | None) -> bool:
+    """For a vendor that documents no conflict codes: a 409 is a conflict by its status alone."""
+    return False
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """A naive datetime taken as UTC, as Airflow's own dates are."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def created_between(created: datetime | None, since: datetime | None, until: datetime | None) -> bool:
+    """Whether a creation time is in ``[since, until)`` (naive bounds are UTC) for a vendor whose list
+    takes no dates; an incident without one is kept."""
+    since, until = aware(since), aware(until)
+    return created is None or ((since is None or created >= since) and (until is None or created < until))
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from openapi_schema_validator import OAS30Validator
 
 from airflow_incident_provider.models import IncidentUpdate
 from airflow_incident_provider.sandbox.incidentio import ROLES, SEVERITIES, STATUSES, USERS
-from airflow_incident_provider.vendors import incidentio as iv
 from airflow_incident_provider.vendors.base import Request
+from airflow_incident_provider.vendors.incidentio import api, catalog, incidents, writes
 from tests.contract.openapi_check import (
     BEARER,
     Contract,
@@ -35,7 +35,7 @@ CATEGORY_FILTER = "query 'status_category[one_of]': not a parameter of GET /v2/i
 CONTRACT = Contract(
     vendor="incident.io",
     extract={**load_extract("incidentio_schemas.json"), "security": BEARER_FROM_DESCRIPTION},
-    base_url=iv.BASE_URL,
+    base_url=api.BASE_URL,
     credentials=Credentials(BEARER, "'Bearer <key>'"),
     known_deviations={
         CATEGORY_FILTER: "the spec declares status_category with an empty schema and says its operators are "
@@ -49,7 +49,7 @@ INCIDENT_ID = "01FDAG4SAP5TYPT98WGR2N7W91"
 
 
 def assert_conforms(request: Request) -> None:
-    CONTRACT.assert_conforms(request, iv.headers("inc-contract-key-9f8e", has_body=request.json is not None))
+    CONTRACT.assert_conforms(request, api.headers("inc-contract-key-9f8e", has_body=request.json is not None))
 
 
 def test_extract_names_its_source_and_is_self_contained() -> None:
@@ -70,31 +70,31 @@ def test_extracted_schemas_are_valid_openapi_30_schemas(key: str) -> None:
 
 def test_every_read_conforms() -> None:
     for request in (
-        iv.build_get(INCIDENT_ID),
-        iv.build_list((), None),
-        iv.build_list(("triage",), INCIDENT_ID, page_size=25),
-        iv.build_statuses(),
-        iv.build_severities(),
-        iv.build_roles(),
-        iv.build_connection_check(),
+        incidents.build_get(INCIDENT_ID),
+        incidents.build_list((), None),
+        incidents.build_list(("triage",), INCIDENT_ID, page_size=25),
+        catalog.build_catalog("statuses"),
+        catalog.build_catalog("severities"),
+        catalog.build_catalog("roles"),
+        incidents.build_connection_check(),
     ):
         assert_conforms(request)
 
 
 def test_the_category_filter_is_the_one_known_deviation() -> None:
     problems = CONTRACT.check_request(
-        iv.build_list(("live", "paused"), None), iv.headers("k", has_body=False)
+        incidents.build_list(("live", "paused"), None), api.headers("k", has_body=False)
     )
     assert problems == []
     raw = Contract(CONTRACT.vendor, EXTRACT, CONTRACT.base_url, CONTRACT.credentials)
-    assert raw.check_request(iv.build_list(("live",), None), iv.headers("k", has_body=False)) == [
+    assert raw.check_request(incidents.build_list(("live",), None), api.headers("k", has_body=False)) == [
         CATEGORY_FILTER
     ]
 
 
 @pytest.mark.parametrize("notify", [False, True])
 def test_every_edit_conforms(notify: bool) -> None:
-    edit = iv.validate_update(
+    edit = writes.validate_update(
         IncidentUpdate(
             title="Renamed", description="Now with a summary", vendor_fields={"call_url": "https://x"}
         )
@@ -102,30 +102,30 @@ def test_every_edit_conforms(notify: bool) -> None:
     edit["severity_id"] = SEVERITIES[1].id
     edit["incident_status_id"] = STATUSES[2].id
     edit["incident_role_assignments"] = [
-        iv.role_assignment(ROLES[0].id, (USERS[0].email,)),
-        iv.role_assignment(ROLES[2].id, (USERS[1].id,)),
-        iv.role_assignment(ROLES[1].id, ()),
+        writes.role_assignment(ROLES[0].id, (USERS[0].email,)),
+        writes.role_assignment(ROLES[2].id, (USERS[1].id,)),
+        writes.role_assignment(ROLES[1].id, ()),
     ]
-    assert_conforms(iv.build_edit(INCIDENT_ID, edit, notify=notify))
+    assert_conforms(writes.build_edit(INCIDENT_ID, edit, notify=notify))
 
 
 def test_create_conforms_and_carries_the_required_key_and_visibility() -> None:
     from airflow_incident_provider.models import IncidentCreate
 
-    payload = iv.validate_create(
+    payload = writes.validate_create(
         IncidentCreate(title="Queue stuck", description="Consumers idle", vendor_fields={"mode": "test"})
     )
     payload["severity_id"] = SEVERITIES[0].id
-    payload["incident_role_assignments"] = [iv.role_assignment(ROLES[0].id, (USERS[0].id,))]
-    request = iv.build_create(payload, "dag/run/task", "private")
+    payload["incident_role_assignments"] = [writes.role_assignment(ROLES[0].id, (USERS[0].id,))]
+    request = writes.build_create(payload, "dag/run/task", "private")
     assert_conforms(request)
     CONTRACT.assert_catches(
-        iv.build_create({"name": "x"}, "", "secret"), iv.headers("k", has_body=True), "visibility"
+        writes.build_create({"name": "x"}, "", "secret"), api.headers("k", has_body=True), "visibility"
     )
 
 
 def test_a_request_without_the_bearer_key_is_caught() -> None:
-    CONTRACT.assert_catches(iv.build_get(INCIDENT_ID), {}, "Authorization")
+    CONTRACT.assert_catches(incidents.build_get(INCIDENT_ID), {}, "Authorization")
 
 
 def test_the_sandbox_answers_with_the_spec_s_response_shapes(incidentio: IncidentIOSandbox) -> None:

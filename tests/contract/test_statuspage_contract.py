@@ -22,8 +22,8 @@ from openapi_schema_validator import OAS30Validator
 
 from airflow_incident_provider.hooks.statuspage import StatuspageIncidentHook
 from airflow_incident_provider.models import Escalation, IncidentCreate, IncidentUpdate, WriteOptions
-from airflow_incident_provider.vendors import statuspage as sp
 from airflow_incident_provider.vendors.base import Request
+from airflow_incident_provider.vendors.statuspage import api, incidents, updates
 from tests.contract.openapi_check import (
     Contract,
     Credentials,
@@ -36,20 +36,20 @@ from tests.hooks.scripted import drive, ok
 CONTRACT = Contract(
     vendor="Statuspage",
     extract=load_extract("statuspage_schemas.json"),
-    base_url=sp.BASE_URL.removesuffix("/v1"),  # the spec's paths are relative to its server's /v1
+    base_url=api.BASE_URL.removesuffix("/v1"),  # the spec's paths are relative to its server's /v1
     credentials=Credentials(re.compile(r"^OAuth \S+$"), "an OAuth key"),
 )
 EXTRACT = CONTRACT.extract
 OPERATIONS = CONTRACT.operations
 KEY = "contract-key-1f2e3d4c5b6a"
 PAGE, INCIDENT = "gytm4qzbx9t6", "p31zjtct2jer"
-REF = sp.IncidentRef(PAGE, INCIDENT)
+REF = api.IncidentRef(PAGE, INCIDENT)
 PATCH = "PATCH /pages/{page_id}/incidents/{incident_id}"
 DEFECT = '"type": "Object"'
 
 
 def assert_conforms(request: Request) -> None:
-    CONTRACT.assert_conforms(request, sp.headers(KEY, has_body=request.json is not None))
+    CONTRACT.assert_conforms(request, api.headers(KEY, has_body=request.json is not None))
 
 
 def incident_json(status: str = "investigating", impact: str = "minor", **extra: Any) -> dict[str, Any]:
@@ -58,7 +58,7 @@ def incident_json(status: str = "investigating", impact: str = "minor", **extra:
 
 def flow_requests(flow: Any, answer: dict[str, Any] | list[Any]) -> list[Request]:
     """Every request a hook flow sends, each answered with ``answer``."""
-    _, requests = drive(flow, lambda request: ok(answer), vendor=sp.NAME)
+    _, requests = drive(flow, lambda request: ok(answer), vendor=api.NAME)
     return list(requests)
 
 
@@ -79,7 +79,7 @@ def test_extract_names_its_source_and_is_self_contained() -> None:
     assert source["commit"] == "bc4d957c958f5881e11c687068783591c2a58604"
     assert source["url"] == "https://developer.statuspage.io/"
     assert "licence" in source["note"]
-    assert source["servers"] == [sp.BASE_URL]
+    assert source["servers"] == [api.BASE_URL]
     (scheme,) = EXTRACT["security"]
     assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
     assert "Authorization: OAuth " in scheme["description"]
@@ -107,17 +107,17 @@ def test_the_response_defect_is_only_the_metadata_type() -> None:
 def test_the_spec_states_the_facts_the_module_holds() -> None:
     """Statuses, impacts, component statuses, the limits in the descriptions and the notification default."""
     incident = OPERATIONS[PATCH]["request_body"]["schema"]["properties"]["incident"]["properties"]
-    assert incident["status"]["enum"] == [*sp.REALTIME, *sp.MAINTENANCE]
-    assert set(sp.IMPACTS) < set(incident["impact_override"]["enum"])
+    assert incident["status"]["enum"] == [*incidents.REALTIME, *incidents.MAINTENANCE]
+    assert set(updates.IMPACTS) < set(incident["impact_override"]["enum"])
     (component,) = incident["components"]["properties"].values()
-    assert set(component["enum"]) == {*sp.COMPONENT_STATUSES, ""}
-    assert f"maximum limit of {sp.NAME_MAX_LENGTH} characters" in incident["name"]["description"]
-    assert f"maximum limit of {sp.BODY_MAX_LENGTH} characters" in incident["body"]["description"]
+    assert set(component["enum"]) == {*updates.COMPONENT_STATUSES, ""}
+    assert f"maximum limit of {updates.NAME_MAX_LENGTH} characters" in incident["name"]["description"]
+    assert f"maximum limit of {updates.BODY_MAX_LENGTH} characters" in incident["body"]["description"]
     assert incident["deliver_notifications"]["default"] is True, "so the provider always sends it"
     assert "top-level values in the object must also be objects" in incident["metadata"]["description"]
     limit = OPERATIONS["GET /pages/{page_id}/incidents"]["parameters"]
     assert "maximum limit is 100" in next(p for p in limit if p["name"] == "limit")["description"]
-    assert sp.LIST_PAGE_SIZE == 100
+    assert incidents.LIST_PAGE_SIZE == 100
 
 
 # --- negative controls ----------------------------------------------------------------------------------
@@ -149,18 +149,18 @@ def test_checker_catches_broken_requests(
 
 @pytest.mark.parametrize("ref", [INCIDENT, f"{PAGE}/{INCIDENT}", f" {PAGE}/{INCIDENT} "])
 def test_get(ref: str) -> None:
-    assert_conforms(sp.build_get(sp.parse_ref(ref, PAGE)))
+    assert_conforms(incidents.build_get(api.parse_ref(ref, PAGE)))
 
 
 @pytest.mark.parametrize("unresolved", [False, True])
 @pytest.mark.parametrize("page", [1, 2, 50])
 def test_list_pages(page: int, unresolved: bool) -> None:
-    assert_conforms(sp.build_list(PAGE, page, unresolved=unresolved))
+    assert_conforms(incidents.build_list(PAGE, page, unresolved=unresolved))
 
 
 @pytest.mark.parametrize("page_id", [PAGE, None])
 def test_connection_check(page_id: str | None) -> None:
-    assert_conforms(sp.build_connection_check(page_id))
+    assert_conforms(incidents.build_connection_check(page_id))
 
 
 # --- writes, as the hook's flows build them ----------------------------------------------------------------
@@ -220,7 +220,7 @@ def test_resolve_note_escalate_and_create() -> None:
     _, listed = drive(
         hook().create_flow(create, KEYED),
         lambda request: ok([] if request.method == "GET" else current),
-        vendor=sp.NAME,
+        vendor=api.NAME,
     )
     assert [request.method for request in listed] == ["GET", "POST"]
     for request in listed:
@@ -232,8 +232,8 @@ text = st.text(alphabet=string.printable, min_size=1, max_size=300).filter(str.s
 
 @given(
     title=st.one_of(st.none(), text),
-    status=st.one_of(st.none(), st.sampled_from([*sp.REALTIME, "open", "acknowledged", "mitigated"])),
-    severity=st.one_of(st.none(), st.sampled_from(sp.IMPACTS)),
+    status=st.one_of(st.none(), st.sampled_from([*incidents.REALTIME, "open", "acknowledged", "mitigated"])),
+    severity=st.one_of(st.none(), st.sampled_from(updates.IMPACTS)),
     note=st.one_of(st.none(), text),
 )
 def test_any_valid_update_conforms(

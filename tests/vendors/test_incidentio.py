@@ -6,13 +6,18 @@ import pytest
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.models import IncidentUpdate, Phase
-from airflow_incident_provider.vendors import incidentio as iv
+from airflow_incident_provider.vendors import incidentio
 from airflow_incident_provider.vendors.base import Response
+from airflow_incident_provider.vendors.incidentio import api, catalog, incidents, writes
 from airflow_incident_provider.vendors.protocol import VendorModule
 
-CHECKED: VendorModule = iv  # mypy: the module is a VendorModule
+CHECKED: VendorModule = incidentio  # mypy: the module is a VendorModule
 
-SEVERITIES = [iv.Entry("s1", "Minor", 1), iv.Entry("s3", "Critical", 3), iv.Entry("s2", "Major", 2)]
+SEVERITIES = [
+    catalog.Entry("s1", "Minor", 1),
+    catalog.Entry("s3", "Critical", 3),
+    catalog.Entry("s2", "Major", 2),
+]
 
 
 def test_the_first_error_s_message_and_field_lead_and_the_request_id_is_kept() -> None:
@@ -25,48 +30,51 @@ def test_the_first_error_s_message_and_field_lead_and_the_request_id_is_kept() -
             {"code": "invalid_value", "message": "Bad name"},
         ],
     }
-    message, code, details = iv.parse_error(Response(422, {}, body))
+    message, code, details = api.parse_error(Response(422, {}, body))
     assert (message, code) == ("A severity is required (field severity_id)", "is_required")
     assert details == ("invalid_value: Bad name", "request_id 631766c4")
-    assert iv.parse_error(Response(502, {}, None))[0] == "HTTP 502 with no incident.io error body"
+    assert api.parse_error(Response(502, {}, None))[0] == "HTTP 502 with no incident.io error body"
 
 
 def test_a_429_waits_for_the_body_s_retry_after_date() -> None:
     body = {"type": "too_many_requests", "rate_limit": {"retry_after": "Thu, 17 Apr 2025 11:17:18 UTC"}}
     now = 1744888630.0  # 2025-04-17 11:17:10 UTC
-    assert iv.retry_after(Response(429, {}, body), now=now) == pytest.approx(8.0)
-    assert iv.retry_after(Response(429, {"retry-after": "3"}, body), now=now) == 3.0
-    assert iv.retry_after(Response(429, {}, {"rate_limit": {"retry_after": "soon"}}), now=now) is None
+    assert api.retry_after(Response(429, {}, body), now=now) == pytest.approx(8.0)
+    assert api.retry_after(Response(429, {"retry-after": "3"}, body), now=now) == 3.0
+    assert api.retry_after(Response(429, {}, {"rate_limit": {"retry_after": "soon"}}), now=now) is None
 
 
 def test_categories_are_the_status_words_and_a_new_one_reads_as_open() -> None:
-    assert iv.to_vendor_status("Acknowledged") == "live"
-    assert iv.to_vendor_status("resolved") == "closed"
+    assert catalog.to_vendor_status("Acknowledged") == "live"
+    assert catalog.to_vendor_status("resolved") == "closed"
     with pytest.raises(IncidentValidationError, match="mitigated"):
-        iv.to_vendor_status("mitigated")
+        catalog.to_vendor_status("mitigated")
     raw = {"id": "i1", "incident_status": {"category": "snoozed"}, "name": "x"}
-    assert iv.incident_from_json(raw).phase is Phase.OPEN
-    assert iv.incident_from_json({**raw, "incident_status": {"category": "learning"}}).phase is Phase.RESOLVED
+    assert incidents.incident_from_json(raw).phase is Phase.OPEN
+    assert (
+        incidents.incident_from_json({**raw, "incident_status": {"category": "learning"}}).phase
+        is Phase.RESOLVED
+    )
 
 
 def test_severities_climb_by_rank_and_stop_at_the_top() -> None:
     ordered = sorted(SEVERITIES, key=lambda entry: entry.rank)
-    assert iv.next_severity(None, ordered) == ordered[0]
-    assert iv.next_severity("s1", ordered) == ordered[1]
-    assert iv.next_severity("s3", ordered) is None
+    assert catalog.next_severity(None, ordered) == ordered[0]
+    assert catalog.next_severity("s1", ordered) == ordered[1]
+    assert catalog.next_severity("s3", ordered) is None
     with pytest.raises(IncidentValidationError, match="Minor, Critical, Major"):
-        iv.find("sev0", SEVERITIES, "severity", "severity")
+        catalog.find("sev0", SEVERITIES, "severity", "severity")
 
 
 def test_vendor_fields_are_typed_and_arguments_are_named() -> None:
     with pytest.raises(IncidentValidationError, match=r"vendor_fields\.call_url"):
-        iv.validate_vendor_fields({"call_url": None})
+        writes.validate_vendor_fields({"call_url": None})
     with pytest.raises(IncidentValidationError, match="list of objects"):
-        iv.validate_vendor_fields({"custom_field_entries": "x"})
+        writes.validate_vendor_fields({"custom_field_entries": "x"})
     with pytest.raises(IncidentValidationError, match="'title' argument"):
-        iv.validate_vendor_fields({"name": "x"})
+        writes.validate_vendor_fields({"name": "x"})
     with pytest.raises(UnsupportedOperationError, match="no endpoint to post an incident update"):
-        iv.validate_update(IncidentUpdate(note="x"))
+        writes.validate_update(IncidentUpdate(note="x"))
 
 
 def test_an_edit_has_landed_only_when_every_value_shows() -> None:
@@ -75,10 +83,10 @@ def test_an_edit_has_landed_only_when_every_value_shows() -> None:
         "severity": {"id": "s2"},
         "incident_role_assignments": [{"role": {"id": "r1"}, "assignee": {"id": "u1", "email": "a@x.io"}}],
     }
-    assert iv.edit_landed(current, {"name": "A", "severity_id": "s2"})
-    assert not iv.edit_landed(current, {"name": "B"})
-    assignment = iv.role_assignment("r1", ("a@x.io",))
-    assert iv.edit_landed(current, {"incident_role_assignments": [assignment]})
-    assert not iv.edit_landed(current, {"custom_field_entries": []}), "what cannot be read back is resent"
+    assert writes.edit_landed(current, {"name": "A", "severity_id": "s2"})
+    assert not writes.edit_landed(current, {"name": "B"})
+    assignment = writes.role_assignment("r1", ("a@x.io",))
+    assert writes.edit_landed(current, {"incident_role_assignments": [assignment]})
+    assert not writes.edit_landed(current, {"custom_field_entries": []}), "what cannot be read back is resent"
     with pytest.raises(IncidentValidationError, match="holds one person"):
-        iv.role_assignment("r1", ("u1", "u2"))
+        writes.role_assignment("r1", ("u1", "u2"))

@@ -8,11 +8,12 @@ import pytest
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.models import IncidentCreate, IncidentUpdate, Phase
-from airflow_incident_provider.vendors import statuspage as sp
+from airflow_incident_provider.vendors import statuspage
 from airflow_incident_provider.vendors.base import Response
 from airflow_incident_provider.vendors.protocol import VendorModule
+from airflow_incident_provider.vendors.statuspage import api, incidents, updates
 
-CHECKED: VendorModule = sp  # mypy: the module is a VendorModule
+CHECKED: VendorModule = statuspage  # mypy: the module is a VendorModule
 PAGE, INCIDENT = "gytm4qzbx9t6", "p31zjtct2jer"
 
 
@@ -20,29 +21,29 @@ def answer(status: int, body: Any, **headers: str) -> Response:
     return Response(status, headers, body)
 
 
-def current(status: str = "investigating", **data: Any) -> sp.Read:
-    return sp.parse_read(answer(200, {"id": INCIDENT, "page_id": PAGE, "status": status, **data}))
+def current(status: str = "investigating", **data: Any) -> incidents.Read:
+    return incidents.parse_read(answer(200, {"id": INCIDENT, "page_id": PAGE, "status": status, **data}))
 
 
 def test_refs_and_paths() -> None:
-    assert str(sp.parse_ref(f"{PAGE}/{INCIDENT}", None)) == f"{PAGE}/{INCIDENT}"
-    assert sp.parse_ref(INCIDENT, PAGE).path == f"/pages/{PAGE}/incidents/{INCIDENT}"
-    assert sp.parse_ref("a b?c", PAGE).incident_id == "a%20b%3Fc"
+    assert str(api.parse_ref(f"{PAGE}/{INCIDENT}", None)) == f"{PAGE}/{INCIDENT}"
+    assert api.parse_ref(INCIDENT, PAGE).path == f"/pages/{PAGE}/incidents/{INCIDENT}"
+    assert api.parse_ref("a b?c", PAGE).incident_id == "a%20b%3Fc"
     for bad in ("", "..", f"{PAGE}/", None, 3.5):
         with pytest.raises(IncidentValidationError, match="incident_id"):
-            sp.parse_ref(bad, PAGE)
+            api.parse_ref(bad, PAGE)
     with pytest.raises(IncidentValidationError, match="page_id"):
-        sp.parse_ref(INCIDENT, None)
+        api.parse_ref(INCIDENT, None)
 
 
 def test_the_key_goes_as_oauth_and_the_limit_is_one_a_second() -> None:
-    assert sp.headers("k3y", has_body=True) == {
+    assert api.headers("k3y", has_body=True) == {
         "Authorization": "OAuth k3y",
         "Accept": "application/json",
         "Content-Type": "application/json",
     }
-    assert "Content-Type" not in sp.headers("k3y", has_body=False)
-    assert sp.RATE_LIMIT_PER_MINUTE == 60
+    assert "Content-Type" not in api.headers("k3y", has_body=False)
+    assert api.RATE_LIMIT_PER_MINUTE == 60
 
 
 @pytest.mark.parametrize(
@@ -59,8 +60,8 @@ def test_the_key_goes_as_oauth_and_the_limit_is_one_a_second() -> None:
     ],
 )
 def test_every_status_has_its_phase(word: str, phase: Phase) -> None:
-    assert sp.STATUS_PHASES[word] is phase
-    assert sp.incident_from_json({"id": "x", "status": word.upper()}).phase is phase
+    assert incidents.STATUS_PHASES[word] is phase
+    assert incidents.incident_from_json({"id": "x", "status": word.upper()}).phase is phase
 
 
 @pytest.mark.parametrize(
@@ -74,18 +75,18 @@ def test_every_status_has_its_phase(word: str, phase: Phase) -> None:
     ],
 )
 def test_a_phase_is_written_in_the_incident_s_own_kind(word: str, status: str, expected: str) -> None:
-    assert sp.status_for(word, current(status)) == expected
+    assert incidents.status_for(word, current(status)) == expected
 
 
 def test_a_word_of_the_other_kind_is_refused_with_the_allowed_ones() -> None:
     with pytest.raises(IncidentValidationError, match="scheduled, in_progress, verifying, completed"):
-        sp.status_for("identified", current("scheduled"))
+        incidents.status_for("identified", current("scheduled"))
     with pytest.raises(IncidentValidationError, match="not a status; allowed"):
-        sp.to_vendor_status("resovled")
+        incidents.to_vendor_status("resovled")
 
 
 def test_list_filters_words_exactly_and_phases_across_kinds() -> None:
-    words, phases = sp.status_filter(["investigating", "resolved", "acknowledged"])
+    words, phases = incidents.status_filter(["investigating", "resolved", "acknowledged"])
     assert (words, phases) == ({"investigating"}, {Phase.RESOLVED, Phase.ACKNOWLEDGED})
 
 
@@ -106,21 +107,23 @@ def test_reading_an_incident_and_its_keys() -> None:
         "https://stspg.io/abc",
     )
     assert read.keys == ("k1", "k2")
-    assert sp.parse_read(answer(200, {"id": "x", "metadata": {"x": {}}}), include_raw=True).incident.raw == {
+    assert incidents.parse_read(
+        answer(200, {"id": "x", "metadata": {"x": {}}}), include_raw=True
+    ).incident.raw == {
         "id": "x",
         "metadata": "***",
     }
     with pytest.raises(ValueError, match="without an array"):
-        sp.parse_list(answer(200, {"id": "x"}))
+        incidents.parse_list(answer(200, {"id": "x"}))
 
 
 def test_a_key_is_added_to_the_incident_s_metadata_and_old_ones_drop_off() -> None:
     keys = [f"k{n}" for n in range(25)]
     read = current(metadata={"jira": {"id": 1}, "airflow_incident_provider": {"writes": keys}})
-    metadata = sp.with_key(read, "new")["metadata"]
+    metadata = updates.with_key(read, "new")["metadata"]
     assert metadata["jira"] == {"id": 1}
     assert metadata["airflow_incident_provider"]["writes"] == [*keys[-19:], "new"]
-    assert sp.with_key(read, None) == {}
+    assert updates.with_key(read, None) == {}
 
 
 @pytest.mark.parametrize(
@@ -138,45 +141,45 @@ def test_a_key_is_added_to_the_incident_s_metadata_and_old_ones_drop_off() -> No
     ],
 )
 def test_errors_keep_statuspage_s_words(body: Any, message: str, details: tuple[str, ...]) -> None:
-    assert sp.parse_error(answer(422, body)) == (message, None, details)
+    assert api.parse_error(answer(422, body)) == (message, None, details)
 
 
 def test_420_is_read_as_429_and_retry_after_is_honoured() -> None:
-    limited = sp.normalized(answer(420, {}, **{"retry-after": "3"}))
+    limited = api.normalized(answer(420, {}, **{"retry-after": "3"}))
     assert limited.status == 429
-    assert sp.retry_after(limited) == 3.0
-    assert sp.normalized(answer(404, {})).status == 404
-    assert sp.budget(limited) is None
+    assert api.retry_after(limited) == 3.0
+    assert api.normalized(answer(404, {})).status == 404
+    assert api.budget(limited) is None
 
 
 def test_update_fields_and_what_they_refuse() -> None:
     update = IncidentUpdate(
         title="T", severity="CRITICAL", vendor_fields={"components": {"c1": "major_outage"}}
     )
-    assert sp.validate_update(update) == {
+    assert updates.validate_update(update) == {
         "components": {"c1": "major_outage"},
         "name": "T",
         "impact_override": "critical",
     }
     with pytest.raises(UnsupportedOperationError, match="assignees"):
-        sp.validate_update(IncidentUpdate(assignees=("a",)))
+        updates.validate_update(IncidentUpdate(assignees=("a",)))
     with pytest.raises(IncidentValidationError, match=r"'vendor_fields\.body': use the 'note' argument"):
-        sp.validate_update(IncidentUpdate(vendor_fields={"body": "x"}))
+        updates.validate_update(IncidentUpdate(vendor_fields={"body": "x"}))
     with pytest.raises(IncidentValidationError, match="component_ids"):
-        sp.validate_update(IncidentUpdate(vendor_fields={"component_ids": [1]}))
+        updates.validate_update(IncidentUpdate(vendor_fields={"component_ids": [1]}))
 
 
 def test_messages_are_joined_and_checked_by_argument() -> None:
-    assert sp.message(resolution="Fixed.", note=" Thanks. ") == "Fixed.\n\nThanks."
-    assert sp.message(note=None) is None
+    assert updates.message(resolution="Fixed.", note=" Thanks. ") == "Fixed.\n\nThanks."
+    assert updates.message(note=None) is None
     with pytest.raises(IncidentValidationError, match="'resolution'"):
-        sp.message(resolution=0, note="x")  # type: ignore[arg-type]
+        updates.message(resolution=0, note="x")  # type: ignore[arg-type]
     with pytest.raises(IncidentValidationError, match="'resolution and note'"):
-        sp.message(resolution="x" * 20000, note="y" * 5000)
+        updates.message(resolution="x" * 20000, note="y" * 5000)
 
 
 def test_create_body() -> None:
-    request = sp.build_create(
+    request = updates.build_create(
         PAGE, IncidentCreate(title="Down", description="Looking.", severity="minor"), "d", notify=False
     )
     assert request.json == {
@@ -205,9 +208,9 @@ def test_create_body() -> None:
 def test_escalation_climbs_the_impacts(
     impact: str, requested: str | None, expected: tuple[str | None, str]
 ) -> None:
-    assert sp.escalation_target(impact, requested) == expected
+    assert updates.escalation_target(impact, requested) == expected
 
 
 def test_a_maintenance_impact_is_off_the_scale() -> None:
     with pytest.raises(IncidentValidationError, match="maintenance"):
-        sp.escalation_target("maintenance", None)
+        updates.escalation_target("maintenance", None)

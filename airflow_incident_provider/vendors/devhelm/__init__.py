@@ -14,6 +14,7 @@ so callers keep ``devhelm.<name>``.
 
 from __future__ import annotations
 
+from airflow_incident_provider.vendors.base import aware
 from airflow_incident_provider.vendors.devhelm.api import (
     BASE_URL,
     CONFLICT_CODE,
@@ -74,7 +75,6 @@ from airflow_incident_provider.vendors.devhelm.incidents import (
     STATUS_PHASES,
     UNRESOLVED_STATUSES,
     Listed,
-    aware,
     build_connection_check,
     build_get,
     build_list,

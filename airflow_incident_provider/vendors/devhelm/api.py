@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.forms import devhelm as connection
@@ -13,9 +12,11 @@ from airflow_incident_provider.vendors.base import (
     Budget,
     Response,
     budget_from_headers,
+    json_headers,
     uuid_segment,
     wait_from_headers,
 )
+from airflow_incident_provider.vendors.status_pages import PageIncidentRef, parse_page_ref
 
 NAME = "devhelm"
 DISPLAY_NAME = "DevHelm"
@@ -52,35 +53,24 @@ def uuid_id(value: object, field_name: str) -> str:
     return uuid_segment(value, field_name, NAME, "DevHelm")
 
 
-@dataclass(frozen=True)
-class IncidentRef:
-    """Where an incident lives: its status page and its own id."""
+class IncidentRef(PageIncidentRef):
+    """``/api/v1/status-pages/{pageId}/incidents/{incidentId}``."""
 
-    page_id: str
-    incident_id: str
-
-    @property
-    def path(self) -> str:
-        return f"{PAGES_PATH}/{self.page_id}/incidents/{self.incident_id}"
-
-    def __str__(self) -> str:
-        return f"{self.page_id}/{self.incident_id}"
+    PAGES = PAGES_PATH
 
 
 def parse_ref(ref: object, default_page_id: str | None) -> IncidentRef:
     """``pageId/incidentId``, or an incident id alone on the connection's status page."""
-    if isinstance(ref, str) and "/" in ref:
-        page, _, incident = ref.strip().partition("/")
-        return IncidentRef(uuid_id(page, "incident_id (page part)"), uuid_id(incident, "incident_id"))
-    incident_id = uuid_id(ref, "incident_id")
-    if not default_page_id:
-        raise IncidentValidationError(
-            "incident_id",
-            "DevHelm incidents live on a status page: give the ref 'pageId/incidentId' or set "
-            "status_page_id in the connection's extra",
-            vendor=NAME,
-        )
-    return IncidentRef(uuid_id(default_page_id, "status_page_id"), incident_id)
+    where = "DevHelm incidents live on a status page"
+    return parse_page_ref(
+        IncidentRef,
+        ref,
+        default_page_id,
+        segment=uuid_id,
+        page_extra="status_page_id",
+        where=where,
+        vendor=NAME,
+    )
 
 
 def check_header_value(value: object, field_name: str) -> str:
@@ -93,9 +83,7 @@ def check_header_value(value: object, field_name: str) -> str:
 
 def headers(token: str, *, org_id: str | None, workspace_id: str | None, write: bool) -> dict[str, str]:
     """Bearer auth, JSON, and the tenant headers only when the connection sets them."""
-    result = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-    if write:
-        result["Content-Type"] = "application/json"
+    result = json_headers({"Authorization": f"Bearer {token}"}, has_body=write)
     if org_id:
         result[ORG_HEADER] = org_id
     if workspace_id:

@@ -9,11 +9,12 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.idempotency import mark_hidden
-from airflow_incident_provider.vendors.base import vendor_field_items
+from airflow_incident_provider.vendors import status_pages as pages
+from airflow_incident_provider.vendors.base import bounded_text, one_of, vendor_field_items
 from airflow_incident_provider.vendors.devhelm.api import NAME, uuid_id
 
-IMPACTS = ("none", "minor", "major", "critical")
-"""DevHelm's impacts, lowest first. Also the escalation scale: one step is the next impact up."""
+IMPACTS = pages.IMPACTS
+"""DevHelm's impacts (upper-case on the wire) are a status page's."""
 DEFAULT_IMPACT = "none"
 """The impact of a created incident that names no severity (DevHelm requires one): the mildest, so the
 provider never overstates an outage to customers; escalation raises it from there."""
@@ -64,18 +65,12 @@ CREATE_ARGUMENT_FIELDS = {
 
 def to_impact(value: object, field_name: str = "severity") -> str:
     """DevHelm's impact (``NONE``/``MINOR``/``MAJOR``/``CRITICAL``) for a severity in any case."""
-    if not isinstance(value, str) or value.strip().lower() not in IMPACTS:
-        raise IncidentValidationError(
-            field_name, f"{value!r} is not an impact; allowed: {', '.join(IMPACTS)}", vendor=NAME
-        )
-    return value.strip().upper()
+    return one_of(value, IMPACTS, field_name, "an impact", NAME).upper()
 
 
 def validate_title(title: object) -> str:
     """A customer-facing title: 1 to 500 characters, not blank."""
-    if not isinstance(title, str) or not title.strip() or len(title) > TITLE_MAX_LENGTH:
-        raise IncidentValidationError("title", f"must be 1 to {TITLE_MAX_LENGTH} characters", vendor=NAME)
-    return title
+    return bounded_text(title, "title", TITLE_MAX_LENGTH, NAME)
 
 
 def validate_message(text: object, field_name: str = "note") -> str:

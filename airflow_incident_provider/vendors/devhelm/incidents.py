@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from airflow_incident_provider.models import Incident, Phase
+from airflow_incident_provider.vendors import status_pages as pages
 from airflow_incident_provider.vendors.base import (
     Request,
     Response,
+    aware,
     capped_raw,
     lookup_status,
     parse_timestamp,
@@ -19,14 +21,8 @@ from airflow_incident_provider.vendors.base import (
 )
 from airflow_incident_provider.vendors.devhelm.api import NAME, PAGES_PATH, IncidentRef, uuid_id
 
-STATUS_PHASES: Mapping[str, Phase] = {
-    "investigating": Phase.OPEN,
-    "identified": Phase.ACKNOWLEDGED,
-    "monitoring": Phase.MITIGATED,
-    "resolved": Phase.RESOLVED,
-}
-"""DevHelm's statuses (sent upper-case on the wire) and their phases."""
-PHASE_STATUSES: Mapping[Phase, str] = {phase: status for status, phase in STATUS_PHASES.items()}
+STATUS_PHASES, PHASE_STATUSES = pages.STATUS_PHASES, pages.PHASE_STATUSES
+"""DevHelm's statuses (sent upper-case on the wire) are a status page's."""
 UNRESOLVED_STATUSES = tuple(status for status, phase in STATUS_PHASES.items() if phase is not Phase.RESOLVED)
 """Where a dedup key is looked for: an incident matches its key only until it is resolved."""
 LIST_PAGE_SIZE = 100
@@ -163,11 +159,6 @@ def newest_first(listed: Sequence[Listed]) -> list[Listed]:
     """The order the dedup search reads timelines in: a retry's own incident is most likely the newest."""
     floor = datetime.min.replace(tzinfo=UTC)
     return sorted(listed, key=lambda item: aware(item.created_at) or floor, reverse=True)
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """A naive datetime taken as UTC, as Airflow's own dates are."""
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def build_connection_check(page_id: str | None) -> Request:

@@ -1,145 +1,30 @@
 """incident.io's public API (v1 and v2): request building and response parsing, no I/O.
 
 The only place that knows incident.io's JSON shapes, status categories, error format, rate limit and
-sensitive fields. Source: the OpenAPI description incident.io publishes
-(``https://api.incident.io/v1/openapi.json``; the copy in ``expobrain/python-incidentio-client``), extracted
-into ``tests/contract/incidentio_schemas.json``.
-
-One module per concern: ``api`` (key, errors, ids), ``catalog`` (the account's statuses, severities and
-roles), ``incidents`` (reading) and ``writes`` (edit, create, what the API does not offer); every name is
-re-exported here, so callers keep ``incidentio.<name>``.
+sensitive fields, from the OpenAPI description incident.io publishes (``api.incident.io/v1/openapi.json``;
+extracted into ``tests/contract/incidentio_schemas.json``). ``api`` (key, errors, ids), ``catalog`` (the
+account's statuses, severities and roles), ``incidents`` (reading) and ``writes`` (edit, create, what the
+API does not offer). The package offers the ``VendorModule`` members (and ``UNSUPPORTED_OPERATIONS``,
+``CREATE_VENDOR_FIELDS``); the hook imports the rest from the modules.
 """
 
 from __future__ import annotations
 
-from airflow_incident_provider.vendors.incidentio.api import (
-    BASE_URL,
-    CONFLICT_CODES,
-    DISPLAY_NAME,
-    LIST_PAGE_SIZE,
-    NAME,
-    RATE_LIMIT_PER_MINUTE,
-    SENSITIVE_FIELDS,
-    UNSUPPORTED_OPERATIONS,
-    VISIBILITIES,
-    VISIBILITY,
-    budget,
-    headers,
-    incident_path,
-    is_conflict,
-    parse_error,
-    retry_after,
-)
-from airflow_incident_provider.vendors.incidentio.catalog import (
-    PHASE_STATUSES,
-    STATUS_PHASES,
-    WRITABLE_CATEGORY,
-    Entry,
-    assignee_role,
-    build_roles,
-    build_severities,
-    build_statuses,
-    find,
-    live_status,
-    next_severity,
-    parse_roles,
-    parse_severities,
-    parse_statuses,
-    rank_of,
-    to_vendor_status,
-)
-from airflow_incident_provider.vendors.incidentio.incidents import (
-    LEAD_ROLE,
-    build_connection_check,
-    build_get,
-    build_list,
-    holder_matches,
-    holders,
-    incident_from_json,
-    incident_json,
-    parse_incident,
-    parse_list,
-    severity_id,
-    status_id,
-)
+from airflow_incident_provider.vendors.incidentio.api import DISPLAY_NAME as DISPLAY_NAME
+from airflow_incident_provider.vendors.incidentio.api import LIST_PAGE_SIZE as LIST_PAGE_SIZE
+from airflow_incident_provider.vendors.incidentio.api import NAME as NAME
+from airflow_incident_provider.vendors.incidentio.api import RATE_LIMIT_PER_MINUTE as RATE_LIMIT_PER_MINUTE
+from airflow_incident_provider.vendors.incidentio.api import SENSITIVE_FIELDS as SENSITIVE_FIELDS
+from airflow_incident_provider.vendors.incidentio.api import UNSUPPORTED_OPERATIONS as UNSUPPORTED_OPERATIONS
+from airflow_incident_provider.vendors.incidentio.api import budget as budget
+from airflow_incident_provider.vendors.incidentio.api import is_conflict as is_conflict
+from airflow_incident_provider.vendors.incidentio.api import parse_error as parse_error
+from airflow_incident_provider.vendors.incidentio.api import retry_after as retry_after
+from airflow_incident_provider.vendors.incidentio.catalog import PHASE_STATUSES as PHASE_STATUSES
+from airflow_incident_provider.vendors.incidentio.catalog import STATUS_PHASES as STATUS_PHASES
+from airflow_incident_provider.vendors.incidentio.catalog import to_vendor_status as to_vendor_status
+from airflow_incident_provider.vendors.incidentio.writes import CREATE_VENDOR_FIELDS as CREATE_VENDOR_FIELDS
+from airflow_incident_provider.vendors.incidentio.writes import VENDOR_FIELDS as VENDOR_FIELDS
 from airflow_incident_provider.vendors.incidentio.writes import (
-    ARGUMENT_FIELDS,
-    CREATE_VENDOR_FIELDS,
-    LIFECYCLE_ALTERNATIVE,
-    MODES,
-    NOTES_ALTERNATIVE,
-    VENDOR_FIELDS,
-    assignee_ref,
-    build_create,
-    build_edit,
-    edit_landed,
-    lifecycle_unsupported,
-    notes_unsupported,
-    role_assignment,
-    validate_create,
-    validate_update,
-    validate_vendor_fields,
+    validate_vendor_fields as validate_vendor_fields,
 )
-
-__all__ = [
-    "ARGUMENT_FIELDS",
-    "BASE_URL",
-    "CONFLICT_CODES",
-    "CREATE_VENDOR_FIELDS",
-    "DISPLAY_NAME",
-    "LEAD_ROLE",
-    "LIFECYCLE_ALTERNATIVE",
-    "LIST_PAGE_SIZE",
-    "MODES",
-    "NAME",
-    "NOTES_ALTERNATIVE",
-    "PHASE_STATUSES",
-    "RATE_LIMIT_PER_MINUTE",
-    "SENSITIVE_FIELDS",
-    "STATUS_PHASES",
-    "UNSUPPORTED_OPERATIONS",
-    "VENDOR_FIELDS",
-    "VISIBILITIES",
-    "VISIBILITY",
-    "WRITABLE_CATEGORY",
-    "Entry",
-    "assignee_ref",
-    "assignee_role",
-    "budget",
-    "build_connection_check",
-    "build_create",
-    "build_edit",
-    "build_get",
-    "build_list",
-    "build_roles",
-    "build_severities",
-    "build_statuses",
-    "edit_landed",
-    "find",
-    "headers",
-    "holder_matches",
-    "holders",
-    "incident_from_json",
-    "incident_json",
-    "incident_path",
-    "is_conflict",
-    "lifecycle_unsupported",
-    "live_status",
-    "next_severity",
-    "notes_unsupported",
-    "parse_error",
-    "parse_incident",
-    "parse_list",
-    "parse_roles",
-    "parse_severities",
-    "parse_statuses",
-    "rank_of",
-    "retry_after",
-    "role_assignment",
-    "severity_id",
-    "status_id",
-    "to_vendor_status",
-    "validate_create",
-    "validate_update",
-    "validate_vendor_fields",
-]

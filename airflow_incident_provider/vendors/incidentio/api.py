@@ -1,8 +1,5 @@
-"""incident.io's API as a whole: address, key, rate limit, error format and incident ids.
-
-Source: the OpenAPI description incident.io publishes at ``https://api.incident.io/v1/openapi.json``
-(an extract is in ``tests/contract/incidentio_schemas.json``) and its API reference's introduction.
-"""
+"""incident.io's API as a whole: address, key, rate limit, error format and incident ids (from its
+OpenAPI description and its API reference's introduction)."""
 
 from __future__ import annotations
 
@@ -10,7 +7,14 @@ from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 
 from airflow_incident_provider.forms import incidentio as connection
-from airflow_incident_provider.vendors.base import Budget, Response, path_segment, wait_from_headers
+from airflow_incident_provider.vendors.base import (
+    Response,
+    json_headers,
+    no_budget,
+    no_conflict_codes,
+    path_segment,
+    wait_from_headers,
+)
 
 NAME = "incidentio"
 DISPLAY_NAME = "incident.io"
@@ -23,8 +27,6 @@ RATE_LIMIT_PER_MINUTE = 1200
 Introduction, Rate limits). Some endpoints that reach external systems have lower limits."""
 LIST_PAGE_SIZE = 100
 """``page_size`` for incident lists (the spec's default is 25 and names no maximum)."""
-CONFLICT_CODES: frozenset[str] = frozenset()
-"""incident.io documents no conflict codes; a 409 is a conflict by its status alone."""
 UNSUPPORTED_OPERATIONS = ("acknowledge", "resolve", "note")
 """What the API cannot do to an incident still open: accept it from triage, resolve it, post a note. Each
 is refused with ``UnsupportedOperationError`` naming the alternative (the app, Slack, the summary)."""
@@ -32,12 +34,14 @@ SENSITIVE_FIELDS = ("call_url",)
 """A call link can carry its meeting passcode (``?pwd=``): never copied into XCom."""
 
 
+budget = no_budget
+"""incident.io documents no budget headers or conflict codes."""
+is_conflict = no_conflict_codes
+
+
 def headers(token: str, *, has_body: bool) -> dict[str, str]:
-    """The key as a Bearer credential on every request; a JSON content type with a body."""
-    result = {"Authorization": f"{connection.AUTH_SCHEME} {token}", "Accept": "application/json"}
-    if has_body:
-        result["Content-Type"] = "application/json"
-    return result
+    """The key as a Bearer credential."""
+    return json_headers({"Authorization": f"{connection.AUTH_SCHEME} {token}"}, has_body=has_body)
 
 
 def incident_path(ref: str) -> str:
@@ -91,12 +95,3 @@ def _is_date(text: str) -> bool:
     except (TypeError, ValueError):
         return False
     return True
-
-
-def budget(response: Response) -> Budget | None:
-    """incident.io documents no budget headers: the client-side limiter alone paces its calls."""
-    return None
-
-
-def is_conflict(code: str | None) -> bool:
-    return code is not None and code in CONFLICT_CODES

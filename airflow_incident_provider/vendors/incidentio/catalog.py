@@ -1,10 +1,6 @@
-"""What each incident.io account configures for itself, read from the API: incident statuses with
-their categories, severities with their rank, and incident roles.
-
-The categories are fixed by incident.io (the spec's enum), so they are the status words the provider
-speaks; each account's own statuses are mapped onto them. Severities are ordered by ``rank`` (lower is
-less severe), which is the scale a one-step escalation climbs.
-"""
+"""What each incident.io account configures, read from the API: statuses (each in one of incident.io's
+fixed categories, the status words the provider speaks), severities ordered by ``rank`` (the scale a
+one-step escalation climbs), and incident roles."""
 
 from __future__ import annotations
 
@@ -53,22 +49,25 @@ def to_vendor_status(word: str, *, field_name: str = "status") -> str:
     return lookup_status(word, STATUS_PHASES, PHASE_STATUSES, NAME, field_name)
 
 
-def build_statuses() -> Request:
-    return Request("GET", "/v1/incident_statuses")
+CATALOGS: Mapping[str, tuple[str, str, str]] = {
+    "statuses": ("/v1/incident_statuses", "incident_statuses", "category"),
+    "severities": ("/v1/severities", "severities", ""),
+    "roles": ("/v2/incident_roles", "incident_roles", "role_type"),
+}
+"""What the provider reads of the account: each list's endpoint, its key in the answer, and the field read
+as an entry's ``kind`` (a status's category, a role's type)."""
 
 
-def build_severities() -> Request:
-    return Request("GET", "/v1/severities")
+def build_catalog(name: str) -> Request:
+    return Request("GET", CATALOGS[name][0])
 
 
-def build_roles() -> Request:
-    return Request("GET", "/v2/incident_roles")
-
-
-def _entries(response: Response, key: str, kind: str = "") -> list[Entry]:
+def parse_catalog(name: str, response: Response) -> list[Entry]:
+    """The account's statuses, severities (least severe first) or roles."""
+    _, key, kind = CATALOGS[name]
     body = response.body if isinstance(response.body, Mapping) else {}
     items: Sequence[Any] = body.get(key) or ()
-    return [
+    entries = [
         Entry(
             str(item["id"]),
             str(item.get("name") or ""),
@@ -79,21 +78,19 @@ def _entries(response: Response, key: str, kind: str = "") -> list[Entry]:
         for item in items
         if isinstance(item, Mapping) and item.get("id")
     ]
+    return sorted(entries, key=lambda entry: entry.rank) if name == "severities" else entries
 
 
-def parse_statuses(response: Response) -> list[Entry]:
-    """The account's statuses, ``kind`` being the category."""
-    return _entries(response, "incident_statuses", "category")
-
-
-def parse_severities(response: Response) -> list[Entry]:
-    """The account's severities, least severe first."""
-    return sorted(_entries(response, "severities"), key=lambda entry: entry.rank)
-
-
-def parse_roles(response: Response) -> list[Entry]:
-    """The account's incident roles, ``kind`` being the role type (lead, reporter, custom)."""
-    return _entries(response, "incident_roles", "role_type")
+def categories(statuses: Sequence[str]) -> tuple[str, ...]:
+    """The categories a list asks for: a category word as is, a phase as every category in it."""
+    wanted: dict[str, None] = {}
+    for word in statuses:
+        category = to_vendor_status(word, field_name="statuses")
+        if word.strip().lower() in {phase.value for phase in Phase}:
+            wanted.update(dict.fromkeys(c for c, p in STATUS_PHASES.items() if p is STATUS_PHASES[category]))
+        else:
+            wanted[category] = None
+    return tuple(wanted)
 
 
 def find(value: str, entries: Sequence[Entry], field_name: str, what: str) -> Entry:

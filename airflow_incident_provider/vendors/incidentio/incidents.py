@@ -1,13 +1,11 @@
-"""Reading incident.io incidents: get, list (cursor paging), and the normalized ``Incident``.
-
-An incident's ``status`` is its status category (``triage``, ``live``, ``closed``...): incident.io's own
-word, the same in every account, where the status names are each account's choice. A category added
-after this was written (the spec asks clients to expect new enum values) reads as open.
-"""
+"""Reading incident.io incidents: get, list (cursor paging), and the normalized ``Incident``, whose
+``status`` is the status category (the same in every account, where status names are each account's);
+a category added later (the spec asks clients to expect new ones) reads as open."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from airflow_incident_provider.models import Incident, Phase
@@ -62,32 +60,31 @@ def status_id(incident: Mapping[str, Any]) -> str | None:
     return _id_of(incident.get("incident_status"))
 
 
+def _assignments(incident: Mapping[str, Any]) -> Iterator[tuple[Mapping[str, Any], Mapping[str, Any]]]:
+    """Each role assignment's role and assignee (an empty mapping where the answer has none)."""
+    for assignment in incident.get("incident_role_assignments") or ():
+        if isinstance(assignment, Mapping):
+            yield _object(assignment.get("role")), _object(assignment.get("assignee"))
+
+
 def holders(incident: Mapping[str, Any], role_id: str | None = None) -> tuple[str, ...]:
     """Ids of the users holding ``role_id`` (the lead role when None) on the incident."""
-    found = []
-    for assignment in incident.get("incident_role_assignments") or ():
-        role = assignment.get("role") if isinstance(assignment, Mapping) else None
-        if not isinstance(role, Mapping):
-            continue
-        if (role.get("id") == role_id) if role_id else (role.get("role_type") == LEAD_ROLE):
-            user = _id_of(assignment.get("assignee"))
-            if user:
-                found.append(user)
-    return tuple(found)
+    found = (
+        _id_of(user)
+        for role, user in _assignments(incident)
+        if (role.get("id") == role_id if role_id else role.get("role_type") == LEAD_ROLE)
+    )
+    return tuple(user for user in found if user)
 
 
 def holder_matches(incident: Mapping[str, Any], role_id: str, user: str) -> bool:
     """Whether ``user`` (an id or an email) holds ``role_id``."""
-    for assignment in incident.get("incident_role_assignments") or ():
-        if not isinstance(assignment, Mapping) or _id_of(assignment.get("role")) != role_id:
-            continue
-        assignee = assignment.get("assignee")
-        if isinstance(assignee, Mapping) and user.lower() in (
-            str(assignee.get("id", "")).lower(),
-            str(assignee.get("email", "")).lower(),
-        ):
-            return True
-    return False
+    return any(
+        _id_of(role) == role_id
+        and assignee
+        and user.lower() in (str(assignee.get("id", "")).lower(), str(assignee.get("email", "")).lower())
+        for role, assignee in _assignments(incident)
+    )
 
 
 def _object(value: Any) -> Mapping[str, Any]:
@@ -138,3 +135,14 @@ def parse_list(response: Response, *, include_raw: bool = False) -> tuple[list[I
     meta = body.get("pagination_meta")
     after = meta.get("after") if isinstance(meta, Mapping) else None
     return items, (str(after) if after and items else None)
+
+
+def created_since(response: Response, name: str, since: datetime) -> Mapping[str, Any] | None:
+    """The first incident of a list page (newest first) named ``name`` and created at or after ``since``."""
+    body = response.body if isinstance(response.body, Mapping) else {}
+    for item in body.get("incidents") or ():
+        created = parse_timestamp(item.get("created_at"))
+        if item.get("name") == name and created is not None and created >= since:
+            found: Mapping[str, Any] = item
+            return found
+    return None

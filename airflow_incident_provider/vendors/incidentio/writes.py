@@ -1,11 +1,5 @@
-"""Writing to incident.io: the edit action, create with the API's own idempotency key, role
-assignments, and the operations the API does not offer.
-
-``POST /v2/incidents/{id}/actions/edit`` sets absolute values (name, summary, severity, a live status,
-role assignments) and says whether to notify the incident's Slack channel; ``POST /v2/incidents``
-de-duplicates on ``idempotency_key``. There is no endpoint to post an update or note, and no way to
-move an incident out of the live statuses.
-"""
+"""Writing to incident.io: the edit action (absolute values), create with the API's own idempotency
+key, role assignments, and the refusals of what the API does not offer (notes, lifecycle moves)."""
 
 from __future__ import annotations
 
@@ -39,23 +33,21 @@ ARGUMENT_FIELDS: Mapping[str, str | None] = {
     "visibility": None,
 }
 MODES = ("standard", "retrospective", "test", "tutorial")
-NOTES_ALTERNATIVE = (
-    "incident.io's API has no endpoint to post an incident update or note (GET /v2/incident_updates "
-    "only lists them): put the text in the incident's summary with "
-    "UpdateIncidentOperator(description=...), or post it in the incident's Slack channel"
-)
-LIFECYCLE_ALTERNATIVE = (
-    "incident.io's API moves an incident only between live (active) statuses; {what} it in the "
-    "incident.io app or Slack (e.g. /inc resolve), or with an incident.io workflow"
-)
 
 
 def notes_unsupported() -> UnsupportedOperationError:
-    return UnsupportedOperationError(NOTES_ALTERNATIVE)
+    return UnsupportedOperationError(
+        "incident.io's API has no endpoint to post an incident update or note (GET /v2/incident_updates "
+        "only lists them): put the text in the incident's summary with "
+        "UpdateIncidentOperator(description=...), or post it in the incident's Slack channel"
+    )
 
 
 def lifecycle_unsupported(what: str) -> UnsupportedOperationError:
-    return UnsupportedOperationError(LIFECYCLE_ALTERNATIVE.format(what=what))
+    return UnsupportedOperationError(
+        f"incident.io's API moves an incident only between live (active) statuses; {what} it in the "
+        "incident.io app or Slack (e.g. /inc resolve), or with an incident.io workflow"
+    )
 
 
 def validate_vendor_fields(

@@ -7,7 +7,7 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.models import IncidentCreate, IncidentUpdate
-from airflow_incident_provider.vendors.base import Request, Response
+from airflow_incident_provider.vendors.base import Request, Response, one_of
 from airflow_incident_provider.vendors.pagerduty.api import NAME
 
 URGENCIES = ("low", "high")
@@ -34,11 +34,7 @@ def parse_priorities(response: Response) -> list[dict[str, str]]:
 
 
 def checked_urgency(value: Any, field_name: str) -> str:
-    if not isinstance(value, str) or value.strip().lower() not in URGENCIES:
-        raise IncidentValidationError(
-            field_name, f"{value!r} is not an urgency; allowed: low, high", vendor=NAME
-        )
-    return value.strip().lower()
+    return one_of(value, URGENCIES, field_name, "an urgency", NAME)
 
 
 def is_urgency(severity: str) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.models import Incident, IncidentUpdate
-from airflow_incident_provider.vendors.base import Request, Response, path_segment
+from airflow_incident_provider.vendors.base import Request, Response, bounded_text, path_segment
 from airflow_incident_provider.vendors.pagerduty.api import NAME, TITLE_MAX_LENGTH, incident_id_from_ref
 from airflow_incident_provider.vendors.pagerduty.fields import validate_vendor_fields
 from airflow_incident_provider.vendors.pagerduty.incidents import incident_from_json, to_vendor_status
@@ -46,8 +46,7 @@ def validate_update(update: IncidentUpdate) -> dict[str, Any]:
 
 
 def validate_title(title: str) -> None:
-    if not title.strip() or len(title) > TITLE_MAX_LENGTH:
-        raise IncidentValidationError("title", f"must be 1 to {TITLE_MAX_LENGTH} characters", vendor=NAME)
+    bounded_text(title, "title", TITLE_MAX_LENGTH, NAME)
 
 
 def validate_assignees(assignees: Sequence[str]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.models import Escalation, IncidentUpdate
-from airflow_incident_provider.vendors.base import path_segment, vendor_field_items
+from airflow_incident_provider.vendors.base import bounded_text, one_of, path_segment, vendor_field_items
 from airflow_incident_provider.vendors.pinghome.incidents import (
     ASSIGNEE_TYPES,
     DEFAULT_ASSIGNEE_TYPE,
@@ -44,11 +44,7 @@ ARGUMENT_FIELDS = {
 
 
 def checked_urgency(value: Any, field_name: str) -> str:
-    if not isinstance(value, str) or value.strip().lower() not in URGENCIES:
-        raise IncidentValidationError(
-            field_name, f"{value!r} is not an urgency; allowed: {', '.join(URGENCIES)}", vendor=NAME
-        )
-    return value.strip().lower()
+    return one_of(value, URGENCIES, field_name, "an urgency", NAME)
 
 
 def assignee_objects(assignees: Sequence[str]) -> list[dict[str, str]]:
@@ -109,9 +105,7 @@ def validate_note(note: str, field_name: str = "note") -> None:
 
 def checked_name(title: str) -> str:
     """The ``name`` body field of a title, checked."""
-    if not title.strip() or len(title) > NAME_MAX_LENGTH:
-        raise IncidentValidationError("title", f"must be 1 to {NAME_MAX_LENGTH} characters", vendor=NAME)
-    return title
+    return bounded_text(title, "title", NAME_MAX_LENGTH, NAME)
 
 
 def validate_update(update: IncidentUpdate) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from airflow_incident_provider.vendors.base import Budget, Response, wait_from_headers
+from airflow_incident_provider.vendors.base import Response, no_budget, no_conflict_codes, wait_from_headers
 
 
 def retry_after(response: Response) -> float | None:
@@ -17,10 +17,10 @@ def retry_after(response: Response) -> float | None:
     return wait_from_headers(response.headers, reset_headers=("x-ratelimit-reset",))
 
 
-def budget(response: Response) -> Budget | None:
-    """Pinghome documents no budget headers: the client-side limiter alone paces its calls, whatever
-    ``X-RateLimit-*`` an answer may carry."""
-    return None
+budget = no_budget
+"""Pinghome documents no budget headers (whatever ``X-RateLimit-*`` an answer may carry) and no error
+codes (only HTTP 409 means a conflict)."""
+is_conflict = no_conflict_codes
 
 
 def _error_details(errors: Any) -> tuple[str, ...]:
@@ -86,8 +86,3 @@ def parse_error(response: Response) -> tuple[str, str | None, tuple[str, ...]]:
     if not message and (details or not response.text):
         message = _reason(response.status)
     return message, code, details
-
-
-def is_conflict(code: str | None) -> bool:
-    """Pinghome documents no error codes; only HTTP 409 means a conflict."""
-    return False

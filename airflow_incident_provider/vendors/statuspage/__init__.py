@@ -2,114 +2,26 @@
 
 The only place that knows Statuspage's JSON, status words, headers, error format and limits, taken from
 its OpenAPI document (developer.statuspage.io; the extract the contract tests use names its source).
-``api`` (headers, errors, refs), ``incidents`` (statuses, reading) and ``updates`` (writing); every
-name is re-exported here, so callers keep ``statuspage.<name>``.
+``api`` (headers, errors, refs), ``incidents`` (statuses, reading) and ``updates`` (writing). The
+package offers the ``VendorModule`` members (and ``STATUS_PAGE``); the hook imports the rest from them.
 """
 
 from __future__ import annotations
 
-from airflow_incident_provider.vendors.statuspage.api import (
-    BASE_URL,
-    DISPLAY_NAME,
-    NAME,
-    RATE_LIMIT_PER_MINUTE,
-    STATUS_PAGE,
-    IncidentRef,
-    budget,
-    headers,
-    is_conflict,
-    normalized,
-    page_path,
-    parse_error,
-    parse_ref,
-    retry_after,
-)
-from airflow_incident_provider.vendors.statuspage.incidents import (
-    LIST_PAGE_SIZE,
-    MAINTENANCE,
-    PHASE_STATUSES,
-    REALTIME,
-    SENSITIVE_FIELDS,
-    STATUS_PHASES,
-    Read,
-    build_connection_check,
-    build_get,
-    build_list,
-    check_list_scope,
-    incident_from_json,
-    parse_incident,
-    parse_list,
-    parse_read,
-    status_filter,
-    status_for,
-    to_vendor_status,
-)
+from airflow_incident_provider.vendors.statuspage.api import DISPLAY_NAME as DISPLAY_NAME
+from airflow_incident_provider.vendors.statuspage.api import NAME as NAME
+from airflow_incident_provider.vendors.statuspage.api import RATE_LIMIT_PER_MINUTE as RATE_LIMIT_PER_MINUTE
+from airflow_incident_provider.vendors.statuspage.api import STATUS_PAGE as STATUS_PAGE
+from airflow_incident_provider.vendors.statuspage.api import budget as budget
+from airflow_incident_provider.vendors.statuspage.api import is_conflict as is_conflict
+from airflow_incident_provider.vendors.statuspage.api import parse_error as parse_error
+from airflow_incident_provider.vendors.statuspage.api import retry_after as retry_after
+from airflow_incident_provider.vendors.statuspage.incidents import LIST_PAGE_SIZE as LIST_PAGE_SIZE
+from airflow_incident_provider.vendors.statuspage.incidents import PHASE_STATUSES as PHASE_STATUSES
+from airflow_incident_provider.vendors.statuspage.incidents import SENSITIVE_FIELDS as SENSITIVE_FIELDS
+from airflow_incident_provider.vendors.statuspage.incidents import STATUS_PHASES as STATUS_PHASES
+from airflow_incident_provider.vendors.statuspage.incidents import to_vendor_status as to_vendor_status
+from airflow_incident_provider.vendors.statuspage.updates import VENDOR_FIELDS as VENDOR_FIELDS
 from airflow_incident_provider.vendors.statuspage.updates import (
-    BODY_MAX_LENGTH,
-    COMPONENT_STATUSES,
-    IMPACTS,
-    NAME_MAX_LENGTH,
-    VENDOR_FIELDS,
-    acknowledge_unsupported,
-    assignees_unsupported,
-    build_create,
-    build_update,
-    escalation_level_unsupported,
-    escalation_target,
-    impact,
-    message,
-    validate_update,
-    validate_vendor_fields,
-    with_key,
+    validate_vendor_fields as validate_vendor_fields,
 )
-
-__all__ = [
-    "BASE_URL",
-    "BODY_MAX_LENGTH",
-    "COMPONENT_STATUSES",
-    "DISPLAY_NAME",
-    "IMPACTS",
-    "LIST_PAGE_SIZE",
-    "MAINTENANCE",
-    "NAME",
-    "NAME_MAX_LENGTH",
-    "PHASE_STATUSES",
-    "RATE_LIMIT_PER_MINUTE",
-    "REALTIME",
-    "SENSITIVE_FIELDS",
-    "STATUS_PAGE",
-    "STATUS_PHASES",
-    "VENDOR_FIELDS",
-    "IncidentRef",
-    "Read",
-    "acknowledge_unsupported",
-    "assignees_unsupported",
-    "budget",
-    "build_connection_check",
-    "build_create",
-    "build_get",
-    "build_list",
-    "build_update",
-    "check_list_scope",
-    "escalation_level_unsupported",
-    "escalation_target",
-    "headers",
-    "impact",
-    "incident_from_json",
-    "is_conflict",
-    "message",
-    "normalized",
-    "page_path",
-    "parse_error",
-    "parse_incident",
-    "parse_list",
-    "parse_read",
-    "parse_ref",
-    "retry_after",
-    "status_filter",
-    "status_for",
-    "to_vendor_status",
-    "validate_update",
-    "validate_vendor_fields",
-    "with_key",
-]

@@ -9,6 +9,7 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.models import Incident, Phase
+from airflow_incident_provider.vendors import status_pages as pages
 from airflow_incident_provider.vendors.base import (
     Request,
     Response,
@@ -19,12 +20,11 @@ from airflow_incident_provider.vendors.base import (
 )
 from airflow_incident_provider.vendors.statuspage.api import NAME, IncidentRef, page_path
 
-PHASES = (Phase.OPEN, Phase.ACKNOWLEDGED, Phase.MITIGATED, Phase.RESOLVED)
-REALTIME = ("investigating", "identified", "monitoring", "resolved")
+REALTIME, PHASES = tuple(pages.STATUS_PHASES), tuple(pages.STATUS_PHASES.values())
 MAINTENANCE = ("scheduled", "in_progress", "verifying", "completed")
 """A scheduled maintenance's statuses: planned, under way, being verified, done."""
-STATUS_PHASES: Mapping[str, Phase] = dict(zip(REALTIME + MAINTENANCE, PHASES + PHASES, strict=True))
-PHASE_STATUSES: Mapping[Phase, str] = dict(zip(PHASES, REALTIME, strict=True))
+STATUS_PHASES: Mapping[str, Phase] = {**pages.STATUS_PHASES, **dict(zip(MAINTENANCE, PHASES, strict=True))}
+PHASE_STATUSES = pages.PHASE_STATUSES
 """The word written for a phase on a realtime incident (a maintenance uses :data:`MAINTENANCE`)."""
 LIST_PAGE_SIZE = 100
 """``limit``/``per_page`` of each list page: the spec's default and maximum."""

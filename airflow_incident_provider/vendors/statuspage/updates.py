@@ -8,7 +8,14 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.models import IncidentCreate, IncidentUpdate
-from airflow_incident_provider.vendors.base import Request, path_segment, vendor_field_items
+from airflow_incident_provider.vendors import status_pages as pages
+from airflow_incident_provider.vendors.base import (
+    Request,
+    bounded_text,
+    one_of,
+    path_segment,
+    vendor_field_items,
+)
 from airflow_incident_provider.vendors.statuspage.api import NAME, IncidentRef, page_path
 from airflow_incident_provider.vendors.statuspage.incidents import (
     KEPT_KEYS,
@@ -17,8 +24,8 @@ from airflow_incident_provider.vendors.statuspage.incidents import (
     to_vendor_status,
 )
 
-IMPACTS = ("none", "minor", "major", "critical")
-"""``impact_override`` values, lowest first: the scale a one-step escalation climbs."""
+IMPACTS = pages.IMPACTS
+"""``impact_override`` values, lowest first."""
 COMPONENT_STATUSES = (
     "operational",
     "under_maintenance",
@@ -41,35 +48,21 @@ _ARGUMENT_FIELDS = {
 }
 
 
-def _text(value: object, field_name: str, maximum: int) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > maximum:
-        raise IncidentValidationError(field_name, f"must be 1 to {maximum} characters of text", vendor=NAME)
-    return value
-
-
 def impact(value: object, field_name: str = "severity") -> str:
     """An ``impact_override`` for a severity in any case."""
-    word = value.strip().lower() if isinstance(value, str) else None
-    if word not in IMPACTS:
-        raise IncidentValidationError(
-            field_name, f"{value!r} is not an impact; allowed: {', '.join(IMPACTS)}", vendor=NAME
-        )
-    return word
+    return one_of(value, IMPACTS, field_name, "an impact", NAME)
 
 
 def message(**parts: str | None) -> str | None:
-    """Texts, each checked under its argument's name, joined into one customer message (``incident[body]``);
-    None when none is given."""
-    given = [
-        _text(value, name, BODY_MAX_LENGTH).strip() for name, value in parts.items() if value is not None
-    ]
+    """The texts given, each checked under its own name, as one customer message (``incident[body]``)."""
+    given = {
+        name: bounded_text(text, name, BODY_MAX_LENGTH, NAME).strip()
+        for name, text in parts.items()
+        if text is not None
+    }
     if not given:
         return None
-    return _text(
-        "\n\n".join(given),
-        " and ".join(name for name, value in parts.items() if value is not None),
-        BODY_MAX_LENGTH,
-    )
+    return bounded_text("\n\n".join(given.values()), " and ".join(given), BODY_MAX_LENGTH, NAME)
 
 
 def _id(value: object, where: str) -> str:
@@ -128,7 +121,7 @@ def validate_update(update: IncidentUpdate) -> dict[str, Any]:
         raise assignees_unsupported()
     fields = validate_vendor_fields(update.vendor_fields)
     if update.title is not None:
-        fields["name"] = _text(update.title, "title", NAME_MAX_LENGTH)
+        fields["name"] = bounded_text(update.title, "title", NAME_MAX_LENGTH, NAME)
     if update.severity is not None:
         fields["impact_override"] = impact(update.severity)
     status = to_vendor_status(update.status) if update.status is not None else None
@@ -163,7 +156,7 @@ def build_create(page_id: str, create: IncidentCreate, key: str | None, *, notif
     """``POST /pages/{page_id}/incidents``: a realtime incident, investigating, its dedup key in metadata."""
     fields = validate_vendor_fields(create.vendor_fields)
     incident: dict[str, Any] = {
-        "name": _text(create.title, "title", NAME_MAX_LENGTH),
+        "name": bounded_text(create.title, "title", NAME_MAX_LENGTH, NAME),
         "status": "investigating",
     }
     if create.severity is not None:

@@ -9,13 +9,22 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.forms import uptimeio as connection
-from airflow_incident_provider.vendors.base import Budget, Response, uuid_segment, wait_from_headers
+from airflow_incident_provider.vendors.base import (
+    Response,
+    json_headers,
+    no_budget,
+    retry_after_header,
+    uuid_segment,
+)
 
 NAME = "uptimeio"
 DISPLAY_NAME = "UptimeIO"
 BASE_URL = connection.BASE_URL
 API_KEY_HEADER = "X-API-Key"
 
+retry_after = retry_after_header
+budget = no_budget
+"""UptimeIO documents no rate-limit headers: ``Retry-After`` when sent, and the limiter paces calls."""
 URL_PLACEHOLDERS = ("project_id", "status_page_id", "incident_id")
 """What the connection's ``incident_url_template`` may name."""
 STATUS_PAGE = True
@@ -100,21 +109,8 @@ def validate_scope(scope: Scope) -> None:
 
 
 def headers(api_key: str, *, has_body: bool) -> dict[str, str]:
-    """``X-API-Key`` on every request; a JSON content type when a body is sent."""
-    result = {API_KEY_HEADER: api_key, "Accept": "application/json"}
-    if has_body:
-        result["Content-Type"] = "application/json"
-    return result
-
-
-def retry_after(response: Response) -> float | None:
-    """Seconds to wait after a 429 from ``Retry-After`` (seconds or an HTTP date); it may be absent."""
-    return wait_from_headers(response.headers)
-
-
-def budget(response: Response) -> Budget | None:
-    """UptimeIO documents no budget headers: the client-side limiter alone paces its calls."""
-    return None
+    """``X-API-Key`` on every request."""
+    return json_headers({API_KEY_HEADER: api_key}, has_body=has_body)
 
 
 def parse_error(response: Response) -> tuple[str, str | None, tuple[str, ...]]:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from airflow_incident_provider.models import Incident, Phase
+from airflow_incident_provider.vendors import status_pages as pages
 from airflow_incident_provider.vendors.base import (
     Request,
     Response,
@@ -17,13 +18,8 @@ from airflow_incident_provider.vendors.base import (
 )
 from airflow_incident_provider.vendors.uptimeio.api import NAME, Scope, page_path
 
-STATUS_PHASES: Mapping[str, Phase] = {
-    "investigating": Phase.OPEN,
-    "identified": Phase.ACKNOWLEDGED,
-    "monitoring": Phase.MITIGATED,
-    "resolved": Phase.RESOLVED,
-}
-PHASE_STATUSES: Mapping[Phase, str] = {phase: status for status, phase in STATUS_PHASES.items()}
+STATUS_PHASES, PHASE_STATUSES = pages.STATUS_PHASES, pages.PHASE_STATUSES
+"""UptimeIO's statuses are a status page's."""
 RESOLVED = "resolved"
 
 LIST_PAGE_SIZE = 100

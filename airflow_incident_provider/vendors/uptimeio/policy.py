@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
+from airflow_incident_provider.exceptions import UnsupportedOperationError
 from airflow_incident_provider.models import WriteOptions
+from airflow_incident_provider.vendors.status_pages import require_public
 from airflow_incident_provider.vendors.uptimeio.api import NAME
 from airflow_incident_provider.vendors.uptimeio.severities import SEVERITIES
 
@@ -20,12 +21,12 @@ def check_options(options: WriteOptions, *, customer_facing: str | None) -> None
             "and resolve bodies have no subscriber-notification field; leave notify_subscribers=False "
             "(UptimeIO's own status-page settings decide who is notified)"
         )
-    if customer_facing is not None and not options.public:
-        raise IncidentValidationError(
-            "public",
+    if customer_facing is not None:
+        require_public(
+            options,
             f"{customer_facing} is a message to customers on the UptimeIO status page; pass public=True "
             "to post it",
-            vendor=NAME,
+            NAME,
         )
 
 

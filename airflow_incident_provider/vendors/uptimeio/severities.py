@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from airflow_incident_provider.exceptions import IncidentValidationError
+from airflow_incident_provider.vendors.base import one_of
 from airflow_incident_provider.vendors.uptimeio.api import NAME
 
 SEVERITIES = ("minor", "major", "critical")
@@ -10,12 +11,7 @@ SEVERITIES = ("minor", "major", "critical")
 
 
 def severity(word: str) -> str:
-    lowered = word.strip().lower() if isinstance(word, str) else ""
-    if lowered not in SEVERITIES:
-        raise IncidentValidationError(
-            "severity", f"{word!r} is not a severity; allowed: {', '.join(SEVERITIES)}", vendor=NAME
-        )
-    return lowered
+    return one_of(word, SEVERITIES, "severity", "a severity", NAME)
 
 
 def next_severity(current: str | None) -> str | None:

@@ -1,0 +1,84 @@
+"""What the status-page vendors (Statuspage, DevHelm, UptimeIO) share: the incident statuses and impacts
+Statuspage set and the others follow, incidents addressed as ``pageId/incidentId`` on a page, and writes
+that reach customers only when the caller says ``public=True``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import ClassVar, TypeVar
+
+from airflow_incident_provider.exceptions import IncidentValidationError
+from airflow_incident_provider.models import Incident, Phase, WriteOptions
+
+STATUS_PHASES: Mapping[str, Phase] = {
+    "investigating": Phase.OPEN,
+    "identified": Phase.ACKNOWLEDGED,
+    "monitoring": Phase.MITIGATED,
+    "resolved": Phase.RESOLVED,
+}
+"""A status-page incident's statuses, in order, and their phases."""
+PHASE_STATUSES: Mapping[Phase, str] = {phase: status for status, phase in STATUS_PHASES.items()}
+IMPACTS = ("none", "minor", "major", "critical")
+"""The public impact of an incident, lowest first: the scale a one-step escalation climbs."""
+
+
+@dataclass(frozen=True)
+class PageIncidentRef:
+    """Where an incident lives: its page and its own id, both path-encoded; ``PAGES`` is the pages path."""
+
+    PAGES: ClassVar[str] = "/pages"
+    page_id: str
+    incident_id: str
+
+    @property
+    def path(self) -> str:
+        return f"{self.PAGES}/{self.page_id}/incidents/{self.incident_id}"
+
+    def __str__(self) -> str:
+        return f"{self.page_id}/{self.incident_id}"
+
+
+Ref = TypeVar("Ref", bound=PageIncidentRef)
+
+
+def parse_page_ref(
+    kind: type[Ref],
+    ref: object,
+    default_page_id: str | None,
+    *,
+    segment: Callable[[object, str], str],
+    page_extra: str,
+    where: str,
+    vendor: str,
+) -> Ref:
+    """``pageId/incidentId``, or an incident id alone on the connection's page (extra ``page_extra``);
+    ``where`` says it in the error (``"Statuspage incidents live on a page"``)."""
+    if isinstance(ref, str) and "/" in ref:
+        page, _, incident = ref.strip().partition("/")
+        return kind(segment(page, "incident_id (page part)"), segment(incident, "incident_id"))
+    incident_id = segment(ref, "incident_id")
+    if not default_page_id:
+        raise IncidentValidationError(
+            "incident_id",
+            f"{where}: give the ref 'pageId/incidentId' or set {page_extra} in the connection's extra",
+            vendor=vendor,
+        )
+    return kind(segment(default_page_id, page_extra), incident_id)
+
+
+def require_public(options: WriteOptions, hint: str, vendor: str) -> None:
+    """Refuse, before any request, a message to customers the caller did not mark ``public=True``."""
+    if not options.public:
+        raise IncidentValidationError("public", hint, vendor=vendor)
+
+
+def refuse_resolved_escalation(incident: Incident, options: WriteOptions, vendor: str) -> None:
+    """A resolved incident's public impact changes only with ``allow_reopen`` (its status stays)."""
+    if incident.phase is Phase.RESOLVED and not options.allow_reopen:
+        raise IncidentValidationError(
+            "status",
+            f"incident {incident.ref} is {incident.status}: escalating a resolved incident makes no sense; "
+            "pass allow_reopen=True to change its impact anyway",
+            vendor=vendor,
+        )
