@@ -15,7 +15,6 @@ from airflow_incident_provider.exceptions import (
     ConflictError,
     IncidentNotFoundError,
     IncidentValidationError,
-    UnsupportedOperationError,
 )
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
@@ -41,8 +40,8 @@ from airflow_incident_provider.models import (
     WriteOptions,
 )
 from airflow_incident_provider.vendors import devhelm as dh
+from airflow_incident_provider.vendors import status_pages as pages
 from airflow_incident_provider.vendors.devhelm import changes as devhelm_changes
-from airflow_incident_provider.vendors.status_pages import refuse_resolved_escalation, require_public
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -220,7 +219,7 @@ class DevHelmIncidentHook(IncidentHook):
         if update.is_empty():
             raise IncidentValidationError("update", "names nothing to change", vendor=dh.NAME)
         if plan.posts:
-            require_public(options, PUBLIC_HINT, dh.NAME)
+            pages.require_public(options, PUBLIC_HINT, dh.NAME)
         elif options.notify_subscribers:
             raise IncidentValidationError(
                 "notify_subscribers",
@@ -264,7 +263,7 @@ class DevHelmIncidentHook(IncidentHook):
         for field_name, text in (("resolution", resolution), ("note", note)):
             if text is not None:
                 dh.validate_message(text, field_name)
-        require_public(options, PUBLIC_HINT, dh.NAME)
+        pages.require_public(options, PUBLIC_HINT, dh.NAME)
         current, timeline = yield from self._read_flow(target, options.include_raw)
         steps: list[Step] = []
         incident = current
@@ -284,17 +283,13 @@ class DevHelmIncidentHook(IncidentHook):
         return OperationResult.from_steps(incident, steps)
 
     def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
-        raise UnsupportedOperationError(
-            "DevHelm status pages have no acknowledge (every status is a message to customers): use "
-            'UpdateIncidentOperator(status="IDENTIFIED", public=True) to tell customers the cause is '
-            "identified"
-        )
+        raise pages.no_acknowledge(dh.NAME)
 
     def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
         """A timeline update at the incident's current status."""
         dh.validate_message(note, "note")
         target = self._ref(ref)
-        require_public(options, PUBLIC_HINT, dh.NAME)
+        pages.require_public(options, PUBLIC_HINT, dh.NAME)
         current, timeline = yield from self._read_flow(target, options.include_raw)
         incident, step = yield from self._message_flow(
             target, current, timeline, current.status, note, options
@@ -310,7 +305,7 @@ class DevHelmIncidentHook(IncidentHook):
         as ``AmbiguousWriteError``, because nothing could tell whether the incident was created.
         """
         body = dh.plan_create(create, notify_subscribers=options.notify_subscribers)
-        require_public(options, PUBLIC_HINT, dh.NAME)
+        pages.require_public(options, PUBLIC_HINT, dh.NAME)
         page_id = self._page_id("create")
         key = create.dedup_key
         raw = options.include_raw
@@ -338,11 +333,10 @@ class DevHelmIncidentHook(IncidentHook):
         ``allow_reopen=True`` (its impact changes, its status stays resolved).
         """
         if escalation.escalation_level is not None:
-            raise UnsupportedOperationError(dh.NO_ESCALATION_LEVELS)
+            raise pages.no_escalation_levels(dh.NAME, dh.IMPACTS, "impact")
         if escalation.assignees is not None:
-            raise UnsupportedOperationError(dh.NO_ASSIGNEES)
-        if escalation.severity is not None:
-            dh.to_impact(escalation.severity)
+            raise pages.no_assignees(dh.NAME)
+        requested = dh.to_impact(escalation.severity).lower() if escalation.severity is not None else None
         if escalation.note is not None:
             dh.validate_message(escalation.note, "note")
         elif options.notify_subscribers:
@@ -352,11 +346,13 @@ class DevHelmIncidentHook(IncidentHook):
                 vendor=dh.NAME,
             )
         target = self._ref(ref)
-        require_public(options, PUBLIC_HINT, dh.NAME)
+        pages.require_public(options, PUBLIC_HINT, dh.NAME)
         raw = options.include_raw
         current, timeline = yield from self._read_flow(target, raw)
-        refuse_resolved_escalation(current, options, dh.NAME)
-        impact, detail = dh.escalation_target(current.severity, escalation.severity)
+        pages.refuse_resolved_escalation(current, options, dh.NAME)
+        impact, detail = pages.escalation_target(
+            dh.IMPACTS, current.severity, requested, what="impact", vendor=dh.NAME
+        )
         incident = current
         if impact is None:
             steps = [Step(name="escalate", applied=False, detail=detail)]
@@ -374,7 +370,7 @@ class DevHelmIncidentHook(IncidentHook):
         self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
     ) -> Flow[OperationResult]:
         """Status pages have no assignees: the error says where to assign instead."""
-        raise UnsupportedOperationError(dh.NO_ASSIGNEES)
+        raise pages.no_assignees(dh.NAME)
 
     def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
         """Every page of the connection's status page; ``since``/``until`` filter ``createdAt`` here,

@@ -28,8 +28,8 @@ from airflow_incident_provider.models import (
     Step,
     WriteOptions,
 )
+from airflow_incident_provider.vendors import status_pages as pages
 from airflow_incident_provider.vendors.base import Request, Response, created_between
-from airflow_incident_provider.vendors.status_pages import refuse_resolved_escalation, require_public
 from airflow_incident_provider.vendors.statuspage import api, incidents, updates
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ class StatuspageIncidentHook(IncidentHook):
 
     def _public(self, ref: str, options: WriteOptions) -> Flow[tuple[api.IncidentRef, incidents.Read]]:
         """The incident a customer message goes to, read now (once the caller said ``public=True``)."""
-        require_public(options, PUBLIC_HINT, api.NAME)
+        pages.require_public(options, PUBLIC_HINT, api.NAME)
         target = self._ref(ref)
         return target, (yield from self._read(target, options.include_raw))
 
@@ -134,7 +134,7 @@ class StatuspageIncidentHook(IncidentHook):
         if update.is_empty():
             raise IncidentValidationError("update", "names nothing to change", vendor=api.NAME)
         if update.status is not None or update.note is not None:
-            require_public(options, PUBLIC_HINT, api.NAME)
+            pages.require_public(options, PUBLIC_HINT, api.NAME)
         target = self._ref(ref)
         current = yield from self._read(target, options.include_raw)
         status = incidents.status_for(update.status, current) if update.status is not None else None
@@ -181,28 +181,36 @@ class StatuspageIncidentHook(IncidentHook):
         return OperationResult.from_steps(incident, [_note(sent)])
 
     def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
-        raise updates.acknowledge_unsupported()
+        raise pages.no_acknowledge(api.NAME)
         yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
 
     def reassign_flow(
         self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
     ) -> Flow[OperationResult]:
-        raise updates.assignees_unsupported()
+        raise pages.no_assignees(api.NAME)
         yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
 
     def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
         """Raise the impact (``impact_override``) to ``escalation.severity`` or one step up, as an absolute
         value computed from the impact read now, with the note as body; never lowers it."""
         if escalation.escalation_level is not None:
-            raise updates.escalation_level_unsupported()
+            raise pages.no_escalation_levels(api.NAME, updates.IMPACTS, "impact")
         if escalation.assignees is not None:
-            raise updates.assignees_unsupported()
+            raise pages.no_assignees(api.NAME)
         requested = updates.impact(escalation.severity) if escalation.severity is not None else None
         text = updates.message(note=escalation.note)
         target, current = yield from self._public(ref, options)
         incident = current.incident
-        refuse_resolved_escalation(incident, options, api.NAME)
-        impact, detail = updates.escalation_target(incident.severity, requested)
+        pages.refuse_resolved_escalation(incident, options, api.NAME)
+        if current.maintenance:
+            raise IncidentValidationError(
+                "status",
+                f"{incident.ref} is a scheduled maintenance: escalate a realtime incident",
+                vendor=api.NAME,
+            )
+        impact, detail = pages.escalation_target(
+            updates.IMPACTS, incident.severity, requested, what="impact", vendor=api.NAME
+        )
         fields = {"impact_override": impact} if impact is not None else {}
         sent = False
         if fields or text:
@@ -213,7 +221,7 @@ class StatuspageIncidentHook(IncidentHook):
     def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
         """A realtime incident on the connection's page, at most once per ``create.dedup_key`` (kept in its
         metadata, looked for among the page's unresolved incidents first and after a lost answer)."""
-        require_public(options, PUBLIC_HINT, api.NAME)
+        pages.require_public(options, PUBLIC_HINT, api.NAME)
         page_id = self._page_id("create")
         key, raw = create.dedup_key, options.include_raw
         request = updates.build_create(page_id, create, key, notify=options.notify_subscribers)

@@ -39,6 +39,7 @@ from airflow_incident_provider.models import (
     Step,
     WriteOptions,
 )
+from airflow_incident_provider.vendors import status_pages as pages
 from airflow_incident_provider.vendors import uptimeio as uv
 from airflow_incident_provider.vendors.base import Request, aware
 from airflow_incident_provider.vendors.uptimeio import changes as uptimeio_changes
@@ -208,7 +209,7 @@ class UptimeIOIncidentHook(IncidentHook):
         return OperationResult.from_steps(incident, steps)
 
     def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
-        raise uv.acknowledge_unsupported()
+        raise pages.no_acknowledge(uv.NAME)
         yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
 
     def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
@@ -225,9 +226,9 @@ class UptimeIOIncidentHook(IncidentHook):
         one is ``changed: false``. A resolved incident is refused unless ``allow_reopen``.
         """
         if escalation.escalation_level is not None:
-            raise uv.escalation_level_unsupported()
+            raise pages.no_escalation_levels(uv.NAME, uv.SEVERITIES, "severity")
         if escalation.assignees is not None:
-            raise uv.assignees_unsupported()
+            raise pages.no_assignees(uv.NAME)
         uv.check_options(options, customer_facing="an escalation")
         explicit = uv.severity(escalation.severity) if escalation.severity is not None else None
         scope = self.scope(ref)
@@ -255,7 +256,7 @@ class UptimeIOIncidentHook(IncidentHook):
         self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
     ) -> Flow[OperationResult]:
         """Unsupported: status pages have no assignees (raised before any request)."""
-        raise uv.assignees_unsupported()
+        raise pages.no_assignees(uv.NAME)
         yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
 
     def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:

@@ -289,7 +289,7 @@ def test_acknowledge_and_reassign_say_what_to_use_instead(statuspage: Statuspage
         hook().acknowledge_incident(incident_id)
     with pytest.raises(UnsupportedOperationError, match="no assignees"):
         hook().reassign_incident(incident_id, ("someone",))
-    with pytest.raises(UnsupportedOperationError, match="escalates its impact"):
+    with pytest.raises(UnsupportedOperationError, match=r"escalation_level.*escalate the public impact"):
         hook().escalate_incident(incident_id, Escalation(escalation_level=2), PUBLIC)
     assert statuspage.writes() == []
 
