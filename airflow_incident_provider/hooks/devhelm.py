@@ -312,16 +312,14 @@ class DevHelmIncidentHook(IncidentHook):
         request = dh.build_create(page_id, body, key)
         find = (lambda: self._find_created_flow(page_id, key, raw)) if key is not None else None
         written = yield from post_unless_found(request, find)
-        if written.response is not None:
-            incident = self._parse(written.response, raw)
-            detail = "notified subscribers" if options.notify_subscribers else None
-        else:
-            assert written.found is not None
-            incident, detail = written.found, "created; found by its dedup key after a lost response"
-            if written.earlier:
-                step = Step(name="create", applied=False, detail="already created")
-                return OperationResult.from_steps(incident, [step])
-        return OperationResult.from_steps(incident, [Step(name="create", applied=True, detail=detail)])
+        incident = written.value(lambda response: self._parse(response, raw))
+        step = written.step(
+            "create",
+            "notified subscribers" if options.notify_subscribers else None,
+            earlier="already created",
+            found="created; found by its dedup key after a lost response",
+        )
+        return OperationResult.from_steps(incident, [step])
 
     def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
         """Raise the incident's public impact (``dh.IMPACTS``), then post the note, if any.

@@ -141,10 +141,8 @@ class StatuspageIncidentHook(IncidentHook):
         self.check_reopen(current.incident, status, options.allow_reopen)
         if status == current.incident.status:
             status = None
-        if fields.get("name") == current.incident.title:
-            fields.pop("name")
-        if fields.get("impact_override") == current.incident.severity:
-            fields.pop("impact_override")
+        shown = {"name": current.incident.title, "impact_override": current.incident.severity}
+        fields = {key: value for key, value in fields.items() if key not in shown or shown[key] != value}
         resolution = update.resolution if status is not None else None
         text = updates.message(resolution=resolution, note=update.note)
         if not (fields or status or text):
@@ -228,12 +226,8 @@ class StatuspageIncidentHook(IncidentHook):
         find = (lambda: self._find_created(page_id, key, raw)) if key is not None else None
         written = yield from post_unless_found(request, find)
         incident = written.value(lambda response: incidents.parse_incident(response, include_raw=raw))
-        if written.response is not None:
-            return OperationResult.from_steps(incident, [Step(name="create", applied=True)])
-        detail = "already created" if written.earlier else "found after a lost answer"
-        return OperationResult.from_steps(
-            incident, [Step(name="create", applied=not written.earlier, detail=detail)]
-        )
+        step = written.step("create", earlier="already created", found="found after a lost answer")
+        return OperationResult.from_steps(incident, [step])
 
     def _find_created(self, page_id: str, key: str, raw: bool) -> Flow[Incident | None]:
         """The unresolved incident of ``page_id`` whose metadata carries ``key``, if any."""

@@ -121,11 +121,9 @@ class UptimeIOIncidentHook(IncidentHook):
         key = options.idempotency_key if self.settings.extra("note_marker") == "hidden" else None
         find = (lambda: self._find_marker(scope, key)) if key else None
         written = yield from post_unless_found(uv.build_add_update(scope, content, status), find)
-        if written.earlier:
-            return Step(name="note", applied=False, detail="already posted")
-        if written.response is None:
-            return Step(name="note", applied=True, detail=f"{status} (response lost, found posted)")
-        return Step(name="note", applied=True, detail=status)
+        return written.step(
+            "note", status, earlier="already posted", found=f"{status} (response lost, found posted)"
+        )
 
     def _resolve_step(
         self, scope: uv.Scope, message: str | None, include_raw: bool

@@ -22,6 +22,14 @@ STATUS_PHASES: Mapping[str, Phase] = {
 PHASE_STATUSES: Mapping[Phase, str] = {phase: status for status, phase in STATUS_PHASES.items()}
 IMPACTS = ("none", "minor", "major", "critical")
 """The public impact of an incident, lowest first: the scale a one-step escalation climbs."""
+COMPONENT_STATUSES = (
+    "operational",
+    "degraded_performance",
+    "partial_outage",
+    "major_outage",
+    "under_maintenance",
+)
+"""What an incident may say of each component it affects."""
 
 
 @dataclass(frozen=True)

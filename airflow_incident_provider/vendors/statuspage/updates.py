@@ -26,13 +26,7 @@ from airflow_incident_provider.vendors.statuspage.incidents import (
 
 IMPACTS = pages.IMPACTS
 """``impact_override`` values, lowest first."""
-COMPONENT_STATUSES = (
-    "operational",
-    "under_maintenance",
-    "degraded_performance",
-    "partial_outage",
-    "major_outage",
-)
+COMPONENT_STATUSES = pages.COMPONENT_STATUSES
 NAME_MAX_LENGTH = 255
 BODY_MAX_LENGTH = 25000
 """The spec's limits, stated in the descriptions of ``incident[name]`` and ``incident[body]``."""
