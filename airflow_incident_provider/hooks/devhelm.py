@@ -16,7 +16,6 @@ from airflow_incident_provider.exceptions import (
     IncidentNotFoundError,
     IncidentValidationError,
 )
-from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import (
     ConnectionSettings,
@@ -25,6 +24,7 @@ from airflow_incident_provider.hooks.settings import (
     url_template,
 )
 from airflow_incident_provider.hooks.snapshot_feed import group_watched, snapshot_flow
+from airflow_incident_provider.hooks.status_page import StatusPageHook
 from airflow_incident_provider.hooks.write_once import post_unless_found, write_at_most_once
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
@@ -58,7 +58,7 @@ def _extra_text(extras: Mapping[str, Any], name: str, conn_id: str) -> str | Non
     return checked_extra(conn_id, extras.get(name), lambda value: dh.check_header_value(value, name))
 
 
-class DevHelmIncidentHook(IncidentHook):
+class DevHelmIncidentHook(StatusPageHook):
     """Incidents on DevHelm status pages (``/api/v1/status-pages/{pageId}/incidents``).
 
     Connection: the API key (``dh_live_...``) in the password; extras ``status_page_id`` (the page an
@@ -282,9 +282,6 @@ class DevHelmIncidentHook(IncidentHook):
             steps.append(step)
         return OperationResult.from_steps(incident, steps)
 
-    def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
-        raise pages.no_acknowledge(dh.NAME)
-
     def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
         """A timeline update at the incident's current status."""
         dh.validate_message(note, "note")
@@ -330,10 +327,7 @@ class DevHelmIncidentHook(IncidentHook):
         impact is public, so ``public=True`` is required; a resolved incident is refused unless
         ``allow_reopen=True`` (its impact changes, its status stays resolved).
         """
-        if escalation.escalation_level is not None:
-            raise pages.no_escalation_levels(dh.NAME, dh.IMPACTS, "impact")
-        if escalation.assignees is not None:
-            raise pages.no_assignees(dh.NAME)
+        pages.refuse_levels_and_assignees(escalation, dh.NAME, dh.IMPACTS, "impact")
         requested = dh.to_impact(escalation.severity).lower() if escalation.severity is not None else None
         if escalation.note is not None:
             dh.validate_message(escalation.note, "note")
@@ -363,12 +357,6 @@ class DevHelmIncidentHook(IncidentHook):
             )
             steps.append(step)
         return OperationResult.from_steps(incident, steps)
-
-    def reassign_flow(
-        self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
-    ) -> Flow[OperationResult]:
-        """Status pages have no assignees: the error says where to assign instead."""
-        raise pages.no_assignees(dh.NAME)
 
     def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
         """Every page of the connection's status page; ``since``/``until`` filter ``createdAt`` here,

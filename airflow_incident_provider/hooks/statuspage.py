@@ -13,9 +13,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import IncidentValidationError, VendorError
-from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings, checked_extra
+from airflow_incident_provider.hooks.status_page import StatusPageHook
 from airflow_incident_provider.hooks.write_once import post_unless_found, read_back, write_at_most_once
 from airflow_incident_provider.models import (
     Escalation,
@@ -46,7 +46,7 @@ def _note(sent: bool) -> Step:
     return Step(name="note", applied=sent, detail=None if sent else "already posted")
 
 
-class StatuspageIncidentHook(IncidentHook):
+class StatuspageIncidentHook(StatusPageHook):
     """Incidents on an Atlassian Statuspage page (``/v1/pages/{page_id}/incidents``).
 
     Connection: the API key in the password (sent as ``Authorization: OAuth <key>``); extra ``page_id``
@@ -178,23 +178,10 @@ class StatuspageIncidentHook(IncidentHook):
         incident, sent = yield from self._write(target, current, {}, options, text=text)
         return OperationResult.from_steps(incident, [_note(sent)])
 
-    def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
-        raise pages.no_acknowledge(api.NAME)
-        yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
-
-    def reassign_flow(
-        self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
-    ) -> Flow[OperationResult]:
-        raise pages.no_assignees(api.NAME)
-        yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
-
     def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
         """Raise the impact (``impact_override``) to ``escalation.severity`` or one step up, as an absolute
         value computed from the impact read now, with the note as body; never lowers it."""
-        if escalation.escalation_level is not None:
-            raise pages.no_escalation_levels(api.NAME, updates.IMPACTS, "impact")
-        if escalation.assignees is not None:
-            raise pages.no_assignees(api.NAME)
+        pages.refuse_levels_and_assignees(escalation, api.NAME, updates.IMPACTS, "impact")
         requested = updates.impact(escalation.severity) if escalation.severity is not None else None
         text = updates.message(note=escalation.note)
         target, current = yield from self._public(ref, options)

@@ -16,7 +16,6 @@ from airflow_incident_provider.exceptions import (
     IncidentValidationError,
     VendorValidationError,
 )
-from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import (
     ConnectionSettings,
@@ -25,6 +24,7 @@ from airflow_incident_provider.hooks.settings import (
     url_template,
 )
 from airflow_incident_provider.hooks.snapshot_feed import group_watched, snapshot_flow
+from airflow_incident_provider.hooks.status_page import StatusPageHook
 from airflow_incident_provider.hooks.write_once import post_unless_found, read_back, write_at_most_once
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Connection
 
 
-class UptimeIOIncidentHook(IncidentHook):
+class UptimeIOIncidentHook(StatusPageHook):
     """Incidents on an UptimeIO status page (experimental: UptimeIO publishes no API spec).
 
     Connection: the API key in the password (sent as ``X-API-Key``); extras ``project_id`` and
@@ -206,10 +206,6 @@ class UptimeIOIncidentHook(IncidentHook):
             steps.append((yield from self._note_step(scope, content, incident.status, options)))
         return OperationResult.from_steps(incident, steps)
 
-    def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
-        raise pages.no_acknowledge(uv.NAME)
-        yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
-
     def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
         """Unsupported: UptimeIO documents no create endpoint (raised before any request)."""
         raise uv.create_unsupported()
@@ -223,10 +219,7 @@ class UptimeIOIncidentHook(IncidentHook):
         ``PATCH`` can never climb twice. Never lowers the severity: a target at or below the current
         one is ``changed: false``. A resolved incident is refused unless ``allow_reopen``.
         """
-        if escalation.escalation_level is not None:
-            raise pages.no_escalation_levels(uv.NAME, uv.SEVERITIES, "severity")
-        if escalation.assignees is not None:
-            raise pages.no_assignees(uv.NAME)
+        pages.refuse_levels_and_assignees(escalation, uv.NAME, uv.SEVERITIES, "severity")
         uv.check_options(options, customer_facing="an escalation")
         explicit = uv.severity(escalation.severity) if escalation.severity is not None else None
         scope = self.scope(ref)
@@ -249,13 +242,6 @@ class UptimeIOIncidentHook(IncidentHook):
         if content is not None:
             steps.append((yield from self._note_step(scope, content, incident.status, options)))
         return OperationResult.from_steps(incident, steps)
-
-    def reassign_flow(
-        self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
-    ) -> Flow[OperationResult]:
-        """Unsupported: status pages have no assignees (raised before any request)."""
-        raise pages.no_assignees(uv.NAME)
-        yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
 
     def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
         uv.check_options(options, customer_facing="a note")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
-from airflow_incident_provider.models import Incident, Phase, WriteOptions
+from airflow_incident_provider.models import Escalation, Incident, Phase, WriteOptions
 
 STATUS_PHASES: Mapping[str, Phase] = {
     "investigating": Phase.OPEN,
@@ -130,6 +130,14 @@ def no_assignees(vendor: str) -> UnsupportedOperationError:
         "incident-management connection (ReassignIncidentOperator on PagerDuty, Rootly, Pinghome or "
         "incident.io), and tell customers with note=... (public=True)"
     )
+
+
+def refuse_levels_and_assignees(escalation: Escalation, vendor: str, scale: Sequence[str], what: str) -> None:
+    """A status page escalates its public ``what`` (on ``scale``) only: no levels, no assignees."""
+    if escalation.escalation_level is not None:
+        raise no_escalation_levels(vendor, scale, what)
+    if escalation.assignees is not None:
+        raise no_assignees(vendor)
 
 
 def no_escalation_levels(vendor: str, scale: Sequence[str], what: str) -> UnsupportedOperationError:
