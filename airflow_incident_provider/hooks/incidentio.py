@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
     IncidentValidationError,
-    UnsupportedOperationError,
 )
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.catalogue import ReadOnce
@@ -36,7 +35,7 @@ from airflow_incident_provider.models import (
     WriteOptions,
 )
 from airflow_incident_provider.vendors.base import Request, created_between, parse_timestamp, refuse_scope
-from airflow_incident_provider.vendors.catalogue import Entry
+from airflow_incident_provider.vendors.catalogue import Entry, no_escalation_levels
 from airflow_incident_provider.vendors.incidentio import api, catalog, incidents, writes
 
 if TYPE_CHECKING:
@@ -233,10 +232,7 @@ class IncidentIOIncidentHook(IncidentHook):
         """Set the named severity, or the next higher rank, computed once from the severity read now and
         sent as that absolute id; never lowers a severity. Assignees fill the assignee role."""
         if escalation.escalation_level is not None:
-            raise UnsupportedOperationError(
-                "incident.io has no escalation levels (escalation_level is PagerDuty's): pass severity=... "
-                "or no target to raise the incident one rank up its severities"
-            )
+            raise no_escalation_levels(api.DISPLAY_NAME)
         if escalation.note is not None:
             raise writes.notes_unsupported()
         api.incident_path(ref)

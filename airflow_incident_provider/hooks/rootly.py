@@ -32,6 +32,7 @@ from airflow_incident_provider.models import (
 )
 from airflow_incident_provider.vendors import rootly as rl
 from airflow_incident_provider.vendors.base import Request, answered_at
+from airflow_incident_provider.vendors.catalogue import no_escalation_levels
 from airflow_incident_provider.vendors.rootly import changes as rootly_changes
 
 if TYPE_CHECKING:
@@ -287,7 +288,7 @@ class RootlyIncidentHook(IncidentHook):
         """Set the named severity, or one step up ``rl.severity_scale``, computed once from the value
         read now and written as that absolute severity id (so a retried PUT cannot climb twice)."""
         if escalation.escalation_level is not None:
-            raise rl.refuse_escalation_level()
+            raise no_escalation_levels(rl.DISPLAY_NAME)
         rl.incident_id_from_ref(ref)
         if escalation.severity is not None and not escalation.severity.strip():
             raise IncidentValidationError("severity", "must be a severity id, slug or name", vendor=rl.NAME)

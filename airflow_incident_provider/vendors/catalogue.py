@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from airflow_incident_provider.exceptions import IncidentValidationError
+from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 
 
 class Entry(NamedTuple):
@@ -52,3 +52,11 @@ def step_up(current: str | None, scale: Sequence[Entry], *, vendor: str, display
         return scale[0]
     index = ids.index(current) + 1
     return scale[index] if index < len(scale) else None
+
+
+def no_escalation_levels(display: str) -> UnsupportedOperationError:
+    """An account-defined severity scale is what escalation climbs; levels are PagerDuty's policies'."""
+    return UnsupportedOperationError(
+        f"{display} has no escalation levels (escalation_level is PagerDuty's): pass severity=... to set "
+        "one of the account's severities, or no target to raise the incident one step up its severities"
+    )

@@ -14,7 +14,7 @@ from airflow_incident_provider.models import FromTriage, IncidentCreate, Inciden
 from airflow_incident_provider.vendors import known_status_words
 from airflow_incident_provider.vendors import rootly as rl
 from airflow_incident_provider.vendors.base import Response
-from airflow_incident_provider.vendors.catalogue import Entry
+from airflow_incident_provider.vendors.catalogue import Entry, no_escalation_levels
 from airflow_incident_provider.vendors.protocol import VendorModule
 
 CHECKED: VendorModule = rl  # mypy: the module is a VendorModule
@@ -545,7 +545,7 @@ def test_no_severities_means_nothing_to_escalate_through() -> None:
 
 
 def test_escalation_level_names_the_alternatives() -> None:
-    message = str(rl.refuse_escalation_level())
+    message = str(no_escalation_levels(rl.DISPLAY_NAME))
     assert "escalation_level" in message
     assert "severity=" in message
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
+from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.vendors.base import Request, Response
 from airflow_incident_provider.vendors.catalogue import Entry, find, listing, step_up
 from airflow_incident_provider.vendors.rootly.api import (
@@ -97,10 +97,3 @@ def current_severity_id(response: Response) -> str | None:
     inner = severity.get("data", severity) if isinstance(severity, Mapping) else None
     value = inner.get("id") if isinstance(inner, Mapping) else None
     return str(value) if value else None
-
-
-def refuse_escalation_level() -> UnsupportedOperationError:
-    return UnsupportedOperationError(
-        "Rootly has no escalation levels (escalation_level is PagerDuty's): pass severity=... to set a "
-        "Rootly severity, or no target to raise the incident one step up its severities"
-    )
