@@ -189,8 +189,9 @@ class StatuspageIncidentHook(StatusPageHook):
         pages.refuse_resolved_escalation(incident, options, api.NAME)
         if current.maintenance:
             raise IncidentValidationError(
-                "status",
-                f"{incident.ref} is a scheduled maintenance: escalate a realtime incident",
+                "severity",
+                f"{incident.ref} is a scheduled maintenance, whose impact is not escalated: escalate a "
+                "realtime incident",
                 vendor=api.NAME,
             )
         impact, detail = pages.escalation_target(

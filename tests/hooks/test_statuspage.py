@@ -314,6 +314,10 @@ def test_a_maintenance_cannot_be_escalated(statuspage: StatuspageSandbox) -> Non
     incident_id = statuspage.create(status="scheduled")
     with pytest.raises(IncidentValidationError, match="maintenance"):
         hook().escalate_incident(incident_id, options=PUBLIC)
+    with pytest.raises(IncidentValidationError, match="maintenance") as named:
+        hook().escalate_incident(incident_id, Escalation(severity="major"), PUBLIC)
+    assert named.value.field == "severity"
+    assert statuspage.writes() == []
 
 
 def test_create_once_per_dedup_key_and_subscribers_only_when_asked(statuspage: StatuspageSandbox) -> None:
