@@ -15,9 +15,7 @@ from airflow_incident_provider.exceptions import (
     ConflictError,
     IncidentNotFoundError,
     IncidentValidationError,
-    UnsupportedOperationError,
 )
-from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import (
     ConnectionSettings,
@@ -26,6 +24,7 @@ from airflow_incident_provider.hooks.settings import (
     url_template,
 )
 from airflow_incident_provider.hooks.snapshot_feed import group_watched, snapshot_flow
+from airflow_incident_provider.hooks.status_page import StatusPageHook
 from airflow_incident_provider.hooks.write_once import post_unless_found, write_at_most_once
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
@@ -41,8 +40,8 @@ from airflow_incident_provider.models import (
     WriteOptions,
 )
 from airflow_incident_provider.vendors import devhelm as dh
+from airflow_incident_provider.vendors import status_pages as pages
 from airflow_incident_provider.vendors.devhelm import changes as devhelm_changes
-from airflow_incident_provider.vendors.status_pages import refuse_resolved_escalation, require_public
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -59,7 +58,7 @@ def _extra_text(extras: Mapping[str, Any], name: str, conn_id: str) -> str | Non
     return checked_extra(conn_id, extras.get(name), lambda value: dh.check_header_value(value, name))
 
 
-class DevHelmIncidentHook(IncidentHook):
+class DevHelmIncidentHook(StatusPageHook):
     """Incidents on DevHelm status pages (``/api/v1/status-pages/{pageId}/incidents``).
 
     Connection: the API key (``dh_live_...``) in the password; extras ``status_page_id`` (the page an
@@ -220,7 +219,7 @@ class DevHelmIncidentHook(IncidentHook):
         if update.is_empty():
             raise IncidentValidationError("update", "names nothing to change", vendor=dh.NAME)
         if plan.posts:
-            require_public(options, PUBLIC_HINT, dh.NAME)
+            pages.require_public(options, PUBLIC_HINT, dh.NAME)
         elif options.notify_subscribers:
             raise IncidentValidationError(
                 "notify_subscribers",
@@ -264,7 +263,7 @@ class DevHelmIncidentHook(IncidentHook):
         for field_name, text in (("resolution", resolution), ("note", note)):
             if text is not None:
                 dh.validate_message(text, field_name)
-        require_public(options, PUBLIC_HINT, dh.NAME)
+        pages.require_public(options, PUBLIC_HINT, dh.NAME)
         current, timeline = yield from self._read_flow(target, options.include_raw)
         steps: list[Step] = []
         incident = current
@@ -283,18 +282,11 @@ class DevHelmIncidentHook(IncidentHook):
             steps.append(step)
         return OperationResult.from_steps(incident, steps)
 
-    def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
-        raise UnsupportedOperationError(
-            "DevHelm status pages have no acknowledge (every status is a message to customers): use "
-            'UpdateIncidentOperator(status="IDENTIFIED", public=True) to tell customers the cause is '
-            "identified"
-        )
-
     def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
         """A timeline update at the incident's current status."""
         dh.validate_message(note, "note")
         target = self._ref(ref)
-        require_public(options, PUBLIC_HINT, dh.NAME)
+        pages.require_public(options, PUBLIC_HINT, dh.NAME)
         current, timeline = yield from self._read_flow(target, options.include_raw)
         incident, step = yield from self._message_flow(
             target, current, timeline, current.status, note, options
@@ -310,23 +302,21 @@ class DevHelmIncidentHook(IncidentHook):
         as ``AmbiguousWriteError``, because nothing could tell whether the incident was created.
         """
         body = dh.plan_create(create, notify_subscribers=options.notify_subscribers)
-        require_public(options, PUBLIC_HINT, dh.NAME)
+        pages.require_public(options, PUBLIC_HINT, dh.NAME)
         page_id = self._page_id("create")
         key = create.dedup_key
         raw = options.include_raw
         request = dh.build_create(page_id, body, key)
         find = (lambda: self._find_created_flow(page_id, key, raw)) if key is not None else None
         written = yield from post_unless_found(request, find)
-        if written.response is not None:
-            incident = self._parse(written.response, raw)
-            detail = "notified subscribers" if options.notify_subscribers else None
-        else:
-            assert written.found is not None
-            incident, detail = written.found, "created; found by its dedup key after a lost response"
-            if written.earlier:
-                step = Step(name="create", applied=False, detail="already created")
-                return OperationResult.from_steps(incident, [step])
-        return OperationResult.from_steps(incident, [Step(name="create", applied=True, detail=detail)])
+        incident = written.value(lambda response: self._parse(response, raw))
+        step = written.step(
+            "create",
+            "notified subscribers" if options.notify_subscribers else None,
+            earlier="already created",
+            found="created; found by its dedup key after a lost response",
+        )
+        return OperationResult.from_steps(incident, [step])
 
     def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
         """Raise the incident's public impact (``dh.IMPACTS``), then post the note, if any.
@@ -337,12 +327,8 @@ class DevHelmIncidentHook(IncidentHook):
         impact is public, so ``public=True`` is required; a resolved incident is refused unless
         ``allow_reopen=True`` (its impact changes, its status stays resolved).
         """
-        if escalation.escalation_level is not None:
-            raise UnsupportedOperationError(dh.NO_ESCALATION_LEVELS)
-        if escalation.assignees is not None:
-            raise UnsupportedOperationError(dh.NO_ASSIGNEES)
-        if escalation.severity is not None:
-            dh.to_impact(escalation.severity)
+        pages.refuse_levels_and_assignees(escalation, dh.NAME, dh.IMPACTS, "impact")
+        requested = dh.to_impact(escalation.severity).lower() if escalation.severity is not None else None
         if escalation.note is not None:
             dh.validate_message(escalation.note, "note")
         elif options.notify_subscribers:
@@ -352,11 +338,13 @@ class DevHelmIncidentHook(IncidentHook):
                 vendor=dh.NAME,
             )
         target = self._ref(ref)
-        require_public(options, PUBLIC_HINT, dh.NAME)
+        pages.require_public(options, PUBLIC_HINT, dh.NAME)
         raw = options.include_raw
         current, timeline = yield from self._read_flow(target, raw)
-        refuse_resolved_escalation(current, options, dh.NAME)
-        impact, detail = dh.escalation_target(current.severity, escalation.severity)
+        pages.refuse_resolved_escalation(current, options, dh.NAME)
+        impact, detail = pages.escalation_target(
+            dh.IMPACTS, current.severity, requested, what="impact", vendor=dh.NAME
+        )
         incident = current
         if impact is None:
             steps = [Step(name="escalate", applied=False, detail=detail)]
@@ -369,12 +357,6 @@ class DevHelmIncidentHook(IncidentHook):
             )
             steps.append(step)
         return OperationResult.from_steps(incident, steps)
-
-    def reassign_flow(
-        self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
-    ) -> Flow[OperationResult]:
-        """Status pages have no assignees: the error says where to assign instead."""
-        raise UnsupportedOperationError(dh.NO_ASSIGNEES)
 
     def list_flow(self, query: ListQuery) -> Flow[list[Incident]]:
         """Every page of the connection's status page; ``since``/``until`` filter ``createdAt`` here,

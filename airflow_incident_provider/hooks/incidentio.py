@@ -12,13 +12,14 @@ import time
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
     IncidentValidationError,
-    UnsupportedOperationError,
 )
 from airflow_incident_provider.hooks.base import IncidentHook
+from airflow_incident_provider.hooks.catalogue import ReadOnce
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings, choice_extra
 from airflow_incident_provider.hooks.write_once import read_back, write_at_most_once
@@ -34,6 +35,7 @@ from airflow_incident_provider.models import (
     WriteOptions,
 )
 from airflow_incident_provider.vendors.base import Request, created_between, parse_timestamp, refuse_scope
+from airflow_incident_provider.vendors.catalogue import Entry, no_escalation_levels
 from airflow_incident_provider.vendors.incidentio import api, catalog, incidents, writes
 
 if TYPE_CHECKING:
@@ -42,6 +44,10 @@ if TYPE_CHECKING:
 Raw = Mapping[str, Any]
 CREATE_LOOKBACK = timedelta(seconds=5)
 """How far before the create was sent an incident found after a lost answer may have been created."""
+
+
+def _read_catalog(name: str) -> Flow[list[Entry]]:
+    return catalog.parse_catalog(name, (yield catalog.build_catalog(name)))
 
 
 class IncidentIOIncidentHook(IncidentHook):
@@ -61,7 +67,7 @@ class IncidentIOIncidentHook(IncidentHook):
 
     def __init__(self, incidentio_incidents_conn_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(incidentio_incidents_conn_id, **kwargs)
-        self._catalog: dict[str, list[catalog.Entry]] = {}
+        self._catalog = {name: ReadOnce(partial(_read_catalog, name)) for name in catalog.CATALOGS}
 
     @classmethod
     def settings_from_connection(
@@ -88,24 +94,18 @@ class IncidentIOIncidentHook(IncidentHook):
 
     # --- the account's catalog and the incident ---------------------------------------------------------
 
-    def _catalog_flow(self, name: str) -> Flow[list[catalog.Entry]]:
-        """The account's ``statuses``, ``severities`` or ``roles``, read once per hook."""
-        if name not in self._catalog:
-            self._catalog[name] = catalog.parse_catalog(name, (yield catalog.build_catalog(name)))
-        return self._catalog[name]
-
-    def _severity(self, name: str) -> Flow[catalog.Entry]:
+    def _severity(self, name: str) -> Flow[Entry]:
         """The account's severity ``name`` (its id, name or shortform)."""
-        return catalog.find(name, (yield from self._catalog_flow("severities")), "severity", "severity")
+        return catalog.find(name, (yield from self._catalog["severities"].flow()), "severity", "severity")
 
     def _read(self, ref: str) -> Flow[Raw]:
         return incidents.incident_json((yield incidents.build_get(ref)))
 
-    def _assignment(self, assignees: tuple[str, ...]) -> Flow[tuple[catalog.Entry, dict[str, Any]]]:
+    def _assignment(self, assignees: tuple[str, ...]) -> Flow[tuple[Entry, dict[str, Any]]]:
         """The role assignees fill and its assignment (one person per role, checked before any read)."""
         writes.role_assignment("", assignees)
         role = catalog.assignee_role(
-            self.settings.extra("assignee_role"), (yield from self._catalog_flow("roles"))
+            self.settings.extra("assignee_role"), (yield from self._catalog["roles"].flow())
         )
         return role, writes.role_assignment(role.id, assignees)
 
@@ -120,13 +120,13 @@ class IncidentIOIncidentHook(IncidentHook):
         landed = read_back(lambda: self._read(ref), lambda now: writes.edit_landed(now, wanted))
         return (yield from write_at_most_once(request, landed)).value(incidents.incident_json)
 
-    def _incident(self, raw: Raw, options: WriteOptions, role: catalog.Entry | None) -> Incident:
+    def _incident(self, raw: Raw, options: WriteOptions, role: Entry | None) -> Incident:
         """The incident, its assignees the holders of ``role`` when one was assigned (else the lead's)."""
         assignees = incidents.holders(raw, role.id) if role is not None else None
         return incidents.incident_from_json(raw, include_raw=options.include_raw, assignees=assignees)
 
     def _result(
-        self, raw: Raw, before: Raw, name: str, detail: str, options: WriteOptions, role: catalog.Entry | None
+        self, raw: Raw, before: Raw, name: str, detail: str, options: WriteOptions, role: Entry | None
     ) -> OperationResult:
         applied = raw is not before
         step = Step(name=name, applied=applied, detail=detail if applied else "already as requested")
@@ -153,7 +153,7 @@ class IncidentIOIncidentHook(IncidentHook):
         live = update.vendor_fields.get("incident_status_id")
         if live is not None:
             edit["incident_status_id"] = catalog.live_status(
-                live, (yield from self._catalog_flow("statuses"))
+                live, (yield from self._catalog["statuses"].flow())
             ).id
         current = yield from self._read(ref)
         incident = incidents.incident_from_json(current)
@@ -208,7 +208,7 @@ class IncidentIOIncidentHook(IncidentHook):
         if severity:
             payload["severity_id"] = (yield from self._severity(severity)).id
         if "incident_status_id" in payload:
-            statuses = yield from self._catalog_flow("statuses")
+            statuses = yield from self._catalog["statuses"].flow()
             payload["incident_status_id"] = catalog.find(
                 payload["incident_status_id"], statuses, "vendor_fields.incident_status_id", "status"
             ).id
@@ -232,10 +232,7 @@ class IncidentIOIncidentHook(IncidentHook):
         """Set the named severity, or the next higher rank, computed once from the severity read now and
         sent as that absolute id; never lowers a severity. Assignees fill the assignee role."""
         if escalation.escalation_level is not None:
-            raise UnsupportedOperationError(
-                "incident.io has no escalation levels (escalation_level is PagerDuty's): pass severity=... "
-                "or no target to raise the incident one rank up its severities"
-            )
+            raise no_escalation_levels(api.DISPLAY_NAME)
         if escalation.note is not None:
             raise writes.notes_unsupported()
         api.incident_path(ref)
@@ -245,7 +242,7 @@ class IncidentIOIncidentHook(IncidentHook):
             role, assignment = yield from self._assignment(escalation.assignees)
             edit["incident_role_assignments"] = [assignment]
         wants_severity = escalation.severity is not None or escalation.one_step
-        severities = (yield from self._catalog_flow("severities")) if wants_severity else []
+        severities = (yield from self._catalog["severities"].flow()) if wants_severity else []
         named = (yield from self._severity(escalation.severity)) if escalation.severity else None
         current = yield from self._read(ref)
         incident = incidents.incident_from_json(current)
@@ -259,7 +256,7 @@ class IncidentIOIncidentHook(IncidentHook):
         now = incidents.severity_id(current)
         target = catalog.next_severity(now, severities) if escalation.one_step else named
         detail = "assignees"
-        if target is not None and (catalog.rank_of(now, severities) or -1) < target.rank:
+        if target is not None and (catalog.rank_of(now, severities) or -1) < (target.rank or 0):
             edit["severity_id"] = target.id
             detail = f"{incident.severity or 'none'} -> {target.name}"
         elif wants_severity:

@@ -12,6 +12,7 @@ from airflow_incident_provider.exceptions import (
 )
 from airflow_incident_provider.hooks import rootly_roles as roles
 from airflow_incident_provider.hooks.base import IncidentHook
+from airflow_incident_provider.hooks.catalogue import ReadOnce, every_page
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings
 from airflow_incident_provider.hooks.write_once import write_at_most_once
@@ -31,6 +32,7 @@ from airflow_incident_provider.models import (
 )
 from airflow_incident_provider.vendors import rootly as rl
 from airflow_incident_provider.vendors.base import Request, answered_at
+from airflow_incident_provider.vendors.catalogue import no_escalation_levels
 from airflow_incident_provider.vendors.rootly import changes as rootly_changes
 
 if TYPE_CHECKING:
@@ -55,8 +57,8 @@ class RootlyIncidentHook(IncidentHook):
 
     def __init__(self, rootly_incidents_conn_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(rootly_incidents_conn_id, **kwargs)
-        self._severities: list[dict[str, str]] | None = None
-        self._roles: list[rl.IncidentRole] | None = None
+        self._severities = ReadOnce(lambda: every_page(rl.build_severities, rl.parse_severities))
+        self._roles = ReadOnce(lambda: every_page(rl.build_incident_roles, rl.parse_incident_roles))
 
     @classmethod
     def settings_from_connection(
@@ -94,18 +96,6 @@ class RootlyIncidentHook(IncidentHook):
         response = yield rl.build_get(ref)
         return rl.parse_incident(response, include_raw=include_raw)
 
-    def _severities_flow(self) -> Flow[list[dict[str, str]]]:
-        """The account's severities, read once per hook (ids, slugs and names are looked up in them)."""
-        if self._severities is None:
-            severities: list[dict[str, str]] = []
-            page: int | None = 1
-            while page is not None:
-                batch, page = rl.parse_severities((yield rl.build_severities(page)))
-                severities.extend(batch)
-                page = page if batch else None
-            self._severities = severities
-        return self._severities
-
     def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
         fields = rl.validate_update(update)
         rl.incident_id_from_ref(ref)
@@ -114,7 +104,7 @@ class RootlyIncidentHook(IncidentHook):
         raw = options.include_raw
         severity = None
         if update.severity is not None:
-            severity = rl.severity_id(update.severity, (yield from self._severities_flow()))
+            severity = rl.severity_id(update.severity, (yield from self._severities.flow()))
         current: Incident | None = None
         plan: list[rl.Transition] = []
         if update.status is not None:
@@ -256,7 +246,7 @@ class RootlyIncidentHook(IncidentHook):
         raw = options.include_raw
         severity = None
         if create.severity is not None:
-            severity = rl.severity_id(create.severity, (yield from self._severities_flow()))
+            severity = rl.severity_id(create.severity, (yield from self._severities.flow()))
         role = None
         if create.assignees is not None:
             role = yield from self._assignee_role_flow(rl.validate_assignees(create.assignees))
@@ -298,7 +288,7 @@ class RootlyIncidentHook(IncidentHook):
         """Set the named severity, or one step up ``rl.severity_scale``, computed once from the value
         read now and written as that absolute severity id (so a retried PUT cannot climb twice)."""
         if escalation.escalation_level is not None:
-            raise rl.refuse_escalation_level()
+            raise no_escalation_levels(rl.DISPLAY_NAME)
         rl.incident_id_from_ref(ref)
         if escalation.severity is not None and not escalation.severity.strip():
             raise IncidentValidationError("severity", "must be a severity id, slug or name", vendor=rl.NAME)
@@ -308,7 +298,7 @@ class RootlyIncidentHook(IncidentHook):
         raw = options.include_raw
         role = (yield from self._assignee_role_flow(users)) if users is not None else None
         wants_severity = escalation.severity is not None or escalation.one_step
-        severities = (yield from self._severities_flow()) if wants_severity else []
+        severities = (yield from self._severities.flow()) if wants_severity else []
         target = rl.severity_id(escalation.severity, severities) if escalation.severity is not None else None
         response = yield rl.build_get(ref)
         incident = rl.parse_incident(response, include_raw=raw)
@@ -360,15 +350,9 @@ class RootlyIncidentHook(IncidentHook):
             steps.append((yield from self._note_step(ref, note, options)))
         return OperationResult.from_steps(incident, steps)
 
-    def _roles_flow(self) -> Flow[list[rl.IncidentRole]]:
-        """The account's enabled incident roles, read once per hook."""
-        if self._roles is None:
-            self._roles = yield from roles.read_roles_flow()
-        return self._roles
-
     def _assignee_role_flow(self, users: tuple[str, ...]) -> Flow[rl.IncidentRole]:
         """The role assignees fill (connection extra ``assignee_role``), checked to hold that many users."""
-        role = rl.assignee_role(self.settings.extra(rl.ASSIGNEE_ROLE_EXTRA), (yield from self._roles_flow()))
+        role = rl.assignee_role(self.settings.extra(rl.ASSIGNEE_ROLE_EXTRA), (yield from self._roles.flow()))
         rl.check_role_capacity(role, users)
         return role
 

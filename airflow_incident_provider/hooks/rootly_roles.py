@@ -13,17 +13,6 @@ from airflow_incident_provider.models import Incident, Step
 from airflow_incident_provider.vendors import rootly as rl
 
 
-def read_roles_flow() -> Flow[list[rl.IncidentRole]]:
-    """The account's enabled incident roles, every page."""
-    roles: list[rl.IncidentRole] = []
-    page: int | None = 1
-    while page is not None:
-        batch, page = rl.parse_incident_roles((yield rl.build_incident_roles(page)))
-        roles.extend(batch)
-        page = page if batch else None
-    return roles
-
-
 def fill_role_flow(
     ref: str, role: rl.IncidentRole, users: tuple[str, ...], raw: bool
 ) -> Flow[tuple[Incident, Step]]:

@@ -13,9 +13,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import IncidentValidationError, VendorError
-from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings, checked_extra
+from airflow_incident_provider.hooks.status_page import StatusPageHook
 from airflow_incident_provider.hooks.write_once import post_unless_found, read_back, write_at_most_once
 from airflow_incident_provider.models import (
     Escalation,
@@ -28,8 +28,8 @@ from airflow_incident_provider.models import (
     Step,
     WriteOptions,
 )
+from airflow_incident_provider.vendors import status_pages as pages
 from airflow_incident_provider.vendors.base import Request, Response, created_between
-from airflow_incident_provider.vendors.status_pages import refuse_resolved_escalation, require_public
 from airflow_incident_provider.vendors.statuspage import api, incidents, updates
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def _note(sent: bool) -> Step:
     return Step(name="note", applied=sent, detail=None if sent else "already posted")
 
 
-class StatuspageIncidentHook(IncidentHook):
+class StatuspageIncidentHook(StatusPageHook):
     """Incidents on an Atlassian Statuspage page (``/v1/pages/{page_id}/incidents``).
 
     Connection: the API key in the password (sent as ``Authorization: OAuth <key>``); extra ``page_id``
@@ -91,7 +91,7 @@ class StatuspageIncidentHook(IncidentHook):
 
     def _public(self, ref: str, options: WriteOptions) -> Flow[tuple[api.IncidentRef, incidents.Read]]:
         """The incident a customer message goes to, read now (once the caller said ``public=True``)."""
-        require_public(options, PUBLIC_HINT, api.NAME)
+        pages.require_public(options, PUBLIC_HINT, api.NAME)
         target = self._ref(ref)
         return target, (yield from self._read(target, options.include_raw))
 
@@ -134,17 +134,15 @@ class StatuspageIncidentHook(IncidentHook):
         if update.is_empty():
             raise IncidentValidationError("update", "names nothing to change", vendor=api.NAME)
         if update.status is not None or update.note is not None:
-            require_public(options, PUBLIC_HINT, api.NAME)
+            pages.require_public(options, PUBLIC_HINT, api.NAME)
         target = self._ref(ref)
         current = yield from self._read(target, options.include_raw)
         status = incidents.status_for(update.status, current) if update.status is not None else None
         self.check_reopen(current.incident, status, options.allow_reopen)
         if status == current.incident.status:
             status = None
-        if fields.get("name") == current.incident.title:
-            fields.pop("name")
-        if fields.get("impact_override") == current.incident.severity:
-            fields.pop("impact_override")
+        shown = {"name": current.incident.title, "impact_override": current.incident.severity}
+        fields = {key: value for key, value in fields.items() if key not in shown or shown[key] != value}
         resolution = update.resolution if status is not None else None
         text = updates.message(resolution=resolution, note=update.note)
         if not (fields or status or text):
@@ -180,29 +178,25 @@ class StatuspageIncidentHook(IncidentHook):
         incident, sent = yield from self._write(target, current, {}, options, text=text)
         return OperationResult.from_steps(incident, [_note(sent)])
 
-    def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
-        raise updates.acknowledge_unsupported()
-        yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
-
-    def reassign_flow(
-        self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
-    ) -> Flow[OperationResult]:
-        raise updates.assignees_unsupported()
-        yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
-
     def escalate_flow(self, ref: str, escalation: Escalation, options: WriteOptions) -> Flow[OperationResult]:
         """Raise the impact (``impact_override``) to ``escalation.severity`` or one step up, as an absolute
         value computed from the impact read now, with the note as body; never lowers it."""
-        if escalation.escalation_level is not None:
-            raise updates.escalation_level_unsupported()
-        if escalation.assignees is not None:
-            raise updates.assignees_unsupported()
+        pages.refuse_levels_and_assignees(escalation, api.NAME, updates.IMPACTS, "impact")
         requested = updates.impact(escalation.severity) if escalation.severity is not None else None
         text = updates.message(note=escalation.note)
         target, current = yield from self._public(ref, options)
         incident = current.incident
-        refuse_resolved_escalation(incident, options, api.NAME)
-        impact, detail = updates.escalation_target(incident.severity, requested)
+        pages.refuse_resolved_escalation(incident, options, api.NAME)
+        if current.maintenance:
+            raise IncidentValidationError(
+                "severity",
+                f"{incident.ref} is a scheduled maintenance, whose impact is not escalated: escalate a "
+                "realtime incident",
+                vendor=api.NAME,
+            )
+        impact, detail = pages.escalation_target(
+            updates.IMPACTS, incident.severity, requested, what="impact", vendor=api.NAME
+        )
         fields = {"impact_override": impact} if impact is not None else {}
         sent = False
         if fields or text:
@@ -213,19 +207,15 @@ class StatuspageIncidentHook(IncidentHook):
     def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
         """A realtime incident on the connection's page, at most once per ``create.dedup_key`` (kept in its
         metadata, looked for among the page's unresolved incidents first and after a lost answer)."""
-        require_public(options, PUBLIC_HINT, api.NAME)
+        pages.require_public(options, PUBLIC_HINT, api.NAME)
         page_id = self._page_id("create")
         key, raw = create.dedup_key, options.include_raw
         request = updates.build_create(page_id, create, key, notify=options.notify_subscribers)
         find = (lambda: self._find_created(page_id, key, raw)) if key is not None else None
         written = yield from post_unless_found(request, find)
         incident = written.value(lambda response: incidents.parse_incident(response, include_raw=raw))
-        if written.response is not None:
-            return OperationResult.from_steps(incident, [Step(name="create", applied=True)])
-        detail = "already created" if written.earlier else "found after a lost answer"
-        return OperationResult.from_steps(
-            incident, [Step(name="create", applied=not written.earlier, detail=detail)]
-        )
+        step = written.step("create", earlier="already created", found="found after a lost answer")
+        return OperationResult.from_steps(incident, [step])
 
     def _find_created(self, page_id: str, key: str, raw: bool) -> Flow[Incident | None]:
         """The unresolved incident of ``page_id`` whose metadata carries ``key``, if any."""

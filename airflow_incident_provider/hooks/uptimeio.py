@@ -16,7 +16,6 @@ from airflow_incident_provider.exceptions import (
     IncidentValidationError,
     VendorValidationError,
 )
-from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import (
     ConnectionSettings,
@@ -25,6 +24,7 @@ from airflow_incident_provider.hooks.settings import (
     url_template,
 )
 from airflow_incident_provider.hooks.snapshot_feed import group_watched, snapshot_flow
+from airflow_incident_provider.hooks.status_page import StatusPageHook
 from airflow_incident_provider.hooks.write_once import post_unless_found, read_back, write_at_most_once
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
@@ -39,6 +39,7 @@ from airflow_incident_provider.models import (
     Step,
     WriteOptions,
 )
+from airflow_incident_provider.vendors import status_pages as pages
 from airflow_incident_provider.vendors import uptimeio as uv
 from airflow_incident_provider.vendors.base import Request, aware
 from airflow_incident_provider.vendors.uptimeio import changes as uptimeio_changes
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Connection
 
 
-class UptimeIOIncidentHook(IncidentHook):
+class UptimeIOIncidentHook(StatusPageHook):
     """Incidents on an UptimeIO status page (experimental: UptimeIO publishes no API spec).
 
     Connection: the API key in the password (sent as ``X-API-Key``); extras ``project_id`` and
@@ -120,11 +121,9 @@ class UptimeIOIncidentHook(IncidentHook):
         key = options.idempotency_key if self.settings.extra("note_marker") == "hidden" else None
         find = (lambda: self._find_marker(scope, key)) if key else None
         written = yield from post_unless_found(uv.build_add_update(scope, content, status), find)
-        if written.earlier:
-            return Step(name="note", applied=False, detail="already posted")
-        if written.response is None:
-            return Step(name="note", applied=True, detail=f"{status} (response lost, found posted)")
-        return Step(name="note", applied=True, detail=status)
+        return written.step(
+            "note", status, earlier="already posted", found=f"{status} (response lost, found posted)"
+        )
 
     def _resolve_step(
         self, scope: uv.Scope, message: str | None, include_raw: bool
@@ -207,10 +206,6 @@ class UptimeIOIncidentHook(IncidentHook):
             steps.append((yield from self._note_step(scope, content, incident.status, options)))
         return OperationResult.from_steps(incident, steps)
 
-    def acknowledge_flow(self, ref: str, note: str | None, options: WriteOptions) -> Flow[OperationResult]:
-        raise uv.acknowledge_unsupported()
-        yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
-
     def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
         """Unsupported: UptimeIO documents no create endpoint (raised before any request)."""
         raise uv.create_unsupported()
@@ -224,10 +219,7 @@ class UptimeIOIncidentHook(IncidentHook):
         ``PATCH`` can never climb twice. Never lowers the severity: a target at or below the current
         one is ``changed: false``. A resolved incident is refused unless ``allow_reopen``.
         """
-        if escalation.escalation_level is not None:
-            raise uv.escalation_level_unsupported()
-        if escalation.assignees is not None:
-            raise uv.assignees_unsupported()
+        pages.refuse_levels_and_assignees(escalation, uv.NAME, uv.SEVERITIES, "severity")
         uv.check_options(options, customer_facing="an escalation")
         explicit = uv.severity(escalation.severity) if escalation.severity is not None else None
         scope = self.scope(ref)
@@ -250,13 +242,6 @@ class UptimeIOIncidentHook(IncidentHook):
         if content is not None:
             steps.append((yield from self._note_step(scope, content, incident.status, options)))
         return OperationResult.from_steps(incident, steps)
-
-    def reassign_flow(
-        self, ref: str, assignees: tuple[str, ...], note: str | None, options: WriteOptions
-    ) -> Flow[OperationResult]:
-        """Unsupported: status pages have no assignees (raised before any request)."""
-        raise uv.assignees_unsupported()
-        yield  # pragma: no cover - makes this a generator, so the error is raised where flows start
 
     def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
         uv.check_options(options, customer_facing="a note")

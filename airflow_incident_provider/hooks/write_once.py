@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 
 from airflow_incident_provider.exceptions import AmbiguousWriteError
 from airflow_incident_provider.hooks.flows import Flow
+from airflow_incident_provider.models import Step
 from airflow_incident_provider.vendors.base import Request, Response
 
 T = TypeVar("T")
@@ -37,6 +38,12 @@ class Written(Generic[T]):
             return parse(self.response)
         assert self.found is not None
         return self.found
+
+    def step(self, name: str, detail: str | None = None, *, earlier: str, found: str) -> Step:
+        """The operation's step: applied unless an earlier try had made the write; its detail ``detail``
+        (the answer came), ``earlier``, or ``found`` (the answer lost, the write found)."""
+        said = detail if self.response is not None else earlier if self.earlier else found
+        return Step(name=name, applied=not self.earlier, detail=said)
 
 
 def write_at_most_once(

@@ -289,7 +289,7 @@ def test_acknowledge_and_reassign_say_what_to_use_instead(statuspage: Statuspage
         hook().acknowledge_incident(incident_id)
     with pytest.raises(UnsupportedOperationError, match="no assignees"):
         hook().reassign_incident(incident_id, ("someone",))
-    with pytest.raises(UnsupportedOperationError, match="escalates its impact"):
+    with pytest.raises(UnsupportedOperationError, match=r"escalation_level.*escalate the public impact"):
         hook().escalate_incident(incident_id, Escalation(escalation_level=2), PUBLIC)
     assert statuspage.writes() == []
 
@@ -314,6 +314,10 @@ def test_a_maintenance_cannot_be_escalated(statuspage: StatuspageSandbox) -> Non
     incident_id = statuspage.create(status="scheduled")
     with pytest.raises(IncidentValidationError, match="maintenance"):
         hook().escalate_incident(incident_id, options=PUBLIC)
+    with pytest.raises(IncidentValidationError, match="maintenance") as named:
+        hook().escalate_incident(incident_id, Escalation(severity="major"), PUBLIC)
+    assert named.value.field == "severity"
+    assert statuspage.writes() == []
 
 
 def test_create_once_per_dedup_key_and_subscribers_only_when_asked(statuspage: StatuspageSandbox) -> None:

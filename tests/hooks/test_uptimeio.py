@@ -621,7 +621,7 @@ def test_escalation_refusals_come_before_any_request(uptimeio: UptimeIOSandbox) 
     assert info.value.field == "public"
     with pytest.raises(UnsupportedOperationError, match=r"'escalation_level' is PagerDuty's.*severity="):
         hook().escalate_incident(incident_id, Escalation(escalation_level=2), PUBLIC)
-    with pytest.raises(UnsupportedOperationError, match=r"no 'assignees'.*ReassignIncidentOperator"):
+    with pytest.raises(UnsupportedOperationError, match=r"no assignees.*ReassignIncidentOperator"):
         hook().escalate_incident(incident_id, Escalation(assignees=("u1",)), PUBLIC)
     with pytest.raises(IncidentValidationError, match="allowed: minor, major, critical"):
         hook().escalate_incident(incident_id, Escalation(severity="sev1"), PUBLIC)
@@ -650,9 +650,9 @@ def test_resolved_incident_is_escalated_only_with_allow_reopen(uptimeio: UptimeI
 def test_reassign_is_unsupported_and_names_what_to_do(uptimeio: UptimeIOSandbox) -> None:
     incident_id = uptimeio.create()
     uptimeio.clear_requests()
-    with pytest.raises(UnsupportedOperationError, match=r"no 'assignees'.*PagerDuty, Rootly or Pinghome"):
+    with pytest.raises(UnsupportedOperationError, match=r"no assignees.*PagerDuty, Rootly, Pinghome"):
         hook().reassign_incident(incident_id, ("u1",), "Handing over", PUBLIC)
-    with pytest.raises(UnsupportedOperationError, match="no 'assignees'"):
+    with pytest.raises(UnsupportedOperationError, match="no assignees"):
         asyncio.run(hook().areassign_incident(incident_id, ("u1",)))
     assert uptimeio.requests() == []
 
@@ -680,7 +680,7 @@ def test_create_escalate_and_reassign_operators(uptimeio: UptimeIOSandbox) -> No
         EscalateIncidentOperator(task_id="e", conn_id=UPTIMEIO_CONN_ID, incident_id=incident_id).execute(
             context
         )
-    with pytest.raises(UnsupportedOperationError, match="no 'assignees'"):
+    with pytest.raises(UnsupportedOperationError, match="no assignees"):
         ReassignIncidentOperator(
             task_id="reassign", conn_id=UPTIMEIO_CONN_ID, incident_id=incident_id, assignees=["u1"]
         ).execute(context)

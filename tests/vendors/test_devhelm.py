@@ -13,6 +13,7 @@ from airflow_incident_provider.idempotency import is_marked, mark_hidden
 from airflow_incident_provider.models import IncidentCreate, IncidentUpdate, Phase
 from airflow_incident_provider.vendors import devhelm as dh
 from airflow_incident_provider.vendors import known_status_words
+from airflow_incident_provider.vendors import status_pages as pages
 from airflow_incident_provider.vendors.base import Response
 from airflow_incident_provider.vendors.protocol import VendorModule
 
@@ -457,25 +458,27 @@ def test_dedup_search_lists_unresolved_incidents_and_reads_timelines_when_listed
 @pytest.mark.parametrize(
     ("current", "requested", "target", "detail"),
     [
-        ("none", None, "MINOR", "impact none -> minor"),
-        ("minor", None, "MAJOR", "impact minor -> major"),
-        ("major", None, "CRITICAL", "impact major -> critical"),
+        ("none", None, "minor", "impact none -> minor"),
+        ("minor", None, "major", "impact minor -> major"),
+        ("major", None, "critical", "impact major -> critical"),
         ("critical", None, None, "already at the top"),
-        ("none", "Critical", "CRITICAL", "impact none -> critical"),
+        ("none", "critical", "critical", "impact none -> critical"),
         ("major", "major", None, "already major"),
-        ("critical", "minor", None, "already critical, above minor (escalating never lowers the impact)"),
+        ("critical", "minor", None, "already critical, above minor"),
     ],
 )
 def test_escalation_target_is_absolute_on_the_impact_scale(
     current: str, requested: str | None, target: str | None, detail: str
 ) -> None:
-    assert dh.escalation_target(current, requested) == (target, detail)
+    escalated = pages.escalation_target(dh.IMPACTS, current, requested, what="impact", vendor=dh.NAME)
+    assert escalated == (target, detail)
 
 
 def test_escalation_needs_a_known_impact_and_puts_one_absolute_value() -> None:
-    with pytest.raises(ValueError, match="not one of none, minor"):
-        dh.escalation_target(None, None)
+    with pytest.raises(IncidentValidationError, match="not on the scale none, minor"):
+        pages.escalation_target(dh.IMPACTS, None, None, what="impact", vendor=dh.NAME)
+    assert dh.to_impact("Critical") == "CRITICAL"
     with pytest.raises(IncidentValidationError, match="'severity'"):
-        dh.escalation_target("minor", "sev1")
+        dh.to_impact("sev1")
     put = dh.build_escalation(REF, "major")
     assert (put.method, put.path, put.json, put.idempotent) == ("PUT", REF.path, {"impact": "MAJOR"}, True)

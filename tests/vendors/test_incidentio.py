@@ -8,15 +8,16 @@ from airflow_incident_provider.exceptions import IncidentValidationError, Unsupp
 from airflow_incident_provider.models import IncidentUpdate, Phase
 from airflow_incident_provider.vendors import incidentio
 from airflow_incident_provider.vendors.base import Response
+from airflow_incident_provider.vendors.catalogue import Entry
 from airflow_incident_provider.vendors.incidentio import api, catalog, incidents, writes
 from airflow_incident_provider.vendors.protocol import VendorModule
 
 CHECKED: VendorModule = incidentio  # mypy: the module is a VendorModule
 
 SEVERITIES = [
-    catalog.Entry("s1", "Minor", 1),
-    catalog.Entry("s3", "Critical", 3),
-    catalog.Entry("s2", "Major", 2),
+    Entry("s1", "Minor", 1),
+    Entry("s3", "Critical", 3),
+    Entry("s2", "Major", 2),
 ]
 
 
@@ -58,7 +59,7 @@ def test_categories_are_the_status_words_and_a_new_one_reads_as_open() -> None:
 
 
 def test_severities_climb_by_rank_and_stop_at_the_top() -> None:
-    ordered = sorted(SEVERITIES, key=lambda entry: entry.rank)
+    ordered = sorted(SEVERITIES, key=lambda entry: entry.rank or 0)
     assert catalog.next_severity(None, ordered) == ordered[0]
     assert catalog.next_severity("s1", ordered) == ordered[1]
     assert catalog.next_severity("s3", ordered) is None

@@ -14,15 +14,13 @@ from airflow_incident_provider.models import FromTriage, IncidentCreate, Inciden
 from airflow_incident_provider.vendors import known_status_words
 from airflow_incident_provider.vendors import rootly as rl
 from airflow_incident_provider.vendors.base import Response
+from airflow_incident_provider.vendors.catalogue import Entry, no_escalation_levels
 from airflow_incident_provider.vendors.protocol import VendorModule
 
 CHECKED: VendorModule = rl  # mypy: the module is a VendorModule
 
 INCIDENT_ID = "e2823ca6-7112-442c-b913-69bf705af341"
-SEVERITIES = [
-    {"id": "sev-0-id", "slug": "sev0", "name": "SEV0"},
-    {"id": "sev-1-id", "slug": "sev1", "name": "SEV1"},
-]
+SEVERITIES = [Entry("sev-0-id", "SEV0", aliases=("sev0",)), Entry("sev-1-id", "SEV1", aliases=("sev1",))]
 
 
 def incident_json(**attributes: Any) -> dict[str, Any]:
@@ -308,7 +306,7 @@ def test_severity_is_found_by_id_slug_or_name_and_the_error_lists_them() -> None
     assert "'severity'" in str(info.value)
     assert "SEV0 (sev0), SEV1 (sev1)" in str(info.value)
     body = {"data": [{"id": "s1", "type": "severities", "attributes": {"name": "SEV0", "slug": "sev0"}}]}
-    expected = [{"id": "s1", "slug": "sev0", "name": "SEV0", "position": ""}]
+    expected = [Entry("s1", "SEV0", None, aliases=("sev0",))]
     assert rl.parse_severities(response(body=body)) == (expected, None)
 
 
@@ -522,15 +520,15 @@ def test_events_are_internal_with_a_visible_marker_or_external_with_a_hidden_one
 # --- create, escalate, reassign -----------------------------------------------------------------------
 
 SCALE = [
-    {"id": "s2", "slug": "sev2", "name": "SEV2", "position": "2"},
-    {"id": "s0", "slug": "sev0", "name": "SEV0", "position": "0"},
-    {"id": "sx", "slug": "info", "name": "Info", "position": ""},
-    {"id": "s1", "slug": "sev1", "name": "SEV1", "position": "1"},
+    Entry("s2", "SEV2", 2, aliases=("sev2",)),
+    Entry("s0", "SEV0", 0, aliases=("sev0",)),
+    Entry("sx", "Info", None, aliases=("info",)),
+    Entry("s1", "SEV1", 1, aliases=("sev1",)),
 ]
 
 
 def test_the_severity_scale_runs_from_the_highest_position_to_position_zero() -> None:
-    assert [s["id"] for s in rl.severity_scale(SCALE)] == ["sx", "s2", "s1", "s0"]
+    assert [s.id for s in rl.severity_scale(SCALE)] == ["sx", "s2", "s1", "s0"]
 
 
 @pytest.mark.parametrize(
@@ -547,7 +545,7 @@ def test_no_severities_means_nothing_to_escalate_through() -> None:
 
 
 def test_escalation_level_names_the_alternatives() -> None:
-    message = str(rl.refuse_escalation_level())
+    message = str(no_escalation_levels(rl.DISPLAY_NAME))
     assert "escalation_level" in message
     assert "severity=" in message
 

@@ -8,6 +8,7 @@ import pytest
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.models import IncidentCreate, IncidentUpdate, Phase
+from airflow_incident_provider.vendors import status_pages as pages
 from airflow_incident_provider.vendors import statuspage
 from airflow_incident_provider.vendors.base import Response
 from airflow_incident_provider.vendors.protocol import VendorModule
@@ -200,7 +201,7 @@ def test_create_body() -> None:
     [
         ("none", None, ("minor", "impact none -> minor")),
         ("major", None, ("critical", "impact major -> critical")),
-        ("critical", None, (None, "already critical")),
+        ("critical", None, (None, "already at the top")),
         ("minor", "critical", ("critical", "impact minor -> critical")),
         ("major", "minor", (None, "already major, above minor")),
     ],
@@ -208,9 +209,10 @@ def test_create_body() -> None:
 def test_escalation_climbs_the_impacts(
     impact: str, requested: str | None, expected: tuple[str | None, str]
 ) -> None:
-    assert updates.escalation_target(impact, requested) == expected
+    escalated = pages.escalation_target(updates.IMPACTS, impact, requested, what="impact", vendor=api.NAME)
+    assert escalated == expected
 
 
 def test_a_maintenance_impact_is_off_the_scale() -> None:
-    with pytest.raises(IncidentValidationError, match="maintenance"):
-        updates.escalation_target("maintenance", None)
+    with pytest.raises(IncidentValidationError, match="'maintenance' is not on the scale"):
+        pages.escalation_target(updates.IMPACTS, "maintenance", None, what="impact", vendor=api.NAME)

@@ -12,6 +12,7 @@ from airflow_incident_provider.exceptions import IncidentValidationError, Unsupp
 from airflow_incident_provider.idempotency import is_marked, marker
 from airflow_incident_provider.models import Incident, IncidentUpdate, Phase, WriteOptions
 from airflow_incident_provider.vendors import known_status_words, vendor_module
+from airflow_incident_provider.vendors import status_pages as pages
 from airflow_incident_provider.vendors import uptimeio as uv
 from airflow_incident_provider.vendors.base import Response
 from airflow_incident_provider.vendors.protocol import VendorModule
@@ -200,7 +201,7 @@ def test_update_limits_fail_before_sending() -> None:
 
 
 def test_assignees_are_unsupported_and_say_what_to_use() -> None:
-    with pytest.raises(UnsupportedOperationError, match=r"uptimeio.*'assignees'.*note="):
+    with pytest.raises(UnsupportedOperationError, match=r"uptimeio.*no assignees.*note="):
         uv.validate_update(IncidentUpdate(assignees=("u1",)))
 
 
@@ -268,7 +269,7 @@ def test_customer_facing_writes_need_public_and_notification_is_refused() -> Non
     assert "public=True" in str(info.value)
     with pytest.raises(UnsupportedOperationError, match="notify_subscribers"):
         uv.check_options(WriteOptions(public=True, notify_subscribers=True), customer_facing=None)
-    assert "status='identified', public=True" in str(uv.acknowledge_unsupported())
+    assert "status='identified', public=True" in str(pages.no_acknowledge(uv.NAME))
 
 
 def test_list_requests_and_paging_rule() -> None:
@@ -304,13 +305,13 @@ def test_a_list_scoped_to_services_or_teams_is_refused_naming_the_page_and_proje
 
 def test_escalation_climbs_one_ordered_scale_to_absolute_targets() -> None:
     assert uv.SEVERITIES == ("minor", "major", "critical")
-    assert [uv.next_severity(rung) for rung in uv.SEVERITIES] == ["major", "critical", None]
-    assert uv.next_severity(None) == "minor"
-    assert uv.next_severity(" Major ") == "critical"
+    assert [uv.escalation_target(rung, None)[0] for rung in uv.SEVERITIES] == ["major", "critical", None]
+    assert uv.escalation_target(None, None)[0] == "minor"
+    assert uv.escalation_target(" Major ", None)[0] == "critical"
     with pytest.raises(
-        IncidentValidationError, match=r"'sev2' is not on UptimeIO's scale.*severity="
+        IncidentValidationError, match=r"'sev2' is not on the scale minor, major, critical.*severity="
     ) as info:
-        uv.next_severity("sev2")
+        uv.escalation_target("sev2", None)
     assert info.value.field == "severity"
 
 
@@ -334,7 +335,7 @@ def test_escalation_target_never_lowers_and_is_absolute(
 
 def test_create_escalation_level_and_assignees_errors_say_what_to_do() -> None:
     assert "create the incident in UptimeIO and pass its id" in str(uv.create_unsupported())
-    level = str(uv.escalation_level_unsupported())
+    level = str(pages.no_escalation_levels(uv.NAME, uv.SEVERITIES, "severity"))
     assert "'escalation_level' is PagerDuty's" in level
     assert "minor -> major -> critical" in level
-    assert "ReassignIncidentOperator" in str(uv.assignees_unsupported())
+    assert "ReassignIncidentOperator" in str(pages.no_assignees(uv.NAME))

@@ -29,16 +29,6 @@ STATUS_PAGE = True
 RATE_LIMIT_PER_MINUTE = 100
 """Per organization, by plan: Free 100/min (the safe default), Starter 1,000, Pro/Team 5,000, Business
 100,000 (docs.devhelm.io/patterns/rate-limits); raise it with the connection's ``rate_limit_per_minute``."""
-NO_ASSIGNEES = (
-    "DevHelm status-page incidents have no assignees (they are public notices): assign responders "
-    "through your incident-management connection (PagerDuty, Rootly, Pinghome) instead, and leave "
-    "assignees out"
-)
-NO_ESCALATION_LEVELS = (
-    "DevHelm status pages have no escalation levels (escalation_level is PagerDuty's): escalate the "
-    "public impact instead, with severity='minor'/'major'/'critical' or with no target for one step up "
-    "(none -> minor -> major -> critical)"
-)
 
 CONFLICT_CODE = "CONFLICT"
 ORG_HEADER = "x-phelm-org-id"

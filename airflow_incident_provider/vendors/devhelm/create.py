@@ -6,11 +6,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
+from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.idempotency import mark_hidden
 from airflow_incident_provider.models import IncidentCreate
+from airflow_incident_provider.vendors import status_pages as pages
 from airflow_incident_provider.vendors.base import Request, vendor_field_items
-from airflow_incident_provider.vendors.devhelm.api import NAME, NO_ASSIGNEES, PAGES_PATH, uuid_id
+from airflow_incident_provider.vendors.devhelm.api import NAME, PAGES_PATH, uuid_id
 from airflow_incident_provider.vendors.devhelm.fields import (
     CREATE_ARGUMENT_FIELDS,
     CREATE_VENDOR_FIELDS,
@@ -41,7 +42,7 @@ def plan_create(create: IncidentCreate, *, notify_subscribers: bool) -> dict[str
     ``notifySubscribers`` is always sent: DevHelm's default is to email every subscriber.
     """
     if create.assignees is not None:
-        raise UnsupportedOperationError(NO_ASSIGNEES)
+        raise pages.no_assignees(NAME)
     body: dict[str, Any] = {
         "title": validate_title(create.title),
         "impact": to_impact(create.severity if create.severity is not None else DEFAULT_IMPACT),

@@ -18,13 +18,7 @@ IMPACTS = pages.IMPACTS
 DEFAULT_IMPACT = "none"
 """The impact of a created incident that names no severity (DevHelm requires one): the mildest, so the
 provider never overstates an outage to customers; escalation raises it from there."""
-COMPONENT_STATUSES = (
-    "OPERATIONAL",
-    "DEGRADED_PERFORMANCE",
-    "PARTIAL_OUTAGE",
-    "MAJOR_OUTAGE",
-    "UNDER_MAINTENANCE",
-)
+COMPONENT_STATUSES = tuple(status.upper() for status in pages.COMPONENT_STATUSES)
 
 TITLE_MAX_LENGTH = 500
 POSTMORTEM_URL_MAX_LENGTH = 2048

@@ -1,5 +1,5 @@
 """Updating an incident: the plan of an ``IncidentUpdate`` (fields, status, a public timeline message),
-its requests, and the impact a one-step escalation moves to."""
+its requests, and the escalation's absolute impact."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.models import Incident, IncidentUpdate
+from airflow_incident_provider.vendors import status_pages as pages
 from airflow_incident_provider.vendors.base import Request
-from airflow_incident_provider.vendors.devhelm.api import NAME, NO_ASSIGNEES, IncidentRef
+from airflow_incident_provider.vendors.devhelm.api import NAME, IncidentRef
 from airflow_incident_provider.vendors.devhelm.fields import (
-    IMPACTS,
     STATUS_MESSAGES,
     join_message,
     to_impact,
@@ -58,7 +58,7 @@ def plan_update(update: IncidentUpdate) -> UpdatePlan:
             "for a postmortem"
         )
     if update.assignees is not None:
-        raise UnsupportedOperationError(NO_ASSIGNEES)
+        raise pages.no_assignees(NAME)
     fields: dict[str, Any] = {}
     if update.title is not None:
         fields["title"] = validate_title(update.title)
@@ -113,29 +113,6 @@ def build_timeline_update(ref: IncidentRef, *, status: str, body: str, notify_su
         write=True,
         idempotent=False,
     )
-
-
-def escalation_target(current: str | None, requested: str | None) -> tuple[str | None, str]:
-    """The impact to write (``None``: no write) and the step's detail.
-
-    ``requested`` (a severity) is absolute; without it the target is one step above ``current`` on
-    ``IMPACTS``, computed here once so a retried PUT carries the same absolute value. Escalating never
-    lowers the impact: a request below the current one is no write (lower it with an update instead).
-    """
-    if current not in IMPACTS:
-        raise ValueError(f"DevHelm reported the impact {current!r}, not one of {', '.join(IMPACTS)}")
-    rank = IMPACTS.index(current)
-    if requested is None:
-        if rank == len(IMPACTS) - 1:
-            return None, "already at the top"
-        target = IMPACTS[rank + 1]
-    else:
-        target = to_impact(requested).lower()
-        if target == current:
-            return None, f"already {current}"
-        if IMPACTS.index(target) < rank:
-            return None, f"already {current}, above {target} (escalating never lowers the impact)"
-    return to_impact(target), f"impact {current} -> {target}"
 
 
 def build_escalation(ref: IncidentRef, impact: str) -> Request:

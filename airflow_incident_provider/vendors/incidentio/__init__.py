@@ -1,11 +1,7 @@
-"""incident.io's public API (v1 and v2): request building and response parsing, no I/O.
-
-The only place that knows incident.io's JSON shapes, status categories, error format, rate limit and
-sensitive fields, from the OpenAPI description incident.io publishes (``api.incident.io/v1/openapi.json``;
-extracted into ``tests/contract/incidentio_schemas.json``). ``api`` (key, errors, ids), ``catalog`` (the
-account's statuses, severities and roles), ``incidents`` (reading) and ``writes`` (edit, create, what the
-API does not offer). The package offers the ``VendorModule`` members (and ``UNSUPPORTED_OPERATIONS``,
-``CREATE_VENDOR_FIELDS``); the hook imports the rest from the modules.
+"""incident.io's public API (v1 and v2), from the OpenAPI description it publishes: request building and
+response parsing, no I/O. ``api`` (key, errors, ids), ``catalog`` (the account's statuses, severities and
+roles), ``incidents`` (reading) and ``writes`` (edit, create, what the API does not offer); the package
+re-exports the ``VendorModule`` members (and ``UNSUPPORTED_OPERATIONS``, ``CREATE_VENDOR_FIELDS``).
 """
 
 from __future__ import annotations

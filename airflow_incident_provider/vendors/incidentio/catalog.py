@@ -5,11 +5,13 @@ one-step escalation climbs), and incident roles."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.models import Phase
+from airflow_incident_provider.vendors import catalogue
 from airflow_incident_provider.vendors.base import Request, Response, lookup_status
+from airflow_incident_provider.vendors.catalogue import Entry
 from airflow_incident_provider.vendors.incidentio.api import NAME
 
 STATUS_PHASES: Mapping[str, Phase] = {
@@ -32,16 +34,6 @@ PHASE_STATUSES: Mapping[Phase, str] = {
 WRITABLE_CATEGORY = "live"
 """The edit endpoint moves an incident "from one active status to another" only; any other lifecycle
 change "must be taken via the app" (``IncidentEditPayloadV2.incident_status_id``)."""
-
-
-class Entry(NamedTuple):
-    """One configured status, severity or role: its id, name, order and kind (category or role type)."""
-
-    id: str
-    name: str
-    rank: int
-    kind: str = ""
-    shortform: str = ""
 
 
 def to_vendor_status(word: str, *, field_name: str = "status") -> str:
@@ -73,12 +65,12 @@ def parse_catalog(name: str, response: Response) -> list[Entry]:
             str(item.get("name") or ""),
             int(item.get("rank") or 0),
             str(item.get(kind) or "") if kind else "",
-            str(item.get("shortform") or ""),
+            (str(item.get("shortform") or ""),),
         )
         for item in items
         if isinstance(item, Mapping) and item.get("id")
     ]
-    return sorted(entries, key=lambda entry: entry.rank) if name == "severities" else entries
+    return sorted(entries, key=lambda entry: entry.rank or 0) if name == "severities" else entries
 
 
 def categories(statuses: Sequence[str]) -> tuple[str, ...]:
@@ -95,16 +87,12 @@ def categories(statuses: Sequence[str]) -> tuple[str, ...]:
 
 def find(value: str, entries: Sequence[Entry], field_name: str, what: str) -> Entry:
     """The entry ``value`` names by id, name or shortform (case-insensitive), or an error listing them."""
-    wanted = value.strip().lower()
-    for entry in entries:
-        if wanted in (entry.id.lower(), entry.name.lower()) or (
-            entry.shortform and wanted == entry.shortform.lower()
-        ):
-            return entry
-    names = ", ".join(entry.name for entry in entries) or "none configured"
-    raise IncidentValidationError(
-        field_name, f"{value!r} is not an incident.io {what} of this account; {what}s: {names}", vendor=NAME
-    )
+    found = catalogue.find(value, entries)
+    if found is None:
+        names = catalogue.listing(entries, "none configured")
+        message = f"{value!r} is not an incident.io {what} of this account; {what}s: {names}"
+        raise IncidentValidationError(field_name, message, vendor=NAME)
+    return found
 
 
 def live_status(value: str, statuses: Sequence[Entry]) -> Entry:
@@ -122,15 +110,7 @@ def live_status(value: str, statuses: Sequence[Entry]) -> Entry:
 
 def next_severity(current: str | None, severities: Sequence[Entry]) -> Entry | None:
     """The severity one rank above ``current`` (an id), the least severe when unset, None at the top."""
-    if not severities:
-        raise IncidentValidationError(
-            "severity", "the incident.io account defines no severities to escalate through", vendor=NAME
-        )
-    ids = [entry.id for entry in severities]
-    if current not in ids:
-        return severities[0]
-    index = ids.index(current)
-    return severities[index + 1] if index + 1 < len(severities) else None
+    return catalogue.step_up(current, severities, vendor=NAME, display="incident.io")
 
 
 def rank_of(severity_id: str | None, severities: Sequence[Entry]) -> int | None:

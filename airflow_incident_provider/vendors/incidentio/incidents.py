@@ -124,10 +124,6 @@ def incident_from_json(
     )
 
 
-def parse_incident(response: Response, *, include_raw: bool = False) -> Incident:
-    return incident_from_json(incident_json(response), include_raw=include_raw)
-
-
 def parse_list(response: Response, *, include_raw: bool = False) -> tuple[list[Incident], str | None]:
     """The page's incidents and the ``after`` cursor of the next page (None on the last)."""
     body = response.body if isinstance(response.body, Mapping) else {}

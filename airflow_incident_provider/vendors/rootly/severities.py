@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
+from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.vendors.base import Request, Response
+from airflow_incident_provider.vendors.catalogue import Entry, find, listing, step_up
 from airflow_incident_provider.vendors.rootly.api import (
     LIST_PAGE_SIZE,
     NAME,
@@ -20,80 +21,71 @@ def build_severities(page: int) -> Request:
     return Request("GET", "/v1/severities", params=paging_params(page, LIST_PAGE_SIZE))
 
 
-def _position(value: Any) -> str:
-    """A ``position`` as text ("" when absent), so a severity stays a ``dict[str, str]``."""
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else ""
+def _position(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def parse_severities(response: Response) -> tuple[list[dict[str, str]], int | None]:
-    """Severities as ``{"id", "slug", "name", "position"}`` and the next page number."""
+def parse_severities(response: Response) -> tuple[list[Entry], int | None]:
+    """Severities (their slug the alias, their ``position`` the rank) and the next page number."""
     severities = []
     for item in resources_of(response):
         found = item.get("attributes")
         attributes: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
         if "id" in item:
+            slug = str(attributes.get("slug") or "")
             severities.append(
-                {
-                    "id": str(item["id"]),
-                    "slug": str(attributes.get("slug") or ""),
-                    "name": str(attributes.get("name") or ""),
-                    "position": _position(attributes.get("position")),
-                }
+                Entry(
+                    str(item["id"]),
+                    str(attributes.get("name") or ""),
+                    _position(attributes.get("position")),
+                    aliases=(slug,),
+                )
             )
     return severities, next_page(response)
 
 
-def severity_id(value: str, severities: Sequence[Mapping[str, str]]) -> str:
+def severity_id(value: str, severities: Sequence[Entry]) -> str:
     """The id of the severity named by ``value``: its id, slug or name (case-insensitive)."""
-    wanted = value.strip()
-    for severity in severities:
-        if severity["id"] == wanted or wanted.lower() in (severity["slug"].lower(), severity["name"].lower()):
-            return severity["id"]
-    names = ", ".join(f"{s['name']} ({s['slug']})" for s in severities) or "none defined"
-    raise IncidentValidationError(
-        "severity", f"{value!r} is not a Rootly severity id, slug or name; severities: {names}", vendor=NAME
-    )
+    found = find(value, severities)
+    if found is None:
+        names = listing(severities, "none defined")
+        raise IncidentValidationError(
+            "severity",
+            f"{value!r} is not a Rootly severity id, slug or name; severities: {names}",
+            vendor=NAME,
+        )
+    return found.id
 
 
-def severity_scale(severities: Sequence[Mapping[str, str]]) -> list[Mapping[str, str]]:
+def severity_scale(severities: Sequence[Entry]) -> list[Entry]:
     """Rootly's severities from least to most severe: the one place their order is decided.
 
     Rootly orders severities by ``position``, most severe first (its default ``SEV0`` leads); so the
     scale is ``position`` descending. Severities without a position rank below every positioned one,
     the first listed by ``GET /v1/severities`` being the more severe.
     """
-    positioned = [s for s in severities if s.get("position", "")]
-    unpositioned = [s for s in severities if not s.get("position", "")]
-    ordered = sorted(positioned, key=lambda s: int(s["position"]), reverse=True)
+    unpositioned = [s for s in severities if s.rank is None]
+    ordered = sorted((s for s in severities if s.rank is not None), key=lambda s: s.rank or 0, reverse=True)
     return [*reversed(unpositioned), *ordered]
 
 
-def next_severity(current: str | None, severities: Sequence[Mapping[str, str]]) -> str | None:
-    """The id one step more severe than ``current`` (an id), or None at the top of the scale.
-
-    An incident without a severity (or with one no longer defined) steps onto the least severe one.
-    """
-    scale = [s["id"] for s in severity_scale(severities)]
-    if not scale:
-        raise IncidentValidationError(
-            "severity", "the Rootly account defines no severities to escalate through", vendor=NAME
-        )
-    if current not in scale:
-        return scale[0]
-    index = scale.index(current)
-    return scale[index + 1] if index + 1 < len(scale) else None
+def next_severity(current: str | None, severities: Sequence[Entry]) -> str | None:
+    """The id one step more severe than ``current`` (an id), or None at the top of the scale; an incident
+    without a severity (or with one no longer defined) steps onto the least severe one."""
+    found = step_up(current, severity_scale(severities), vendor=NAME, display="Rootly")
+    return found.id if found is not None else None
 
 
-def is_lower(target: str, current: str | None, severities: Sequence[Mapping[str, str]]) -> bool:
+def is_lower(target: str, current: str | None, severities: Sequence[Entry]) -> bool:
     """Whether ``target`` is less severe than ``current``: an escalation never lowers a severity."""
-    scale = [s["id"] for s in severity_scale(severities)]
+    scale = [s.id for s in severity_scale(severities)]
     return current in scale and target in scale and scale.index(target) < scale.index(current)
 
 
-def severity_label(severity: str | None, severities: Sequence[Mapping[str, str]]) -> str:
+def severity_label(severity: str | None, severities: Sequence[Entry]) -> str:
     """A severity id as its name, for step details."""
-    found = next((s for s in severities if s["id"] == severity), None)
-    return (found["name"] or found["slug"] or found["id"]) if found else "none"
+    found = next((s for s in severities if s.id == severity), None)
+    return (found.name or found.aliases[0] or found.id) if found else "none"
 
 
 def current_severity_id(response: Response) -> str | None:
@@ -105,10 +97,3 @@ def current_severity_id(response: Response) -> str | None:
     inner = severity.get("data", severity) if isinstance(severity, Mapping) else None
     value = inner.get("id") if isinstance(inner, Mapping) else None
     return str(value) if value else None
-
-
-def refuse_escalation_level() -> UnsupportedOperationError:
-    return UnsupportedOperationError(
-        "Rootly has no escalation levels (escalation_level is PagerDuty's): pass severity=... to set a "
-        "Rootly severity, or no target to raise the incident one step up its severities"
-    )

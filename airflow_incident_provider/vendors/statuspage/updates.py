@@ -1,5 +1,5 @@
-"""Writing: what an update, a create or an escalation may carry (checked before any request), the one
-``PATCH`` or ``POST`` body each becomes, and the operations a status page has no place for."""
+"""Writing: what an update, a create or an escalation may carry (checked before any request), and the
+one ``PATCH`` or ``POST`` body each becomes."""
 
 from __future__ import annotations
 
@@ -26,13 +26,7 @@ from airflow_incident_provider.vendors.statuspage.incidents import (
 
 IMPACTS = pages.IMPACTS
 """``impact_override`` values, lowest first."""
-COMPONENT_STATUSES = (
-    "operational",
-    "under_maintenance",
-    "degraded_performance",
-    "partial_outage",
-    "major_outage",
-)
+COMPONENT_STATUSES = pages.COMPONENT_STATUSES
 NAME_MAX_LENGTH = 255
 BODY_MAX_LENGTH = 25000
 """The spec's limits, stated in the descriptions of ``incident[name]`` and ``incident[body]``."""
@@ -118,7 +112,7 @@ def validate_update(update: IncidentUpdate) -> dict[str, Any]:
             "message, incident[body], with public=True)"
         )
     if update.assignees is not None:
-        raise assignees_unsupported()
+        raise pages.no_assignees(NAME)
     fields = validate_vendor_fields(update.vendor_fields)
     if update.title is not None:
         fields["name"] = bounded_text(update.title, "title", NAME_MAX_LENGTH, NAME)
@@ -165,45 +159,8 @@ def build_create(page_id: str, create: IncidentCreate, key: str | None, *, notif
     if body_text is not None:
         incident["body"] = body_text
     if create.assignees is not None:
-        raise assignees_unsupported()
+        raise pages.no_assignees(NAME)
     incident |= fields | with_key(None, key) | {"deliver_notifications": notify}
     return Request(
         "POST", f"{page_path(page_id)}/incidents", json={"incident": incident}, write=True, idempotent=False
-    )
-
-
-def escalation_target(current: str | None, requested: str | None) -> tuple[str | None, str]:
-    """The impact to write (None: no write) and the step's detail; never lowers the impact."""
-    if current not in IMPACTS:
-        raise IncidentValidationError(
-            "severity",
-            f"the incident's impact {current!r} is not on the scale {', '.join(IMPACTS)} (a scheduled "
-            "maintenance has none): escalate a realtime incident",
-            vendor=NAME,
-        )
-    rank = IMPACTS.index(current)
-    target = impact(requested) if requested is not None else IMPACTS[min(rank + 1, len(IMPACTS) - 1)]
-    if IMPACTS.index(target) <= rank:
-        return None, f"already {current}" if target == current else f"already {current}, above {target}"
-    return target, f"impact {current} -> {target}"
-
-
-def acknowledge_unsupported() -> UnsupportedOperationError:
-    return UnsupportedOperationError(
-        f"{NAME}: a status page has no acknowledge (every status is a message to customers): use "
-        "UpdateIncidentOperator(status='identified', public=True) to say the cause is identified"
-    )
-
-
-def assignees_unsupported() -> UnsupportedOperationError:
-    return UnsupportedOperationError(
-        f"{NAME}: Statuspage incidents have no assignees: assign responders through your incident-management "
-        "connection (PagerDuty, Rootly, Pinghome), and tell customers with note=... (public=True)"
-    )
-
-
-def escalation_level_unsupported() -> UnsupportedOperationError:
-    return UnsupportedOperationError(
-        f"{NAME}: 'escalation_level' is PagerDuty's; a Statuspage incident escalates its impact "
-        f"({' -> '.join(IMPACTS)}): pass severity=... or no target for one step up"
     )

@@ -55,16 +55,12 @@ from airflow_incident_provider.vendors.uptimeio.incidents import (
     to_vendor_status,
 )
 from airflow_incident_provider.vendors.uptimeio.policy import (
-    acknowledge_unsupported,
-    assignees_unsupported,
     check_options,
     create_unsupported,
-    escalation_level_unsupported,
 )
 from airflow_incident_provider.vendors.uptimeio.severities import (
     SEVERITIES,
     escalation_target,
-    next_severity,
     severity,
 )
 from airflow_incident_provider.vendors.uptimeio.updates import (
@@ -107,8 +103,6 @@ __all__ = [
     "URL_PLACEHOLDERS",
     "VENDOR_FIELDS",
     "Scope",
-    "acknowledge_unsupported",
-    "assignees_unsupported",
     "budget",
     "build_add_update",
     "build_connection_check",
@@ -120,13 +114,11 @@ __all__ = [
     "check_list_scope",
     "check_options",
     "create_unsupported",
-    "escalation_level_unsupported",
     "escalation_target",
     "headers",
     "incident_from_json",
     "incident_url",
     "is_conflict",
-    "next_severity",
     "note_content",
     "page_is_last",
     "page_path",

@@ -7,7 +7,6 @@ from airflow_incident_provider.exceptions import UnsupportedOperationError
 from airflow_incident_provider.models import WriteOptions
 from airflow_incident_provider.vendors.status_pages import require_public
 from airflow_incident_provider.vendors.uptimeio.api import NAME
-from airflow_incident_provider.vendors.uptimeio.severities import SEVERITIES
 
 
 def check_options(options: WriteOptions, *, customer_facing: str | None) -> None:
@@ -35,28 +34,4 @@ def create_unsupported() -> UnsupportedOperationError:
     return UnsupportedOperationError(
         f"{NAME}: UptimeIO documents no endpoint to create a status-page incident; create the incident "
         "in UptimeIO and pass its id (or its 'projectId/pageId/incidentId' ref) to the other operators"
-    )
-
-
-def assignees_unsupported() -> UnsupportedOperationError:
-    """Assigning: a status page tells customers what is happening; it has no one to assign."""
-    return UnsupportedOperationError(
-        f"{NAME}: status-page incidents have no 'assignees'; assign people in your incident tool (e.g. "
-        "ReassignIncidentOperator on a PagerDuty, Rootly or Pinghome connection) and describe progress "
-        "to customers with note=... (public=True)"
-    )
-
-
-def escalation_level_unsupported() -> UnsupportedOperationError:
-    """Escalation policies' levels are PagerDuty's; an UptimeIO incident escalates by severity."""
-    return UnsupportedOperationError(
-        f"{NAME}: 'escalation_level' is PagerDuty's; an UptimeIO status-page incident escalates by "
-        f"severity ({' -> '.join(SEVERITIES)}): pass severity=... or no target for one step up"
-    )
-
-
-def acknowledge_unsupported() -> UnsupportedOperationError:
-    return UnsupportedOperationError(
-        f"{NAME}: status-page incidents have no acknowledge; every status is a public message, so move "
-        "the incident explicitly with UpdateIncidentOperator(status='identified', public=True)"
     )

@@ -11,10 +11,10 @@ from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.forms import uptimeio as connection
 from airflow_incident_provider.idempotency import mark_hidden
 from airflow_incident_provider.models import Incident, IncidentUpdate
+from airflow_incident_provider.vendors import status_pages as pages
 from airflow_incident_provider.vendors.base import Request, vendor_field_items
 from airflow_incident_provider.vendors.uptimeio.api import NAME, Scope
 from airflow_incident_provider.vendors.uptimeio.incidents import RESOLVED, to_vendor_status
-from airflow_incident_provider.vendors.uptimeio.policy import assignees_unsupported
 from airflow_incident_provider.vendors.uptimeio.severities import severity
 
 TITLE_MAX_LENGTH = 200
@@ -80,7 +80,7 @@ def validate_update(update: IncidentUpdate) -> dict[str, Any]:
     Returns the validated vendor fields. Raises before any request for a field UptimeIO cannot take.
     """
     if update.assignees is not None:
-        raise assignees_unsupported()
+        raise pages.no_assignees(NAME)
     if update.title is not None:
         _text(update.title, "title", TITLE_MAX_LENGTH)
     if update.description is not None:
