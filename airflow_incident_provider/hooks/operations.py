@@ -7,7 +7,7 @@ Operators, sensors, triggers and notifiers call only these methods. A vendor hoo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -72,6 +72,19 @@ class IncidentOperations:
 
     async def achanges_since(self, since: datetime) -> ChangeFeed:
         return await self.arun(self.changes_flow(since))
+
+    supports_read_many: ClassVar[bool] = False
+    """Whether one listing shows the current state of many incidents (PagerDuty's open incidents), so
+    triggers starting together can take their first read from it."""
+
+    def read_many_flow(self, refs: Collection[str], found: Callable[[Incident], None]) -> Flow[None]:
+        """Hand ``found`` each incident of ``refs`` the listing shows, page by page, reading on only while
+        that costs fewer requests than reading the rest one by one; those not handed over are left to
+        single reads."""
+        raise UnsupportedOperationError(f"{self.vendor_name} has no listing to read many incidents from")
+
+    async def aread_many(self, refs: Collection[str], found: Callable[[Incident], None]) -> None:
+        await self.arun(self.read_many_flow(refs, found))
 
     supports_bulk_transition: ClassVar[bool] = False
     """Whether the vendor can acknowledge or resolve many incidents in one request (PagerDuty)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
@@ -320,6 +320,28 @@ class PagerDutyIncidentHook(IncidentHook):
             offset += pd.LIST_PAGE_SIZE
             if not more:
                 return ChangeFeed(changes, as_of)
+
+    supports_read_many: ClassVar[bool] = True
+
+    def read_many_flow(self, refs: Collection[str], found: Callable[[Incident], None]) -> Flow[None]:
+        """Open incidents, newest first (``GET /incidents`` has no filter by id), while the pages left
+        (from the first page's ``total``) are fewer than the refs still unseen; never more pages than
+        refs. Resolved incidents, and refs that are not ids, are never seen here."""
+        unseen = set(refs)
+        offset, pages, total = 0, 0, None
+        while unseen and pages < len(refs):
+            response = yield pd.build_list_open(offset, total=pages == 0)
+            pages += 1
+            total = pd.listed_total(response) if total is None else total
+            page, more = pd.parse_list(response)
+            for incident in page:
+                if incident.ref in unseen:
+                    unseen.discard(incident.ref)
+                    found(incident)
+            offset += len(page)
+            left = None if total is None else -(-(total - offset) // pd.LIST_PAGE_SIZE)
+            if not more or not page or (left is not None and left > len(unseen)):
+                return
 
     def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
         """``POST /incidents`` at most once per ``dedup_key`` (PagerDuty's ``incident_key``).

@@ -14,8 +14,13 @@ seconds behind the triggerer's. Either way skew between the vendor and the trigg
 failed read leaves the window where it was; the changes already handed over are remembered by id, so an
 overlap hands nothing over twice.
 
-A trigger registers before its own first read, so a change is either in that read or in a later
-poll. The poller starts with its first trigger and stops with its last; a trigger leaving (event,
+A trigger registers before its first read, so a change is either in that read or in a later poll.
+The first read is the trigger's own, unless many start at once: from ``BULK_FROM`` first reads in
+flight, a starting trigger joins the next bulk read instead (the hook's ``read_many``, e.g. PagerDuty's
+open incidents; it gathers the triggers starting within ``GATHER`` seconds), and reads its own only if
+that read did not show its incident.
+
+The poller starts with its first trigger and stops with its last; a trigger leaving (event,
 cancellation) never stops the others. Registries are per event loop, since ``dag.test()`` runs each
 trigger in a loop of its own and a client must not outlive its loop.
 """
@@ -26,20 +31,24 @@ import asyncio
 import logging
 import time
 import weakref
+from collections import deque
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from airflow_incident_provider.exceptions import IncidentError, RateLimitedError, VendorError
+from airflow_incident_provider.models import Incident
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from airflow_incident_provider.hooks.base import IncidentHook
-    from airflow_incident_provider.models import Incident, IncidentChange
+    from airflow_incident_provider.models import IncidentChange
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 LOOKBACK: Final = 120.0
 """How far behind the triggerer's clock the vendor's is taken to be until a first stamp is read."""
@@ -49,6 +58,12 @@ Each change is in the windows of about ``(OVERLAP + interval) / interval`` polls
 what a burst of changes costs."""
 MAX_STRETCH: Final = 8
 """After repeated 429s or transient errors the interval grows up to this multiple."""
+BULK_FROM: Final = 50
+"""Triggers' own first reads in flight from which a starting trigger waits for a bulk read instead: below
+it each reads its own at once (a few requests, no wait); above it, at the vendor's budget, each would
+queue behind the others for minutes."""
+GATHER: Final = 1.0
+"""Seconds a bulk first read waits for more starting triggers to join it."""
 
 
 class FeedUnavailable:
@@ -59,13 +74,46 @@ class FeedUnavailable:
         self.error = error
 
 
-@dataclass(eq=False)
+Delivery = Incident | IncidentError | FeedUnavailable
+
+
+class Inbox:
+    """What the poller hands one waiter, in order; as small as it can be (thousands of them wait)."""
+
+    __slots__ = ("_items", "_wakeup")
+
+    def __init__(self) -> None:
+        self._items: deque[Delivery] | None = None
+        self._wakeup: asyncio.Future[None] | None = None
+
+    def put_nowait(self, item: Delivery) -> None:
+        if self._items is None:
+            self._items = deque()
+        self._items.append(item)
+        if self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
+
+    async def get(self) -> Delivery:
+        while not self._items:
+            self._wakeup = asyncio.get_running_loop().create_future()
+            try:
+                await self._wakeup
+            finally:
+                self._wakeup = None
+        item = self._items.popleft()
+        if not self._items:
+            self._items = None
+        return item
+
+
+@dataclass(eq=False, slots=True)
 class Waiter:
     """One trigger's place in a poller: the refs it answers to, its interval and its inbox."""
 
     interval: float
-    refs: set[str] = field(default_factory=set)
-    inbox: asyncio.Queue[Incident | IncidentError | FeedUnavailable] = field(default_factory=asyncio.Queue)
+    poller: ChangePoller
+    refs: tuple[str, ...] = ()
+    inbox: Inbox = field(default_factory=Inbox)
 
 
 class ChangePoller:
@@ -85,13 +133,19 @@ class ChangePoller:
         """The vendor's clock minus the triggerer's, in seconds: a lower bound, raised by each stamp read."""
         self.broken: IncidentError | None = None
         self._task: asyncio.Task[None] | None = None
+        self.reading = 0
+        """Triggers' own first reads in flight."""
+        self._batch: dict[str, list[asyncio.Future[Incident | None]]] | None = None
+        """The refs of the next bulk first read, each with the futures of its waiters."""
+        self._batch_task: asyncio.Task[None] | None = None
 
     # --- membership ----------------------------------------------------------------------------------
 
     def add(self, waiter: Waiter, ref: str) -> None:
         """Answer ``waiter`` for changes of ``ref`` too; starts the poll with the first waiter."""
         self.waiters.add(waiter)
-        waiter.refs.add(ref)
+        if ref not in waiter.refs:
+            waiter.refs += (ref,)
         self.by_ref.setdefault(ref, set()).add(waiter)
         if self.broken is not None:
             waiter.inbox.put_nowait(FeedUnavailable(self.broken))
@@ -109,13 +163,60 @@ class ChangePoller:
                     del self.by_ref[ref]
         if self.waiters:
             return False
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+        for task in (self._task, self._batch_task):
+            if task is not None:
+                task.cancel()
+        self._task = self._batch_task = None
         return True
 
     def interval(self) -> float:
         return min((waiter.interval for waiter in self.waiters), default=60.0)
+
+    # --- first reads -------------------------------------------------------------------------------
+
+    async def first_state(self, ref: str, read_own: Callable[[], Awaitable[T]]) -> Incident | T:
+        """``ref`` as it is now, for a trigger that has just registered: from ``read_own``, or, while
+        many first reads are in flight, from the next bulk read when it shows the incident."""
+        crowded = self._batch is not None or self.reading >= BULK_FROM
+        if crowded and self.broken is None and self.hook.supports_read_many:
+            listed = await self._listed(ref)
+            if listed is not None:
+                return listed
+        self.reading += 1
+        try:
+            return await read_own()
+        finally:
+            self.reading -= 1
+
+    def _listed(self, ref: str) -> asyncio.Future[Incident | None]:
+        loop = asyncio.get_running_loop()
+        if self._batch is None:
+            self._batch = {}
+            self._batch_task = loop.create_task(self._read_batch(), name="incident-first-reads")
+        future: asyncio.Future[Incident | None] = loop.create_future()
+        self._batch.setdefault(ref, []).append(future)
+        return future
+
+    async def _read_batch(self) -> None:
+        """One bulk read for the triggers gathered; each incident handed over as its page comes, so
+        thousands of them are never held at once; the refs it did not show get None (read your own)."""
+        await asyncio.sleep(GATHER)
+        batch, self._batch = self._batch or {}, None
+
+        def found(incident: Incident) -> None:
+            for future in batch.pop(incident.ref, ()):
+                if not future.done():
+                    future.set_result(incident)
+
+        try:
+            await self.hook.aread_many(list(batch), found)
+        except IncidentError as exc:
+            log.warning("Reading %d incidents at once failed, each reads its own: %s", len(batch), exc)
+        finally:
+            for futures in batch.values():
+                for future in futures:
+                    if not future.done():
+                        future.set_result(None)
 
     # --- polling -------------------------------------------------------------------------------------
 
@@ -225,7 +326,7 @@ async def waiting(hook: IncidentHook, ref: str, interval: float) -> AsyncIterato
     poller = pollers.get(hook.conn_id)
     if poller is None:
         poller = pollers[hook.conn_id] = ChangePoller(hook)
-    waiter = Waiter(interval=interval)
+    waiter = Waiter(interval, poller)
     poller.add(waiter, ref)
     try:
         yield waiter
@@ -236,6 +337,5 @@ async def waiting(hook: IncidentHook, ref: str, interval: float) -> AsyncIterato
 
 def also_answer(waiter: Waiter, ref: str) -> None:
     """Hand ``waiter`` changes of ``ref`` too (the vendor's own ref, when the trigger was given another)."""
-    for poller in _POLLERS.get(asyncio.get_running_loop(), {}).values():
-        if waiter in poller.waiters:
-            poller.add(waiter, ref)
+    if waiter in waiter.poller.waiters:
+        waiter.poller.add(waiter, ref)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_incident_provider.conditions import Outcome, StatusCondition
+from airflow_incident_provider.conditions import Outcome, StatusCondition, VendorCondition
 from airflow_incident_provider.exceptions import (
     IncidentError,
     IncidentNotFoundError,
@@ -22,13 +22,31 @@ from airflow_incident_provider.exceptions import (
     VendorError,
 )
 from airflow_incident_provider.models import Incident
-from airflow_incident_provider.triggers import change_poller
+from airflow_incident_provider.triggers import change_poller, loop_hooks
 
 if TYPE_CHECKING:
     from airflow_incident_provider.hooks.base import IncidentHook
+    from airflow_incident_provider.vendors.protocol import VendorModule
 
 MAX_STRETCH = 8
 """After repeated 429s the poll interval grows up to this multiple of ``poll_interval``."""
+
+
+_CONDITIONS: dict[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str], VendorCondition] = {}
+CONDITIONS_KEPT = 256
+
+
+def _condition(
+    targets: tuple[str, ...], failures: tuple[str, ...], changed_from: tuple[str, ...], vendor: VendorModule
+) -> VendorCondition:
+    """The condition in the vendor's words, one object for every trigger waiting for the same thing."""
+    key = (targets, failures, changed_from, vendor.NAME)
+    condition = _CONDITIONS.get(key)
+    if condition is None:
+        if len(_CONDITIONS) >= CONDITIONS_KEPT:
+            _CONDITIONS.clear()
+        condition = _CONDITIONS[key] = StatusCondition.of(targets, failures, changed_from).for_vendor(vendor)
+    return condition
 
 
 class IncidentStatusTrigger(BaseTrigger):
@@ -94,20 +112,28 @@ class IncidentStatusTrigger(BaseTrigger):
     async def wait(self) -> TriggerEvent:
         """Wait for the event; the pooled client is released before the event is handed over.
 
-        On a connection whose hook has a change feed (``supports_change_feed``) the trigger shares its
-        loop's poller of the connection (:mod:`.change_poller`); otherwise it reads its own incident
-        every ``poll_interval``.
+        The hook (connection, settings, client) is the one every trigger on the connection in this
+        event loop shares (:mod:`.loop_hooks`). On a connection whose hook has a change feed
+        (``supports_change_feed``) the trigger shares its loop's poller of the connection
+        (:mod:`.change_poller`); otherwise it reads its own incident every ``poll_interval``.
         """
         try:
-            condition = StatusCondition.of(self.target_statuses, self.failure_statuses, self.changed_from)
-            hook = await self._hook()
-            vendor_condition = condition.for_vendor(hook.vendor)
+            StatusCondition.of(self.target_statuses, self.failure_statuses, self.changed_from)
+            hook, shared = await loop_hooks.borrow(self.conn_id, self._hook)
         except IncidentError as exc:
             return self._event("error", str(exc))
-        async with hook.hold_client():
+        try:
+            try:
+                condition = _condition(
+                    self.target_statuses, self.failure_statuses, self.changed_from, hook.vendor
+                )
+            except IncidentError as exc:
+                return self._event("error", str(exc))
             if hook.supports_change_feed:
-                return await self._wait_shared(hook, vendor_condition.evaluate, condition.describe())
-            return await self._poll(hook, vendor_condition.evaluate, condition.describe())
+                return await self._wait_shared(hook, condition.evaluate, condition.source.describe())
+            return await self._poll(hook, condition.evaluate, condition.source.describe())
+        finally:
+            await loop_hooks.give_back(self.conn_id, shared)
 
     async def _hook(self) -> IncidentHook:
         from airflow_incident_provider.hooks import aget_incident_hook
@@ -194,6 +220,23 @@ class IncidentStatusTrigger(BaseTrigger):
                 return result
             await self._sleep(interval)
 
+    async def _first_state(
+        self, waiter: change_poller.Waiter, hook: IncidentHook, wanted: str
+    ) -> Incident | TriggerEvent:
+        """The incident as it is now: this trigger's own read, or the poller's bulk read when many
+        triggers start at once (see :meth:`.change_poller.ChangePoller.first_state`); bounded by the
+        deadline either way."""
+        remaining = self.deadline - time.time()
+        if remaining <= 0:
+            return self._timeout(wanted)
+        try:
+            async with asyncio.timeout(remaining):
+                return await waiter.poller.first_state(
+                    self.incident_ref, lambda: self._first_read(hook, wanted)
+                )
+        except TimeoutError:
+            return self._timeout(wanted)
+
     async def _wait_shared(
         self, hook: IncidentHook, evaluate: Callable[[Incident], Outcome | None], wanted: str
     ) -> TriggerEvent:
@@ -204,16 +247,17 @@ class IncidentStatusTrigger(BaseTrigger):
         answers to that one too and reads once more, closing the gap between its read and that.
         """
         async with change_poller.waiting(hook, self.incident_ref, self.poll_interval) as waiter:
-            first = await self._first_read(hook, wanted)
+            first = await self._first_state(waiter, hook, wanted)
             if isinstance(first, Incident) and first.ref != self.incident_ref:
                 change_poller.also_answer(waiter, first.ref)
                 first = await self._first_read(hook, wanted)
             if isinstance(first, TriggerEvent):
                 return first
-            delivery: Incident | IncidentError | change_poller.FeedUnavailable = first
+            delivery: change_poller.Delivery | None = first
             while True:
                 if isinstance(delivery, change_poller.FeedUnavailable):
                     return await self._poll(hook, evaluate, wanted)
+                assert delivery is not None
                 event = (
                     self._refused(delivery)
                     if isinstance(delivery, IncidentError)
@@ -221,6 +265,7 @@ class IncidentStatusTrigger(BaseTrigger):
                 )
                 if event is not None:
                     return event
+                delivery = None  # not held while waiting: thousands of waits, each with an incident
                 remaining = self.deadline - time.time()
                 if remaining <= 0:
                     return self._timeout(wanted)

@@ -817,3 +817,12 @@ def test_from_that_is_not_an_email_is_refused_before_sending() -> None:
 )
 def test_bodiless_requests_carry_the_spec_required_content_type(request_: Request) -> None:
     assert CONTRACT.check_request(request_, send_headers(request_)) == []
+
+
+@pytest.mark.parametrize(("offset", "total"), [(0, True), (300, False)])
+def test_open_incidents_newest_first_for_bulk_first_reads(offset: int, total: bool) -> None:
+    request = pd.build_list_open(offset, total=total)
+    assert [value for name, value in request.params if name == "statuses[]"] == ["triggered", "acknowledged"]
+    assert ("date_range", "all") in request.params  # an open incident of any age
+    assert (("total", "true") in request.params) is total
+    assert_conforms(request)

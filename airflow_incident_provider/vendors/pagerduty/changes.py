@@ -6,6 +6,10 @@ moved; with ``include[]=incidents`` each entry carries its incident as it is now
 be read on its own. Entries come newest first: an entry written while the
 pages are read pushes the older ones one place further, so a page may repeat an entry but never skips
 one, and the next look (whose window overlaps this one) sees the new entry itself.
+
+Triggers that start together take their first read from the list of open incidents instead of one read
+each (``GET /incidents`` has no filter by id): newest first, where the incidents waited on are found
+soonest, its first page with the ``total`` that tells what the rest would cost.
 """
 
 from __future__ import annotations
@@ -14,10 +18,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from airflow_incident_provider.models import IncidentChange
+from airflow_incident_provider.models import IncidentChange, Phase
 from airflow_incident_provider.vendors.base import Request, Response, parse_timestamp
 from airflow_incident_provider.vendors.pagerduty.api import LIST_PAGE_SIZE
-from airflow_incident_provider.vendors.pagerduty.incidents import incident_from_json
+from airflow_incident_provider.vendors.pagerduty.incidents import PHASE_STATUSES, incident_from_json
+
+OPEN_STATUSES = (PHASE_STATUSES[Phase.OPEN], PHASE_STATUSES[Phase.ACKNOWLEDGED])
+"""The statuses of the incidents a bulk first read lists (resolved ones are read one by one)."""
 
 
 def build_list_log_entries(since: datetime, offset: int, limit: int = LIST_PAGE_SIZE) -> Request:
@@ -54,3 +61,25 @@ def answered_at(response: Response) -> datetime | None:
     except (TypeError, ValueError):
         return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def build_list_open(offset: int, *, total: bool) -> Request:
+    """One page of every open incident, any age (``date_range=all``), newest first; ``total`` asks for
+    the count of them all (the first page's, to know how many pages the list takes)."""
+    params = [
+        ("limit", str(LIST_PAGE_SIZE)),
+        ("offset", str(offset)),
+        ("sort_by", "created_at:desc"),
+        *(("statuses[]", status) for status in OPEN_STATUSES),
+        ("date_range", "all"),
+    ]
+    if total:
+        params.append(("total", "true"))
+    return Request("GET", "/incidents", params=tuple(params))
+
+
+def listed_total(response: Response) -> int | None:
+    """The ``total`` of a list answer, when PagerDuty gave one."""
+    body = response.body if isinstance(response.body, Mapping) else {}
+    total = body.get("total")
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
