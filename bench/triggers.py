@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import statistics
 import time
+import tracemalloc
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,7 +37,7 @@ from airflow.triggers.base import TriggerEvent
 from airflow_incident_provider.conditions import StatusCondition
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.models import Incident
-from airflow_incident_provider.triggers import IncidentStatusTrigger
+from airflow_incident_provider.triggers import IncidentStatusTrigger, change_poller
 from airflow_incident_provider.vendors import pagerduty
 from bench.sandbox_process import SandboxProcess, sandbox_process
 
@@ -77,6 +78,14 @@ class BenchTrigger(IncidentStatusTrigger):
         if isinstance(found, Incident):  # a read refused for now (a 429, a full limiter) is retried
             self.run_of.started.add(self.incident_ref)
         return found, interval
+
+    async def _first_state(
+        self, waiter: change_poller.Waiter, hook: IncidentHook, wanted: str
+    ) -> Incident | TriggerEvent:
+        found = await super()._first_state(waiter, hook, wanted)  # its own read, or the bulk one
+        if isinstance(found, Incident):
+            self.run_of.started.add(self.incident_ref)
+        return found
 
 
 class PerTriggerPolling(BenchTrigger):
@@ -125,6 +134,9 @@ async def one_mode(sandbox: SandboxProcess, mode: str, refs: list[str], args: ar
             await asyncio.sleep(0.5)
 
     baseline = resident_mb()
+    if args.trace_memory:
+        tracemalloc.start()
+        before = tracemalloc.take_snapshot()
     watcher = asyncio.create_task(watch())
     waits = [asyncio.create_task(one(ref)) for ref in refs]
     began = time.time()
@@ -147,6 +159,9 @@ async def one_mode(sandbox: SandboxProcess, mode: str, refs: list[str], args: ar
         for record in steady
     )
     print(f"  steady-state requests by kind: {dict(kinds.most_common(6))}")
+    if args.trace_memory:
+        report_memory(before, tracemalloc.take_snapshot(), count, args.trace_memory)
+        tracemalloc.stop()
     print(
         f"  steady state: {served} requests in {steady_to - steady_from:.0f} s = "
         f"{per_waiter:.4f} per waiter per poll interval (goal <= 0.05); each trigger looks every "
@@ -170,11 +185,36 @@ async def one_mode(sandbox: SandboxProcess, mode: str, refs: list[str], args: ar
         await watcher
     records = await asyncio.to_thread(sandbox.requests, "pagerduty")
     throttled = sum(1 for record in records if record["status"] == 429)
+    refused = Counter(
+        f"{record['path']} at {at(record) - began:.0f} s" for record in records if record["status"] == 429
+    )
+    if refused:
+        print(f"  429s, by path and seconds into the mode: {dict(refused)}")
     print(
         f"  resident memory: {baseline:.0f} MB before, peak {peak['rss']:.0f} MB "
         f"(+{peak['rss'] - baseline:.0f} MB; goal <= 50 MB at 10,000)"
     )
     print(f"  requests served: {len(records)} in {time.time() - began:.0f} s, 429s: {throttled} (goal 0)")
+
+
+def report_memory(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, count: int, top: int) -> None:
+    """Where the memory held in steady state was allocated (Python allocations only, so less than the
+    resident growth: freed arenas are not given back), per trigger."""
+    stats = after.filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)]).compare_to(
+        before, "lineno"
+    )
+    grown = sum(stat.size_diff for stat in stats)
+    print(
+        f"  traced allocations held: +{grown / 2**20:.1f} MB, {grown / count:.0f} bytes a trigger; "
+        f"the top {top}:"
+    )
+    for stat in stats[:top]:
+        frame = stat.traceback[0]
+        where = frame.filename.split("site-packages/")[-1].split("python3.11/")[-1]
+        print(
+            f"    {stat.size_diff / count:7.0f} B a trigger {stat.count_diff:+8d} blocks "
+            f"{where}:{frame.lineno}"
+        )
 
 
 def report_fires(run: Run, due: dict[str, float], quiet: set[str], effective: float) -> None:
@@ -211,6 +251,9 @@ def main() -> None:
     parser.add_argument("--spread", type=float, default=60.0, help="seconds the changes are spread over")
     parser.add_argument("--modes", default="shared,per-trigger", help="shared, per-trigger or both")
     parser.add_argument("--steady-only", action="store_true", help="stop each mode after the steady count")
+    parser.add_argument(
+        "--trace-memory", type=int, default=0, metavar="N", help="print the N lines holding the most memory"
+    )
     args = parser.parse_args()
     with sandbox_process(request_log_size=400_000) as sandbox:
         sandbox.use_connection("pagerduty", CONN_ID)

@@ -264,6 +264,7 @@ class ChangePoller:
                 vendor_began = feed.as_of or began + timedelta(seconds=self.skew)
                 self.since = since = max(since, vendor_began - timedelta(seconds=OVERLAP))
                 await self._hand_over(feed.changes, since)
+                del feed  # its incidents are handed over: not held until the next poll
 
     def _give_up(self, error: IncidentError) -> None:
         """Until its last waiter leaves, this poller sends every waiter, new ones too, to its own reads."""

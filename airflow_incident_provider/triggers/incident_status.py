@@ -247,13 +247,14 @@ class IncidentStatusTrigger(BaseTrigger):
         answers to that one too and reads once more, closing the gap between its read and that.
         """
         async with change_poller.waiting(hook, self.incident_ref, self.poll_interval) as waiter:
-            first = await self._first_state(waiter, hook, wanted)
-            if isinstance(first, Incident) and first.ref != self.incident_ref:
-                change_poller.also_answer(waiter, first.ref)
-                first = await self._first_read(hook, wanted)
-            if isinstance(first, TriggerEvent):
-                return first
-            delivery: change_poller.Delivery | None = first
+            # One variable for every state judged, dropped once judged: nothing is held while waiting.
+            delivery: change_poller.Delivery | TriggerEvent | None
+            delivery = await self._first_state(waiter, hook, wanted)
+            if isinstance(delivery, Incident) and delivery.ref != self.incident_ref:
+                change_poller.also_answer(waiter, delivery.ref)
+                delivery = await self._first_read(hook, wanted)
+            if isinstance(delivery, TriggerEvent):
+                return delivery
             while True:
                 if isinstance(delivery, change_poller.FeedUnavailable):
                     return await self._poll(hook, evaluate, wanted)
@@ -265,7 +266,7 @@ class IncidentStatusTrigger(BaseTrigger):
                 )
                 if event is not None:
                     return event
-                delivery = None  # not held while waiting: thousands of waits, each with an incident
+                delivery = None
                 remaining = self.deadline - time.time()
                 if remaining <= 0:
                     return self._timeout(wanted)
