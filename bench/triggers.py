@@ -149,6 +149,7 @@ async def one_mode(sandbox: SandboxProcess, mode: str, refs: list[str], args: ar
     steady_from = time.time()
     await asyncio.sleep(args.steady)
     steady_to = time.time()
+    steady_rss = resident_mb()
     records = await asyncio.to_thread(sandbox.requests, "pagerduty")
     steady = [record for record in records if steady_from <= at(record) < steady_to]
     served = len(steady)
@@ -167,7 +168,7 @@ async def one_mode(sandbox: SandboxProcess, mode: str, refs: list[str], args: ar
         f"{per_waiter:.4f} per waiter per poll interval (goal <= 0.05); each trigger looks every "
         f"{effective:.1f} s"
     )
-    if args.steady_only:
+    if mode in args.steady_only:
         for task in waits:
             task.cancel()
         await asyncio.gather(*waits, return_exceptions=True)
@@ -192,7 +193,8 @@ async def one_mode(sandbox: SandboxProcess, mode: str, refs: list[str], args: ar
         print(f"  429s, by path and seconds into the mode: {dict(refused)}")
     print(
         f"  resident memory: {baseline:.0f} MB before, peak {peak['rss']:.0f} MB "
-        f"(+{peak['rss'] - baseline:.0f} MB; goal <= 50 MB at 10,000)"
+        f"(+{peak['rss'] - baseline:.0f} MB; goal <= 50 MB at 10,000); in steady state "
+        f"{steady_rss:.0f} MB (+{steady_rss - baseline:.0f} MB)"
     )
     print(f"  requests served: {len(records)} in {time.time() - began:.0f} s, 429s: {throttled} (goal 0)")
 
@@ -250,11 +252,19 @@ def main() -> None:
     )
     parser.add_argument("--spread", type=float, default=60.0, help="seconds the changes are spread over")
     parser.add_argument("--modes", default="shared,per-trigger", help="shared, per-trigger or both")
-    parser.add_argument("--steady-only", action="store_true", help="stop each mode after the steady count")
+    parser.add_argument(
+        "--steady-only",
+        nargs="?",
+        const="shared,per-trigger",
+        default="",
+        metavar="MODES",
+        help="stop these modes (all when none is named) after the steady count",
+    )
     parser.add_argument(
         "--trace-memory", type=int, default=0, metavar="N", help="print the N lines holding the most memory"
     )
     args = parser.parse_args()
+    args.steady_only = args.steady_only.split(",")
     with sandbox_process(request_log_size=400_000) as sandbox:
         sandbox.use_connection("pagerduty", CONN_ID)
         for mode in args.modes.split(","):
