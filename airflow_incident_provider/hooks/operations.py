@@ -7,7 +7,7 @@ Operators, sensors, triggers and notifiers call only these methods. A vendor hoo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Container, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -70,8 +70,15 @@ class IncidentOperations:
         """Every change since ``since``, every page read (see :class:`~..models.ChangeFeed`)."""
         raise UnsupportedOperationError(f"{self.vendor_name} has no change feed")
 
-    async def achanges_since(self, since: datetime) -> ChangeFeed:
-        return await self.arun(self.changes_flow(since))
+    def watched_changes_flow(self, since: datetime, watched: Container[str]) -> Flow[ChangeFeed]:
+        """As :meth:`changes_flow`, for a reader interested only in the ``watched`` refs: a hook may leave
+        out its copies of the other incidents (PagerDuty does), so a burst of changes elsewhere on the
+        account is not held in memory; every change is still listed."""
+        return self.changes_flow(since)
+
+    async def achanges_since(self, since: datetime, watched: Container[str] | None = None) -> ChangeFeed:
+        flow = self.changes_flow(since) if watched is None else self.watched_changes_flow(since, watched)
+        return await self.arun(flow)
 
     supports_read_many: ClassVar[bool] = False
     """Whether one listing shows the current state of many incidents (PagerDuty's open incidents), so

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
@@ -309,13 +309,26 @@ class PagerDutyIncidentHook(IncidentHook):
 
     def changes_flow(self, since: datetime) -> Flow[ChangeFeed]:
         """Every page of the account log since ``since`` (see :mod:`..vendors.pagerduty.changes`)."""
+        return (yield from self.watched_changes_flow(since, None))
+
+    def watched_changes_flow(self, since: datetime, watched: Container[str] | None) -> Flow[ChangeFeed]:
+        """Every page of the account log since ``since``; with ``watched``, only those incidents' copies,
+        and only on each one's newest entry (the one a reader takes: the entries come newest first)."""
         changes: list[IncidentChange] = []
         as_of: datetime | None = None
         offset = 0
+        copied: set[str] = set()
+
+        def copy_of(ref: str) -> bool:
+            if watched is None or ref in copied or ref not in watched:
+                return watched is None
+            copied.add(ref)
+            return True
+
         while True:
             response = yield pd.build_list_log_entries(since, offset)
             as_of = as_of or pd.answered_at(response)
-            page, more = pd.parse_log_entries(response)
+            page, more = pd.parse_log_entries(response, copy_of)
             changes.extend(page)
             offset += pd.LIST_PAGE_SIZE
             if not more:

@@ -33,8 +33,6 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Final, TypeVar
 
@@ -42,8 +40,6 @@ from airflow_incident_provider.exceptions import IncidentError, RateLimitedError
 from airflow_incident_provider.models import Incident
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
-
     from airflow_incident_provider.hooks.base import IncidentHook
     from airflow_incident_provider.models import IncidentChange
 
@@ -77,43 +73,58 @@ class FeedUnavailable:
 Delivery = Incident | IncidentError | FeedUnavailable
 
 
-class Inbox:
-    """What the poller hands one waiter, in order; as small as it can be (thousands of them wait)."""
+def _arrive(arrival: asyncio.Future[None]) -> None:
+    if not arrival.done():
+        arrival.set_result(None)
 
-    __slots__ = ("_items", "_wakeup")
 
-    def __init__(self) -> None:
+class Waiter:
+    """One trigger's place in a poller: the refs it answers to, its interval, and what the poller has
+    handed it, in order. As small as it can be: thousands of them wait."""
+
+    __slots__ = ("_arrival", "_items", "_timer", "interval", "poller", "refs")
+
+    def __init__(self, interval: float, poller: ChangePoller) -> None:
+        self.interval = interval
+        self.poller = poller
+        self.refs: tuple[str, ...] = ()
         self._items: deque[Delivery] | None = None
-        self._wakeup: asyncio.Future[None] | None = None
+        self._arrival: asyncio.Future[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
 
-    def put_nowait(self, item: Delivery) -> None:
+    def hand(self, item: Delivery) -> None:
+        """Hand ``item`` over (the poller's side)."""
         if self._items is None:
             self._items = deque()
         self._items.append(item)
-        if self._wakeup is not None and not self._wakeup.done():
-            self._wakeup.set_result(None)
+        if self._arrival is not None:
+            _arrive(self._arrival)
 
-    async def get(self) -> Delivery:
-        while not self._items:
-            self._wakeup = asyncio.get_running_loop().create_future()
-            try:
-                await self._wakeup
-            finally:
-                self._wakeup = None
+    def arrival(self, deadline: float) -> asyncio.Future[None]:
+        """Done once something is handed over, or at ``deadline`` (POSIX time); then :meth:`take`."""
+        loop = asyncio.get_running_loop()
+        self._arrival = arrival = loop.create_future()
+        if self._items:
+            arrival.set_result(None)
+        else:
+            self._timer = loop.call_later(max(0.0, deadline - time.time()), _arrive, arrival)
+        return arrival
+
+    def take(self) -> Delivery | None:
+        """The oldest delivery not taken yet, or None (the deadline came first)."""
+        self.close()
+        if not self._items:
+            return None
         item = self._items.popleft()
         if not self._items:
             self._items = None
         return item
 
-
-@dataclass(eq=False, slots=True)
-class Waiter:
-    """One trigger's place in a poller: the refs it answers to, its interval and its inbox."""
-
-    interval: float
-    poller: ChangePoller
-    refs: tuple[str, ...] = ()
-    inbox: Inbox = field(default_factory=Inbox)
+    def close(self) -> None:
+        """Stop waiting for an arrival (its timer holds the loop's attention until the deadline)."""
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = self._arrival = None
 
 
 class ChangePoller:
@@ -121,7 +132,7 @@ class ChangePoller:
 
     def __init__(self, hook: IncidentHook) -> None:
         self.hook = hook
-        self.by_ref: dict[str, set[Waiter]] = {}
+        self.by_ref: dict[str, list[Waiter]] = {}
         self.waiters: set[Waiter] = set()
         self.handed: dict[str, tuple[datetime | None, float]] = {}
         """Change id -> its vendor stamp and the monotonic time it was handed over, kept while a window
@@ -146,9 +157,9 @@ class ChangePoller:
         self.waiters.add(waiter)
         if ref not in waiter.refs:
             waiter.refs += (ref,)
-        self.by_ref.setdefault(ref, set()).add(waiter)
+            self.by_ref.setdefault(ref, []).append(waiter)
         if self.broken is not None:
-            waiter.inbox.put_nowait(FeedUnavailable(self.broken))
+            waiter.hand(FeedUnavailable(self.broken))
         elif self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="incident-change-poller")
 
@@ -157,8 +168,8 @@ class ChangePoller:
         self.waiters.discard(waiter)
         for ref in waiter.refs:
             waiting = self.by_ref.get(ref)
-            if waiting is not None:
-                waiting.discard(waiter)
+            if waiting is not None and waiter in waiting:
+                waiting.remove(waiter)
                 if not waiting:
                     del self.by_ref[ref]
         if self.waiters:
@@ -240,7 +251,7 @@ class ChangePoller:
                 await asyncio.sleep(self.interval() * stretch)  # each waiter has just read itself
                 began = datetime.now(UTC)
                 try:
-                    feed = await self.hook.achanges_since(since)
+                    feed = await self.hook.achanges_since(since, self.by_ref)
                 except VendorError as exc:
                     if not exc.retryable:
                         self._give_up(exc)
@@ -271,7 +282,7 @@ class ChangePoller:
         self.broken = error
         log.warning("The change feed is unavailable, every trigger reads its own incident: %s", error)
         for waiter in list(self.waiters):
-            waiter.inbox.put_nowait(FeedUnavailable(error))
+            waiter.hand(FeedUnavailable(error))
 
     async def _hand_over(self, changes: list[IncidentChange], since: datetime) -> None:
         """Each watched incident with a change not handed over yet goes to its waiters, once: the
@@ -284,29 +295,35 @@ class ChangePoller:
         for change in changes:
             if change.ref in self.by_ref and change.id not in self.handed:
                 fresh.setdefault(change.ref, []).append(change)
-        if fresh:
-            await asyncio.gather(*(self._hand_one(ref, found) for ref, found in fresh.items()))
+        unread: dict[str, list[IncidentChange]] = {}
+        for ref, found in fresh.items():
+            carried = next((change.incident for change in found if change.incident is not None), None)
+            if carried is None:
+                unread[ref] = found
+            else:  # no task for it: a burst of thousands is handed over in one go
+                self._deliver(ref, found, carried)
+        if unread:
+            await asyncio.gather(*(self._hand_one(ref, found) for ref, found in unread.items()))
 
     async def _hand_one(self, ref: str, changes: list[IncidentChange]) -> None:
-        carried = next((change.incident for change in changes if change.incident is not None), None)
         delivery: Incident | IncidentError
-        if carried is not None:
-            delivery = carried
-        else:
-            try:
-                delivery = await self.hook.aget_incident(ref)
-            except VendorError as exc:
-                if exc.retryable:  # not marked handed: the next poll's overlap reads it again
-                    log.warning("Reading changed incident %s failed, will retry: %s", ref, exc)
-                    return
-                delivery = exc
-            except IncidentError as exc:
-                delivery = exc
+        try:
+            delivery = await self.hook.aget_incident(ref)
+        except VendorError as exc:
+            if exc.retryable:  # not marked handed: the next poll's overlap reads it again
+                log.warning("Reading changed incident %s failed, will retry: %s", ref, exc)
+                return
+            delivery = exc
+        except IncidentError as exc:
+            delivery = exc
+        self._deliver(ref, changes, delivery)
+
+    def _deliver(self, ref: str, changes: list[IncidentChange], delivery: Incident | IncidentError) -> None:
         now = time.monotonic()
         for change in changes:
             self.handed[change.id] = (change.at, now)
         for waiter in list(self.by_ref.get(ref, ())):
-            waiter.inbox.put_nowait(delivery)
+            waiter.hand(delivery)
 
 
 _POLLERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, ChangePoller]] = (
@@ -319,21 +336,25 @@ def poller_for(conn_id: str) -> ChangePoller | None:
     return _POLLERS.get(asyncio.get_running_loop(), {}).get(conn_id)
 
 
-@asynccontextmanager
-async def waiting(hook: IncidentHook, ref: str, interval: float) -> AsyncIterator[Waiter]:
-    """Register a waiter for ``ref`` on the running loop's poller of the hook's connection (made on first
-    use), and always leave it, whatever ends the wait (cancellation included)."""
+def join(hook: IncidentHook, ref: str, interval: float) -> Waiter:
+    """A waiter for ``ref`` on the running loop's poller of the hook's connection (made on first use);
+    hand it to :func:`leave` whatever ends the wait (cancellation included)."""
     pollers = _POLLERS.setdefault(asyncio.get_running_loop(), {})
     poller = pollers.get(hook.conn_id)
     if poller is None:
         poller = pollers[hook.conn_id] = ChangePoller(hook)
     waiter = Waiter(interval, poller)
     poller.add(waiter, ref)
-    try:
-        yield waiter
-    finally:
-        if poller.remove(waiter) and pollers.get(hook.conn_id) is poller:
-            del pollers[hook.conn_id]
+    return waiter
+
+
+def leave(waiter: Waiter) -> None:
+    """Take ``waiter`` off its poller, which stops with its last waiter."""
+    waiter.close()
+    poller = waiter.poller
+    pollers = _POLLERS.get(asyncio.get_running_loop(), {})
+    if poller.remove(waiter) and pollers.get(poller.hook.conn_id) is poller:
+        del pollers[poller.hook.conn_id]
 
 
 def also_answer(waiter: Waiter, ref: str) -> None:

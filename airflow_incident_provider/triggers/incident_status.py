@@ -32,21 +32,25 @@ MAX_STRETCH = 8
 """After repeated 429s the poll interval grows up to this multiple of ``poll_interval``."""
 
 
-_CONDITIONS: dict[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str], VendorCondition] = {}
+_CONDITIONS: dict[
+    tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str], tuple[VendorCondition, str]
+] = {}
 CONDITIONS_KEPT = 256
 
 
 def _condition(
     targets: tuple[str, ...], failures: tuple[str, ...], changed_from: tuple[str, ...], vendor: VendorModule
-) -> VendorCondition:
-    """The condition in the vendor's words, one object for every trigger waiting for the same thing."""
+) -> tuple[VendorCondition, str]:
+    """The condition in the vendor's words and what it waits for in words, one of each for every trigger
+    waiting for the same thing."""
     key = (targets, failures, changed_from, vendor.NAME)
-    condition = _CONDITIONS.get(key)
-    if condition is None:
+    found = _CONDITIONS.get(key)
+    if found is None:
         if len(_CONDITIONS) >= CONDITIONS_KEPT:
             _CONDITIONS.clear()
-        condition = _CONDITIONS[key] = StatusCondition.of(targets, failures, changed_from).for_vendor(vendor)
-    return condition
+        condition = StatusCondition.of(targets, failures, changed_from)
+        found = _CONDITIONS[key] = (condition.for_vendor(vendor), condition.describe())
+    return found
 
 
 class IncidentStatusTrigger(BaseTrigger):
@@ -124,14 +128,14 @@ class IncidentStatusTrigger(BaseTrigger):
             return self._event("error", str(exc))
         try:
             try:
-                condition = _condition(
+                condition, wanted = _condition(
                     self.target_statuses, self.failure_statuses, self.changed_from, hook.vendor
                 )
             except IncidentError as exc:
                 return self._event("error", str(exc))
             if hook.supports_change_feed:
-                return await self._wait_shared(hook, condition.evaluate, condition.source.describe())
-            return await self._poll(hook, condition.evaluate, condition.source.describe())
+                return await self._wait_shared(hook, condition.evaluate, wanted)
+            return await self._poll(hook, condition.evaluate, wanted)
         finally:
             await loop_hooks.give_back(self.conn_id, shared)
 
@@ -246,7 +250,8 @@ class IncidentStatusTrigger(BaseTrigger):
         later. When the vendor names the incident by another ref than the one given, the trigger
         answers to that one too and reads once more, closing the gap between its read and that.
         """
-        async with change_poller.waiting(hook, self.incident_ref, self.poll_interval) as waiter:
+        waiter = change_poller.join(hook, self.incident_ref, self.poll_interval)
+        try:
             # One variable for every state judged, dropped once judged: nothing is held while waiting.
             delivery: change_poller.Delivery | TriggerEvent | None
             delivery = await self._first_state(waiter, hook, wanted)
@@ -267,11 +272,11 @@ class IncidentStatusTrigger(BaseTrigger):
                 if event is not None:
                     return event
                 delivery = None
-                remaining = self.deadline - time.time()
-                if remaining <= 0:
+                if self.deadline - time.time() <= 0:
                     return self._timeout(wanted)
-                try:
-                    async with asyncio.timeout(remaining):
-                        delivery = await waiter.inbox.get()
-                except TimeoutError:
+                await waiter.arrival(self.deadline)
+                delivery = waiter.take()
+                if delivery is None:  # the deadline came first
                     return self._timeout(wanted)
+        finally:
+            change_poller.leave(waiter)

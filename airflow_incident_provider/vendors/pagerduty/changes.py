@@ -14,7 +14,7 @@ soonest, its first page with the ``total`` that tells what the rest would cost.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -40,15 +40,20 @@ def build_list_log_entries(since: datetime, offset: int, limit: int = LIST_PAGE_
     return Request("GET", "/log_entries", params=params)
 
 
-def parse_log_entries(response: Response) -> tuple[list[IncidentChange], bool]:
-    """The changes on one page (entries that name no incident are skipped), and whether more follow."""
+def parse_log_entries(
+    response: Response, copy_of: Callable[[str], bool] | None = None
+) -> tuple[list[IncidentChange], bool]:
+    """The changes on one page (entries that name no incident are skipped), and whether more follow;
+    with ``copy_of``, an entry carries its incident's copy only where ``copy_of(ref)`` says so (the
+    others would only take memory)."""
     body = response.body if isinstance(response.body, Mapping) else {}
     changes: list[IncidentChange] = []
     for entry in body.get("log_entries") or ():
         incident = entry.get("incident") if isinstance(entry, Mapping) else None
         if not isinstance(incident, Mapping) or not incident.get("id"):
             continue
-        full = incident_from_json(incident) if incident.get("type") == "incident" else None
+        wanted = copy_of is None or copy_of(str(incident["id"]))
+        full = incident_from_json(incident) if wanted and incident.get("type") == "incident" else None
         at = parse_timestamp(entry.get("created_at"))
         changes.append(IncidentChange(str(entry["id"]), str(incident["id"]), at, full))
     return changes, bool(body.get("more"))

@@ -1,8 +1,10 @@
-"""PagerDuty's bulk first reads: the list of open incidents is read on only while that costs fewer
-requests than reading the incidents still unseen one by one (scripted answers: the cost rule)."""
+"""PagerDuty's reads for waiting in bulk, against scripted answers: the list of open incidents is read
+on only while that costs fewer requests than reading the incidents still unseen one by one, and the
+account log keeps one copy of each watched incident and none of the others."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from airflow_incident_provider.hooks.pagerduty import PagerDutyIncidentHook
@@ -67,3 +69,26 @@ def test_never_more_pages_than_refs_when_no_total_is_given() -> None:
     _, requests = drive(PagerDutyIncidentHook("pd").read_many_flow(refs, seen.append), without_total)
     assert seen == []
     assert len(requests) == 2
+
+
+def test_the_log_keeps_one_copy_of_each_watched_incident_its_newest() -> None:
+    def entry(number: int, incident_id: str, status: str) -> dict[str, Any]:
+        incident = {"id": incident_id, "type": "incident", "status": status}
+        return {"id": f"R{number}", "created_at": "2026-11-01T10:00:00Z", "incident": incident}
+
+    pages = [
+        [entry(4, "QA", "resolved"), entry(3, "QB", "acknowledged")],
+        [entry(2, "QA", "acknowledged"), entry(1, "QC", "triggered")],
+    ]
+
+    def answer(request: Request) -> Response:
+        offset = int(dict(request.params)["offset"])
+        page = offset // pd.LIST_PAGE_SIZE
+        return ok({"log_entries": pages[page], "more": page + 1 < len(pages)})
+
+    feed, _ = drive(
+        PagerDutyIncidentHook("pd").watched_changes_flow(datetime(2026, 11, 1, tzinfo=UTC), {"QA", "QC"}),
+        answer,
+    )
+    copies = [(change.id, change.incident.status if change.incident else None) for change in feed.changes]
+    assert copies == [("R4", "resolved"), ("R3", None), ("R2", None), ("R1", "triggered")]
