@@ -27,6 +27,7 @@ import statistics
 import time
 import tracemalloc
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,10 +35,10 @@ from typing import Any
 
 from airflow.triggers.base import TriggerEvent
 
-from airflow_incident_provider.conditions import StatusCondition
+from airflow_incident_provider.conditions import Outcome, StatusCondition
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.models import Incident
-from airflow_incident_provider.triggers import IncidentStatusTrigger, change_poller
+from airflow_incident_provider.triggers import IncidentStatusTrigger
 from airflow_incident_provider.vendors import pagerduty
 from bench.sandbox_process import SandboxProcess, sandbox_process
 
@@ -79,13 +80,11 @@ class BenchTrigger(IncidentStatusTrigger):
             self.run_of.started.add(self.incident_ref)
         return found, interval
 
-    async def _first_state(
-        self, waiter: change_poller.Waiter, hook: IncidentHook, wanted: str
-    ) -> Incident | TriggerEvent:
-        found = await super()._first_state(waiter, hook, wanted)  # its own read, or the bulk one
-        if isinstance(found, Incident):
-            self.run_of.started.add(self.incident_ref)
-        return found
+    def _judged(
+        self, incident: Incident, evaluate: Callable[[Incident], Outcome | None]
+    ) -> TriggerEvent | None:
+        self.run_of.started.add(self.incident_ref)  # its first state (its own read or the bulk one)
+        return super()._judged(incident, evaluate)
 
 
 class PerTriggerPolling(BenchTrigger):

@@ -17,6 +17,7 @@ from airflow_incident_provider.models import (
     ChangeFeed,
     Escalation,
     Incident,
+    IncidentChange,
     IncidentCreate,
     IncidentUpdate,
     ListQuery,
@@ -70,15 +71,27 @@ class IncidentOperations:
         """Every change since ``since``, every page read (see :class:`~..models.ChangeFeed`)."""
         raise UnsupportedOperationError(f"{self.vendor_name} has no change feed")
 
-    def watched_changes_flow(self, since: datetime, watched: Container[str]) -> Flow[ChangeFeed]:
-        """As :meth:`changes_flow`, for a reader interested only in the ``watched`` refs: a hook may leave
-        out its copies of the other incidents (PagerDuty does), so a burst of changes elsewhere on the
-        account is not held in memory; every change is still listed."""
-        return self.changes_flow(since)
+    def watched_changes_flow(
+        self, since: datetime, watched: Container[str], on_page: Callable[[list[IncidentChange]], None]
+    ) -> Flow[ChangeFeed]:
+        """As :meth:`changes_flow`, for a reader of the ``watched`` refs only, who takes the changes from
+        ``on_page`` as they are read (the feed returned lists none, only its ``as_of``). A hook may hand
+        them page by page and leave out its copies of other incidents (PagerDuty does), so a burst of
+        changes on the account is never held whole; by default, the whole feed at the end."""
+        feed = yield from self.changes_flow(since)
+        on_page(feed.changes)
+        return ChangeFeed([], feed.as_of)
 
-    async def achanges_since(self, since: datetime, watched: Container[str] | None = None) -> ChangeFeed:
-        flow = self.changes_flow(since) if watched is None else self.watched_changes_flow(since, watched)
-        return await self.arun(flow)
+    async def achanges_since(
+        self,
+        since: datetime,
+        watched: Container[str] | None = None,
+        on_page: Callable[[list[IncidentChange]], None] | None = None,
+    ) -> ChangeFeed:
+        """The changes since ``since``; with ``watched`` and ``on_page``, see :meth:`watched_changes_flow`."""
+        if watched is None or on_page is None:
+            return await self.arun(self.changes_flow(since))
+        return await self.arun(self.watched_changes_flow(since, watched, on_page))
 
     supports_read_many: ClassVar[bool] = False
     """Whether one listing shows the current state of many incidents (PagerDuty's open incidents), so

@@ -309,27 +309,39 @@ class PagerDutyIncidentHook(IncidentHook):
 
     def changes_flow(self, since: datetime) -> Flow[ChangeFeed]:
         """Every page of the account log since ``since`` (see :mod:`..vendors.pagerduty.changes`)."""
-        return (yield from self.watched_changes_flow(since, None))
-
-    def watched_changes_flow(self, since: datetime, watched: Container[str] | None) -> Flow[ChangeFeed]:
-        """Every page of the account log since ``since``; with ``watched``, only those incidents' copies,
-        and only on each one's newest entry (the one a reader takes: the entries come newest first)."""
         changes: list[IncidentChange] = []
-        as_of: datetime | None = None
-        offset = 0
+        return (yield from self._log_flow(since, None, changes.extend, changes))
+
+    def watched_changes_flow(
+        self, since: datetime, watched: Container[str], on_page: Callable[[list[IncidentChange]], None]
+    ) -> Flow[ChangeFeed]:
+        """Every page of the account log since ``since``, each handed to ``on_page`` as it is read, with
+        copies of ``watched`` incidents only, and only on each one's newest entry (the one a reader
+        takes: the entries come newest first)."""
         copied: set[str] = set()
 
         def copy_of(ref: str) -> bool:
-            if watched is None or ref in copied or ref not in watched:
-                return watched is None
+            if ref in copied or ref not in watched:
+                return False
             copied.add(ref)
             return True
 
+        return (yield from self._log_flow(since, copy_of, on_page, []))
+
+    def _log_flow(
+        self,
+        since: datetime,
+        copy_of: Callable[[str], bool] | None,
+        on_page: Callable[[list[IncidentChange]], None],
+        changes: list[IncidentChange],
+    ) -> Flow[ChangeFeed]:
+        as_of: datetime | None = None
+        offset = 0
         while True:
             response = yield pd.build_list_log_entries(since, offset)
             as_of = as_of or pd.answered_at(response)
             page, more = pd.parse_log_entries(response, copy_of)
-            changes.extend(page)
+            on_page(page)
             offset += pd.LIST_PAGE_SIZE
             if not more:
                 return ChangeFeed(changes, as_of)

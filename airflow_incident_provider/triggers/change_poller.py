@@ -32,7 +32,7 @@ import logging
 import time
 import weakref
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Final, TypeVar
 
@@ -73,16 +73,12 @@ class FeedUnavailable:
 Delivery = Incident | IncidentError | FeedUnavailable
 
 
-def _arrive(arrival: asyncio.Future[None]) -> None:
-    if not arrival.done():
-        arrival.set_result(None)
-
-
 class Waiter:
     """One trigger's place in a poller: the refs it answers to, its interval, and what the poller has
-    handed it, in order. As small as it can be: thousands of them wait."""
+    handed it, in order. As small as it can be, and allocating nothing long-lived when it wakes (a burst
+    of changes wakes thousands of them at once, amid the feed's garbage)."""
 
-    __slots__ = ("_arrival", "_items", "_timer", "interval", "poller", "refs")
+    __slots__ = ("_arrival", "_expired", "_items", "_listing", "_timer", "interval", "poller", "refs")
 
     def __init__(self, interval: float, poller: ChangePoller) -> None:
         self.interval = interval
@@ -91,28 +87,62 @@ class Waiter:
         self._items: deque[Delivery] | None = None
         self._arrival: asyncio.Future[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
+        """Set once, at the first wait, for the deadline; cancelled when the waiter leaves."""
+        self._expired = False
+        self._listing: asyncio.Future[Incident | None] | None = None
 
     def hand(self, item: Delivery) -> None:
         """Hand ``item`` over (the poller's side)."""
         if self._items is None:
             self._items = deque()
         self._items.append(item)
-        if self._arrival is not None:
-            _arrive(self._arrival)
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._arrival is not None and not self._arrival.done():
+            self._arrival.set_result(None)
+
+    @property
+    def expired(self) -> bool:
+        """Whether the deadline given to :meth:`arrival` or :meth:`listed` has passed."""
+        return self._expired
+
+    def _start_timer(self, deadline: float) -> None:
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(
+                max(0.0, deadline - time.time()), self._expire
+            )
 
     def arrival(self, deadline: float) -> asyncio.Future[None]:
-        """Done once something is handed over, or at ``deadline`` (POSIX time); then :meth:`take`."""
-        loop = asyncio.get_running_loop()
-        self._arrival = arrival = loop.create_future()
-        if self._items:
+        """Done once something is handed over, or at ``deadline`` (POSIX time, the same on every call);
+        then :meth:`take`."""
+        self._start_timer(deadline)
+        self._listing = None  # done with: its result is an incident
+        self._arrival = arrival = asyncio.get_running_loop().create_future()
+        if self._items or self._expired:
             arrival.set_result(None)
-        else:
-            self._timer = loop.call_later(max(0.0, deadline - time.time()), _arrive, arrival)
         return arrival
+
+    def listed(self, deadline: float) -> asyncio.Future[Incident | None] | None:
+        """The incident from the poller's next bulk first read (None: not shown, or ``deadline`` came
+        first), when the poller says to wait for one; None: read it yourself."""
+        listing = self.poller.listing(self.refs[0])
+        if listing is not None:
+            self._start_timer(deadline)
+            self._listing = listing
+            if self._expired:
+                listing.set_result(None)
+        return listing
+
+    def _expire(self) -> None:
+        self._expired = True
+        self._wake()
+        if self._listing is not None and not self._listing.done():
+            self._listing.set_result(None)
 
     def take(self) -> Delivery | None:
         """The oldest delivery not taken yet, or None (the deadline came first)."""
-        self.close()
+        self._arrival = None
         if not self._items:
             return None
         item = self._items.popleft()
@@ -121,10 +151,10 @@ class Waiter:
         return item
 
     def close(self) -> None:
-        """Stop waiting for an arrival (its timer holds the loop's attention until the deadline)."""
+        """Stop the deadline's timer (it holds the waiter until the deadline)."""
         if self._timer is not None:
             self._timer.cancel()
-        self._timer = self._arrival = None
+        self._arrival = self._listing = None
 
 
 class ChangePoller:
@@ -149,6 +179,10 @@ class ChangePoller:
         self._batch: dict[str, list[asyncio.Future[Incident | None]]] | None = None
         """The refs of the next bulk first read, each with the futures of its waiters."""
         self._batch_task: asyncio.Task[None] | None = None
+        self._unread: dict[str, list[IncidentChange]] = {}
+        """In the read under way: the watched incidents whose changes carried no copy, to read after it."""
+        self._delivered: set[str] = set()
+        """In the read under way: the incidents already handed over."""
 
     # --- membership ----------------------------------------------------------------------------------
 
@@ -185,17 +219,19 @@ class ChangePoller:
 
     # --- first reads -------------------------------------------------------------------------------
 
-    async def first_state(self, ref: str, read_own: Callable[[], Awaitable[T]]) -> Incident | T:
-        """``ref`` as it is now, for a trigger that has just registered: from ``read_own``, or, while
-        many first reads are in flight, from the next bulk read when it shows the incident."""
+    def listing(self, ref: str) -> asyncio.Future[Incident | None] | None:
+        """A future for ``ref`` as the next bulk first read shows it (None: not shown), while many first
+        reads are in flight; else None, and the trigger reads its own (:meth:`read_own`)."""
         crowded = self._batch is not None or self.reading >= BULK_FROM
         if crowded and self.broken is None and self.hook.supports_read_many:
-            listed = await self._listed(ref)
-            if listed is not None:
-                return listed
+            return self._listed(ref)
+        return None
+
+    async def read_own(self, read: Awaitable[T]) -> T:
+        """A trigger's own first read, counted while in flight."""
         self.reading += 1
         try:
-            return await read_own()
+            return await read
         finally:
             self.reading -= 1
 
@@ -250,8 +286,10 @@ class ChangePoller:
             while True:
                 await asyncio.sleep(self.interval() * stretch)  # each waiter has just read itself
                 began = datetime.now(UTC)
+                self._prune(since)
+                self._unread, self._delivered = {}, set()
                 try:
-                    feed = await self.hook.achanges_since(since, self.by_ref)
+                    feed = await self.hook.achanges_since(since, self.by_ref, self._take)
                 except VendorError as exc:
                     if not exc.retryable:
                         self._give_up(exc)
@@ -267,15 +305,10 @@ class ChangePoller:
                     return
                 stretch = 1.0
                 self.polls += 1
-                read = datetime.now(UTC)
-                for change in feed.changes:
-                    if change.at is not None:
-                        self.skew = max(self.skew, (change.at - read).total_seconds())
                 # The vendor's clock when the read began: its Date on the first page, else the estimate.
                 vendor_began = feed.as_of or began + timedelta(seconds=self.skew)
                 self.since = since = max(since, vendor_began - timedelta(seconds=OVERLAP))
-                await self._hand_over(feed.changes, since)
-                del feed  # its incidents are handed over: not held until the next poll
+                await self._read_unread()
 
     def _give_up(self, error: IncidentError) -> None:
         """Until its last waiter leaves, this poller sends every waiter, new ones too, to its own reads."""
@@ -284,24 +317,35 @@ class ChangePoller:
         for waiter in list(self.waiters):
             waiter.hand(FeedUnavailable(error))
 
-    async def _hand_over(self, changes: list[IncidentChange], since: datetime) -> None:
-        """Each watched incident with a change not handed over yet goes to its waiters, once: the
-        feed's copy when it carries one (the newest entry comes first), else one read of it."""
+    def _prune(self, since: datetime) -> None:
+        """Forget the changes handed over that no window from ``since`` on can reach."""
         now = time.monotonic()
         for change_id, (stamped, handed_at) in list(self.handed.items()):
             if (stamped is not None and stamped < since) or (stamped is None and now - handed_at > LOOKBACK):
                 del self.handed[change_id]  # out of every later window
-        fresh: dict[str, list[IncidentChange]] = {}
+
+    def _take(self, changes: list[IncidentChange]) -> None:
+        """One page of the feed, as it is read (so a burst of changes is never held whole): each watched
+        incident with a change not handed over yet goes to its waiters once a read, with the feed's copy
+        (the newest entry comes first), or, without one, is read after the feed."""
+        read, now = datetime.now(UTC), time.monotonic()
         for change in changes:
-            if change.ref in self.by_ref and change.id not in self.handed:
-                fresh.setdefault(change.ref, []).append(change)
-        unread: dict[str, list[IncidentChange]] = {}
-        for ref, found in fresh.items():
-            carried = next((change.incident for change in found if change.incident is not None), None)
-            if carried is None:
-                unread[ref] = found
-            else:  # no task for it: a burst of thousands is handed over in one go
-                self._deliver(ref, found, carried)
+            if change.at is not None:  # stamped before it was read: a lower bound of the vendor's clock
+                self.skew = max(self.skew, (change.at - read).total_seconds())
+            ref = change.ref
+            if ref not in self.by_ref or change.id in self.handed:
+                continue
+            if ref in self._delivered:
+                self.handed[change.id] = (change.at, now)
+            elif change.incident is not None:
+                self._delivered.add(ref)
+                self._deliver(ref, [*self._unread.pop(ref, ()), change], change.incident)
+            else:
+                self._unread.setdefault(ref, []).append(change)
+
+    async def _read_unread(self) -> None:
+        """Read each watched incident whose changes in this read carried no copy of it."""
+        unread, self._unread, self._delivered = self._unread, {}, set()
         if unread:
             await asyncio.gather(*(self._hand_one(ref, found) for ref, found in unread.items()))
 

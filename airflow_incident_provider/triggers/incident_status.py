@@ -224,37 +224,30 @@ class IncidentStatusTrigger(BaseTrigger):
                 return result
             await self._sleep(interval)
 
-    async def _first_state(
-        self, waiter: change_poller.Waiter, hook: IncidentHook, wanted: str
-    ) -> Incident | TriggerEvent:
-        """The incident as it is now: this trigger's own read, or the poller's bulk read when many
-        triggers start at once (see :meth:`.change_poller.ChangePoller.first_state`); bounded by the
-        deadline either way."""
-        remaining = self.deadline - time.time()
-        if remaining <= 0:
-            return self._timeout(wanted)
-        try:
-            async with asyncio.timeout(remaining):
-                return await waiter.poller.first_state(
-                    self.incident_ref, lambda: self._first_read(hook, wanted)
-                )
-        except TimeoutError:
-            return self._timeout(wanted)
-
     async def _wait_shared(
         self, hook: IncidentHook, evaluate: Callable[[Incident], Outcome | None], wanted: str
     ) -> TriggerEvent:
         """Register with the loop's poller of the connection, read once, then judge what it hands over.
 
-        Registering comes before the first read, so a change is either in that read or handed over
-        later. When the vendor names the incident by another ref than the one given, the trigger
-        answers to that one too and reads once more, closing the gap between its read and that.
+        Registering comes before the first read (the trigger's own, or the poller's bulk read when many
+        start at once), so a change is either in that read or handed over later. When the vendor names
+        the incident by another ref than the one given, the trigger answers to that one too and reads
+        once more, closing the gap between its read and that.
         """
         waiter = change_poller.join(hook, self.incident_ref, self.poll_interval)
         try:
             # One variable for every state judged, dropped once judged: nothing is held while waiting.
-            delivery: change_poller.Delivery | TriggerEvent | None
-            delivery = await self._first_state(waiter, hook, wanted)
+            delivery: change_poller.Delivery | TriggerEvent | None = None
+            if self.deadline - time.time() <= 0:
+                return self._timeout(wanted)
+            listed = waiter.listed(self.deadline)  # many starting at once: one bulk read for them all
+            if listed is not None:
+                delivery = await listed
+                listed = None  # the future holds the incident as its result
+                if waiter.expired:
+                    return self._timeout(wanted)
+            if delivery is None:
+                delivery = await waiter.poller.read_own(self._first_read(hook, wanted))
             if isinstance(delivery, Incident) and delivery.ref != self.incident_ref:
                 change_poller.also_answer(waiter, delivery.ref)
                 delivery = await self._first_read(hook, wanted)

@@ -63,6 +63,8 @@ async def borrow(conn_id: str, build: Callable[[], Awaitable[IncidentHook]]) -> 
         shared = shared_here[conn_id] = Shared(build)
     shared.users += 1
     try:
+        if shared.built.done():  # the common case once built: nothing to wait for, nothing to allocate
+            return shared.built.result(), shared
         return await asyncio.shield(shared.built), shared
     except BaseException:
         await give_back(conn_id, shared)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from airflow_incident_provider.hooks.pagerduty import PagerDutyIncidentHook
-from airflow_incident_provider.models import Incident
+from airflow_incident_provider.models import Incident, IncidentChange
 from airflow_incident_provider.vendors import pagerduty as pd
 from airflow_incident_provider.vendors.base import Request, Response
 from tests.hooks.scripted import drive, ok
@@ -71,7 +71,7 @@ def test_never_more_pages_than_refs_when_no_total_is_given() -> None:
     assert len(requests) == 2
 
 
-def test_the_log_keeps_one_copy_of_each_watched_incident_its_newest() -> None:
+def test_the_log_goes_to_the_reader_page_by_page_with_one_copy_of_each_watched_incident() -> None:
     def entry(number: int, incident_id: str, status: str) -> dict[str, Any]:
         incident = {"id": incident_id, "type": "incident", "status": status}
         return {"id": f"R{number}", "created_at": "2026-11-01T10:00:00Z", "incident": incident}
@@ -86,9 +86,11 @@ def test_the_log_keeps_one_copy_of_each_watched_incident_its_newest() -> None:
         page = offset // pd.LIST_PAGE_SIZE
         return ok({"log_entries": pages[page], "more": page + 1 < len(pages)})
 
+    handed: list[list[IncidentChange]] = []
+    since = datetime(2026, 11, 1, tzinfo=UTC)
     feed, _ = drive(
-        PagerDutyIncidentHook("pd").watched_changes_flow(datetime(2026, 11, 1, tzinfo=UTC), {"QA", "QC"}),
-        answer,
+        PagerDutyIncidentHook("pd").watched_changes_flow(since, {"QA", "QC"}, handed.append), answer
     )
-    copies = [(change.id, change.incident.status if change.incident else None) for change in feed.changes]
-    assert copies == [("R4", "resolved"), ("R3", None), ("R2", None), ("R1", "triggered")]
+    assert feed.changes == []  # every change went to the reader, page by page
+    copies = [[(c.id, c.incident.status if c.incident else None) for c in page] for page in handed]
+    assert copies == [[("R4", "resolved"), ("R3", None)], [("R2", None), ("R1", "triggered")]]

@@ -5,6 +5,7 @@ the state an incident is in or a change made while the list is read."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from typing import Any
 
@@ -151,3 +152,41 @@ def test_a_refused_list_sends_each_trigger_to_its_own_first_read(pd: Sandbox, cr
     singles, pages = _reads(pd)
     assert pages == 1, "a refusal is not retried"
     assert sorted(singles) == sorted(f"/incidents/{i}" for i in ids)
+
+
+def test_cancelling_the_trigger_that_built_the_hook_stops_no_other(pd: Sandbox) -> None:
+    ids = [pd.create(title=f"Disk {n} slow") for n in range(3)]
+    for incident_id in ids:
+        pd.server.schedule_status("pagerduty", incident_id, "acknowledged", 0.6)
+
+    async def scenario() -> list[dict[str, Any]]:
+        first = asyncio.ensure_future(_payload(_trigger(ids[0], target_statuses=["acknowledged"])))
+        others = [asyncio.ensure_future(_payload(_trigger(i, target_statuses=["acknowledged"]))) for i in ids]
+        await asyncio.sleep(0)  # every trigger has asked for the hook; the first one's build is under way
+        first.cancel()
+        await asyncio.gather(first, return_exceptions=True)
+        return list(await asyncio.gather(*others))
+
+    payloads = asyncio.run(scenario())
+    assert [(p["status"], p["incident"]["status"]) for p in payloads] == [("success", "acknowledged")] * 3
+
+
+def test_a_connection_that_cannot_be_read_fails_every_trigger_and_is_read_again_by_the_next(
+    pd: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    incident_id = pd.create()
+    pd.server.schedule_status("pagerduty", incident_id, "resolved", 0)
+    monkeypatch.setenv("AIRFLOW_CONN_PD_LATER", pd.connection_json(password=""))
+
+    def waiting() -> IncidentStatusTrigger:
+        return IncidentStatusTrigger(conn_id="pd_later", incident_ref=incident_id, deadline=time.time() + 20)
+
+    async def scenario() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        failed = list(await asyncio.gather(_payload(waiting()), _payload(waiting())))
+        os.environ["AIRFLOW_CONN_PD_LATER"] = pd.connection_json()  # the token is put in: read again
+        return failed, await _payload(waiting())
+
+    failed, later = asyncio.run(scenario())
+    assert [p["status"] for p in failed] == ["error", "error"]
+    assert "password" in failed[0]["message"]
+    assert (later["status"], later["incident"]["status"]) == ("success", "resolved")
