@@ -94,3 +94,26 @@ def test_the_log_goes_to_the_reader_page_by_page_with_one_copy_of_each_watched_i
     assert feed.changes == []  # every change went to the reader, page by page
     copies = [[(c.id, c.incident.status if c.incident else None) for c in page] for page in handed]
     assert copies == [[("R4", "resolved"), ("R3", None)], [("R2", None), ("R1", "triggered")]]
+
+
+def test_an_entry_naming_its_incident_by_reference_leaves_the_copy_to_an_older_one() -> None:
+    entries = [
+        {
+            "id": "R2",
+            "created_at": "2026-11-01T10:01:00Z",
+            "incident": {"id": "QA", "type": "incident_reference"},
+        },
+        {
+            "id": "R1",
+            "created_at": "2026-11-01T10:00:00Z",
+            "incident": {"id": "QA", "type": "incident", "status": "acknowledged"},
+        },
+    ]
+    handed: list[list[IncidentChange]] = []
+    since = datetime(2026, 11, 1, tzinfo=UTC)
+    flow = PagerDutyIncidentHook("pd").watched_changes_flow(since, {"QA"}, handed.append)
+    drive(flow, lambda request: ok({"log_entries": entries, "more": False}))
+    assert [(c.id, c.incident.status if c.incident else None) for c in handed[0]] == [
+        ("R2", None),
+        ("R1", "acknowledged"),
+    ]

@@ -52,8 +52,11 @@ def parse_log_entries(
         incident = entry.get("incident") if isinstance(entry, Mapping) else None
         if not isinstance(incident, Mapping) or not incident.get("id"):
             continue
-        wanted = copy_of is None or copy_of(str(incident["id"]))
-        full = incident_from_json(incident) if wanted and incident.get("type") == "incident" else None
+        full_copy = incident.get("type") == "incident"  # a reference carries no copy to keep
+        if full_copy and (copy_of is None or copy_of(str(incident["id"]))):
+            full = incident_from_json(incident)
+        else:
+            full = None
         at = parse_timestamp(entry.get("created_at"))
         changes.append(IncidentChange(str(entry["id"]), str(incident["id"]), at, full))
     return changes, bool(body.get("more"))
