@@ -120,6 +120,11 @@ class IncidentStatusTrigger(BaseTrigger):
         event loop shares (:mod:`.loop_hooks`). On a connection whose hook has a change feed
         (``supports_change_feed``) the trigger shares its loop's poller of the connection
         (:mod:`.change_poller`); otherwise it reads its own incident every ``poll_interval``.
+
+        Sharing, the trigger registers with the poller before its first read (its own, or the poller's
+        bulk read when many start at once), so a change is either in that read or handed over later.
+        When the vendor names the incident by another ref than the one given, the trigger answers to
+        that one too and reads once more, closing the gap between its read and that.
         """
         try:
             StatusCondition.of(self.target_statuses, self.failure_statuses, self.changed_from)
@@ -133,9 +138,49 @@ class IncidentStatusTrigger(BaseTrigger):
                 )
             except IncidentError as exc:
                 return self._event("error", str(exc))
-            if hook.supports_change_feed:
-                return await self._wait_shared(hook, condition.evaluate, wanted)
-            return await self._poll(hook, condition.evaluate, wanted)
+            if not hook.supports_change_feed:
+                return await self._poll(hook, condition.evaluate, wanted)
+            # Shared waiting, written here rather than in a method of its own: thousands of waits each
+            # hold this coroutine, and a second one each would cost a third of a kilobyte more.
+            waiter = change_poller.join(hook, self.incident_ref, self.poll_interval)
+            try:
+                # One variable for every state judged, dropped once judged: nothing is held while waiting.
+                delivery: change_poller.Delivery | TriggerEvent | None = None
+                if self.deadline - time.time() <= 0:
+                    return self._timeout(wanted)
+                listed = waiter.listed(self.deadline)  # many starting at once: one bulk read for them all
+                if listed is not None:
+                    delivery = await listed
+                    listed = None  # the future holds the incident as its result
+                    if waiter.expired:
+                        return self._timeout(wanted)
+                if delivery is None:
+                    delivery = await waiter.poller.read_own(self._first_read(hook, wanted))
+                if isinstance(delivery, Incident) and delivery.ref != self.incident_ref:
+                    change_poller.also_answer(waiter, delivery.ref)
+                    delivery = await self._first_read(hook, wanted)
+                if isinstance(delivery, TriggerEvent):
+                    return delivery
+                while True:
+                    if isinstance(delivery, change_poller.FeedUnavailable):
+                        return await self._poll(hook, condition.evaluate, wanted)
+                    assert delivery is not None
+                    event = (
+                        self._refused(delivery)
+                        if isinstance(delivery, IncidentError)
+                        else self._judged(delivery, condition.evaluate)
+                    )
+                    if event is not None:
+                        return event
+                    delivery = None
+                    if self.deadline - time.time() <= 0:
+                        return self._timeout(wanted)
+                    await waiter.arrival(self.deadline)
+                    delivery = waiter.take()
+                    if delivery is None:  # the deadline came first
+                        return self._timeout(wanted)
+            finally:
+                change_poller.leave(waiter)
         finally:
             await loop_hooks.give_back(self.conn_id, shared)
 
@@ -223,53 +268,3 @@ class IncidentStatusTrigger(BaseTrigger):
             if result is not None:
                 return result
             await self._sleep(interval)
-
-    async def _wait_shared(
-        self, hook: IncidentHook, evaluate: Callable[[Incident], Outcome | None], wanted: str
-    ) -> TriggerEvent:
-        """Register with the loop's poller of the connection, read once, then judge what it hands over.
-
-        Registering comes before the first read (the trigger's own, or the poller's bulk read when many
-        start at once), so a change is either in that read or handed over later. When the vendor names
-        the incident by another ref than the one given, the trigger answers to that one too and reads
-        once more, closing the gap between its read and that.
-        """
-        waiter = change_poller.join(hook, self.incident_ref, self.poll_interval)
-        try:
-            # One variable for every state judged, dropped once judged: nothing is held while waiting.
-            delivery: change_poller.Delivery | TriggerEvent | None = None
-            if self.deadline - time.time() <= 0:
-                return self._timeout(wanted)
-            listed = waiter.listed(self.deadline)  # many starting at once: one bulk read for them all
-            if listed is not None:
-                delivery = await listed
-                listed = None  # the future holds the incident as its result
-                if waiter.expired:
-                    return self._timeout(wanted)
-            if delivery is None:
-                delivery = await waiter.poller.read_own(self._first_read(hook, wanted))
-            if isinstance(delivery, Incident) and delivery.ref != self.incident_ref:
-                change_poller.also_answer(waiter, delivery.ref)
-                delivery = await self._first_read(hook, wanted)
-            if isinstance(delivery, TriggerEvent):
-                return delivery
-            while True:
-                if isinstance(delivery, change_poller.FeedUnavailable):
-                    return await self._poll(hook, evaluate, wanted)
-                assert delivery is not None
-                event = (
-                    self._refused(delivery)
-                    if isinstance(delivery, IncidentError)
-                    else self._judged(delivery, evaluate)
-                )
-                if event is not None:
-                    return event
-                delivery = None
-                if self.deadline - time.time() <= 0:
-                    return self._timeout(wanted)
-                await waiter.arrival(self.deadline)
-                delivery = waiter.take()
-                if delivery is None:  # the deadline came first
-                    return self._timeout(wanted)
-        finally:
-            change_poller.leave(waiter)
