@@ -26,7 +26,9 @@ import asyncio
 import contextlib
 import statistics
 import time
+import tracemalloc
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,7 +36,7 @@ from typing import Any
 
 from airflow.triggers.base import TriggerEvent
 
-from airflow_incident_provider.conditions import StatusCondition
+from airflow_incident_provider.conditions import Outcome, StatusCondition
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.models import Incident, Phase
 from airflow_incident_provider.triggers import IncidentStatusTrigger
@@ -80,6 +82,12 @@ class BenchTrigger(IncidentStatusTrigger):
         if isinstance(found, Incident):  # a read refused for now (a 429, a full limiter) is retried
             self.run_of.started.add(self.incident_ref)
         return found, interval
+
+    def _judged(
+        self, incident: Incident, evaluate: Callable[[Incident], Outcome | None]
+    ) -> TriggerEvent | None:
+        self.run_of.started.add(self.incident_ref)  # its first state (its own read or the bulk one)
+        return super()._judged(incident, evaluate)
 
 
 class PerTriggerPolling(BenchTrigger):
@@ -131,6 +139,9 @@ async def one_mode(sandbox: SandboxProcess, mode: str, refs: list[str], args: ar
             await asyncio.sleep(0.5)
 
     baseline = resident_mb()
+    if args.trace_memory:
+        tracemalloc.start()
+        before = tracemalloc.take_snapshot()
     watcher = asyncio.create_task(watch())
     waits = [asyncio.create_task(one(ref)) for ref in refs]
     began = time.time()
@@ -143,18 +154,22 @@ async def one_mode(sandbox: SandboxProcess, mode: str, refs: list[str], args: ar
     steady_from = time.time()
     await asyncio.sleep(args.steady)
     steady_to = time.time()
+    steady_rss = resident_mb()
     records = await asyncio.to_thread(sandbox.requests, args.vendor)
     steady = [record for record in records if steady_from <= at(record) < steady_to]
     served = len(steady)
     per_waiter = served / count / ((steady_to - steady_from) / interval)
     kinds = Counter(f"{request_kind(record)} -> {record['status']}" for record in steady)
     print(f"  steady-state requests by kind: {dict(kinds.most_common(6))}")
+    if args.trace_memory:
+        report_memory(before, tracemalloc.take_snapshot(), count, args.trace_memory)
+        tracemalloc.stop()
     print(
         f"  steady state: {served} requests in {steady_to - steady_from:.0f} s = "
         f"{per_waiter:.4f} per waiter per poll interval (goal <= 0.05); each trigger looks every "
         f"{effective:.1f} s"
     )
-    if args.steady_only:
+    if mode in args.steady_only:
         for task in waits:
             task.cancel()
         await asyncio.gather(*waits, return_exceptions=True)
@@ -172,9 +187,15 @@ async def one_mode(sandbox: SandboxProcess, mode: str, refs: list[str], args: ar
         await watcher
     records = await asyncio.to_thread(sandbox.requests, args.vendor)
     throttled = sum(1 for record in records if record["status"] == 429)
+    refused = Counter(
+        f"{record['path']} at {at(record) - began:.0f} s" for record in records if record["status"] == 429
+    )
+    if refused:
+        print(f"  429s, by path and seconds into the mode: {dict(refused)}")
     print(
         f"  resident memory: {baseline:.0f} MB before, peak {peak['rss']:.0f} MB "
-        f"(+{peak['rss'] - baseline:.0f} MB; goal <= 50 MB at 10,000)"
+        f"(+{peak['rss'] - baseline:.0f} MB; goal <= 50 MB at 10,000); in steady state "
+        f"{steady_rss:.0f} MB (+{steady_rss - baseline:.0f} MB)"
     )
     print(f"  requests served: {len(records)} in {time.time() - began:.0f} s, 429s: {throttled} (goal 0)")
 
@@ -190,6 +211,26 @@ def request_kind(record: dict[str, Any]) -> str:
 
 PAGE_PARAMS = ("offset", "page", "page[number]")
 """The query parameters that say which page of a list a request reads."""
+
+
+def report_memory(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, count: int, top: int) -> None:
+    """Where the memory held in steady state was allocated (Python allocations only, so less than the
+    resident growth: freed arenas are not given back), per trigger."""
+    stats = after.filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)]).compare_to(
+        before, "lineno"
+    )
+    grown = sum(stat.size_diff for stat in stats)
+    print(
+        f"  traced allocations held: +{grown / 2**20:.1f} MB, {grown / count:.0f} bytes a trigger; "
+        f"the top {top}:"
+    )
+    for stat in stats[:top]:
+        frame = stat.traceback[0]
+        where = frame.filename.split("site-packages/")[-1].split("python3.11/")[-1]
+        print(
+            f"    {stat.size_diff / count:7.0f} B a trigger {stat.count_diff:+8d} blocks "
+            f"{where}:{frame.lineno}"
+        )
 
 
 def report_fires(run: Run, due: dict[str, float], quiet: set[str], effective: float) -> None:
@@ -227,8 +268,19 @@ def main() -> None:
     )
     parser.add_argument("--spread", type=float, default=60.0, help="seconds the changes are spread over")
     parser.add_argument("--modes", default="shared,per-trigger", help="shared, per-trigger or both")
-    parser.add_argument("--steady-only", action="store_true", help="stop each mode after the steady count")
+    parser.add_argument(
+        "--steady-only",
+        nargs="?",
+        const="shared,per-trigger",
+        default="",
+        metavar="MODES",
+        help="stop these modes (all when none is named) after the steady count",
+    )
+    parser.add_argument(
+        "--trace-memory", type=int, default=0, metavar="N", help="print the N lines holding the most memory"
+    )
     args = parser.parse_args()
+    args.steady_only = args.steady_only.split(",")
     with sandbox_process(request_log_size=400_000) as sandbox:
         extra = {"rate_limit_per_minute": args.limit} if args.limit else {}
         sandbox.use_connection(args.vendor, CONN_ID, **extra)

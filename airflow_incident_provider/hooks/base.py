@@ -217,8 +217,17 @@ class IncidentHook(IncidentOperations, BaseHook):
         if budget is not None:
             self._limiter().observe(budget, refused=response.status == 429)
 
-    def _wait_for_slot(self, request: Request, deadline: float) -> float:
-        return self._slot_or_raise(self._limiter().reserve(max_wait=deadline - time.monotonic()), request)
+    def _wait_for_slot(self, request: Request, deadline: float) -> tuple[float, float]:
+        """The limiter's slot for ``request`` and the seconds to wait for it (hand the slot to
+        :meth:`_sent` once the attempt ends)."""
+        claimed = self._limiter().claim(max_wait=deadline - time.monotonic())
+        if claimed is None:
+            raise self._no_slot(request)
+        return claimed
+
+    def _sent(self, slot: float) -> None:
+        """The attempt of ``slot`` has ended: the limiter counts it from now (see ``settle``)."""
+        self._limiter().settle(slot)
 
     def _shared_window(self) -> shared_limit.SharedWindow | None:
         """The hard cap shared through Redis, when the connection names one (``rate_limit_redis_dsn``)."""
@@ -240,15 +249,18 @@ class IncidentHook(IncidentOperations, BaseHook):
 
     def _slot_or_raise(self, delay: float | None, request: Request) -> float:
         if delay is None:
-            raise RateLimitedError(
-                self.vendor_name,
-                method=request.method,
-                path=request.path,
-                status_code=None,
-                message=f"client-side rate limit of {self.rate_limit()}/min leaves no slot "
-                "before the total timeout",
-            )
+            raise self._no_slot(request)
         return delay
+
+    def _no_slot(self, request: Request) -> RateLimitedError:
+        return RateLimitedError(
+            self.vendor_name,
+            method=request.method,
+            path=request.path,
+            status_code=None,
+            message=f"client-side rate limit of {self.rate_limit()}/min leaves no slot "
+            "before the total timeout",
+        )
 
     def send(self, request: Request, deadline: float | None = None) -> Response:
         """Send one request with rate limiting and bounded retries (sync)."""
@@ -262,14 +274,17 @@ class IncidentHook(IncidentOperations, BaseHook):
                 attempt += 1
                 try:
                     with transport.sync_slot(client):  # a rate-limit slot only once a socket is free
-                        delay = self._wait_for_slot(request, deadline)
+                        slot, delay = self._wait_for_slot(request, deadline)
                         if delay > 0:  # time.sleep(0) still costs a system call on every request
                             time.sleep(delay)
                         shared = self._shared_window()
                         if shared is not None:  # the hard cap is claimed once this process may send
                             time.sleep(self._wait_for_shared_slot(shared, request, deadline))
                         ends = self._attempt_deadline(request, attempt, deadline)
-                        sent = transport.send(client, self.vendor_name, request, url, headers, ends)
+                        try:
+                            sent = transport.send(client, self.vendor_name, request, url, headers, ends)
+                        finally:
+                            self._sent(slot)
                     self._observe(sent)
                     return self._checked(request, sent)
                 except VendorError as exc:
@@ -290,7 +305,8 @@ class IncidentHook(IncidentOperations, BaseHook):
                 attempt += 1
                 try:
                     async with transport.async_slot(client):  # a rate-limit slot once a socket is free
-                        await asyncio.sleep(self._wait_for_slot(request, deadline))
+                        slot, delay = self._wait_for_slot(request, deadline)
+                        await asyncio.sleep(delay)
                         shared = self._shared_window()
                         if shared is not None:  # Redis answers over a socket: never on the event loop
                             capped = await asyncio.to_thread(
@@ -298,7 +314,12 @@ class IncidentHook(IncidentOperations, BaseHook):
                             )
                             await asyncio.sleep(capped)
                         ends = self._attempt_deadline(request, attempt, deadline)
-                        sent = await transport.asend(client, self.vendor_name, request, url, headers, ends)
+                        try:
+                            sent = await transport.asend(
+                                client, self.vendor_name, request, url, headers, ends
+                            )
+                        finally:
+                            self._sent(slot)
                     self._observe(sent)
                     return self._checked(request, sent)
                 except VendorError as exc:

@@ -7,7 +7,7 @@ Operators, sensors, triggers and notifiers call only these methods. A vendor hoo
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -17,6 +17,7 @@ from airflow_incident_provider.models import (
     ChangeFeed,
     Escalation,
     Incident,
+    IncidentChange,
     IncidentCreate,
     IncidentUpdate,
     ListQuery,
@@ -72,8 +73,40 @@ class IncidentOperations:
         ``watched`` are the refs waited on, for feeds read per scope (a status page, a team)."""
         raise UnsupportedOperationError(f"{self.vendor_name} has no change feed")
 
-    async def achanges_since(self, since: datetime, watched: Collection[str] = ()) -> ChangeFeed:
-        return await self.arun(self.changes_flow(since, watched))
+    def watched_changes_flow(
+        self, since: datetime, watched: Collection[str], on_page: Callable[[list[IncidentChange]], None]
+    ) -> Flow[ChangeFeed]:
+        """As :meth:`changes_flow`, for a reader of the ``watched`` refs only, who takes the changes from
+        ``on_page`` as they are read (the feed returned lists none, only its ``as_of``). A hook may hand
+        them page by page and leave out its copies of other incidents (PagerDuty does), so a burst of
+        changes on the account is never held whole; by default, the whole feed at the end."""
+        feed = yield from self.changes_flow(since, watched)
+        on_page(feed.changes)
+        return ChangeFeed([], feed.as_of, feed.snapshot, feed.unseen)
+
+    async def achanges_since(
+        self,
+        since: datetime,
+        watched: Collection[str] = (),
+        on_page: Callable[[list[IncidentChange]], None] | None = None,
+    ) -> ChangeFeed:
+        """The changes since ``since``; with ``on_page``, see :meth:`watched_changes_flow`."""
+        if on_page is None:
+            return await self.arun(self.changes_flow(since, watched))
+        return await self.arun(self.watched_changes_flow(since, watched, on_page))
+
+    supports_read_many: ClassVar[bool] = False
+    """Whether one listing shows the current state of many incidents (PagerDuty's open incidents), so
+    triggers starting together can take their first read from it."""
+
+    def read_many_flow(self, refs: Collection[str], found: Callable[[Incident], None]) -> Flow[None]:
+        """Hand ``found`` each incident of ``refs`` the listing shows, page by page, reading on only while
+        that costs fewer requests than reading the rest one by one; those not handed over are left to
+        single reads."""
+        raise UnsupportedOperationError(f"{self.vendor_name} has no listing to read many incidents from")
+
+    async def aread_many(self, refs: Collection[str], found: Callable[[Incident], None]) -> None:
+        await self.arun(self.read_many_flow(refs, found))
 
     supports_bulk_transition: ClassVar[bool] = False
     """Whether the vendor can acknowledge or resolve many incidents in one request (PagerDuty)."""

@@ -14,6 +14,7 @@ at random over the time to the reset instead of all racing for it (see :meth:`~S
 
 from __future__ import annotations
 
+import bisect
 import random
 import threading
 import time
@@ -82,6 +83,12 @@ class SlidingWindowLimiter:
 
         Returns None, claiming nothing, when the slot is further away than ``max_wait`` seconds.
         """
+        claimed = self.claim(max_wait)
+        return None if claimed is None else claimed[1]
+
+    def claim(self, max_wait: float = float("inf")) -> tuple[float, float] | None:
+        """As :meth:`reserve`, also returning the slot itself (on the limiter's clock), for :meth:`settle`:
+        ``(slot, seconds to wait)``."""
         with self._lock:
             now = self._clock()
             at = max(now, self._not_before)
@@ -100,7 +107,26 @@ class SlidingWindowLimiter:
             self._times.append(at)
             while len(self._times) > self._limit:
                 self._times.popleft()
-            return at - now
+            return at, at - now
+
+    def settle(self, slot: float) -> None:
+        """The request claimed for ``slot`` has its answer (or its attempt ended): it now counts as sent
+        at this moment, the latest the vendor can have counted it. A request sent late (an event loop
+        busy with thousands of tasks) or queued at the vendor is counted there later than its slot, and
+        the window must hold it until then; a request ``limit`` places later would otherwise meet it in
+        the vendor's window."""
+        with self._lock:
+            now = self._clock()
+            if now <= slot:
+                return
+            times = self._times
+            for index in range(len(times) - 1, -1, -1):
+                if times[index] == slot:
+                    del times[index]
+                    times.insert(bisect.bisect_right(times, now), now)
+                    return
+                if times[index] < slot:
+                    return  # already out of the log: older than the window needs
 
     def _budget_slot(self, now: float) -> float:
         """The earliest send the vendor's budget allows: now while plenty is left; at the reset once it

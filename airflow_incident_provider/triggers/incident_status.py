@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_incident_provider.conditions import Outcome, StatusCondition
+from airflow_incident_provider.conditions import Outcome, StatusCondition, VendorCondition
 from airflow_incident_provider.exceptions import (
     IncidentError,
     IncidentNotFoundError,
@@ -22,13 +22,35 @@ from airflow_incident_provider.exceptions import (
     VendorError,
 )
 from airflow_incident_provider.models import Incident
-from airflow_incident_provider.triggers import change_poller
+from airflow_incident_provider.triggers import change_poller, loop_hooks
 
 if TYPE_CHECKING:
     from airflow_incident_provider.hooks.base import IncidentHook
+    from airflow_incident_provider.vendors.protocol import VendorModule
 
 MAX_STRETCH = 8
 """After repeated 429s the poll interval grows up to this multiple of ``poll_interval``."""
+
+
+_CONDITIONS: dict[
+    tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str], tuple[VendorCondition, str]
+] = {}
+CONDITIONS_KEPT = 256
+
+
+def _condition(
+    targets: tuple[str, ...], failures: tuple[str, ...], changed_from: tuple[str, ...], vendor: VendorModule
+) -> tuple[VendorCondition, str]:
+    """The condition in the vendor's words and what it waits for in words, one of each for every trigger
+    waiting for the same thing."""
+    key = (targets, failures, changed_from, vendor.NAME)
+    found = _CONDITIONS.get(key)
+    if found is None:
+        if len(_CONDITIONS) >= CONDITIONS_KEPT:
+            _CONDITIONS.clear()
+        condition = StatusCondition.of(targets, failures, changed_from)
+        found = _CONDITIONS[key] = (condition.for_vendor(vendor), condition.describe())
+    return found
 
 
 class IncidentStatusTrigger(BaseTrigger):
@@ -94,20 +116,73 @@ class IncidentStatusTrigger(BaseTrigger):
     async def wait(self) -> TriggerEvent:
         """Wait for the event; the pooled client is released before the event is handed over.
 
-        On a connection whose hook has a change feed (``supports_change_feed``) the trigger shares its
-        loop's poller of the connection (:mod:`.change_poller`); otherwise it reads its own incident
-        every ``poll_interval``.
+        The hook (connection, settings, client) is the one every trigger on the connection in this
+        event loop shares (:mod:`.loop_hooks`). On a connection whose hook has a change feed
+        (``supports_change_feed``) the trigger shares its loop's poller of the connection
+        (:mod:`.change_poller`); otherwise it reads its own incident every ``poll_interval``.
+
+        Sharing, the trigger registers with the poller before its first read (its own, or the poller's
+        bulk read when many start at once), so a change is either in that read or handed over later.
+        When the vendor names the incident by another ref than the one given, the trigger answers to
+        that one too and reads once more, closing the gap between its read and that.
         """
         try:
-            condition = StatusCondition.of(self.target_statuses, self.failure_statuses, self.changed_from)
-            hook = await self._hook()
-            vendor_condition = condition.for_vendor(hook.vendor)
+            StatusCondition.of(self.target_statuses, self.failure_statuses, self.changed_from)
+            hook, shared = await loop_hooks.borrow(self.conn_id, self._hook)
         except IncidentError as exc:
             return self._event("error", str(exc))
-        async with hook.hold_client():
-            if hook.supports_change_feed:
-                return await self._wait_shared(hook, vendor_condition.evaluate, condition.describe())
-            return await self._poll(hook, vendor_condition.evaluate, condition.describe())
+        try:
+            try:
+                condition, wanted = _condition(
+                    self.target_statuses, self.failure_statuses, self.changed_from, hook.vendor
+                )
+            except IncidentError as exc:
+                return self._event("error", str(exc))
+            if not hook.supports_change_feed:
+                return await self._poll(hook, condition.evaluate, wanted)
+            # Shared waiting, written here rather than in a method of its own: thousands of waits each
+            # hold this coroutine, and a second one each would cost a third of a kilobyte more.
+            waiter = change_poller.join(hook, self.incident_ref, self.poll_interval)
+            try:
+                # One variable for every state judged, dropped once judged: nothing is held while waiting.
+                delivery: change_poller.Delivery | TriggerEvent | None = None
+                if self.deadline - time.time() <= 0:
+                    return self._timeout(wanted)
+                listed = waiter.listed(self.deadline)  # many starting at once: one bulk read for them all
+                if listed is not None:
+                    delivery = await listed
+                    listed = None  # the future holds the incident as its result
+                    if waiter.expired:
+                        return self._timeout(wanted)
+                if delivery is None:
+                    delivery = await waiter.poller.read_own(self._first_read(hook, wanted))
+                if isinstance(delivery, Incident) and delivery.ref != self.incident_ref:
+                    change_poller.also_answer(waiter, delivery.ref)
+                    delivery = await self._first_read(hook, wanted)
+                if isinstance(delivery, TriggerEvent):
+                    return delivery
+                while True:
+                    if isinstance(delivery, change_poller.FeedUnavailable):
+                        return await self._poll(hook, condition.evaluate, wanted)
+                    assert delivery is not None
+                    event = (
+                        self._refused(delivery)
+                        if isinstance(delivery, IncidentError)
+                        else self._judged(delivery, condition.evaluate)
+                    )
+                    if event is not None:
+                        return event
+                    delivery = None
+                    if self.deadline - time.time() <= 0:
+                        return self._timeout(wanted)
+                    await waiter.arrival(self.deadline)
+                    delivery = waiter.take()
+                    if delivery is None:  # the deadline came first
+                        return self._timeout(wanted)
+            finally:
+                change_poller.leave(waiter)
+        finally:
+            await loop_hooks.give_back(self.conn_id, shared)
 
     async def _hook(self) -> IncidentHook:
         from airflow_incident_provider.hooks import aget_incident_hook
@@ -193,39 +268,3 @@ class IncidentStatusTrigger(BaseTrigger):
             if result is not None:
                 return result
             await self._sleep(interval)
-
-    async def _wait_shared(
-        self, hook: IncidentHook, evaluate: Callable[[Incident], Outcome | None], wanted: str
-    ) -> TriggerEvent:
-        """Register with the loop's poller of the connection, read once, then judge what it hands over.
-
-        Registering comes before the first read, so a change is either in that read or handed over
-        later. When the vendor names the incident by another ref than the one given, the trigger
-        answers to that one too and reads once more, closing the gap between its read and that.
-        """
-        async with change_poller.waiting(hook, self.incident_ref, self.poll_interval) as waiter:
-            first = await self._first_read(hook, wanted)
-            if isinstance(first, Incident) and first.ref != self.incident_ref:
-                change_poller.also_answer(waiter, first.ref)
-                first = await self._first_read(hook, wanted)
-            if isinstance(first, TriggerEvent):
-                return first
-            delivery: Incident | IncidentError | change_poller.FeedUnavailable = first
-            while True:
-                if isinstance(delivery, change_poller.FeedUnavailable):
-                    return await self._poll(hook, evaluate, wanted)
-                event = (
-                    self._refused(delivery)
-                    if isinstance(delivery, IncidentError)
-                    else self._judged(delivery, evaluate)
-                )
-                if event is not None:
-                    return event
-                remaining = self.deadline - time.time()
-                if remaining <= 0:
-                    return self._timeout(wanted)
-                try:
-                    async with asyncio.timeout(remaining):
-                        delivery = await waiter.inbox.get()
-                except TimeoutError:
-                    return self._timeout(wanted)

@@ -862,3 +862,12 @@ def test_the_judge_flags_every_kind_of_disagreement(body: Any, answer: httpx.Res
     """Negative controls: a refused valid body, an accepted invalid one, a refusal in another format or
     status; and no flag for a documented state refusal, a leniency or an expected refusal."""
     assert (judge(PD_UPDATE, body, answer) is not None) == flagged
+
+
+@pytest.mark.parametrize(("offset", "total"), [(0, True), (300, False)])
+def test_open_incidents_newest_first_for_bulk_first_reads(offset: int, total: bool) -> None:
+    request = pd.build_list_open(offset, total=total)
+    assert [value for name, value in request.params if name == "statuses[]"] == ["triggered", "acknowledged"]
+    assert ("date_range", "all") in request.params  # an open incident of any age
+    assert (("total", "true") in request.params) is total
+    assert_conforms(request)

@@ -78,3 +78,28 @@ def test_threads_share_one_limiter_per_credential() -> None:
     for thread in threads:
         thread.join()
     assert sorted(delays) == [0.0] * 20 + [60.0] * 20
+
+
+def test_a_request_answered_late_counts_from_its_answer() -> None:
+    """Sent late (a busy event loop) or queued at the vendor, a request is counted there after its slot:
+    the request ``limit`` places later waits a window from the answer, not from the slot."""
+    clock = FakeClock()
+    limiter = SlidingWindowLimiter(3, window=60.0, clock=clock)
+    slots = [limiter.claim() for _ in range(3)]
+    assert slots == [(0.0, 0.0)] * 3
+    clock.now = 5.0
+    limiter.settle(0.0)  # the first request's answer came only now
+    clock.now = 6.0
+    limiter.settle(0.0)
+    limiter.settle(0.0)
+    assert limiter.reserve() == 59.0  # the oldest answer (5.0) leaves the window at 65.0
+
+
+def test_settling_a_request_answered_on_time_changes_nothing() -> None:
+    clock = FakeClock()
+    limiter = SlidingWindowLimiter(2, window=60.0, clock=clock)
+    first = limiter.claim()
+    assert first is not None
+    limiter.settle(first[0])
+    limiter.reserve()
+    assert limiter.reserve() == 60.0

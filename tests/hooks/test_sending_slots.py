@@ -22,12 +22,14 @@ def test_no_more_slots_are_held_than_sockets(pd: Sandbox, monkeypatch: pytest.Mo
         "/_sandbox/faults", json={"vendor": "pagerduty", "kind": "delay", "seconds": 0.05}
     ).raise_for_status()
     holding = {"now": 0, "most": 0}
-    reserve, asend = ratelimit.SlidingWindowLimiter.reserve, transport.asend
+    claim, asend = ratelimit.SlidingWindowLimiter.claim, transport.asend
 
-    def counted_reserve(self: ratelimit.SlidingWindowLimiter, max_wait: float = float("inf")) -> float | None:
+    def counted_claim(
+        self: ratelimit.SlidingWindowLimiter, max_wait: float = float("inf")
+    ) -> tuple[float, float] | None:
         holding["now"] += 1
         holding["most"] = max(holding["most"], holding["now"])
-        return reserve(self, max_wait)
+        return claim(self, max_wait)
 
     async def counted_asend(*args: Any) -> Any:
         try:
@@ -35,7 +37,7 @@ def test_no_more_slots_are_held_than_sockets(pd: Sandbox, monkeypatch: pytest.Mo
         finally:
             holding["now"] -= 1
 
-    monkeypatch.setattr(ratelimit.SlidingWindowLimiter, "reserve", counted_reserve)
+    monkeypatch.setattr(ratelimit.SlidingWindowLimiter, "claim", counted_claim)
     monkeypatch.setattr(transport, "asend", counted_asend)
 
     async def burst() -> None:

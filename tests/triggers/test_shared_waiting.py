@@ -253,7 +253,7 @@ def test_a_poller_that_breaks_sends_its_triggers_back_to_their_own_reads(pd: San
         async def _hook(self) -> IncidentHook:
             hook = await super()._hook()
 
-            async def achanges_since(since: Any, watched: Any = ()) -> Any:
+            async def achanges_since(since: Any, watched: Any = (), on_page: Any = None) -> Any:
                 raise RuntimeError("a bug in the feed")  # no vendor answer makes this: a stand-in
 
             hook.achanges_since = achanges_since  # type: ignore[method-assign]

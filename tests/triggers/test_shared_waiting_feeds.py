@@ -213,20 +213,6 @@ def test_cancelling_one_trigger_leaves_the_others_and_the_last_stops_the_poller(
     assert stopped, "the poller stops with its last trigger"
 
 
-class _Counting:
-    """A waiter's inbox that notes the ref of each incident handed over, then passes it on."""
-
-    def __init__(self, inner: Any, delivered: list[str]) -> None:
-        self.inner, self.delivered = inner, delivered
-
-    def put_nowait(self, item: Any) -> None:
-        self.delivered.append(getattr(item, "ref", type(item).__name__))
-        self.inner.put_nowait(item)
-
-    async def get(self) -> Any:
-        return await self.inner.get()
-
-
 def test_nothing_is_handed_over_twice_and_nothing_fires_falsely(case: Case) -> None:
     ids = [case.create(f"Queue {n} backed up") for n in range(5)]
 
@@ -239,12 +225,18 @@ def test_nothing_is_handed_over_twice_and_nothing_fires_falsely(case: Case) -> N
         poller = poller_for(case.conn_id)
         assert poller is not None
         delivered: list[str] = []
-        for waiter in poller.waiters:
-            waiter.inbox = _Counting(waiter.inbox, delivered)  # type: ignore[assignment]
+        deliver = poller._deliver
+
+        def counting(ref: str, changes: list[Any], delivery: Any) -> None:
+            delivered.append(ref)  # the ref of each incident handed over to its waiters
+            deliver(ref, changes, delivery)
+
+        poller._deliver = counting  # type: ignore[method-assign]
         await _polls_pass(case.conn_id, 3)
         quiet = list(delivered)
         await asyncio.to_thread(case.move, ids[0], case.words.acknowledged)
         await _polls_pass(case.conn_id, 4)
+        assert poller.broken is None  # the feed never gave up: every hand-over went through _deliver
         return list(await asyncio.gather(*waiting)), quiet, delivered
 
     payloads, quiet, delivered = asyncio.run(scenario())

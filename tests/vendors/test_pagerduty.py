@@ -555,6 +555,23 @@ def test_account_log_entries_become_changes_with_their_incident_when_included() 
     assert pd.parse_log_entries(Response(200, {}, {"log_entries": [], "more": False})) == ([], False)
 
 
+def test_log_entries_of_unwatched_incidents_carry_no_copy() -> None:
+    """A burst of changes elsewhere on the account is listed, but only watched incidents are parsed."""
+    entries = [
+        {"id": "R2", "created_at": "2026-11-01T10:08:00Z", "incident": incident_json(status="resolved")},
+        {
+            "id": "R1",
+            "created_at": "2026-11-01T10:07:00Z",
+            "incident": {**incident_json(status="acknowledged"), "id": "Q9"},
+        },
+    ]
+    changes, _ = pd.parse_log_entries(Response(200, {}, {"log_entries": entries}), {"Q9"}.__contains__)
+    assert [(c.id, c.ref) for c in changes] == [("R2", "Q1AAA"), ("R1", "Q9")]
+    assert changes[0].incident is None
+    assert changes[1].incident is not None
+    assert changes[1].incident.status == "acknowledged"
+
+
 def test_the_answers_date_is_pagerdutys_clock() -> None:
     from datetime import UTC, datetime
 

@@ -39,8 +39,11 @@ from airflow_incident_provider.vendors.pagerduty.api import (
     retry_after,
 )
 from airflow_incident_provider.vendors.pagerduty.changes import (
+    OPEN_STATUSES,
     answered_at,
     build_list_log_entries,
+    build_list_open,
+    listed_total,
     parse_log_entries,
 )
 from airflow_incident_provider.vendors.pagerduty.create import (
@@ -132,6 +135,7 @@ __all__ = [
     "LIST_PAGE_SIZE",
     "NAME",
     "NOTE_MAX_LENGTH",
+    "OPEN_STATUSES",
     "PHASE_STATUSES",
     "RATE_LIMIT_PER_MINUTE",
     "SENSITIVE_FIELDS",
@@ -152,6 +156,7 @@ __all__ = [
     "build_list",
     "build_list_log_entries",
     "build_list_notes",
+    "build_list_open",
     "build_note",
     "build_priorities",
     "build_update",
@@ -167,6 +172,7 @@ __all__ = [
     "is_conflict",
     "is_duplicate_key",
     "is_urgency",
+    "listed_total",
     "local_until",
     "needs_priorities",
     "not_lower",
