@@ -12,6 +12,7 @@ for waiting in bulk); every name is re-exported here, so callers keep ``pagerdut
 
 from __future__ import annotations
 
+from airflow_incident_provider.vendors.base import answered_at
 from airflow_incident_provider.vendors.pagerduty.api import (
     ACCEPT,
     ALREADY_RESOLVED,
@@ -40,7 +41,6 @@ from airflow_incident_provider.vendors.pagerduty.api import (
 )
 from airflow_incident_provider.vendors.pagerduty.changes import (
     OPEN_STATUSES,
-    answered_at,
     build_list_log_entries,
     build_list_open,
     listed_total,

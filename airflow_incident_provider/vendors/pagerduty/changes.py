@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 from airflow_incident_provider.models import IncidentChange, Phase
 from airflow_incident_provider.vendors.base import Request, Response, parse_timestamp
@@ -60,15 +59,6 @@ def parse_log_entries(
         at = parse_timestamp(entry.get("created_at"))
         changes.append(IncidentChange(str(entry["id"]), str(incident["id"]), at, full))
     return changes, bool(body.get("more"))
-
-
-def answered_at(response: Response) -> datetime | None:
-    """PagerDuty's clock when it answered (the HTTP ``Date`` header), or None without a readable one."""
-    try:
-        moment = parsedate_to_datetime(response.headers.get("date", ""))
-    except (TypeError, ValueError):
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def build_list_open(offset: int, *, total: bool) -> Request:
