@@ -62,6 +62,9 @@ SENSOR_COUNT = 8
 LONG_WAIT = 480.0
 """Bound of the 200-task run (about 3 minutes on two busy cores)."""
 FAILOVER_WAIT = 120.0
+SINGLE_READS_PER_WAIT = 5
+"""Own reads of a waited-on incident: the sensor's check before it defers, each trigger's first read
+(two triggerers after the kill) and a retry; polling it alone every 2 s would take one a poll."""
 """Bound of a failover: the dead component's silence detected (10 to 20 s here), then the retry."""
 FIRED = "Trigger fired event"
 
@@ -178,6 +181,7 @@ def test_deferred_sensors_spread_over_both_triggerers_and_survive_one_killed(e2e
             assert victim_job in logs, f"map index {ti['map_index']} ran in {victim} first: {list(logs)}"
     assert {ti["state"] for ti in e2e.all_task_instances(SENSORS, run_id)} == {"success"}
     print(f"sensors per triggerer before the kill: {dict(hosts)}; moved: {moved}")
+    assert_waits_shared_the_feed(e2e, refs)
 
     airflow.restart(victim)
     e2e.wait_for(
@@ -185,6 +189,18 @@ def test_deferred_sensors_spread_over_both_triggerers_and_survive_one_killed(e2e
         lambda: alive_triggerers(e2e) == set(TRIGGERERS) or None,
         logs=(victim,),
     )
+
+
+def assert_waits_shared_the_feed(e2e: E2E, refs: list[str]) -> None:
+    """Each triggerer's waits on the connection shared one poller of Rootly's list by update time: an
+    incident was read on its own only when a sensor or a trigger started (on the worker, on the first
+    triggerer, again on the survivor), never once per poll, although each wait lasted dozens of polls."""
+    reads = [r for r in e2e.requests("rootly") if r["method"] == "GET"]
+    feed = [r for r in reads if r["path"].endswith("/incidents") and "filter[updated_at][gte]" in r["query"]]
+    singles = Counter(r["path"].rsplit("/", 1)[-1] for r in reads if r["path"].rsplit("/", 1)[-1] in refs)
+    print(f"Rootly feed reads: {len(feed)}; single reads per incident: {dict(singles)}")
+    assert feed, "the triggers waited through the shared feed"
+    assert max(singles.values()) <= SINGLE_READS_PER_WAIT, singles
 
 
 def test_every_new_incident_starts_exactly_one_run_with_two_triggerers(e2e: E2E) -> None:
