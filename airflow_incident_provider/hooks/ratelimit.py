@@ -156,7 +156,7 @@ class SlidingWindowLimiter:
                 self._accepted.popleft()
             if budget.limit:
                 self._vendor_limit = budget.limit
-                self._estimate_sharers(budget.limit, left)
+                self._estimate_sharers(budget.limit, left, refused=refused)
             self._heard_at = now
             self._remaining = left
             self._reset_at = now + budget.reset
@@ -165,11 +165,19 @@ class SlidingWindowLimiter:
                 self._resume_at = self._reset_at + self._random() * turn
                 self._returned_by = self._reset_at + turn
 
-    def _estimate_sharers(self, limit: int, left: int) -> None:
-        """One answer's sample of the processes spending the budget (see the module's docstring)."""
+    def _estimate_sharers(self, limit: int, left: int, *, refused: bool) -> None:
+        """One answer's sample of the processes spending the budget (see the module's docstring).
+
+        The count is seeded by a full window: an answer saying nothing is left, or a 429 when the
+        vendor's previous word already left less than half the window. A 429 out of a window with
+        plenty left (another of the vendor's limits, an injected fault) says nothing of the others. One
+        request of ours is no basis for a count either.
+        """
         ours = len(self._accepted)
         if not self._learned:
-            if left <= 0 and ours >= 2:  # one answer is no basis for a count
+            spent_before = self._reported is not None and self._reported < limit / 2
+            full = left <= 0 and (not refused or spent_before)
+            if full and ours >= 2:
                 self._learned = True
                 self._sharers = min(float(limit), limit / ours)
             return

@@ -89,6 +89,23 @@ def test_a_single_answer_is_no_basis_for_a_count() -> None:
     assert shared.sharers < 1.5, "one request of ours in a full window says little of the others"
 
 
+def test_a_refusal_out_of_a_window_with_plenty_left_counts_no_processes() -> None:
+    """A 429 right after the vendor said most of the window was left (another of its limits, or an
+    injected fault) is no full window: the process waits for the reset and stays alone, instead of
+    taking the others to hold the whole window and keeping to a share of one request a minute."""
+    clock = FakeClock()
+    shared = limiter(clock, draw=0.0)
+    for step, remaining in enumerate([999, 998]):
+        clock.now = step * 0.1
+        assert shared.reserve() == 0.0
+        shared.observe(Budget(1000, remaining, 60.0))
+    shared.observe(Budget(1000, 0, 1.0), refused=True)
+    assert shared.sharers == 1.0
+    assert shared.reserve() == pytest.approx(1.0)
+    clock.now = 1.1
+    assert [shared.reserve() for _ in range(3)] == [0.0, 0.0, 0.0]
+
+
 def test_after_a_spent_budget_the_processes_come_back_in_turn_not_at_one_instant() -> None:
     """The turn is the time the other processes' requests take to come back at the vendor's average
     rate: three others, a request every 5 s (12 a minute), 15 s; a draw of 0.5 comes back halfway."""
