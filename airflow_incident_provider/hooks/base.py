@@ -291,6 +291,8 @@ class IncidentHook(IncidentOperations, BaseHook):
                     wait = self._retry_delay(request, exc, attempt, deadline)
                     if wait is None:
                         raise
+                    if retry.waits_for_budget(exc):  # a wait for the vendor's reset is not a try
+                        attempt -= 1
                 time.sleep(wait)
         except VendorError as exc:
             raise retry.final_error(request, exc) from None
@@ -326,6 +328,8 @@ class IncidentHook(IncidentOperations, BaseHook):
                     wait = self._retry_delay(request, exc, attempt, deadline)
                     if wait is None:
                         raise
+                    if retry.waits_for_budget(exc):  # a wait for the vendor's reset is not a try
+                        attempt -= 1
                 await asyncio.sleep(wait)
         except VendorError as exc:
             raise retry.final_error(request, exc) from None

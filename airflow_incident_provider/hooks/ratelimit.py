@@ -6,10 +6,19 @@ requests. Reservations are computed under a lock and the caller sleeps outside i
 threads, ``asyncio.sleep`` in event loops), so one limiter serves both worlds.
 
 Processes that share a credential never talk to each other; each learns their common state from the
-vendor's answers (:meth:`SlidingWindowLimiter.observe`), which say what is left of the budget and when
-it comes back. The vendor's word wins over the connection's limit: a spent budget holds every request
-until its reset, and the last few requests of a budget that several processes are spending are spread
-at random over the time to the reset instead of all racing for it (see :meth:`~SlidingWindowLimiter.reserve`).
+vendor's answers (:meth:`SlidingWindowLimiter.observe`): the window's limit, what is left of it and
+when it comes back. The vendor's word wins over the connection's limit:
+
+- **Spent** (nothing left, or a 429): every request waits for the vendor's reset and a random turn
+  after it, so the processes come back one after another, not all at the same instant.
+- **Shared**: while several processes spend the budget, each keeps to its share of the vendor's window
+  (the limit over the number of processes), so the first back after a reset cannot take what the
+  last ones need and leave them a 429. A process goes past its share only for what its peers leave:
+  when the vendor says there is one left for each of them, or that nobody else is spending.
+
+The number of processes is estimated from the vendor's count: the first time the window fills, the
+window over this process's part of it (they all started together); then, at every answer, the requests
+in the window that are not this process's, counted in shares, plus this one (a moving average).
 """
 
 from __future__ import annotations
@@ -26,13 +35,10 @@ from airflow_incident_provider.vendors.base import Budget
 WINDOW_SECONDS = 60.0
 SAFETY_SECONDS = 1.0
 """Added to the window so latency between our clock and the vendor's never lets a window overflow."""
-SHARERS_RISE = 0.5
-"""How far one answer showing more peers moves the estimate of them up (a moving average)."""
-PACE_WEIGHT = 0.2
-"""How far one answer moves the estimate of the credential's pace (a moving average)."""
-SHARERS_FALL = 0.25
-"""How far one answer showing fewer moves it down: slowly, since a window that refills while the peers
-spend it hides them (under a sliding window the remaining stays up while they send)."""
+SHARERS_WEIGHT = 0.5
+"""How far one answer moves the estimate of the processes sharing the credential (a moving average)."""
+SHARED_FROM = 1.5
+"""Below this estimate of processes the credential counts as used alone: no share is kept."""
 
 
 class SlidingWindowLimiter:
@@ -58,17 +64,24 @@ class SlidingWindowLimiter:
         """The vendor's last word on what is left, less the requests reserved since."""
         self._reset_at = 0.0
         """When that word stops holding (the vendor's reset, on our clock); before it, no word is known."""
+        self._heard_at = float("-inf")
+        """When the vendor last said what is left; a share is kept for one of its windows after it."""
+        self._vendor_limit: int | None = None
+        """The budget of the vendor's window, as it last said (None until it does)."""
+        self._accepted: deque[float] = deque()
+        """When the vendor accepted this process's requests, over its last window."""
         self._reported: int | None = None
-        self._answered_at = 0.0
+        """What was left after this process's previous accepted request."""
+        self._idle_peers = False
+        """Whether, between this process's last two answers, the budget fell by its own request alone."""
         self._sharers = 1.0
-        """Requests the vendor counts against the credential for each of ours: 1 alone, N with N peers."""
-        self._pace = 0.0
-        """Seconds between two requests of everyone on the credential, as the falling remaining shows
-        (sampled only when peers were seen spending: a gap with our request alone in it may be our own
-        wait, not theirs)."""
+        """The processes spending the budget, this one included (1.0: used alone)."""
+        self._learned = False
+        """Whether the estimate has been seeded from a full window."""
         self._resume_at = 0.0
-        """When a spent budget lets this process try again: the reset, and a random share of the time
-        the peers took to spend it, so they come back in turn and not all at the same instant."""
+        """When a spent budget lets this process try again: the reset and its random turn after it."""
+        self._returned_by = 0.0
+        """When every process is back after the last reset: until then, nobody goes past its share."""
 
     @property
     def limit(self) -> int:
@@ -98,8 +111,10 @@ class SlidingWindowLimiter:
                 at = max(at, self._times[-1])
             if now < self._resume_at:  # spent: wait for the reset and this process's turn after it
                 at = max(at, self._resume_at)
-            elif now < self._reset_at:  # the vendor's word on the shared budget holds
-                at = max(at, self._budget_slot(now))
+            elif now < self._reset_at and self._remaining <= 0:  # spent by our own reservations
+                at = max(at, self._reset_at)
+            elif not self._left_by_peers(now):
+                at = max(at, self._share_slot(now))
             if at - now > max_wait:
                 return None
             if now < self._reset_at:
@@ -128,17 +143,28 @@ class SlidingWindowLimiter:
                 if times[index] < slot:
                     return  # already out of the log: older than the window needs
 
-    def _budget_slot(self, now: float) -> float:
-        """The earliest send the vendor's budget allows: now while plenty is left; at the reset once it
-        is spent; and while fewer are left than the peers spending it, a random moment spreading those
-        last ones over the time to the reset, so the peers share them instead of racing into 429s."""
-        if self._remaining >= self._sharers:
+    def _share(self, now: float) -> float | None:
+        """Requests a vendor window this process may send while peers spend the same budget (None: no
+        bound, alone or without a word from the vendor over its last window)."""
+        if self._vendor_limit is None or self._sharers < SHARED_FROM:
+            return None
+        if now >= self._heard_at + WINDOW_SECONDS:
+            return None
+        return max(1.0, self._vendor_limit / self._sharers)
+
+    def _share_slot(self, now: float) -> float:
+        """The earliest send this process's share allows: its whole part in any of the vendor's windows."""
+        share = self._share(now)
+        if share is None or len(self._times) < int(share):
             return now
-        until_reset = self._reset_at - now
-        if self._remaining <= 0:
-            return self._reset_at  # spent by this process's own reservations since the last answer
-        spread = until_reset * self._sharers / self._remaining
-        return now + min(until_reset, self._random() * spread)
+        return self._times[-int(share)] + WINDOW_SECONDS + SAFETY_SECONDS
+
+    def _left_by_peers(self, now: float) -> bool:
+        """Whether the vendor's fresh word leaves this process more than its share: every process is
+        back after the last reset, and either one is left for each or nobody else is spending."""
+        if now < self._returned_by or now >= self._reset_at or self._remaining <= 0:
+            return False
+        return self._remaining >= self._sharers or self._idle_peers
 
     def observe(self, budget: Budget | None, *, refused: bool = False) -> None:
         """Take the vendor's word from an answer: ``budget`` left until its reset (None: the vendor said
@@ -147,28 +173,54 @@ class SlidingWindowLimiter:
             return
         with self._lock:
             now = self._clock()
-            if refused:  # refused although our view said there was room: more peers than we thought
-                self._sharers *= 2
-            else:
-                last = self._reported
-                if last is not None and budget.remaining <= last:
-                    spent = max(1.0, float(last - budget.remaining))
-                    weight = SHARERS_RISE if spent > self._sharers else SHARERS_FALL
-                    self._sharers += weight * (spent - self._sharers)
-                    if spent >= 2 and self._resume_at < self._answered_at:  # peers seen, no reset
-                        gap = (now - self._answered_at) / spent
-                        self._pace += PACE_WEIGHT * (gap - self._pace) if self._pace else gap
-                self._reported = budget.remaining
-                self._answered_at = now
-            self._remaining = 0 if refused else budget.remaining
+            left = 0 if refused else budget.remaining
+            if not refused:
+                self._accepted.append(now)
+                last, self._reported = self._reported, budget.remaining
+                self._idle_peers = last is not None and 0 <= last - budget.remaining <= 1
+            while self._accepted and self._accepted[0] <= now - WINDOW_SECONDS:
+                self._accepted.popleft()
+            if budget.limit:
+                self._vendor_limit = budget.limit
+                self._estimate_sharers(budget.limit, left, refused=refused)
+            self._heard_at = now
+            self._remaining = left
             self._reset_at = now + budget.reset
-            if self._remaining <= 0:  # the turn after the reset: never longer than the reset itself
-                turn = min(self._sharers * self._pace, budget.reset)
+            if left <= 0:  # spent: back after the reset, at a random moment of the turn
+                turn = self._turn()
                 self._resume_at = self._reset_at + self._random() * turn
+                self._returned_by = self._reset_at + turn
+
+    def _estimate_sharers(self, limit: int, left: int, *, refused: bool) -> None:
+        """One answer's sample of the processes spending the budget (see the module's docstring).
+
+        The count is seeded by a full window: an answer saying nothing is left, or a 429 when the
+        vendor's previous word already left less than half the window. A 429 out of a window with
+        plenty left (another of the vendor's limits, an injected fault) says nothing of the others. One
+        request of ours is no basis for a count either.
+        """
+        ours = len(self._accepted)
+        if not self._learned:
+            spent_before = self._reported is not None and self._reported < limit / 2
+            full = left <= 0 and (not refused or spent_before)
+            if full and ours >= 2:
+                self._learned = True
+                self._sharers = min(float(limit), limit / ours)
+            return
+        share = max(1.0, limit / self._sharers, ours)
+        others = max(0, limit - left - ours)
+        sample = min(float(limit), 1.0 + others / share)
+        self._sharers += SHARERS_WEIGHT * (sample - self._sharers)
+
+    def _turn(self) -> float:
+        """How long the other processes' requests take to come back at the vendor's average rate (its
+        window over its limit, one each): the processes spread their returns after a reset over it."""
+        limit = self._vendor_limit or self._limit
+        return min((self._sharers - 1.0) * WINDOW_SECONDS / limit, WINDOW_SECONDS)
 
     @property
     def sharers(self) -> float:
-        """The estimate of requests spent on the credential for each of ours (1.0: used alone)."""
+        """The estimate of the processes spending the credential's budget (1.0: used alone)."""
         return self._sharers
 
     def pause(self, seconds: float) -> None:

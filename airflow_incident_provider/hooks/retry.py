@@ -1,7 +1,9 @@
 """The retry policy: whether, and after how long, a failed request is sent again. Pure functions.
 
 One policy for sync and async sending: bounded attempts, a total deadline, Retry-After honoured, and
-non-idempotent writes resent only when they surely did not land. Nothing here sleeps, reads a clock or
+non-idempotent writes resent only when they surely did not land. A 429 that says when the vendor's
+budget comes back is a wait, not a failed try: it uses up no attempt, and the deadline alone bounds it.
+Nothing here sleeps, reads a clock or
 touches the rate limiter: the caller passes the time and the jitter, and acts on the answer.
 """
 
@@ -25,6 +27,18 @@ def surely_not_applied(exc: VendorError) -> bool:
     return isinstance(exc, RateLimitedError) or (isinstance(exc, TransportError) and not exc.sent)
 
 
+def waits_for_budget(exc: VendorError) -> bool:
+    """Whether ``exc`` is the vendor's 429 with a reset ahead (Retry-After, ``ratelimit-reset``,
+    ``X-RateLimit-Reset``): waiting for that reset uses up no attempt. A 429 without one, or with a
+    reset already past, counts as a try, so a vendor that keeps refusing at once is not asked forever."""
+    return (
+        isinstance(exc, RateLimitedError)
+        and exc.status_code == 429
+        and exc.retry_after is not None
+        and exc.retry_after > 0
+    )
+
+
 def retry_delay(
     request: Request,
     exc: VendorError,
@@ -38,13 +52,17 @@ def retry_delay(
 ) -> float | None:
     """Seconds to wait before sending ``request`` again after ``exc`` on try ``attempt``; None: give up.
 
+    ``attempt`` counts the tries that used up an attempt, this one included: a wait for the vendor's
+    reset (:func:`waits_for_budget`) is not stopped by ``max_attempts``, only by ``deadline``.
     The vendor's Retry-After wins; otherwise an exponential backoff capped at ``BACKOFF_CAP``, scaled
     by ``jitter`` (a number in [0, 1)) into its upper half. A wait that would end past ``deadline`` is
     not worth starting. A write that is not idempotent is retried only when it surely did not land.
     """
-    if attempt >= max_attempts or not exc.retryable:
+    if not exc.retryable:
         return None
     if not request.idempotent and not surely_not_applied(exc):
+        return None
+    if attempt >= max_attempts and not waits_for_budget(exc):
         return None
     if exc.retry_after is not None:
         wait = float(exc.retry_after)

@@ -93,3 +93,21 @@ def test_the_final_error_of_a_write_that_may_have_landed_is_ambiguous() -> None:
     assert retry.final_error(READ, server()).__class__ is VendorServerError
     assert retry.surely_not_applied(throttled(None))
     assert not retry.surely_not_applied(transport(sent=True))
+
+
+def test_a_429_with_its_reset_ahead_waits_for_the_budget() -> None:
+    assert retry.waits_for_budget(throttled(2.0))
+    assert not retry.waits_for_budget(throttled(None)), "no reset: a failed try"
+    assert not retry.waits_for_budget(throttled(0.0)), "a reset already due: a failed try"
+    assert not retry.waits_for_budget(server())
+    client_side = RateLimitedError(VENDOR, method="GET", path="/x", status_code=None, message="no slot")
+    assert not retry.waits_for_budget(client_side), "our own limiter's refusal is not the vendor's word"
+
+
+def test_a_wait_for_the_budget_is_not_stopped_by_the_attempts_only_by_the_deadline() -> None:
+    assert delay(READ, throttled(3.0), 5) == 3.0
+    assert delay(READ, throttled(3.0), 50) == 3.0
+    assert delay(NOTE, throttled(3.0), 50) == 3.0, "a 429 surely did not land: a write waits too"
+    assert delay(READ, throttled(3.0), 50, now=197.5) is None, "the wait would end past the deadline"
+    assert delay(READ, throttled(None), 5) is None
+    assert delay(READ, throttled(0.0), 5) is None

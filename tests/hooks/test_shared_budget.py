@@ -1,16 +1,30 @@
-"""The limiter takes the vendor's word on the budget it shares with other processes (pure, fake clock)."""
+"""The limiter takes the vendor's word on the budget it shares with other processes (pure, fake clock).
+
+Time and the random draw are arguments: every expected wait is exact.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from airflow_incident_provider.hooks.ratelimit import SlidingWindowLimiter
+from airflow_incident_provider.hooks.ratelimit import SAFETY_SECONDS, WINDOW_SECONDS, SlidingWindowLimiter
 from airflow_incident_provider.vendors.base import Budget
 from tests.hooks.test_ratelimit import FakeClock
+
+WINDOW = WINDOW_SECONDS + SAFETY_SECONDS
 
 
 def limiter(clock: FakeClock, draw: float = 0.5, limit: int = 960) -> SlidingWindowLimiter:
     return SlidingWindowLimiter(limit, window=61.0, clock=clock, rng=lambda: draw)
+
+
+def spend_a_full_window(shared: SlidingWindowLimiter, clock: FakeClock, answers: list[int]) -> None:
+    """This process's requests, a tenth of a second apart, each answered with what is left (12 a window,
+    reset in 60 s); the last answer says the window is full."""
+    for step, remaining in enumerate(answers):
+        clock.now = step * 0.1
+        assert shared.reserve() == 0.0
+        shared.observe(Budget(12, remaining, 60.0))
 
 
 def test_plenty_left_sends_at_once() -> None:
@@ -46,31 +60,6 @@ def test_own_reservations_spend_the_reported_budget() -> None:
     assert shared.reserve() == 30.0, "two left, both taken here: the third waits for the reset"
 
 
-def test_the_peers_are_counted_from_how_fast_the_budget_falls() -> None:
-    clock = FakeClock()
-    shared = limiter(clock)
-    assert shared.sharers == 1.0
-    for remaining in (100, 96, 92, 88, 84, 80):  # four spent for each of ours: three peers
-        shared.observe(Budget(120, remaining, 50.0))
-    assert shared.sharers == pytest.approx(4.0, abs=0.2)
-    shared.observe(Budget(120, 120, 60.0))  # a refill says nothing about the peers
-    assert shared.sharers == pytest.approx(4.0, abs=0.2)
-
-
-@pytest.mark.parametrize(("draw", "expected"), [(0.0, 0.0), (0.25, 10.0), (0.99, 20.0)])
-def test_the_last_few_are_spread_over_the_time_to_reset(draw: float, expected: float) -> None:
-    """Fewer left than peers spending them: a random moment in [0, reset * peers / left], at most the reset.
-
-    With four peers and two left over 20 s, each waits a draw of up to 40 s, so about two of the four
-    send before the reset instead of all four racing for two slots."""
-    clock = FakeClock()
-    shared = limiter(clock, draw=draw)
-    for remaining in range(42, 1, -4):  # 42, 38, ..., 6, 2: four spent for each of ours
-        shared.observe(Budget(120, remaining, 20.0))
-    assert shared.sharers == pytest.approx(4.0, abs=0.01)
-    assert shared.reserve() == pytest.approx(expected, abs=0.01)
-
-
 def test_no_word_from_the_vendor_keeps_the_connection_limit() -> None:
     clock = FakeClock()
     shared = limiter(clock, limit=3)
@@ -85,55 +74,120 @@ def test_the_connection_limit_still_holds_when_the_vendor_allows_more() -> None:
     assert [shared.reserve() for _ in range(3)] == [0.0, 0.0, 61.0]
 
 
-def test_after_a_spent_budget_the_peers_come_back_in_turn_not_at_one_instant() -> None:
-    """Under a window that refills slot by slot, the slots come back at the pace they were spent: each
-    process resumes at the reset plus a random share of the time its peers took to spend one each."""
+def test_the_first_full_window_counts_the_processes() -> None:
+    """Three of this process's requests in a window of twelve the vendor says is full: four processes."""
+    clock = FakeClock()
+    shared = limiter(clock)
+    spend_a_full_window(shared, clock, [8, 4, 0])
+    assert shared.sharers == pytest.approx(4.0)
+
+
+def test_a_single_answer_is_no_basis_for_a_count() -> None:
+    clock = FakeClock()
+    shared = limiter(clock)
+    shared.observe(Budget(12, 0, 60.0))
+    assert shared.sharers < 1.5, "one request of ours in a full window says little of the others"
+
+
+def test_a_refusal_out_of_a_window_with_plenty_left_counts_no_processes() -> None:
+    """A 429 right after the vendor said most of the window was left (another of its limits, or an
+    injected fault) is no full window: the process waits for the reset and stays alone, instead of
+    taking the others to hold the whole window and keeping to a share of one request a minute."""
+    clock = FakeClock()
+    shared = limiter(clock, draw=0.0)
+    for step, remaining in enumerate([999, 998]):
+        clock.now = step * 0.1
+        assert shared.reserve() == 0.0
+        shared.observe(Budget(1000, remaining, 60.0))
+    shared.observe(Budget(1000, 0, 1.0), refused=True)
+    assert shared.sharers == 1.0
+    assert shared.reserve() == pytest.approx(1.0)
+    clock.now = 1.1
+    assert [shared.reserve() for _ in range(3)] == [0.0, 0.0, 0.0]
+
+
+def test_after_a_spent_budget_the_processes_come_back_in_turn_not_at_one_instant() -> None:
+    """The turn is the time the other processes' requests take to come back at the vendor's average
+    rate: three others, a request every 5 s (12 a minute), 15 s; a draw of 0.5 comes back halfway."""
     clock = FakeClock()
     shared = limiter(clock, draw=0.5)
-    for step, remaining in enumerate(range(40, 0, -4)):  # four spent every 0.1 s: a request per 25 ms
-        clock.now = 0.1 + step * 0.1
-        shared.observe(Budget(120, remaining, 10.0))
-    assert shared.sharers == pytest.approx(4.0, abs=0.01)
-    clock.now = 1.1
-    shared.observe(Budget(120, 0, 10.0))
-    assert shared.reserve() == pytest.approx(10.0 + 0.5 * 4 * 0.025, abs=1e-3)
+    spend_a_full_window(shared, clock, [8, 4, 0])
+    assert shared.reserve() == pytest.approx(60.0 + 0.5 * 15.0)
 
 
-def test_a_refusal_doubles_the_peers_and_holds_past_the_reset() -> None:
+def back_after_the_reset(shared: SlidingWindowLimiter, clock: FakeClock, answers: list[int]) -> list[float]:
+    """Four processes on twelve a window (seeded by a full window at 0 s, reset in 60 s, a 15 s turn):
+    this one comes back at 61 s and sends three, answered with what is left; returns when it sent them."""
+    spend_a_full_window(shared, clock, [8, 4, 0])
+    clock.now = 61.0
+    sent = []
+    for remaining in answers:
+        delay = shared.reserve()
+        assert delay is not None
+        clock.now += delay
+        sent.append(clock.now)
+        shared.observe(Budget(12, remaining, 60.0))
+    return sent
+
+
+def test_each_process_keeps_to_its_share_of_the_window() -> None:
+    """Three each: back after the reset, this process sends its three at the pace its last three left
+    the window, and the fourth waits for the first of them to leave it, although the vendor says one is
+    left and nobody else is spending: the processes still coming back in their turn need it."""
     clock = FakeClock()
-    shared = limiter(clock, draw=1.0)
-    clock.now = 100.0
-    shared.observe(Budget(120, 50, 30.0))
-    clock.now = 100.1
-    shared.observe(Budget(120, 48, 30.0))  # two spent in 0.1 s: a peer, a request every 50 ms
-    assert shared.sharers == pytest.approx(1.5)
-    shared.observe(Budget(120, 0, 2.0), refused=True)
-    assert shared.sharers == pytest.approx(3.0)
-    assert shared.reserve() == pytest.approx(2.0 + 3.0 * 0.05)
+    shared = limiter(clock, draw=0.0)
+    sent = back_after_the_reset(shared, clock, [3, 2, 1])
+    assert sent == pytest.approx([61.0, 61.1, 61.2])
+    assert shared.reserve() == pytest.approx(61.0 + WINDOW - clock.now)
 
 
-def test_a_gap_with_only_our_own_request_in_it_says_nothing_of_the_pace() -> None:
-    """A process that waited (for its own limiter, for Redis) between two answers saw no peer spend:
-    that gap is not the credential's pace, and must not push its turns after a reset far out."""
+def test_past_its_share_when_nobody_else_is_spending() -> None:
+    """The same three, and every process is back (the reset at 60 s and the 15 s turn are over): the
+    budget fell by this process's own request alone between its answers, so the others are done and
+    the one left is this one's to take."""
     clock = FakeClock()
-    shared = limiter(clock, draw=1.0)
-    clock.now = 100.0
-    shared.observe(Budget(120, 10, 30.0))
-    clock.now = 130.0
-    shared.observe(Budget(120, 9, 30.0))
-    clock.now = 130.1
-    shared.observe(Budget(120, 0, 5.0))
-    delay = shared.reserve()
-    assert delay is not None
-    assert delay < 5.0 + 30.0 * 0.1
+    shared = limiter(clock, draw=0.0)
+    back_after_the_reset(shared, clock, [3, 2, 1])
+    clock.now = 76.0
+    assert shared.reserve() == 0.0
 
 
-def test_the_turn_after_a_reset_never_waits_longer_than_the_reset() -> None:
+def test_the_share_holds_while_the_others_spend_what_is_left() -> None:
+    """The budget fell by more than this process's own between its answers: the others are spending it,
+    and the fourth request waits for its share."""
     clock = FakeClock()
-    shared = limiter(clock, draw=1.0)
-    clock.now = 100.0
-    shared.observe(Budget(120, 100, 30.0))
-    clock.now = 110.0
-    shared.observe(Budget(120, 60, 30.0))  # forty spent in ten seconds: a slow pace of 0.25 s
-    shared.observe(Budget(120, 0, 1.0), refused=True)
-    assert shared.reserve() == pytest.approx(2.0)
+    shared = limiter(clock, draw=0.0)
+    back_after_the_reset(shared, clock, [5, 3, 1])
+    clock.now = 76.0
+    assert shared.reserve() == pytest.approx(61.0 + WINDOW - 76.0)
+
+
+def test_past_its_share_for_what_every_process_leaves_once_all_are_back() -> None:
+    """Once every process is back after the reset, a process goes past its share while the vendor says
+    one is left for each of them."""
+    clock = FakeClock()
+    shared = limiter(clock, draw=0.0)
+    spend_a_full_window(shared, clock, [8, 4, 0])
+    clock.now = 76.0
+    for remaining in (11, 10, 9):
+        assert shared.reserve() == 0.0
+        shared.observe(Budget(12, remaining, 60.0))
+    assert shared.sharers < 9, "the vendor's count shows fewer processes than one request left each"
+    assert shared.reserve() == 0.0, "nine left, one for each: past the share"
+
+
+def test_the_estimate_follows_the_vendors_count_of_the_others() -> None:
+    """After the count is seeded, each answer's sample is the others' requests in shares, plus this
+    process: nine others in shares of three are three more, a sample of four; the window emptied of
+    them (the others are gone) pulls the estimate down towards one."""
+    clock = FakeClock()
+    shared = limiter(clock, draw=0.0)
+    spend_a_full_window(shared, clock, [8, 4, 0])
+    clock.now = 61.0
+    assert shared.reserve() == 0.0
+    shared.observe(Budget(12, 2, 60.0))  # ten counted, one ours (the others' nine)
+    assert shared.sharers == pytest.approx(4.0)
+    for _ in range(6):
+        clock.now += 0.1
+        shared.observe(Budget(12, 11, 60.0))
+    assert shared.sharers < 1.5
