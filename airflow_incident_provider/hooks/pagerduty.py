@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
@@ -14,13 +14,12 @@ from airflow_incident_provider.exceptions import (
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.pagerduty_access import pagerduty_settings
+from airflow_incident_provider.hooks.pagerduty_waiting import PagerDutyWaiting
 from airflow_incident_provider.hooks.settings import ConnectionSettings
 from airflow_incident_provider.hooks.write_once import write_at_most_once
 from airflow_incident_provider.models import (
-    ChangeFeed,
     Escalation,
     Incident,
-    IncidentChange,
     IncidentCreate,
     IncidentUpdate,
     ListQuery,
@@ -33,15 +32,13 @@ from airflow_incident_provider.vendors import pagerduty as pd
 from airflow_incident_provider.vendors.base import Request
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from airflow.sdk import Connection
 
 MISSING_SHOWN = 20
 """Ids named in the error when a bulk response leaves incidents out (the count covers the rest)."""
 
 
-class PagerDutyIncidentHook(IncidentHook):
+class PagerDutyIncidentHook(PagerDutyWaiting, IncidentHook):
     """Incidents at PagerDuty through REST API v2 (not the Events API).
 
     Connection: the API token in the password; extras ``auth_scheme`` (``api_key`` sent as
@@ -304,70 +301,6 @@ class PagerDutyIncidentHook(IncidentHook):
             if not more or not page or len(kept) < len(page):  # oldest first: the rest are later still
                 break
         return incidents if limit is None else incidents[:limit]
-
-    supports_change_feed: ClassVar[bool] = True
-
-    def changes_flow(self, since: datetime, watched: Collection[str] = ()) -> Flow[ChangeFeed]:
-        """Every page of the account log since ``since`` (see :mod:`..vendors.pagerduty.changes`); the
-        log is account-wide, so ``watched`` plays no part."""
-        changes: list[IncidentChange] = []
-        return (yield from self._log_flow(since, None, changes.extend, changes))
-
-    def watched_changes_flow(
-        self, since: datetime, watched: Collection[str], on_page: Callable[[list[IncidentChange]], None]
-    ) -> Flow[ChangeFeed]:
-        """Every page of the account log since ``since``, each handed to ``on_page`` as it is read, with
-        copies of ``watched`` incidents only, and only on each one's newest entry (the one a reader
-        takes: the entries come newest first)."""
-        copied: set[str] = set()
-
-        def copy_of(ref: str) -> bool:
-            if ref in copied or ref not in watched:
-                return False
-            copied.add(ref)
-            return True
-
-        return (yield from self._log_flow(since, copy_of, on_page, []))
-
-    def _log_flow(
-        self,
-        since: datetime,
-        copy_of: Callable[[str], bool] | None,
-        on_page: Callable[[list[IncidentChange]], None],
-        changes: list[IncidentChange],
-    ) -> Flow[ChangeFeed]:
-        as_of: datetime | None = None
-        offset = 0
-        while True:
-            response = yield pd.build_list_log_entries(since, offset)
-            as_of = as_of or pd.answered_at(response)
-            page, more = pd.parse_log_entries(response, copy_of)
-            on_page(page)
-            offset += pd.LIST_PAGE_SIZE
-            if not more:
-                return ChangeFeed(changes, as_of)
-
-    supports_read_many: ClassVar[bool] = True
-
-    def read_many_flow(self, refs: Collection[str], found: Callable[[Incident], None]) -> Flow[None]:
-        """Open incidents, newest first (``GET /incidents`` has no filter by id), while the pages left
-        (from the first page's ``total``) are fewer than the refs still unseen; never more pages than
-        refs. Resolved incidents, and refs that are not ids, are never seen here."""
-        unseen = set(refs)
-        offset, pages, total = 0, 0, None
-        while unseen and pages < len(refs):
-            response = yield pd.build_list_open(offset, total=pages == 0)
-            pages += 1
-            total = pd.listed_total(response) if total is None else total
-            page, more = pd.parse_list(response)
-            for incident in page:
-                if incident.ref in unseen:
-                    unseen.discard(incident.ref)
-                    found(incident)
-            offset += len(page)
-            left = None if total is None else -(-(total - offset) // pd.LIST_PAGE_SIZE)
-            if not more or not page or (left is not None and left > len(unseen)):
-                return
 
     def create_flow(self, create: IncidentCreate, options: WriteOptions) -> Flow[OperationResult]:
         """``POST /incidents`` at most once per ``dedup_key`` (PagerDuty's ``incident_key``).
