@@ -57,43 +57,26 @@ def utc_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+CATALOGUE_STAMP = "2024-01-01T00:00:00Z"
+"""When the account's catalogue (statuses, severities, roles) was set up, as every entry says."""
+
+
+def _entry(entry: Any, description: str = "", **own: Any) -> dict[str, Any]:
+    """A catalogue entry as incident.io renders one: id and name, its own fields, description, stamps."""
+    stamps = {"created_at": CATALOGUE_STAMP, "updated_at": CATALOGUE_STAMP}
+    return {"id": entry.id, "name": entry.name, **own, "description": description, **stamps}
+
+
 def _status(status: Any) -> dict[str, Any]:
-    stamp = "2024-01-01T00:00:00Z"
-    return {
-        "id": status.id,
-        "name": status.name,
-        "category": status.category,
-        "rank": status.rank,
-        "description": "",
-        "created_at": stamp,
-        "updated_at": stamp,
-    }
+    return _entry(status, category=status.category, rank=status.rank)
 
 
 def _severity(severity: Any) -> dict[str, Any]:
-    stamp = "2024-01-01T00:00:00Z"
-    return {
-        "id": severity.id,
-        "name": severity.name,
-        "rank": severity.rank,
-        "description": "",
-        "created_at": stamp,
-        "updated_at": stamp,
-    }
+    return _entry(severity, rank=severity.rank)
 
 
 def _role(role: Any) -> dict[str, Any]:
-    stamp = "2024-01-01T00:00:00Z"
-    return {
-        "id": role.id,
-        "name": role.name,
-        "role_type": role.role_type,
-        "shortform": role.shortform,
-        "description": role.name,
-        "instructions": "",
-        "created_at": stamp,
-        "updated_at": stamp,
-    }
+    return _entry(role, role.name, role_type=role.role_type, shortform=role.shortform, instructions="")
 
 
 def render(incident: Incident) -> dict[str, Any]:
