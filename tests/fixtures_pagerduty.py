@@ -40,3 +40,8 @@ SCHEDULE = ScheduleCase(
     _acknowledged_by_the_responder,
 )
 """How the shared scheduling tests (``tests/sandbox/test_schedule.py``) script and check a move."""
+
+
+FEED = None
+"""PagerDuty's feed reads the account log (``GET /log_entries``), not a list: its shared waits are tested
+in ``tests/triggers/test_shared_waiting.py``."""

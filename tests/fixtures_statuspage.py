@@ -11,6 +11,7 @@ from airflow_incident_provider.sandbox import SandboxServer
 from airflow_incident_provider.sandbox.statuspage import PAGE_ID
 from tests.fixtures import VendorCase, VendorSandbox, serve
 from tests.sandbox.scheduling import ScheduleCase, same_second
+from tests.triggers.feeds import FeedCase
 
 STATUSPAGE_CONN_ID = "statuspage_test"
 CASE = VendorCase("statuspage", STATUSPAGE_CONN_ID, "name", "status", "resolved")
@@ -99,3 +100,18 @@ SCHEDULE = ScheduleCase(
     _incident_update,
 )
 """How the shared scheduling tests (``tests/sandbox/test_schedule.py``) script and check a move."""
+
+
+FEED = FeedCase(
+    "investigating",
+    "identified",
+    "resolved",
+    lambda q: q.get("page", "1") != "1",
+    100,
+    list_path="/incidents/unresolved",
+    feed_pattern="/pages/*/incidents/unresolved",
+    own_reads=True,
+    unresolved_only=True,
+)
+"""How the shared feed tests (``tests/triggers/test_shared_waiting_feeds.py``) move incidents and read the
+page's unresolved incidents."""

@@ -11,6 +11,7 @@ from airflow_incident_provider.sandbox import SandboxServer
 from airflow_incident_provider.sandbox.uptimeio import PROJECT_ID, STATUS_PAGE_ID
 from tests.fixtures import VendorCase, VendorSandbox, serve
 from tests.sandbox.scheduling import ScheduleCase, same_second
+from tests.triggers.feeds import FeedCase
 
 UPTIMEIO_CONN_ID = "uptimeio_test"
 CASE = VendorCase("uptimeio", UPTIMEIO_CONN_ID, "title", "status", "resolved")
@@ -90,3 +91,16 @@ SCHEDULE = ScheduleCase(
     _status_update,
 )
 """How the shared scheduling tests (``tests/sandbox/test_schedule.py``) script and check a move."""
+
+
+FEED = FeedCase(
+    "investigating",
+    "identified",
+    "resolved",
+    lambda q: q.get("page", "1") != "1",
+    100,
+    feed_pattern="/api/projects/*/status-pages/*/incidents",
+    own_reads=True,
+)
+"""How the shared feed tests (``tests/triggers/test_shared_waiting_feeds.py``) move incidents and read the
+page's incidents, most recently updated first."""

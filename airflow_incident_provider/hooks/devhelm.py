@@ -7,7 +7,7 @@ incident (``POST .../incidents``); escalating raises its public impact with the 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -23,12 +23,10 @@ from airflow_incident_provider.hooks.settings import (
     checked_extra,
     url_template,
 )
-from airflow_incident_provider.hooks.snapshot_feed import group_watched, snapshot_flow
-from airflow_incident_provider.hooks.status_page import StatusPageHook
+from airflow_incident_provider.hooks.status_page import ConnectionPageHook
 from airflow_incident_provider.hooks.write_once import post_unless_found, write_at_most_once
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
-    ChangeFeed,
     Escalation,
     Incident,
     IncidentCreate,
@@ -58,7 +56,7 @@ def _extra_text(extras: Mapping[str, Any], name: str, conn_id: str) -> str | Non
     return checked_extra(conn_id, extras.get(name), lambda value: dh.check_header_value(value, name))
 
 
-class DevHelmIncidentHook(StatusPageHook):
+class DevHelmIncidentHook(ConnectionPageHook[dh.IncidentRef]):
     """Incidents on DevHelm status pages (``/api/v1/status-pages/{pageId}/incidents``).
 
     Connection: the API key (``dh_live_...``) in the password; extras ``status_page_id`` (the page an
@@ -73,6 +71,7 @@ class DevHelmIncidentHook(StatusPageHook):
     conn_type: ClassVar[str] = "devhelm_incidents"
     hook_name: ClassVar[str] = "DevHelm Incidents"
     vendor_name: ClassVar[str] = dh.NAME
+    connection_page = devhelm_changes.CONNECTION_PAGE
 
     def __init__(self, devhelm_incidents_conn_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(devhelm_incidents_conn_id, **kwargs)
@@ -104,9 +103,6 @@ class DevHelmIncidentHook(StatusPageHook):
 
     # --- helpers --------------------------------------------------------------------------------------
 
-    def _ref(self, ref: str) -> dh.IncidentRef:
-        return dh.parse_ref(ref, self.settings.extra("status_page_id"))
-
     @property
     def _url_template(self) -> str | None:
         template: str | None = self.settings.extra("incident_url_template")
@@ -114,10 +110,6 @@ class DevHelmIncidentHook(StatusPageHook):
 
     def _parse(self, response: Response, raw: bool) -> Incident:
         return dh.parse_incident(response, include_raw=raw, url_template=self._url_template)
-
-    def _page_id(self, action: str) -> str:
-        """The connection's status page, for operations that name no incident (list, create)."""
-        return self.settings.required_extra("status_page_id", f"to {action} DevHelm incidents")
 
     def _find_created_flow(self, page_id: str, key: str, raw: bool) -> Flow[Incident | None]:
         """The unresolved incident on ``page_id`` whose timeline carries ``key``'s create marker, if any.
@@ -378,25 +370,6 @@ class DevHelmIncidentHook(StatusPageHook):
                 break
             page += 1
         return incidents if limit is None else incidents[:limit]
-
-    supports_change_feed: ClassVar[bool] = True
-
-    def changes_flow(self, since: datetime, watched: Collection[str] = ()) -> Flow[ChangeFeed]:
-        """The unresolved incidents of each status page waited on, as they are now (a snapshot, see
-        :mod:`..vendors.devhelm.changes`); ``since`` plays no part."""
-        default_page = self.settings.extra("status_page_id")
-        grouped = group_watched(watched, lambda ref: devhelm_changes.feed_scope(ref, default_page))
-        return (yield from snapshot_flow(grouped, self._feed_page_flow))
-
-    def _feed_page_flow(self, page_id: str, page: int | None) -> Flow[tuple[list[Incident], int | None]]:
-        response = yield devhelm_changes.build_feed_page(page_id, page)
-        return devhelm_changes.parse_feed_page(response, page, self._url_template)
-
-    def check_connection_flow(self) -> Flow[str]:
-        page_id = self.settings.extra("status_page_id")
-        yield dh.build_connection_check(page_id)
-        where = f", status page {page_id}" if page_id else ""
-        return f"Connected to DevHelm at {self.settings.base_url}{where}"
 
 
 def _in_window(incident: Incident, since: datetime | None, until: datetime | None) -> bool:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow_incident_provider.exceptions import IncidentValidationError, VendorError
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings, checked_extra
-from airflow_incident_provider.hooks.status_page import StatusPageHook
+from airflow_incident_provider.hooks.status_page import ConnectionPageHook
 from airflow_incident_provider.hooks.write_once import post_unless_found, read_back, write_at_most_once
 from airflow_incident_provider.models import (
     Escalation,
@@ -46,7 +46,7 @@ def _note(sent: bool) -> Step:
     return Step(name="note", applied=sent, detail=None if sent else "already posted")
 
 
-class StatuspageIncidentHook(StatusPageHook):
+class StatuspageIncidentHook(ConnectionPageHook[api.IncidentRef]):
     """Incidents on an Atlassian Statuspage page (``/v1/pages/{page_id}/incidents``).
 
     Connection: the API key in the password (sent as ``Authorization: OAuth <key>``); extra ``page_id``
@@ -59,6 +59,7 @@ class StatuspageIncidentHook(StatusPageHook):
     conn_type: ClassVar[str] = "statuspage_incidents"
     hook_name: ClassVar[str] = "Statuspage Incidents"
     vendor_name: ClassVar[str] = api.NAME
+    connection_page = incidents.CONNECTION_PAGE
 
     def __init__(self, statuspage_incidents_conn_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(statuspage_incidents_conn_id, **kwargs)
@@ -79,12 +80,6 @@ class StatuspageIncidentHook(StatusPageHook):
         return super().error_for(request, api.normalized(response))
 
     # --- helpers --------------------------------------------------------------------------------------
-
-    def _ref(self, ref: str) -> api.IncidentRef:
-        return api.parse_ref(ref, self.settings.extra("page_id"))
-
-    def _page_id(self, action: str) -> str:
-        return self.settings.required_extra("page_id", f"to {action} Statuspage incidents")
 
     def _read(self, ref: api.IncidentRef, raw: bool) -> Flow[incidents.Read]:
         return incidents.parse_read((yield incidents.build_get(ref)), raw)
@@ -251,9 +246,3 @@ class StatuspageIncidentHook(StatusPageHook):
                 break
             page += 1
         return found if query.limit is None else found[: query.limit]
-
-    def check_connection_flow(self) -> Flow[str]:
-        page_id = self.settings.extra("page_id")
-        yield incidents.build_connection_check(page_id)
-        where = f", page {page_id}" if page_id else ""
-        return f"Connected to Statuspage at {self.settings.base_url}{where}"

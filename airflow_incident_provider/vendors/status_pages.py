@@ -1,16 +1,18 @@
 """What the status-page vendors (Statuspage, DevHelm, UptimeIO) share: the incident statuses and impacts
-Statuspage set and the others follow, incidents addressed as ``pageId/incidentId`` on a page, writes
-that reach customers only when the caller says ``public=True``, escalation up a public scale, and the
-operations a status page has no place for."""
+Statuspage set and the others follow, incidents addressed as ``pageId/incidentId`` on a page (and the
+page a connection names, whose unresolved incidents waits read as a change feed), writes that reach
+customers only when the caller says ``public=True``, escalation up a public scale, and the operations a
+status page has no place for."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
 from airflow_incident_provider.models import Escalation, Incident, Phase, WriteOptions
+from airflow_incident_provider.vendors.base import Request, Response
 
 STATUS_PHASES: Mapping[str, Phase] = {
     "investigating": Phase.OPEN,
@@ -74,6 +76,43 @@ def parse_page_ref(
             vendor=vendor,
         )
     return kind(segment(default_page_id, page_extra), incident_id)
+
+
+@dataclass(frozen=True)
+class ConnectionPage(Generic[Ref]):
+    """A status page whose connection names one page: the extra naming it, the refs on it, the read that
+    checks it, and its list of unresolved incidents, which waits share as a change feed. That list has no
+    "updated since", so it is read as a snapshot (see ``hooks/snapshot_feed.py``), one read per page
+    waited on, paged until every watched incident is found; a resolved incident is off it, so it is read
+    on its own, which is where a wait for resolution ends anyway."""
+
+    extra: str
+    """The connection extra naming the page: of an incident id given alone, of lists and creates."""
+    parse_ref: Callable[[object, str | None], Ref]
+    """An incident's ``pageId/incidentId`` ref, or its id alone on the page given."""
+    build_check: Callable[[str | None], Request]
+    """The connection test: read the page, or list the key's pages when none is set."""
+    build_unresolved: Callable[[str, int], Request]
+    """One page of a page's unresolved incidents, numbered from ``first_page``."""
+    parse_unresolved: Callable[[Response, str | None], tuple[list[Incident], bool]]
+    """Its incidents (linked with the connection's URL template, if any) and whether another may follow."""
+    first_page: int
+
+    def scope(self, ref: str, default_page_id: str | None) -> tuple[str, str]:
+        """The page a watched ref is listed on, and the ref as the list names it."""
+        target = self.parse_ref(ref, default_page_id)
+        return target.page_id, str(target)
+
+    def request(self, page_id: str, page: int | None) -> Request:
+        """Page ``page`` of ``page_id``'s unresolved incidents (None: the first)."""
+        return self.build_unresolved(page_id, self.first_page if page is None else page)
+
+    def parse(
+        self, response: Response, page: int | None, url_template: str | None = None
+    ) -> tuple[list[Incident], int | None]:
+        """The unresolved incidents on page ``page`` and the next page's number (None after the last)."""
+        incidents, more = self.parse_unresolved(response, url_template)
+        return incidents, (self.first_page if page is None else page) + 1 if more else None
 
 
 def require_public(options: WriteOptions, hint: str, vendor: str) -> None:

@@ -304,7 +304,7 @@ def test_list_later_pages() -> None:
 @pytest.mark.parametrize("page", [None, 1, 12])
 def test_change_feed_pages(page: int | None) -> None:
     """The waiting poller's read: the page's unresolved incidents, ``status`` once per status."""
-    request = devhelm_changes.build_feed_page(PAGE, page)
+    request = devhelm_changes.CONNECTION_PAGE.request(PAGE, page)
     assert sorted(value for name, value in request.params if name == "status") == [
         "IDENTIFIED",
         "INVESTIGATING",

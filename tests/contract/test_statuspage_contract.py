@@ -158,6 +158,17 @@ def test_list_pages(page: int, unresolved: bool) -> None:
     assert_conforms(incidents.build_list(PAGE, page, unresolved=unresolved))
 
 
+@pytest.mark.parametrize("page", [None, 1, 12])
+def test_change_feed_pages(page: int | None) -> None:
+    """The waiting poller's read: the page's unresolved incidents, the spec's ``page`` and ``per_page``."""
+    request = incidents.CONNECTION_PAGE.request(PAGE, page)
+    assert dict(request.params) == {"page": str(page or 1), "per_page": str(incidents.LIST_PAGE_SIZE)}
+    assert (
+        request.path == f"/pages/{PAGE}/incidents/unresolved"
+    )  # the spec's getPagesPageIdIncidentsUnresolved
+    assert_conforms(request)
+
+
 @pytest.mark.parametrize("page_id", [PAGE, None])
 def test_connection_check(page_id: str | None) -> None:
     assert_conforms(incidents.build_connection_check(page_id))

@@ -112,6 +112,35 @@ def test_lists_page_newest_first_within_statuspage_s_bounds(statuspage: Statuspa
         assert statuspage.api.get(INCIDENTS, params=params).status_code == 400
 
 
+def test_the_unresolved_list_holds_open_realtime_incidents_newest_first_paged_by_per_page(
+    statuspage: StatuspageSandbox,
+) -> None:
+    """What the waiting poller reads: investigating, identified and monitoring incidents only (resolved
+    ones leave it; maintenances are listed elsewhere), ``page`` from 1 and ``per_page`` up to 100."""
+    maintenance = statuspage.create(title="Index rebuild", status="scheduled")
+    resolved = statuspage.create(title="Old outage")
+    patch(statuspage, resolved, status="resolved")
+    opened = [statuspage.create(title=f"Region {n} slow") for n in range(3)]
+    monitored = opened[0]
+    patch(statuspage, monitored, status="monitoring")
+    everything = statuspage.api.get(f"{INCIDENTS}/unresolved").json()
+    assert {item["status"] for item in everything} == {"investigating", "identified", "monitoring"}
+    ids = [item["id"] for item in everything]
+    assert maintenance not in ids
+    assert resolved not in ids
+    assert ids[:3] == opened[::-1]  # newest first
+    assert [item["created_at"] for item in everything] == sorted(
+        (item["created_at"] for item in everything), reverse=True
+    )
+    first, second = (
+        statuspage.api.get(f"{INCIDENTS}/unresolved", params={"page": page, "per_page": 2}).json()
+        for page in (1, 2)
+    )
+    assert [item["id"] for item in first + second] == ids[:4]
+    for params in ({"per_page": 101}, {"page": 0}, {"per_page": "ten"}):
+        assert statuspage.api.get(f"{INCIDENTS}/unresolved", params=params).status_code == 400
+
+
 def test_the_key_s_limit_is_answered_420_with_retry_after(statuspage: StatuspageSandbox) -> None:
     statuspage.configure(rate_limit_per_minute=1)
     assert statuspage.api.get(INCIDENTS).status_code == 200

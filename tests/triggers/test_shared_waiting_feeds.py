@@ -1,6 +1,7 @@
-"""Status triggers on one Rootly, DevHelm, UptimeIO or Pinghome connection share one poller of the
-vendor's change feed (the sandbox, over real HTTP): Rootly's list by update time, the status pages' and
-the team's incident lists as snapshots. What they cost, what wakes them, and what never does."""
+"""Status triggers on one connection share one poller of the vendor's change feed (the sandbox, over real
+HTTP), for every vendor whose feed reads a list (by update time, or a snapshot of a status page's or a
+team's list): what they cost, what wakes them, and what never does. Each vendor's row is the ``FEED`` of
+its ``tests/fixtures_<vendor>.py`` (see ``tests/triggers/feeds.py``)."""
 
 from __future__ import annotations
 
@@ -12,43 +13,34 @@ from typing import Any, NamedTuple
 import pytest
 
 from airflow_incident_provider.hooks.base import IncidentHook
+from airflow_incident_provider.registry import import_path, record_for
 from airflow_incident_provider.triggers import IncidentStatusTrigger
 from airflow_incident_provider.triggers.change_poller import poller_for
 from airflow_incident_provider.vendors.base import Request, Response
 from tests.fixtures import VendorSandbox
+from tests.triggers.feeds import FeedCase, load_feed_cases
+from tests.vendor_cases import FIXTURES
 
 INTERVAL = 0.2
 
 
-class Words(NamedTuple):
-    """The vendor's own status words the sandbox moves an incident with, and how its feed pages."""
-
-    fixture: str
-    opened: str
-    acknowledged: str
-    resolved: str
-    later_page: Callable[[dict[str, str]], bool]
-    """Whether a feed request's query asks for a page after the first."""
-    page_size: int
+FEED_CASES, UNDECLARED = load_feed_cases()
+VENDORS = tuple(FEED_CASES)
+"""The vendors whose feed these tests run, in the registry's order."""
 
 
-VENDORS = {
-    "rootly": Words(
-        "rootly", "started", "acknowledged", "resolved", lambda q: q.get("page[number]", "1") != "1", 100
-    ),
-    "devhelm": Words(
-        "devhelm", "INVESTIGATING", "IDENTIFIED", "RESOLVED", lambda q: q.get("page", "0") != "0", 100
-    ),
-    "uptimeio": Words(
-        "uptimeio", "investigating", "identified", "resolved", lambda q: q.get("page", "1") != "1", 100
-    ),
-    "pinghome": Words("ph", "open", "acknowledged", "resolved", lambda q: "last_received_at" in q, 50),
-}
+def vendors_where(wanted: Callable[[FeedCase], bool]) -> list[str]:
+    return [name for name, feed in FEED_CASES.items() if wanted(feed)]
+
+
+def test_every_vendor_with_a_change_feed_has_its_feed_case() -> None:
+    feeds = [name for name in UNDECLARED if import_path(record_for(name).hook_path).supports_change_feed]
+    assert feeds == [], "declare FEED in tests/fixtures_<vendor>.py (None if these tests do not fit its feed)"
 
 
 class Case(NamedTuple):
     vendor: str
-    words: Words
+    words: FeedCase
     box: VendorSandbox
 
     @property
@@ -71,14 +63,21 @@ class Case(NamedTuple):
         return IncidentStatusTrigger(conn_id=self.conn_id, incident_ref=ref, **options)
 
     def feed_reads(self) -> list[dict[str, Any]]:
-        """The list reads the sandbox served (feed pages, and Pinghome's own reads, which are lists too)."""
-        return [r for r in self.box.requests() if r["method"] == "GET" and r["path"].endswith("/incidents")]
+        """The list reads the sandbox served (feed pages, and own reads where a trigger reads a list)."""
+        return [
+            r
+            for r in self.box.requests()
+            if r["method"] == "GET" and r["path"].endswith(self.words.list_path)
+        ]
+
+
+def case_of(vendor: str, request: pytest.FixtureRequest) -> Case:
+    return Case(vendor, FEED_CASES[vendor], request.getfixturevalue(FIXTURES[vendor]))
 
 
 @pytest.fixture(params=list(VENDORS))
 def case(request: pytest.FixtureRequest) -> Case:
-    words = VENDORS[request.param]
-    return Case(request.param, words, request.getfixturevalue(words.fixture))
+    return case_of(request.param, request)
 
 
 async def _payload(trigger: IncidentStatusTrigger) -> dict[str, Any]:
@@ -133,7 +132,7 @@ def test_triggers_read_once_then_only_the_feed_one_page_a_poll(case: Case) -> No
     outcomes = [(p["status"], p["incident"]["phase"]) for p in payloads[:10]]
     assert outcomes == [("success", "acknowledged")] * 10
     assert [p["status"] for p in payloads[10:]] == ["timeout"] * 20  # no false fire
-    assert all(r["path"].endswith("/incidents") and r["method"] == "GET" for r in steady), steady
+    assert all(r["path"].endswith(case.words.list_path) and r["method"] == "GET" for r in steady), steady
     assert not any(case.words.later_page(_query(r)) for r in steady)  # one page a poll
     assert 1 <= len(steady) <= polls + 1  # 20 waiters, one read a poll (one in flight at the end)
 
@@ -147,7 +146,8 @@ def test_a_change_landing_between_two_pages_is_seen(case: Case, monkeypatch: pyt
 
     async def asend(self: IncidentHook, request: Request, client: Any, deadline: float) -> Response:
         query = dict(request.params)
-        if armed and not landed and request.path.endswith("/incidents") and case.words.later_page(query):
+        listed = request.path.endswith(case.words.list_path)
+        if armed and not landed and listed and case.words.later_page(query):
             await asyncio.to_thread(case.move, target, case.words.acknowledged)
             landed.append(time.time())
         return await real(self, request, client, deadline)
@@ -155,7 +155,7 @@ def test_a_change_landing_between_two_pages_is_seen(case: Case, monkeypatch: pyt
     monkeypatch.setattr(IncidentHook, "asend", asend)
 
     async def scenario() -> dict[str, Any]:
-        # Every incident is watched, so a snapshot feed reads every page; Rootly's list of the burst has two.
+        # Every incident is watched, so a snapshot feed reads every page; a list by update time has two.
         waiting = asyncio.ensure_future(_payload(case.trigger(target, target_statuses=["acknowledged"])))
         others = [asyncio.ensure_future(_payload(case.trigger(i, seconds=8))) for i in ids[1:]]
         await _polls_pass(case.conn_id, 3)  # the first reads are done: the next later page is the feed's
@@ -245,11 +245,11 @@ def test_nothing_is_handed_over_twice_and_nothing_fires_falsely(case: Case) -> N
     assert [p["status"] for p in payloads] == ["timeout"] * 5  # acknowledged is not resolved
 
 
-@pytest.mark.parametrize("vendor", ["devhelm", "uptimeio", "pinghome"])
+@pytest.mark.parametrize("vendor", vendors_where(lambda feed: feed.scoped))
 def test_a_bare_incident_id_is_followed_on_the_connections_page_or_team(
     vendor: str, request: pytest.FixtureRequest
 ) -> None:
-    case = Case(vendor, VENDORS[vendor], request.getfixturevalue(VENDORS[vendor].fixture))
+    case = case_of(vendor, request)
     ref = case.create()
     bare = ref.rsplit("/", 1)[-1]  # the connection's status page or team supplies the rest
 
@@ -263,13 +263,14 @@ def test_a_bare_incident_id_is_followed_on_the_connections_page_or_team(
     assert (payload["status"], payload["incident"]["ref"]) == ("success", ref)
 
 
-def test_a_devhelm_incident_off_the_feeds_list_falls_back_to_its_own_read(
-    devhelm: VendorSandbox,
+@pytest.mark.parametrize("vendor", vendors_where(lambda feed: feed.unresolved_only))
+def test_an_incident_off_the_feeds_list_falls_back_to_its_own_read(
+    vendor: str, request: pytest.FixtureRequest
 ) -> None:
-    """DevHelm's feed lists unresolved incidents: a resolved one waited on (for a reopen) is read alone."""
-    case = Case("devhelm", VENDORS["devhelm"], devhelm)
+    """A feed that lists unresolved incidents: a resolved one waited on (for a reopen) is read alone."""
+    case = case_of(vendor, request)
     ref = case.create()
-    case.move(ref, "RESOLVED")
+    case.move(ref, case.words.resolved)
 
     async def scenario() -> tuple[dict[str, Any], tuple[str, ...]]:
         waiting = asyncio.ensure_future(
@@ -279,28 +280,22 @@ def test_a_devhelm_incident_off_the_feeds_list_falls_back_to_its_own_read(
         poller = poller_for(case.conn_id)
         assert poller is not None
         watched = tuple(poller.by_ref)  # still waiting through the poller, not on its own
-        await asyncio.to_thread(case.move, ref, "INVESTIGATING")
+        await asyncio.to_thread(case.move, ref, case.words.opened)
         return await waiting, watched
 
     payload, watched = asyncio.run(scenario())
     assert (payload["status"], payload["incident"]["status"]) == ("success", "investigating")
-    singles = [r for r in devhelm.requests() if r["path"] == f"/incidents/{ref.split('/')[1]}"]
+    singles = [r for r in case.box.requests() if r["path"] == f"/incidents/{ref.split('/')[1]}"]
     assert len(singles) >= 3  # its first read, then one a poll while the feed could not see it
     assert ref in watched
 
 
-@pytest.mark.parametrize(
-    ("vendor", "pattern"),
-    [
-        ("rootly", "/v1/incidents"),
-        ("devhelm", "/api/v1/status-pages/*/incidents"),
-        ("uptimeio", "/api/projects/*/status-pages/*/incidents"),
-    ],
-)
+@pytest.mark.parametrize("vendor", vendors_where(lambda feed: feed.feed_pattern is not None))
 def test_a_refused_feed_sends_every_trigger_back_to_its_own_reads(
-    vendor: str, pattern: str, request: pytest.FixtureRequest
+    vendor: str, request: pytest.FixtureRequest
 ) -> None:
-    case = Case(vendor, VENDORS[vendor], request.getfixturevalue(VENDORS[vendor].fixture))
+    case = case_of(vendor, request)
+    pattern = case.words.feed_pattern
     ids = [case.create(f"Disk {n} full") for n in range(3)]
     case.box.server.add_fault(vendor, "status", status=403, path=pattern, method="GET")
     for ref in ids:
@@ -320,11 +315,11 @@ def test_a_refused_feed_sends_every_trigger_back_to_its_own_reads(
     assert len(case.feed_reads()) == 1, "a refusal is not retried"
 
 
-@pytest.mark.parametrize("vendor", ["devhelm", "uptimeio"])
+@pytest.mark.parametrize("vendor", vendors_where(lambda feed: feed.own_reads))
 def test_a_lone_wait_on_a_status_page_reads_its_own_incident_not_the_pages_list(
     vendor: str, request: pytest.FixtureRequest
 ) -> None:
-    case = Case(vendor, VENDORS[vendor], request.getfixturevalue(VENDORS[vendor].fixture))
+    case = case_of(vendor, request)
     for n in range(case.words.page_size):  # a busy page: its watched incident on the list's second page
         case.create(f"Region {n} degraded")
     ref = case.box.with_status(case.words.opened)  # type: ignore[attr-defined]

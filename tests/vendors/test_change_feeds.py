@@ -62,7 +62,10 @@ def test_rootly_changes_are_named_by_incident_and_update_stamp() -> None:
 
 
 def test_devhelm_lists_the_unresolved_incidents_of_a_page() -> None:
-    first, later = devhelm_changes.build_feed_page(PAGE, None), devhelm_changes.build_feed_page(PAGE, 4)
+    first, later = (
+        devhelm_changes.CONNECTION_PAGE.request(PAGE, None),
+        devhelm_changes.CONNECTION_PAGE.request(PAGE, 4),
+    )
     assert first.path == later.path == f"/api/v1/status-pages/{PAGE}/incidents"
     assert dict(first.params)["page"] == "0"
     assert dict(later.params)["page"] == "4"
@@ -72,16 +75,16 @@ def test_devhelm_lists_the_unresolved_incidents_of_a_page() -> None:
         "MONITORING",
     ]
     item = {"id": INCIDENT, "statusPageId": PAGE, "status": "IDENTIFIED", "title": "API slow"}
-    incidents, next_page = devhelm_changes.parse_feed_page(ok({"data": [item], "hasNext": True}), 4)
+    incidents, next_page = devhelm_changes.CONNECTION_PAGE.parse(ok({"data": [item], "hasNext": True}), 4)
     assert ([i.ref for i in incidents], next_page) == ([f"{PAGE}/{INCIDENT}"], 5)
-    assert devhelm_changes.parse_feed_page(ok({"data": [], "hasNext": False}), 5) == ([], None)
+    assert devhelm_changes.CONNECTION_PAGE.parse(ok({"data": [], "hasNext": False}), 5) == ([], None)
 
 
 def test_devhelm_places_a_ref_on_its_page_and_a_bare_id_on_the_connections() -> None:
-    assert devhelm_changes.feed_scope(f"{PAGE}/{INCIDENT}", None) == (PAGE, f"{PAGE}/{INCIDENT}")
-    assert devhelm_changes.feed_scope(INCIDENT, PAGE) == (PAGE, f"{PAGE}/{INCIDENT}")
+    assert devhelm_changes.CONNECTION_PAGE.scope(f"{PAGE}/{INCIDENT}", None) == (PAGE, f"{PAGE}/{INCIDENT}")
+    assert devhelm_changes.CONNECTION_PAGE.scope(INCIDENT, PAGE) == (PAGE, f"{PAGE}/{INCIDENT}")
     with pytest.raises(IncidentValidationError, match="status_page_id"):
-        devhelm_changes.feed_scope(INCIDENT, None)
+        devhelm_changes.CONNECTION_PAGE.scope(INCIDENT, None)
 
 
 def test_uptimeio_lists_a_page_most_recently_updated_first_and_stops_after_a_short_page() -> None:

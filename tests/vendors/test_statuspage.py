@@ -37,6 +37,24 @@ def test_refs_and_paths() -> None:
         api.parse_ref(INCIDENT, None)
 
 
+def test_the_change_feed_reads_the_unresolved_list_from_page_1_until_a_page_is_short() -> None:
+    feed = incidents.CONNECTION_PAGE
+    assert feed.scope(INCIDENT, PAGE) == (PAGE, f"{PAGE}/{INCIDENT}")
+    assert feed.scope(f"other0page01/{INCIDENT}", PAGE) == ("other0page01", f"other0page01/{INCIDENT}")
+    with pytest.raises(IncidentValidationError, match="page_id"):
+        feed.scope(INCIDENT, None)
+    first, later = feed.request(PAGE, None), feed.request(PAGE, 3)
+    assert (first.method, first.path) == ("GET", f"/pages/{PAGE}/incidents/unresolved")
+    assert dict(first.params) == {"page": "1", "per_page": "100"}
+    assert dict(later.params)["page"] == "3"
+    item = {"id": INCIDENT, "page_id": PAGE, "status": "monitoring", "name": "API slow", "metadata": {}}
+    full = answer(200, [{**item, "id": f"i{n}"} for n in range(incidents.LIST_PAGE_SIZE)])
+    assert feed.parse(full, 3)[1] == 4  # a full page: Statuspage sends no paging fields, so read on
+    found, next_page = feed.parse(answer(200, [item]), None)
+    assert ([(i.ref, i.phase) for i in found], next_page) == ([(f"{PAGE}/{INCIDENT}", Phase.MITIGATED)], None)
+    assert feed.parse(answer(200, []), 2) == ([], None)
+
+
 def test_the_key_goes_as_oauth_and_the_limit_is_one_a_second() -> None:
     assert api.headers("k3y", has_body=True) == {
         "Authorization": "OAuth k3y",

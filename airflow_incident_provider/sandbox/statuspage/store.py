@@ -141,10 +141,12 @@ class StatuspageStore:
         incident.updated_at = at
 
     def listed(self, page_id: str, *, unresolved: bool = False) -> list[Incident]:
-        """The page's incidents, newest first."""
+        """The page's incidents, newest first; ``unresolved``: its realtime incidents not yet resolved
+        (investigating, identified or monitoring), as Statuspage's unresolved list holds, maintenances not
+        among them (they have lists of their own)."""
         found = [i for i in self.incidents.values() if i.page_id == self.page(page_id)]
         if unresolved:
-            found = [i for i in found if i.status not in ("resolved", "completed")]
+            found = [i for i in found if i.status in REALTIME and i.status != "resolved"]
         return sorted(found, key=lambda i: (i.created_at, i.id), reverse=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
@@ -18,7 +19,7 @@ from airflow_incident_provider.vendors.base import (
     parse_timestamp,
     refuse_scope,
 )
-from airflow_incident_provider.vendors.statuspage.api import NAME, IncidentRef, page_path
+from airflow_incident_provider.vendors.statuspage.api import NAME, IncidentRef, page_path, parse_ref
 
 REALTIME, PHASES = tuple(pages.STATUS_PHASES), tuple(pages.STATUS_PHASES.values())
 MAINTENANCE = ("scheduled", "in_progress", "verifying", "completed")
@@ -120,9 +121,22 @@ def build_list(page_id: str, page: int, *, unresolved: bool = False) -> Request:
     return Request("GET", f"{page_path(page_id)}/incidents", params=params)
 
 
+def parse_unresolved(response: Response, url_template: str | None = None) -> tuple[list[Incident], bool]:
+    """A page of incidents and whether it is full: the list sends no paging fields, so another may follow."""
+    batch = [item.incident for item in parse_list(response)]
+    return batch, len(batch) == LIST_PAGE_SIZE
+
+
 def build_connection_check(page_id: str | None) -> Request:
     """Read the connection's page (proves the key and the page id), or list the key's pages."""
     return Request("GET", page_path(page_id)) if page_id else Request("GET", "/pages")
+
+
+CONNECTION_PAGE = pages.ConnectionPage(
+    "page_id", parse_ref, build_connection_check, partial(build_list, unresolved=True), parse_unresolved, 1
+)
+"""The connection's ``page_id``; waits read ``GET .../incidents/unresolved``, the page's open realtime
+incidents (its maintenances are listed elsewhere)."""
 
 
 def to_vendor_status(word: str, *, field_name: str = "status") -> str:
