@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from airflow_incident_provider.exceptions import IncidentValidationError
-from airflow_incident_provider.models import Phase
+from airflow_incident_provider.models import Incident, IncidentChange, Phase
 
 _MAX_ID_LENGTH = 256
 
@@ -301,6 +301,18 @@ def no_conflict_codes(code: str | None) -> bool:
 def aware(moment: datetime | None) -> datetime | None:
     """A naive datetime taken as UTC, as Airflow's own dates are."""
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def iso_time(moment: datetime) -> str:
+    """An instant as ISO 8601 for a query, a naive datetime taken as UTC (as Airflow's own dates are)."""
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def update_change(incident: Incident) -> IncidentChange:
+    """An incident read from a list by update time as a change: its id and update stamp name the change
+    (its status, without a stamp), the same on every read until it is updated again."""
+    stamp = incident.updated_at.isoformat() if incident.updated_at is not None else incident.status
+    return IncidentChange(f"{incident.id}@{stamp}", incident.ref, incident.updated_at, incident)
 
 
 def created_between(created: datetime | None, since: datetime | None, until: datetime | None) -> bool:
