@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -22,8 +22,10 @@ from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.catalogue import ReadOnce
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings, choice_extra
+from airflow_incident_provider.hooks.updated_feed import updated_since_flow
 from airflow_incident_provider.hooks.write_once import read_back, write_at_most_once
 from airflow_incident_provider.models import (
+    ChangeFeed,
     Escalation,
     Incident,
     IncidentCreate,
@@ -36,7 +38,7 @@ from airflow_incident_provider.models import (
 )
 from airflow_incident_provider.vendors.base import Request, created_between, parse_timestamp, refuse_scope
 from airflow_incident_provider.vendors.catalogue import Entry, no_escalation_levels
-from airflow_incident_provider.vendors.incidentio import api, catalog, incidents, writes
+from airflow_incident_provider.vendors.incidentio import api, catalog, changes, incidents, writes
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -291,6 +293,14 @@ class IncidentIOIncidentHook(IncidentHook):
             if after is None:
                 break
         return found if query.limit is None else found[: query.limit]
+
+    supports_change_feed: ClassVar[bool] = True
+
+    def changes_flow(self, since: datetime, watched: Collection[str] = ()) -> Flow[ChangeFeed]:
+        """Every page of the incidents updated since ``since`` (see :mod:`..vendors.incidentio.changes`);
+        an API key sees its whole account, so ``watched`` plays no part."""
+        build = partial(changes.build_list_changes, since)
+        return (yield from updated_since_flow(build, changes.parse_changes, None))
 
     def check_connection_flow(self) -> Flow[str]:
         yield incidents.build_connection_check()
