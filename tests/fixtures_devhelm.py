@@ -11,6 +11,7 @@ from airflow_incident_provider.sandbox import SandboxServer
 from airflow_incident_provider.sandbox.devhelm import DEFAULT_STATUS_PAGE_ID
 from tests.fixtures import VendorCase, VendorSandbox, serve
 from tests.sandbox.scheduling import ScheduleCase, same_second
+from tests.triggers.feeds import FeedCase
 
 DEVHELM_CONN_ID = "devhelm_test"
 CASE = VendorCase("devhelm", DEVHELM_CONN_ID, "title", "status", "RESOLVED")
@@ -82,3 +83,17 @@ SCHEDULE = ScheduleCase(
     _timeline_update,
 )
 """How the shared scheduling tests (``tests/sandbox/test_schedule.py``) script and check a move."""
+
+FEED = FeedCase(
+    "devhelm",
+    "INVESTIGATING",
+    "IDENTIFIED",
+    "RESOLVED",
+    lambda q: q.get("page", "0") != "0",
+    100,
+    scoped=True,
+    refused_at="/api/v1/status-pages/*/incidents",
+    lone_wait_reads_own=True,
+)
+"""How the shared waiting-feed tests (``tests/triggers/test_shared_waiting_feeds.py``) drive DevHelm's feed:
+a snapshot of each status page's unresolved incidents, paged from 0."""

@@ -17,6 +17,7 @@ from airflow_incident_provider.sandbox.pinghome import (
 )
 from tests.fixtures import VendorCase, VendorSandbox, serve
 from tests.sandbox.scheduling import ScheduleCase, same_second
+from tests.triggers.feeds import FeedCase
 
 PH_CONN_ID = "pinghome_test"
 CASE = VendorCase("ph", PH_CONN_ID, "name", "status", "resolved")
@@ -114,3 +115,8 @@ SCHEDULE = ScheduleCase(
     _acknowledged_at,
 )
 """How the shared scheduling tests (``tests/sandbox/test_schedule.py``) script and check a move."""
+
+FEED = FeedCase("ph", "open", "acknowledged", "resolved", lambda q: "last_received_at" in q, 50, scoped=True)
+"""How the shared waiting-feed tests (``tests/triggers/test_shared_waiting_feeds.py``) drive Pinghome's feed:
+a snapshot of each team's incidents, paged by cursor. Its own reads of an incident are list reads too, so
+the refused-feed test (which counts list reads) leaves it out."""

@@ -10,6 +10,7 @@ import pytest
 from airflow_incident_provider.sandbox import SandboxServer
 from tests.fixtures import VendorCase, VendorSandbox, serve
 from tests.sandbox.scheduling import ScheduleCase, same_second
+from tests.triggers.feeds import FeedCase
 
 ROOTLY_CONN_ID = "rootly_test"
 CASE = VendorCase("rootly", ROOTLY_CONN_ID, "title", "status", "resolved")
@@ -98,3 +99,15 @@ SCHEDULE = ScheduleCase(
     _mitigated_by_the_responder,
 )
 """How the shared scheduling tests (``tests/sandbox/test_schedule.py``) script and check a move."""
+
+FEED = FeedCase(
+    "rootly",
+    "started",
+    "acknowledged",
+    "resolved",
+    lambda q: q.get("page[number]", "1") != "1",
+    100,
+    refused_at="/v1/incidents",
+)
+"""How the shared waiting-feed tests (``tests/triggers/test_shared_waiting_feeds.py``) drive Rootly's feed:
+its list by update time, paged by number."""

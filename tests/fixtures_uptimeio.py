@@ -11,6 +11,7 @@ from airflow_incident_provider.sandbox import SandboxServer
 from airflow_incident_provider.sandbox.uptimeio import PROJECT_ID, STATUS_PAGE_ID
 from tests.fixtures import VendorCase, VendorSandbox, serve
 from tests.sandbox.scheduling import ScheduleCase, same_second
+from tests.triggers.feeds import FeedCase
 
 UPTIMEIO_CONN_ID = "uptimeio_test"
 CASE = VendorCase("uptimeio", UPTIMEIO_CONN_ID, "title", "status", "resolved")
@@ -90,3 +91,17 @@ SCHEDULE = ScheduleCase(
     _status_update,
 )
 """How the shared scheduling tests (``tests/sandbox/test_schedule.py``) script and check a move."""
+
+FEED = FeedCase(
+    "uptimeio",
+    "investigating",
+    "identified",
+    "resolved",
+    lambda q: q.get("page", "1") != "1",
+    100,
+    scoped=True,
+    refused_at="/api/projects/*/status-pages/*/incidents",
+    lone_wait_reads_own=True,
+)
+"""How the shared waiting-feed tests (``tests/triggers/test_shared_waiting_feeds.py``) drive UptimeIO's feed:
+a snapshot of each status page's incidents, paged from 1."""

@@ -1,101 +1,34 @@
-"""Status triggers on one Rootly, DevHelm, UptimeIO or Pinghome connection share one poller of the
-vendor's change feed (the sandbox, over real HTTP): Rootly's list by update time, the status pages' and
-the team's incident lists as snapshots. What they cost, what wakes them, and what never does."""
+"""Status triggers on one connection share one poller of the vendor's change feed (the sandbox, over real
+HTTP), for every vendor whose feed reads an incident list (``tests/triggers/feeds.py``: a list by update
+time, or a status page's or team's list as a snapshot). What they cost, what wakes them, and what never
+does."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import pytest
 
 from airflow_incident_provider.hooks.base import IncidentHook
-from airflow_incident_provider.triggers import IncidentStatusTrigger
 from airflow_incident_provider.triggers.change_poller import poller_for
 from airflow_incident_provider.vendors.base import Request, Response
-from tests.fixtures import VendorSandbox
+from tests.triggers.feeds import Case, feed_cases
+from tests.triggers.feeds import payload_of as _payload
+from tests.triggers.feeds import polls_pass as _polls_pass
 
-INTERVAL = 0.2
-
-
-class Words(NamedTuple):
-    """The vendor's own status words the sandbox moves an incident with, and how its feed pages."""
-
-    fixture: str
-    opened: str
-    acknowledged: str
-    resolved: str
-    later_page: Callable[[dict[str, str]], bool]
-    """Whether a feed request's query asks for a page after the first."""
-    page_size: int
+FEEDS = feed_cases()
 
 
-VENDORS = {
-    "rootly": Words(
-        "rootly", "started", "acknowledged", "resolved", lambda q: q.get("page[number]", "1") != "1", 100
-    ),
-    "devhelm": Words(
-        "devhelm", "INVESTIGATING", "IDENTIFIED", "RESOLVED", lambda q: q.get("page", "0") != "0", 100
-    ),
-    "uptimeio": Words(
-        "uptimeio", "investigating", "identified", "resolved", lambda q: q.get("page", "1") != "1", 100
-    ),
-    "pinghome": Words("ph", "open", "acknowledged", "resolved", lambda q: "last_received_at" in q, 50),
-}
-
-
-class Case(NamedTuple):
-    vendor: str
-    words: Words
-    box: VendorSandbox
-
-    @property
-    def conn_id(self) -> str:
-        return self.box.conn_id
-
-    def create(self, title: str = "Checkout latency") -> str:
-        """A new incident in the vendor's default scope (status page, team); its full ref."""
-        action = self.box.server.schedule_incident(self.vendor, title, 0)
-        assert action["state"] == "applied", action
-        return str(action["ref"])
-
-    def move(self, ref: str, status: str) -> None:
-        action = self.box.server.schedule_status(self.vendor, ref, status, 0)
-        assert action["state"] == "applied", action
-
-    def trigger(self, ref: str, seconds: float = 20, **kwargs: Any) -> IncidentStatusTrigger:
-        options: dict[str, Any] = {"poll_interval": INTERVAL, "deadline": time.time() + seconds}
-        options.update(kwargs)
-        return IncidentStatusTrigger(conn_id=self.conn_id, incident_ref=ref, **options)
-
-    def feed_reads(self) -> list[dict[str, Any]]:
-        """The list reads the sandbox served (feed pages, and Pinghome's own reads, which are lists too)."""
-        return [r for r in self.box.requests() if r["method"] == "GET" and r["path"].endswith("/incidents")]
-
-
-@pytest.fixture(params=list(VENDORS))
+@pytest.fixture(params=list(FEEDS))
 def case(request: pytest.FixtureRequest) -> Case:
-    words = VENDORS[request.param]
+    words = FEEDS[request.param]
     return Case(request.param, words, request.getfixturevalue(words.fixture))
 
 
-async def _payload(trigger: IncidentStatusTrigger) -> dict[str, Any]:
-    event = await trigger.wait()
-    assert isinstance(event.payload, dict)
-    return event.payload
-
-
-async def _polls_pass(conn_id: str, count: int) -> None:
-    """Until the running loop's poller of ``conn_id`` has read the feed ``count`` more times."""
-    poller = poller_for(conn_id)
-    while poller is None:
-        await asyncio.sleep(0.01)
-        poller = poller_for(conn_id)
-    target = poller.polls + count
-    while poller.polls < target:
-        await asyncio.sleep(0.01)
+def _case(vendor: str, request: pytest.FixtureRequest) -> Case:
+    return Case(vendor, FEEDS[vendor], request.getfixturevalue(FEEDS[vendor].fixture))
 
 
 def _query(record: dict[str, Any]) -> dict[str, str]:
@@ -155,7 +88,7 @@ def test_a_change_landing_between_two_pages_is_seen(case: Case, monkeypatch: pyt
     monkeypatch.setattr(IncidentHook, "asend", asend)
 
     async def scenario() -> dict[str, Any]:
-        # Every incident is watched, so a snapshot feed reads every page; Rootly's list of the burst has two.
+        # Every incident is watched, so a snapshot feed reads every page; a list by update time has two.
         waiting = asyncio.ensure_future(_payload(case.trigger(target, target_statuses=["acknowledged"])))
         others = [asyncio.ensure_future(_payload(case.trigger(i, seconds=8))) for i in ids[1:]]
         await _polls_pass(case.conn_id, 3)  # the first reads are done: the next later page is the feed's
@@ -245,11 +178,11 @@ def test_nothing_is_handed_over_twice_and_nothing_fires_falsely(case: Case) -> N
     assert [p["status"] for p in payloads] == ["timeout"] * 5  # acknowledged is not resolved
 
 
-@pytest.mark.parametrize("vendor", ["devhelm", "uptimeio", "pinghome"])
+@pytest.mark.parametrize("vendor", [vendor for vendor, feed in FEEDS.items() if feed.scoped])
 def test_a_bare_incident_id_is_followed_on_the_connections_page_or_team(
     vendor: str, request: pytest.FixtureRequest
 ) -> None:
-    case = Case(vendor, VENDORS[vendor], request.getfixturevalue(VENDORS[vendor].fixture))
+    case = _case(vendor, request)
     ref = case.create()
     bare = ref.rsplit("/", 1)[-1]  # the connection's status page or team supplies the rest
 
@@ -263,44 +196,12 @@ def test_a_bare_incident_id_is_followed_on_the_connections_page_or_team(
     assert (payload["status"], payload["incident"]["ref"]) == ("success", ref)
 
 
-def test_a_devhelm_incident_off_the_feeds_list_falls_back_to_its_own_read(
-    devhelm: VendorSandbox,
-) -> None:
-    """DevHelm's feed lists unresolved incidents: a resolved one waited on (for a reopen) is read alone."""
-    case = Case("devhelm", VENDORS["devhelm"], devhelm)
-    ref = case.create()
-    case.move(ref, "RESOLVED")
-
-    async def scenario() -> tuple[dict[str, Any], tuple[str, ...]]:
-        waiting = asyncio.ensure_future(
-            _payload(case.trigger(ref, target_statuses=[], changed_from=["resolved"]))
-        )
-        await _polls_pass(case.conn_id, 2)
-        poller = poller_for(case.conn_id)
-        assert poller is not None
-        watched = tuple(poller.by_ref)  # still waiting through the poller, not on its own
-        await asyncio.to_thread(case.move, ref, "INVESTIGATING")
-        return await waiting, watched
-
-    payload, watched = asyncio.run(scenario())
-    assert (payload["status"], payload["incident"]["status"]) == ("success", "investigating")
-    singles = [r for r in devhelm.requests() if r["path"] == f"/incidents/{ref.split('/')[1]}"]
-    assert len(singles) >= 3  # its first read, then one a poll while the feed could not see it
-    assert ref in watched
-
-
-@pytest.mark.parametrize(
-    ("vendor", "pattern"),
-    [
-        ("rootly", "/v1/incidents"),
-        ("devhelm", "/api/v1/status-pages/*/incidents"),
-        ("uptimeio", "/api/projects/*/status-pages/*/incidents"),
-    ],
-)
+@pytest.mark.parametrize("vendor", [vendor for vendor, feed in FEEDS.items() if feed.refused_at])
 def test_a_refused_feed_sends_every_trigger_back_to_its_own_reads(
-    vendor: str, pattern: str, request: pytest.FixtureRequest
+    vendor: str, request: pytest.FixtureRequest
 ) -> None:
-    case = Case(vendor, VENDORS[vendor], request.getfixturevalue(VENDORS[vendor].fixture))
+    case = _case(vendor, request)
+    pattern = case.words.refused_at
     ids = [case.create(f"Disk {n} full") for n in range(3)]
     case.box.server.add_fault(vendor, "status", status=403, path=pattern, method="GET")
     for ref in ids:
@@ -320,11 +221,11 @@ def test_a_refused_feed_sends_every_trigger_back_to_its_own_reads(
     assert len(case.feed_reads()) == 1, "a refusal is not retried"
 
 
-@pytest.mark.parametrize("vendor", ["devhelm", "uptimeio"])
+@pytest.mark.parametrize("vendor", [vendor for vendor, feed in FEEDS.items() if feed.lone_wait_reads_own])
 def test_a_lone_wait_on_a_status_page_reads_its_own_incident_not_the_pages_list(
     vendor: str, request: pytest.FixtureRequest
 ) -> None:
-    case = Case(vendor, VENDORS[vendor], request.getfixturevalue(VENDORS[vendor].fixture))
+    case = _case(vendor, request)
     for n in range(case.words.page_size):  # a busy page: its watched incident on the list's second page
         case.create(f"Region {n} degraded")
     ref = case.box.with_status(case.words.opened)  # type: ignore[attr-defined]
