@@ -21,6 +21,7 @@ from airflow_incident_provider.exceptions import (
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.catalogue import ReadOnce
 from airflow_incident_provider.hooks.flows import Flow
+from airflow_incident_provider.hooks.paging import read_pages
 from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings, choice_extra
 from airflow_incident_provider.hooks.updated_feed import updated_since_flow
 from airflow_incident_provider.hooks.write_once import read_back, write_at_most_once
@@ -283,16 +284,10 @@ class IncidentIOIncidentHook(IncidentHook):
         refuse_scope(
             query.services, query.teams, vendor=api.NAME, instead="an API key sees its whole account"
         )
-        categories = catalog.categories(query.statuses)
-        found: list[Incident] = []
-        after: str | None = None
-        while query.limit is None or len(found) < query.limit:
-            response = yield incidents.build_list(categories, after)
-            batch, after = incidents.parse_list(response, include_raw=query.include_raw)
-            found += [item for item in batch if created_between(item.created_at, query.since, query.until)]
-            if after is None:
-                break
-        return found if query.limit is None else found[: query.limit]
+        build = partial(incidents.build_list, catalog.categories(query.statuses))
+        parse = partial(incidents.parse_list, include_raw=query.include_raw)
+        window = partial(created_between, since=query.since, until=query.until)
+        return (yield from read_pages(build, parse, query.limit, lambda item: window(item.created_at)))
 
     supports_change_feed: ClassVar[bool] = True
 
