@@ -87,12 +87,9 @@ def categories(statuses: Sequence[str]) -> tuple[str, ...]:
 
 def find(value: str, entries: Sequence[Entry], field_name: str, what: str) -> Entry:
     """The entry ``value`` names by id, name or shortform (case-insensitive), or an error listing them."""
-    found = catalogue.find(value, entries)
-    if found is None:
-        names = catalogue.listing(entries, "none configured")
-        message = f"{value!r} is not an incident.io {what} of this account; {what}s: {names}"
-        raise IncidentValidationError(field_name, message, vendor=NAME)
-    return found
+    return catalogue.named(
+        value, entries, field_name, f"an incident.io {what} of this account; {what}s", NAME, "none configured"
+    )
 
 
 def live_status(value: str, statuses: Sequence[Entry]) -> Entry:
