@@ -177,6 +177,12 @@ def lookup_status(
     )
 
 
+def mapping_of(value: Any) -> Mapping[str, Any]:
+    """``value`` if it is a JSON object, else an empty one: a nested object a vendor left out or sent as
+    something else reads as having no fields."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def redact_fields(raw: Mapping[str, Any], sensitive: tuple[str, ...]) -> dict[str, Any]:
     """A copy of ``raw`` with each sensitive key (at any depth) replaced by ``"***"``."""
 

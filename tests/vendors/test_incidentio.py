@@ -137,3 +137,16 @@ def test_feed_changes_are_named_by_incident_and_update_stamp_and_page_by_cursor(
     assert found[0].incident is not None
     assert found[0].incident.phase is Phase.ACKNOWLEDGED
     assert changes.parse_changes(Response(200, {}, {"incidents": [], "pagination_meta": {}})) == ([], None)
+
+
+def test_resolved_at_is_the_value_of_the_timestamp_named_resolved_and_odd_entries_are_skipped() -> None:
+    values = [
+        "not an object",
+        {"incident_timestamp": "no object either", "value": {"value": "2026-12-07T09:00:00Z"}},
+        {"incident_timestamp": {"name": "Reported"}, "value": {"value": "2026-12-07T08:00:00Z"}},
+        {"incident_timestamp": {"name": "Resolved at"}, "value": {"value": "2026-12-07T10:30:00Z"}},
+    ]
+    incident = {"id": "01A", "incident_status": {"category": "closed"}, "incident_timestamp_values": values}
+    assert incidents.incident_from_json(incident).resolved_at == datetime(2026, 12, 7, 10, 30, tzinfo=UTC)
+    unset = [{"incident_timestamp": {"name": "Resolved"}, "value": "not an object"}]
+    assert incidents.incident_from_json({**incident, "incident_timestamp_values": unset}).resolved_at is None
