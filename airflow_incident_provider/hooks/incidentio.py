@@ -8,7 +8,6 @@ incident out of its live statuses, and those operations say so before any write.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta
@@ -85,15 +84,6 @@ class IncidentIOIncidentHook(IncidentHook):
 
     def request_headers(self, request: Request) -> dict[str, str]:
         return api.headers(self.settings.token, has_body=request.json is not None)
-
-    def _attempt_deadline(self, request: Request, attempt: int, deadline: float) -> float:
-        """A write sent once (edit, create) may use half the time left: the other half reads back
-        whether a lost answer's write landed, instead of failing the task with the write in place."""
-        ends = super()._attempt_deadline(request, attempt, deadline)
-        if request.idempotent:
-            return ends
-        now = time.monotonic()
-        return min(ends, now + (deadline - now) / 2)
 
     # --- the account's catalog and the incident ---------------------------------------------------------
 

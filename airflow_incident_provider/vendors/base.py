@@ -35,6 +35,9 @@ class Request:
     accept_statuses: frozenset[int] = field(default_factory=frozenset)
     service: str = ""
     """Which of the vendor's base URLs to send to ("" = the connection's base URL); Pinghome has several."""
+    settled_by_lookup: bool = field(default=False, compare=False)
+    """A write whose lost answer is looked for (its marker, the state it set) before it is sent again:
+    each attempt leaves half the time left for that look (set by ``hooks.write_once``, not a vendor)."""
 
     def describe(self) -> str:
         """``METHOD /path`` for messages: ids only, never a header or a body."""
