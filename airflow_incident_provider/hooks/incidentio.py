@@ -133,8 +133,7 @@ class IncidentIOIncidentHook(IncidentHook):
     def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
         """One edit of every field named; a status must stay live (the API's only lifecycle move)."""
         edit = writes.validate_update(update)
-        if update.is_empty():
-            raise IncidentValidationError("update", "names nothing to change", vendor=api.NAME)
+        update.require_changes(api.NAME)
         api.incident_path(ref)
         target = catalog.to_vendor_status(update.status) if update.status is not None else None
         role = None
@@ -167,9 +166,7 @@ class IncidentIOIncidentHook(IncidentHook):
         incident = yield from self.get_flow(ref, include_raw=options.include_raw)
         if not incident.phase.at_or_past(Phase.ACKNOWLEDGED):
             raise writes.lifecycle_unsupported("accept (acknowledge)")
-        return OperationResult.from_steps(
-            incident, [Step(name="acknowledge", applied=False, detail=f"already {incident.status}")]
-        )
+        return OperationResult.already(incident, "acknowledge")
 
     def resolve_flow(
         self, ref: str, resolution: str | None, note: str | None, options: WriteOptions
@@ -181,9 +178,7 @@ class IncidentIOIncidentHook(IncidentHook):
             raise writes.lifecycle_unsupported("resolve")
         if note is not None or resolution is not None:
             raise writes.notes_unsupported()
-        return OperationResult.from_steps(
-            incident, [Step(name="resolve", applied=False, detail=f"already {incident.status}")]
-        )
+        return OperationResult.already(incident, "resolve")
 
     def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
         raise writes.notes_unsupported()

@@ -298,8 +298,7 @@ class PinghomeIncidentHook(IncidentHook):
     def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
         changes = ph.validate_update(update)
         team, incident_id = self._locate(ref)
-        if update.is_empty():
-            raise IncidentValidationError("update", "names nothing to change", vendor=ph.NAME)
+        update.require_changes(ph.NAME)
         current = yield from self._find_flow(team, incident_id)
         if "status" in changes:
             self.check_reopen(self._incident(current, team), changes["status"], options.allow_reopen)

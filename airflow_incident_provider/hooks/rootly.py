@@ -100,8 +100,7 @@ class RootlyIncidentHook(IncidentHook):
     def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
         fields = rl.validate_update(update)
         rl.incident_id_from_ref(ref)
-        if update.is_empty():
-            raise IncidentValidationError("update", "names nothing to change", vendor=rl.NAME)
+        update.require_changes(rl.NAME)
         raw = options.include_raw
         severity = None
         if update.severity is not None:

@@ -154,8 +154,7 @@ class UptimeIOIncidentHook(StatusPageHook):
 
     def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
         fields = uv.validate_update(update)
-        if update.is_empty():
-            raise IncidentValidationError("update", "names nothing to change", vendor=uv.NAME)
+        update.require_changes(uv.NAME)
         facing = "a status change" if update.status is not None else None
         facing = facing or ("a note" if update.note is not None else None)
         uv.check_options(options, customer_facing=facing)
