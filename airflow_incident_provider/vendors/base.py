@@ -186,6 +186,22 @@ def mapping_of(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+def statuses_named(
+    words: Sequence[str], statuses: Mapping[str, Phase], phase_words: Mapping[Phase, str], vendor: str
+) -> tuple[str, ...]:
+    """The vendor's statuses a list filter names, for vendors whose list filters by their own words: a
+    vendor word means itself, a phase every status in that phase; any other word is refused as
+    :func:`lookup_status` refuses it (so is a phase the vendor has no status in)."""
+    wanted: dict[str, None] = {}
+    for word in words:
+        status = lookup_status(word, statuses, phase_words, vendor, "statuses")
+        if status == word.strip().lower():
+            wanted[status] = None
+        else:
+            wanted.update(dict.fromkeys(s for s, phase in statuses.items() if phase is statuses[status]))
+    return tuple(wanted)
+
+
 def redact_fields(raw: Mapping[str, Any], sensitive: tuple[str, ...]) -> dict[str, Any]:
     """A copy of ``raw`` with each sensitive key (at any depth) replaced by ``"***"``."""
 

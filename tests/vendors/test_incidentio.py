@@ -150,3 +150,19 @@ def test_resolved_at_is_the_value_of_the_timestamp_named_resolved_and_odd_entrie
     assert incidents.incident_from_json(incident).resolved_at == datetime(2026, 12, 7, 10, 30, tzinfo=UTC)
     unset = [{"incident_timestamp": {"name": "Resolved"}, "value": "not an object"}]
     assert incidents.incident_from_json({**incident, "incident_timestamp_values": unset}).resolved_at is None
+
+
+def test_a_list_filter_names_a_category_itself_and_a_phase_as_every_category_in_it() -> None:
+    assert catalog.categories(["open", "Paused", "resolved", "paused"]) == (
+        "triage",
+        "paused",
+        "learning",
+        "closed",
+        "declined",
+        "merged",
+        "canceled",
+    )
+    assert catalog.categories([]) == ()
+    with pytest.raises(IncidentValidationError, match="not a status") as raised:
+        catalog.categories(["mitigated"])  # no category is mitigated: refused, never "every incident"
+    assert raised.value.field == "statuses"
