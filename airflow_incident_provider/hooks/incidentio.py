@@ -21,7 +21,7 @@ from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.catalogue import ReadOnce
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.paging import read_pages
-from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings, choice_extra
+from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings
 from airflow_incident_provider.hooks.updated_feed import updated_since_flow
 from airflow_incident_provider.hooks.write_once import read_back, write_at_most_once
 from airflow_incident_provider.models import (
@@ -75,12 +75,8 @@ class IncidentIOIncidentHook(IncidentHook):
     def settings_from_connection(
         cls, connection: Connection, extras: Mapping[str, Any]
     ) -> ConnectionSettings:
-        def own(conn_id: str) -> dict[str, Any]:
-            return {
-                "visibility": choice_extra(extras, "visibility", api.VISIBILITIES, api.VISIBILITY, conn_id)
-            }
-
-        return api_key_settings(connection, extras, api.DISPLAY_NAME, api.BASE_URL, own)
+        choices = {"visibility": (api.VISIBILITIES, api.VISIBILITY)}
+        return api_key_settings(connection, extras, api.DISPLAY_NAME, api.BASE_URL, choices=choices)
 
     def request_headers(self, request: Request) -> dict[str, str]:
         return api.headers(self.settings.token, has_body=request.json is not None)
