@@ -74,6 +74,11 @@ class IncidentUpdate(InputModel):
             getattr(self, name) is None for name in type(self).model_fields if name != "vendor_fields"
         )
 
+    def require_changes(self, vendor: str) -> None:
+        """Refuse an update that names nothing to change, before any request (every vendor's rule)."""
+        if self.is_empty():
+            raise IncidentValidationError("update", "names nothing to change", vendor=vendor)
+
 
 FromTriage = Literal["start", "cancel", "fail"]
 """What resolving an incident still in triage does first (Rootly refuses triage -> resolved)."""
@@ -221,6 +226,11 @@ class OperationResult(BaseModel):
     def from_steps(cls, incident: Incident, steps: list[Step]) -> OperationResult:
         """The result of an operation: ``changed`` when any step applied."""
         return cls(incident=incident, changed=any(step.applied for step in steps), steps=tuple(steps))
+
+    @classmethod
+    def already(cls, incident: Incident, name: str) -> OperationResult:
+        """Nothing done: the incident already is as step ``name`` would make it (``changed: false``)."""
+        return cls.from_steps(incident, [Step(name=name, applied=False, detail=f"already {incident.status}")])
 
     def to_xcom(self) -> dict[str, Any]:
         """The incident's JSON dict plus ``changed`` and ``steps``: the value operators return."""

@@ -11,6 +11,7 @@ from airflow_incident_provider.sandbox import SandboxServer
 from airflow_incident_provider.sandbox.incidentio import SEVERITIES
 from tests.fixtures import VendorCase, VendorSandbox, serve
 from tests.sandbox.scheduling import ScheduleCase, same_second
+from tests.triggers.feeds import FeedCase
 
 INCIDENTIO_CONN_ID = "incidentio_test"
 CASE = VendorCase("incidentio", INCIDENTIO_CONN_ID, "name", "status", "closed")
@@ -110,3 +111,9 @@ SCHEDULE = ScheduleCase(
     _moved_in_the_app,
 )
 """How the shared scheduling tests (``tests/sandbox/test_schedule.py``) script and check a move."""
+
+FEED = FeedCase(
+    "triage", "live", "closed", lambda q: "after" in q, 100, scoped=False, feed_pattern="/v2/incidents"
+)
+"""How the shared waiting-feed tests (``tests/triggers/test_shared_waiting_feeds.py``) drive incident.io's
+feed: its list by update time, paged by cursor."""

@@ -208,8 +208,7 @@ class DevHelmIncidentHook(ConnectionPageHook[dh.IncidentRef]):
     def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
         plan = dh.plan_update(update)
         target = self._ref(ref)
-        if update.is_empty():
-            raise IncidentValidationError("update", "names nothing to change", vendor=dh.NAME)
+        update.require_changes(dh.NAME)
         if plan.posts:
             pages.require_public(options, PUBLIC_HINT, dh.NAME)
         elif options.notify_subscribers:

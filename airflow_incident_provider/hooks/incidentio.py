@@ -8,9 +8,8 @@ incident out of its live statuses, and those operations say so before any write.
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,9 +20,12 @@ from airflow_incident_provider.exceptions import (
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.catalogue import ReadOnce
 from airflow_incident_provider.hooks.flows import Flow
-from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings, choice_extra
+from airflow_incident_provider.hooks.paging import read_pages
+from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings
+from airflow_incident_provider.hooks.updated_feed import updated_since_flow
 from airflow_incident_provider.hooks.write_once import read_back, write_at_most_once
 from airflow_incident_provider.models import (
+    ChangeFeed,
     Escalation,
     Incident,
     IncidentCreate,
@@ -36,7 +38,7 @@ from airflow_incident_provider.models import (
 )
 from airflow_incident_provider.vendors.base import Request, created_between, parse_timestamp, refuse_scope
 from airflow_incident_provider.vendors.catalogue import Entry, no_escalation_levels
-from airflow_incident_provider.vendors.incidentio import api, catalog, incidents, writes
+from airflow_incident_provider.vendors.incidentio import api, catalog, changes, incidents, writes
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -73,24 +75,11 @@ class IncidentIOIncidentHook(IncidentHook):
     def settings_from_connection(
         cls, connection: Connection, extras: Mapping[str, Any]
     ) -> ConnectionSettings:
-        def own(conn_id: str) -> dict[str, Any]:
-            return {
-                "visibility": choice_extra(extras, "visibility", api.VISIBILITIES, api.VISIBILITY, conn_id)
-            }
-
-        return api_key_settings(connection, extras, api.DISPLAY_NAME, api.BASE_URL, own)
+        choices = {"visibility": (api.VISIBILITIES, api.VISIBILITY)}
+        return api_key_settings(connection, extras, api.DISPLAY_NAME, api.BASE_URL, choices=choices)
 
     def request_headers(self, request: Request) -> dict[str, str]:
         return api.headers(self.settings.token, has_body=request.json is not None)
-
-    def _attempt_deadline(self, request: Request, attempt: int, deadline: float) -> float:
-        """A write sent once (edit, create) may use half the time left: the other half reads back
-        whether a lost answer's write landed, instead of failing the task with the write in place."""
-        ends = super()._attempt_deadline(request, attempt, deadline)
-        if request.idempotent:
-            return ends
-        now = time.monotonic()
-        return min(ends, now + (deadline - now) / 2)
 
     # --- the account's catalog and the incident ---------------------------------------------------------
 
@@ -140,8 +129,7 @@ class IncidentIOIncidentHook(IncidentHook):
     def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
         """One edit of every field named; a status must stay live (the API's only lifecycle move)."""
         edit = writes.validate_update(update)
-        if update.is_empty():
-            raise IncidentValidationError("update", "names nothing to change", vendor=api.NAME)
+        update.require_changes(api.NAME)
         api.incident_path(ref)
         target = catalog.to_vendor_status(update.status) if update.status is not None else None
         role = None
@@ -174,9 +162,7 @@ class IncidentIOIncidentHook(IncidentHook):
         incident = yield from self.get_flow(ref, include_raw=options.include_raw)
         if not incident.phase.at_or_past(Phase.ACKNOWLEDGED):
             raise writes.lifecycle_unsupported("accept (acknowledge)")
-        return OperationResult.from_steps(
-            incident, [Step(name="acknowledge", applied=False, detail=f"already {incident.status}")]
-        )
+        return OperationResult.already(incident, "acknowledge")
 
     def resolve_flow(
         self, ref: str, resolution: str | None, note: str | None, options: WriteOptions
@@ -188,9 +174,7 @@ class IncidentIOIncidentHook(IncidentHook):
             raise writes.lifecycle_unsupported("resolve")
         if note is not None or resolution is not None:
             raise writes.notes_unsupported()
-        return OperationResult.from_steps(
-            incident, [Step(name="resolve", applied=False, detail=f"already {incident.status}")]
-        )
+        return OperationResult.already(incident, "resolve")
 
     def add_note_flow(self, ref: str, note: str, options: WriteOptions) -> Flow[OperationResult]:
         raise writes.notes_unsupported()
@@ -281,16 +265,18 @@ class IncidentIOIncidentHook(IncidentHook):
         refuse_scope(
             query.services, query.teams, vendor=api.NAME, instead="an API key sees its whole account"
         )
-        categories = catalog.categories(query.statuses)
-        found: list[Incident] = []
-        after: str | None = None
-        while query.limit is None or len(found) < query.limit:
-            response = yield incidents.build_list(categories, after)
-            batch, after = incidents.parse_list(response, include_raw=query.include_raw)
-            found += [item for item in batch if created_between(item.created_at, query.since, query.until)]
-            if after is None:
-                break
-        return found if query.limit is None else found[: query.limit]
+        build = partial(incidents.build_list, catalog.categories(query.statuses))
+        parse = partial(incidents.parse_list, include_raw=query.include_raw)
+        window = partial(created_between, since=query.since, until=query.until)
+        return (yield from read_pages(build, parse, query.limit, lambda item: window(item.created_at)))
+
+    supports_change_feed: ClassVar[bool] = True
+
+    def changes_flow(self, since: datetime, watched: Collection[str] = ()) -> Flow[ChangeFeed]:
+        """Every page of the incidents updated since ``since`` (see :mod:`..vendors.incidentio.changes`);
+        an API key sees its whole account, so ``watched`` plays no part."""
+        build = partial(changes.build_list_changes, since)
+        return (yield from updated_since_flow(build, changes.parse_changes, None))
 
     def check_connection_flow(self) -> Flow[str]:
         yield incidents.build_connection_check()

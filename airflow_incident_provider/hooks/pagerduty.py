@@ -95,8 +95,7 @@ class PagerDutyIncidentHook(PagerDutyWaiting, IncidentHook):
         pd.validate_update(update)
         pd.incident_id_from_ref(ref)
         self.require_write_settings()
-        if update.is_empty():
-            raise IncidentValidationError("update", "names nothing to change", vendor=pd.NAME)
+        update.require_changes(pd.NAME)
         raw = options.include_raw
         priorities = (yield from self._priorities_flow()) if pd.needs_priorities(update) else None
         current: Incident | None = None
@@ -204,7 +203,7 @@ class PagerDutyIncidentHook(PagerDutyWaiting, IncidentHook):
             for ref in unread:
                 incident = yield from self.get_flow(ref, include_raw=raw)
                 if incident.phase.at_or_past(Phase.ACKNOWLEDGED):
-                    results[ref] = _unchanged(incident, target)
+                    results[ref] = OperationResult.already(incident, target)
                 else:
                     pending.append(ref)
         fields: dict[str, Any] = {"status": target}
@@ -240,7 +239,7 @@ class PagerDutyIncidentHook(PagerDutyWaiting, IncidentHook):
             for ref in chunk:
                 incident = yield from self.get_flow(ref, include_raw=raw)
                 if incident.phase is Phase.RESOLVED:
-                    results[ref] = _unchanged(incident, target)
+                    results[ref] = OperationResult.already(incident, target)
                 else:
                     remaining.append(ref)
             if remaining:
@@ -265,7 +264,7 @@ class PagerDutyIncidentHook(PagerDutyWaiting, IncidentHook):
             if incident.status == target:
                 results[ref] = OperationResult.from_steps(incident, [Step(name=target, applied=True)])
             elif incident.phase.at_or_past(wanted):
-                results[ref] = _unchanged(incident, target)
+                results[ref] = OperationResult.already(incident, target)
             else:
                 raise VendorError(
                     pd.NAME,
@@ -422,8 +421,3 @@ class PagerDutyIncidentHook(PagerDutyWaiting, IncidentHook):
     def check_connection_flow(self) -> Flow[str]:
         yield pd.build_connection_check()
         return f"Connected to PagerDuty at {self.settings.base_url}"
-
-
-def _unchanged(incident: Incident, target: str) -> OperationResult:
-    step = Step(name=target, applied=False, detail=f"already {incident.status}")
-    return OperationResult.from_steps(incident, [step])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Collection, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from airflow_incident_provider.exceptions import (
@@ -20,6 +20,7 @@ from airflow_incident_provider.exceptions import (
 )
 from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.flows import Flow
+from airflow_incident_provider.hooks.paging import read_pages
 from airflow_incident_provider.hooks.pinghome_access import (
     SignIn,
     forget_sessions,
@@ -42,12 +43,11 @@ from airflow_incident_provider.models import (
     WriteOptions,
 )
 from airflow_incident_provider.vendors import pinghome as ph
+from airflow_incident_provider.vendors.base import Request, Response, aware
 from airflow_incident_provider.vendors.pinghome import changes as pinghome_changes
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
-
-    from airflow_incident_provider.vendors.base import Request
 
 T = TypeVar("T")
 
@@ -197,28 +197,24 @@ class PinghomeIncidentHook(IncidentHook):
         """The incidents of one team: the one id in ``query.teams``, else the connection's ``team_id``."""
         wanted = ph.filter_statuses(query.statuses)
         team = ph.list_team(query.services, query.teams) or self._connection_team("listing")
-        since, until = _aware(query.since), _aware(query.until)
-        incidents: list[Incident] = []
-        cursor: str | None = None
-        seen: set[str] = set()
-        while query.limit is None or len(incidents) < query.limit:
-            items, cursor = ph.parse_list(
-                (yield ph.build_list(team, limit=ph.LIST_PAGE_SIZE, cursor=cursor)), ph.LIST_PAGE_SIZE
+        since, until = aware(query.since), aware(query.until)
+
+        def page(response: Response) -> tuple[list[Incident], str | None]:
+            items, cursor = ph.parse_list(response, ph.LIST_PAGE_SIZE)
+            return [self._incident(item, team, query.include_raw) for item in items], cursor
+
+        def kept(incident: Incident) -> bool:
+            created = incident.created_at
+            if wanted and incident.status not in wanted:
+                return False
+            return created is None or not (
+                (since is not None and created < since) or (until is not None and created > until)
             )
-            for item in items:
-                incident = self._incident(item, team, query.include_raw)
-                created = incident.created_at
-                if wanted and incident.status not in wanted:
-                    continue
-                if created is not None and (
-                    (since is not None and created < since) or (until is not None and created > until)
-                ):
-                    continue
-                incidents.append(incident)
-            if cursor is None or cursor in seen:
-                break
-            seen.add(cursor)
-        return incidents if query.limit is None else incidents[: query.limit]
+
+        def build(cursor: str | None) -> Request:
+            return ph.build_list(team, limit=ph.LIST_PAGE_SIZE, cursor=cursor)
+
+        return (yield from read_pages(build, page, query.limit, kept))
 
     supports_change_feed: ClassVar[bool] = True
 
@@ -302,8 +298,7 @@ class PinghomeIncidentHook(IncidentHook):
     def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
         changes = ph.validate_update(update)
         team, incident_id = self._locate(ref)
-        if update.is_empty():
-            raise IncidentValidationError("update", "names nothing to change", vendor=ph.NAME)
+        update.require_changes(ph.NAME)
         current = yield from self._find_flow(team, incident_id)
         if "status" in changes:
             self.check_reopen(self._incident(current, team), changes["status"], options.allow_reopen)
@@ -438,10 +433,3 @@ class PinghomeIncidentHook(IncidentHook):
         notes = [note] if note is not None else []
         step = ("reassign", "already assigned to exactly those")
         return (yield from self._write_flow(team, current, changes, notes, options, step))
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """A naive datetime is taken as UTC, as Airflow's own dates are."""
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -77,7 +77,10 @@ def attempt_deadline(
 ) -> float:
     """When this attempt must end: half the time left while a retry could still follow, so an answer
     that trickles forever cannot use up the whole operation's deadline on its own. A write that is not
-    idempotent is never resent once sent, so it keeps the whole deadline."""
+    idempotent is never resent once sent, so it keeps the whole deadline, unless its lost answer is to be
+    looked for: then the other half is for the look, so a write that landed is not reported as failed."""
+    if request.settled_by_lookup:
+        return now + (deadline - now) / 2
     if attempt >= max_attempts or not request.idempotent:
         return deadline
     return now + (deadline - now) / 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_incident_provider.exceptions import (
@@ -15,13 +16,13 @@ from airflow_incident_provider.hooks.base import IncidentHook
 from airflow_incident_provider.hooks.catalogue import ReadOnce, every_page
 from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import ConnectionSettings, api_key_settings
+from airflow_incident_provider.hooks.updated_feed import updated_since_flow
 from airflow_incident_provider.hooks.write_once import write_at_most_once
 from airflow_incident_provider.idempotency import is_marked
 from airflow_incident_provider.models import (
     ChangeFeed,
     Escalation,
     Incident,
-    IncidentChange,
     IncidentCreate,
     IncidentUpdate,
     ListQuery,
@@ -31,7 +32,7 @@ from airflow_incident_provider.models import (
     WriteOptions,
 )
 from airflow_incident_provider.vendors import rootly as rl
-from airflow_incident_provider.vendors.base import Request, answered_at
+from airflow_incident_provider.vendors.base import Request
 from airflow_incident_provider.vendors.catalogue import no_escalation_levels
 from airflow_incident_provider.vendors.rootly import changes as rootly_changes
 
@@ -99,8 +100,7 @@ class RootlyIncidentHook(IncidentHook):
     def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
         fields = rl.validate_update(update)
         rl.incident_id_from_ref(ref)
-        if update.is_empty():
-            raise IncidentValidationError("update", "names nothing to change", vendor=rl.NAME)
+        update.require_changes(rl.NAME)
         raw = options.include_raw
         severity = None
         if update.severity is not None:
@@ -392,16 +392,8 @@ class RootlyIncidentHook(IncidentHook):
     def changes_flow(self, since: datetime, watched: Collection[str] = ()) -> Flow[ChangeFeed]:
         """Every page of the incidents updated since ``since`` (see :mod:`..vendors.rootly.changes`);
         the list is organization-wide, so ``watched`` plays no part."""
-        changes: list[IncidentChange] = []
-        as_of: datetime | None = None
-        page: int | None = 1
-        while page is not None:
-            response = yield rootly_changes.build_list_changes(since, page)
-            as_of = as_of or answered_at(response)
-            found, page = rootly_changes.parse_changes(response)
-            changes.extend(found)
-            page = page if found else None
-        return ChangeFeed(changes, as_of)
+        build = partial(rootly_changes.build_list_changes, since)
+        return (yield from updated_since_flow(build, rootly_changes.parse_changes, 1))
 
     def check_connection_flow(self) -> Flow[str]:
         yield rl.build_connection_check()

@@ -174,13 +174,17 @@ def api_key_settings(
     vendor: str,
     default_url: str,
     own: Callable[[str], Mapping[str, Any]] | None = None,
+    choices: Mapping[str, tuple[Collection[str], str]] | None = None,
 ) -> ConnectionSettings:
     """Settings of a connection whose password is the vendor's API key: the host (else ``default_url``),
-    the shared extras, and the vendor's own extras as ``own(conn_id)`` checks them."""
+    the shared extras, and the vendor's own extras as ``own(conn_id)`` checks them; each of ``choices``
+    (name -> its allowed values and default) is an extra taking one of a few words (:func:`choice_extra`)."""
     conn_id = connection.conn_id
     if not connection.password:
         raise ConnectionConfigError(f"connection {conn_id!r}: put the {vendor} API key in the password")
-    checked = own(conn_id) if own is not None else {}
+    checked = dict(own(conn_id)) if own is not None else {}
+    for name, (allowed, default) in (choices or {}).items():
+        checked[name] = choice_extra(extras, name, allowed, default, conn_id)
     return ConnectionSettings(
         conn_id=conn_id,
         base_url=base_url_from_host(connection.host, default_url, conn_id),

@@ -126,8 +126,7 @@ class StatuspageIncidentHook(ConnectionPageHook[api.IncidentRef]):
 
     def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
         fields = updates.validate_update(update)
-        if update.is_empty():
-            raise IncidentValidationError("update", "names nothing to change", vendor=api.NAME)
+        update.require_changes(api.NAME)
         if update.status is not None or update.note is not None:
             pages.require_public(options, PUBLIC_HINT, api.NAME)
         target = self._ref(ref)

@@ -20,7 +20,6 @@ from airflow_incident_provider.hooks.flows import Flow
 from airflow_incident_provider.hooks.settings import (
     ConnectionSettings,
     api_key_settings,
-    choice_extra,
     url_template,
 )
 from airflow_incident_provider.hooks.snapshot_feed import group_watched, snapshot_flow
@@ -71,14 +70,14 @@ class UptimeIOIncidentHook(StatusPageHook):
         cls, connection: Connection, extras: Mapping[str, Any]
     ) -> ConnectionSettings:
         def own(conn_id: str) -> dict[str, Any]:
-            marker = choice_extra(extras, "note_marker", uv.MARKER_STYLES, uv.NOTE_MARKER, conn_id)
             scope = {
                 name: str(extras.get(name) or "").strip() or None for name in ("project_id", "status_page_id")
             }
             template = url_template(extras, conn_id, uv.URL_PLACEHOLDERS)
-            return {**scope, "note_marker": marker, "incident_url_template": template}
+            return {**scope, "incident_url_template": template}
 
-        return api_key_settings(connection, extras, uv.DISPLAY_NAME, uv.BASE_URL, own)
+        choices = {"note_marker": (uv.MARKER_STYLES, uv.NOTE_MARKER)}
+        return api_key_settings(connection, extras, uv.DISPLAY_NAME, uv.BASE_URL, own, choices)
 
     def request_headers(self, request: Request) -> dict[str, str]:
         return uv.headers(self.settings.token, has_body=request.json is not None)
@@ -154,8 +153,7 @@ class UptimeIOIncidentHook(StatusPageHook):
 
     def update_flow(self, ref: str, update: IncidentUpdate, options: WriteOptions) -> Flow[OperationResult]:
         fields = uv.validate_update(update)
-        if update.is_empty():
-            raise IncidentValidationError("update", "names nothing to change", vendor=uv.NAME)
+        update.require_changes(uv.NAME)
         facing = "a status change" if update.status is not None else None
         facing = facing or ("a note" if update.note is not None else None)
         uv.check_options(options, customer_facing=facing)

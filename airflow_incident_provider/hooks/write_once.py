@@ -9,7 +9,7 @@ and posts again only when it is not there, a bounded number of times.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
 from airflow_incident_provider.exceptions import AmbiguousWriteError
@@ -56,8 +56,11 @@ def write_at_most_once(
 
     ``find`` is a flow returning what shows the write landed (a marked note, the created incident), or
     None (or False) when it did not. Without ``find`` (no idempotency key) nothing could tell, so a lost
-    answer is raised as is; so is the last one, once ``find`` has found nothing after it.
+    answer is raised as is; so is the last one, once ``find`` has found nothing after it. With ``find``,
+    each post leaves half its time left for the look (``Request.settled_by_lookup``).
     """
+    if find is not None:
+        request = replace(request, settled_by_lookup=True)
     for attempt in range(1, attempts + 1):
         try:
             return Written((yield request))

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from airflow_incident_provider.exceptions import IncidentValidationError
-from airflow_incident_provider.models import Phase
+from airflow_incident_provider.models import Incident, IncidentChange, Phase
 
 _MAX_ID_LENGTH = 256
 
@@ -35,6 +35,9 @@ class Request:
     accept_statuses: frozenset[int] = field(default_factory=frozenset)
     service: str = ""
     """Which of the vendor's base URLs to send to ("" = the connection's base URL); Pinghome has several."""
+    settled_by_lookup: bool = field(default=False, compare=False)
+    """A write whose lost answer is looked for (its marker, the state it set) before it is sent again:
+    each attempt leaves half the time left for that look (set by ``hooks.write_once``, not a vendor)."""
 
     def describe(self) -> str:
         """``METHOD /path`` for messages: ids only, never a header or a body."""
@@ -177,6 +180,28 @@ def lookup_status(
     )
 
 
+def mapping_of(value: Any) -> Mapping[str, Any]:
+    """``value`` if it is a JSON object, else an empty one: a nested object a vendor left out or sent as
+    something else reads as having no fields."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def statuses_named(
+    words: Sequence[str], statuses: Mapping[str, Phase], phase_words: Mapping[Phase, str], vendor: str
+) -> tuple[str, ...]:
+    """The vendor's statuses a list filter names, for vendors whose list filters by their own words: a
+    vendor word means itself, a phase every status in that phase; any other word is refused as
+    :func:`lookup_status` refuses it (so is a phase the vendor has no status in)."""
+    wanted: dict[str, None] = {}
+    for word in words:
+        status = lookup_status(word, statuses, phase_words, vendor, "statuses")
+        if status == word.strip().lower():
+            wanted[status] = None
+        else:
+            wanted.update(dict.fromkeys(s for s, phase in statuses.items() if phase is statuses[status]))
+    return tuple(wanted)
+
+
 def redact_fields(raw: Mapping[str, Any], sensitive: tuple[str, ...]) -> dict[str, Any]:
     """A copy of ``raw`` with each sensitive key (at any depth) replaced by ``"***"``."""
 
@@ -301,6 +326,18 @@ def no_conflict_codes(code: str | None) -> bool:
 def aware(moment: datetime | None) -> datetime | None:
     """A naive datetime taken as UTC, as Airflow's own dates are."""
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def iso_time(moment: datetime) -> str:
+    """An instant as ISO 8601 for a query, a naive datetime taken as UTC (as Airflow's own dates are)."""
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def update_change(incident: Incident) -> IncidentChange:
+    """An incident read from a list by update time as a change: its id and update stamp name the change
+    (its status, without a stamp), the same on every read until it is updated again."""
+    stamp = incident.updated_at.isoformat() if incident.updated_at is not None else incident.status
+    return IncidentChange(f"{incident.id}@{stamp}", incident.ref, incident.updated_at, incident)
 
 
 def created_between(created: datetime | None, since: datetime | None, until: datetime | None) -> bool:

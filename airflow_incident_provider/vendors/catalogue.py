@@ -34,6 +34,17 @@ def find(value: str, entries: Iterable[Entry]) -> Entry | None:
     return None
 
 
+def named(value: str, entries: Sequence[Entry], field_name: str, what: str, vendor: str, empty: str) -> Entry:
+    """The entry ``value`` names (see :func:`find`), or an error before any write: ``value`` is not ``what``
+    (e.g. "a Rootly severity id, slug or name; severities"), then the entries (``empty`` for none)."""
+    found = find(value, entries)
+    if found is None:
+        raise IncidentValidationError(
+            field_name, f"{value!r} is not {what}: {listing(entries, empty)}", vendor=vendor
+        )
+    return found
+
+
 def listing(entries: Iterable[Entry], empty: str) -> str:
     """The entries as an error lists them: each name, with its aliases in brackets; ``empty`` for none."""
     names = [f"{e.name} ({', '.join(e.aliases)})" if any(e.aliases) else e.name for e in entries]

@@ -10,6 +10,7 @@ so that requirement is stated here.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from openapi_schema_validator import OAS30Validator
 from airflow_incident_provider.models import IncidentUpdate
 from airflow_incident_provider.sandbox.incidentio import ROLES, SEVERITIES, STATUSES, USERS
 from airflow_incident_provider.vendors.base import Request
-from airflow_incident_provider.vendors.incidentio import api, catalog, incidents, writes
+from airflow_incident_provider.vendors.incidentio import api, catalog, changes, incidents, writes
 from tests.contract.openapi_check import (
     BEARER,
     Contract,
@@ -32,6 +33,8 @@ from tests.fixtures_incidentio import IncidentIOSandbox
 
 BEARER_FROM_DESCRIPTION = [{"type": "http", "scheme": "bearer", "scheme_name": "described in info"}]
 CATEGORY_FILTER = "query 'status_category[one_of]': not a parameter of GET /v2/incidents"
+UPDATED_FILTER = "query 'updated_at[gte]': not a parameter of GET /v2/incidents"
+MODE_FILTER = "query 'mode[one_of]': not a parameter of GET /v2/incidents"
 CONTRACT = Contract(
     vendor="incident.io",
     extract={**load_extract("incidentio_schemas.json"), "security": BEARER_FROM_DESCRIPTION},
@@ -40,6 +43,10 @@ CONTRACT = Contract(
     known_deviations={
         CATEGORY_FILTER: "the spec declares status_category with an empty schema and says its operators are "
         "one_of and not_in; status_category[one_of]=<category> is how those operators are written",
+        UPDATED_FILTER: "the spec declares updated_at with an empty schema and says its operators are gte, "
+        "lte and date_range; updated_at[gte]=<timestamp> is how the first is written",
+        MODE_FILTER: "the spec declares mode with an empty schema and says its operator is one_of; "
+        "mode[one_of]=<mode> is how it is written",
     },
 )
 EXTRACT = CONTRACT.extract
@@ -90,6 +97,19 @@ def test_the_category_filter_is_the_one_known_deviation() -> None:
     assert raw.check_request(incidents.build_list(("live",), None), api.headers("k", has_body=False)) == [
         CATEGORY_FILTER
     ]
+
+
+@pytest.mark.parametrize("since", [datetime(2026, 10, 1, 8, 30), datetime(2026, 12, 7, 11, 0, tzinfo=UTC)])
+@pytest.mark.parametrize("after", [None, INCIDENT_ID])
+def test_change_feed_pages(since: datetime, after: str | None) -> None:
+    """The waiting poller's read: incidents of every mode updated since a moment, paged by cursor."""
+    request = changes.build_list_changes(since, after)
+    params = dict(request.params)
+    assert datetime.fromisoformat(params["updated_at[gte]"]).tzinfo is not None
+    assert [value for name, value in request.params if name == "mode[one_of]"] == list(writes.MODES)
+    assert_conforms(request)
+    raw = Contract(CONTRACT.vendor, EXTRACT, CONTRACT.base_url, CONTRACT.credentials)
+    assert set(raw.check_request(request, api.headers("k", has_body=False))) == {UPDATED_FILTER, MODE_FILTER}
 
 
 @pytest.mark.parametrize("notify", [False, True])

@@ -171,6 +171,12 @@ def test_a_lost_write_not_found_is_written_again() -> None:
     assert requests == [POST, LIST, POST]
 
 
+def test_only_a_write_with_a_look_up_is_sent_marked_to_leave_time_for_it() -> None:
+    _, looked_for = drive(write_at_most_once(POST, find_marked([])), lambda request: ok({}))
+    _, plain = drive(write_at_most_once(POST, None), lambda request: ok({}))
+    assert [r.settled_by_lookup for r in looked_for + plain] == [True, False]
+
+
 def test_without_a_look_up_a_lost_answer_is_raised_at_once() -> None:
     with pytest.raises(AmbiguousWriteError):
         drive(write_at_most_once(POST, None), notes_then(lost()))

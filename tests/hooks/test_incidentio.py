@@ -210,3 +210,19 @@ def test_connection_errors_name_the_setting(
     incidentio.use_connection(monkeypatch)
     with pytest.raises(IncidentNotFoundError, match="Incident not found"):
         hook().get_incident("01MISSING")
+
+
+def test_an_edit_whose_answer_trickles_is_found_by_reading_back_within_the_deadline(
+    incidentio: IncidentIOSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The edit lands, its answer never ends: the edit's attempt leaves half the time for the read back,
+    which finds the new name, so the task succeeds instead of failing with its write in place."""
+    incident_id = incidentio.create(category="live")
+    incidentio.use_connection(monkeypatch, read_timeout=0.5, connect_timeout=1.0, total_timeout=2.0)
+    path = f"/v2/incidents/{incident_id}/actions/edit"
+    incidentio.server.add_fault("incidentio", "trickle", seconds=0.05, method="POST", path=path)
+    result = hook().update_incident(incident_id, IncidentUpdate(title="Found after a lost answer"))
+    assert result.changed
+    assert result.incident.title == "Found after a lost answer"
+    (rule,) = incidentio.server.faults()
+    assert rule["hits"] == 1, "the edit is never sent twice"

@@ -5,6 +5,8 @@ No sockets and no clock: the time and the jitter are arguments, so each case is 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from airflow_incident_provider.exceptions import (
@@ -82,6 +84,13 @@ def test_an_attempt_gets_half_the_time_left_while_another_could_follow() -> None
     assert retry.attempt_deadline(READ, 1, max_attempts=5, now=100.0, deadline=200.0) == 150.0
     assert retry.attempt_deadline(READ, 5, max_attempts=5, now=100.0, deadline=200.0) == 200.0
     assert retry.attempt_deadline(NOTE, 1, max_attempts=5, now=100.0, deadline=200.0) == 200.0
+
+
+def test_a_write_whose_lost_answer_is_looked_for_leaves_half_the_time_for_the_look() -> None:
+    looked_for = replace(NOTE, settled_by_lookup=True)
+    assert retry.attempt_deadline(looked_for, 1, max_attempts=5, now=100.0, deadline=200.0) == 150.0
+    assert retry.attempt_deadline(looked_for, 5, max_attempts=5, now=100.0, deadline=200.0) == 150.0
+    assert looked_for == NOTE, "the mark only times the request: it is the same request"
 
 
 def test_the_final_error_of_a_write_that_may_have_landed_is_ambiguous() -> None:

@@ -11,7 +11,8 @@ import pytest
 from airflow_incident_provider.exceptions import AmbiguousWriteError, TransportError
 from airflow_incident_provider.hooks import get_incident_hook
 from airflow_incident_provider.hooks.base import IncidentHook
-from airflow_incident_provider.models import IncidentUpdate
+from airflow_incident_provider.idempotency import idempotency_key
+from airflow_incident_provider.models import IncidentUpdate, WriteOptions
 from tests.fixtures import PD_CONN_ID, Sandbox
 
 SHORT: dict[str, Any] = {"read_timeout": 0.5, "connect_timeout": 1.0, "total_timeout": 2.0}
@@ -80,3 +81,17 @@ def test_a_write_that_is_not_idempotent_keeps_the_whole_deadline_and_is_never_re
     # only once the server has seen the client go, which may come after this line).
     (rule,) = short_pd.server.faults()
     assert rule["hits"] == 1, "a note whose answer was lost is not posted again blindly"
+
+
+def test_a_keyed_note_whose_answer_trickles_is_found_by_its_marker_within_the_deadline(
+    short_pd: Sandbox,
+) -> None:
+    """With an idempotency key the note's lost answer is looked for: its post leaves half the time for
+    that look, which finds the marked note, so the task succeeds with the note posted once."""
+    incident = short_pd.with_status("triggered")
+    fault(short_pd, kind="trickle", seconds=0.05, method="POST", path=f"/incidents/{incident}/notes")
+    options = WriteOptions(idempotency_key=idempotency_key("dag", "run", "task"))
+    result = hook().add_note(incident, "Restarted the workers.", options)
+    assert result.changed
+    (rule,) = short_pd.server.faults()
+    assert rule["hits"] == 1, "the note is never posted twice"

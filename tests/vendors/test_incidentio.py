@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from airflow_incident_provider.exceptions import IncidentValidationError, UnsupportedOperationError
@@ -9,7 +11,7 @@ from airflow_incident_provider.models import IncidentUpdate, Phase
 from airflow_incident_provider.vendors import incidentio
 from airflow_incident_provider.vendors.base import Response
 from airflow_incident_provider.vendors.catalogue import Entry
-from airflow_incident_provider.vendors.incidentio import api, catalog, incidents, writes
+from airflow_incident_provider.vendors.incidentio import api, catalog, changes, incidents, writes
 from airflow_incident_provider.vendors.protocol import VendorModule
 
 CHECKED: VendorModule = incidentio  # mypy: the module is a VendorModule
@@ -91,3 +93,76 @@ def test_an_edit_has_landed_only_when_every_value_shows() -> None:
     assert not writes.edit_landed(current, {"custom_field_entries": []}), "what cannot be read back is resent"
     with pytest.raises(IncidentValidationError, match="holds one person"):
         writes.role_assignment("r1", ("u1", "u2"))
+
+
+FEED_SINCE = datetime(2026, 12, 7, 11, 0)
+
+
+def test_the_change_feed_asks_for_every_mode_updated_since_a_naive_moment_as_utc() -> None:
+    first = changes.build_list_changes(FEED_SINCE, None)
+    assert (first.method, first.path) == ("GET", "/v2/incidents")
+    assert first.params == (
+        ("page_size", "100"),
+        ("updated_at[gte]", "2026-12-07T11:00:00+00:00"),
+        ("mode[one_of]", "standard"),
+        ("mode[one_of]", "retrospective"),
+        ("mode[one_of]", "test"),
+        ("mode[one_of]", "tutorial"),
+    )
+    later = changes.build_list_changes(FEED_SINCE.replace(tzinfo=UTC), "01HZX", page_size=25)
+    assert dict(later.params)["after"] == "01HZX"
+    assert dict(later.params)["page_size"] == "25"
+
+
+def test_feed_changes_are_named_by_incident_and_update_stamp_and_page_by_cursor() -> None:
+    def incident(incident_id: str, category: str, updated_at: str | None) -> dict[str, object]:
+        status = {"id": f"st-{category}", "name": category.title(), "category": category}
+        return {
+            "id": incident_id,
+            "name": "Checkout down",
+            "incident_status": status,
+            "updated_at": updated_at,
+        }
+
+    body = {
+        "incidents": [incident("01A", "paused", "2026-12-07T11:00:05.5Z"), incident("01B", "triage", None)],
+        "pagination_meta": {"after": "01B", "page_size": 2},
+    }
+    found, after = changes.parse_changes(Response(200, {}, body))
+    assert after == "01B"
+    assert [(c.id, c.ref, c.at) for c in found] == [
+        ("01A@2026-12-07T11:00:05.500000+00:00", "01A", datetime(2026, 12, 7, 11, 0, 5, 500000, tzinfo=UTC)),
+        ("01B@triage", "01B", None),
+    ]
+    assert found[0].incident is not None
+    assert found[0].incident.phase is Phase.ACKNOWLEDGED
+    assert changes.parse_changes(Response(200, {}, {"incidents": [], "pagination_meta": {}})) == ([], None)
+
+
+def test_resolved_at_is_the_value_of_the_timestamp_named_resolved_and_odd_entries_are_skipped() -> None:
+    values = [
+        "not an object",
+        {"incident_timestamp": "no object either", "value": {"value": "2026-12-07T09:00:00Z"}},
+        {"incident_timestamp": {"name": "Reported"}, "value": {"value": "2026-12-07T08:00:00Z"}},
+        {"incident_timestamp": {"name": "Resolved at"}, "value": {"value": "2026-12-07T10:30:00Z"}},
+    ]
+    incident = {"id": "01A", "incident_status": {"category": "closed"}, "incident_timestamp_values": values}
+    assert incidents.incident_from_json(incident).resolved_at == datetime(2026, 12, 7, 10, 30, tzinfo=UTC)
+    unset = [{"incident_timestamp": {"name": "Resolved"}, "value": "not an object"}]
+    assert incidents.incident_from_json({**incident, "incident_timestamp_values": unset}).resolved_at is None
+
+
+def test_a_list_filter_names_a_category_itself_and_a_phase_as_every_category_in_it() -> None:
+    assert catalog.categories(["open", "Paused", "resolved", "paused"]) == (
+        "triage",
+        "paused",
+        "learning",
+        "closed",
+        "declined",
+        "merged",
+        "canceled",
+    )
+    assert catalog.categories([]) == ()
+    with pytest.raises(IncidentValidationError, match="not a status") as raised:
+        catalog.categories(["mitigated"])  # no category is mitigated: refused, never "every incident"
+    assert raised.value.field == "statuses"

@@ -15,7 +15,18 @@ from fastapi.responses import JSONResponse
 
 from ..core import SandboxHTTPError, VendorBackend
 from .shapes import SHAPES, problem
-from .store import CATEGORIES, ROLES, SEVERITIES, STATUSES, Incident, Store, error, invalid
+from .store import (
+    CATEGORIES,
+    MODES,
+    ROLES,
+    SEVERITIES,
+    STATUSES,
+    Incident,
+    Store,
+    error,
+    invalid,
+    list_filter,
+)
 
 if TYPE_CHECKING:
     from ..state import SandboxState
@@ -312,10 +323,13 @@ class IncidentIOBackend(VendorBackend):
             for category in [*wanted, *unwanted]:
                 if category not in CATEGORIES:
                     raise invalid(f"{category!r} is not a status category", "status_category")
+            shown = list_filter(query.getlist)
             found = [
                 i
                 for i in reversed(self.store.incidents.values())
-                if (not wanted or i.status.category in wanted) and i.status.category not in unwanted
+                if (not wanted or i.status.category in wanted)
+                and i.status.category not in unwanted
+                and shown(i)
             ]
             after = query.get("after")
             if after:
@@ -338,7 +352,7 @@ class IncidentIOBackend(VendorBackend):
                     raise invalid(f"{required} is required", required, "is_required")
             if body["visibility"] not in ("public", "private"):
                 raise invalid("must be public or private", "visibility")
-            if body.get("mode", "standard") not in ("standard", "retrospective", "test", "tutorial"):
+            if body.get("mode", "standard") not in MODES:
                 raise invalid("is not a mode", "mode")
             incident, _ = self.store.create(body, now())
             return JSONResponse({"incident": render(incident)})

@@ -4,13 +4,18 @@ provider's vendor module, so tests against it can catch a wrong vendor module)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import Any
 
 from ..core import SandboxHTTPError
 
-if TYPE_CHECKING:
-    from datetime import datetime
+MODES = ("standard", "retrospective", "test", "tutorial")
+LISTED_MODES = ("standard", "retrospective")
+"""The modes a list shows unless ``mode[one_of]`` names others: the spec's ``mode`` parameter says the
+default leaves test and tutorial incidents out."""
+TIME_OPERATORS = ("gte", "lte")
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,40 @@ def error(status: int, kind: str, code: str, message: str, source: str | None = 
 
 def invalid(message: str, source: str | None = None, code: str = "invalid_value") -> SandboxHTTPError:
     return error(422, "validation_error", code, message, source)
+
+
+def list_filter(getlist: Callable[[str], list[str]]) -> Callable[[Incident], bool]:
+    """Whether a list shows an incident, from its ``mode[one_of]``, ``created_at[gte|lte]`` and
+    ``updated_at[gte|lte]`` filters (a timestamp or a date, as the spec's filter parameters take)."""
+    modes = getlist("mode[one_of]") or list(LISTED_MODES)
+    for mode in modes:
+        if mode not in MODES:
+            raise invalid(f"{mode!r} is not a mode", "mode")
+    bounds = [
+        (name, operator, _moment(value, name))
+        for name in ("created_at", "updated_at")
+        for operator in TIME_OPERATORS
+        for value in getlist(f"{name}[{operator}]")
+    ]
+
+    def shown(incident: Incident) -> bool:
+        if incident.mode not in modes:
+            return False
+        for name, operator, moment in bounds:
+            at: datetime = getattr(incident, name)
+            if (at < moment) if operator == "gte" else (at > moment):
+                return False
+        return True
+
+    return shown
+
+
+def _moment(value: str, name: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise invalid(f"{value!r} is not a timestamp or a date", name) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def not_found(what: str) -> SandboxHTTPError:

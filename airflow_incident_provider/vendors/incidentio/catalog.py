@@ -10,7 +10,7 @@ from typing import Any
 from airflow_incident_provider.exceptions import IncidentValidationError
 from airflow_incident_provider.models import Phase
 from airflow_incident_provider.vendors import catalogue
-from airflow_incident_provider.vendors.base import Request, Response, lookup_status
+from airflow_incident_provider.vendors.base import Request, Response, lookup_status, statuses_named
 from airflow_incident_provider.vendors.catalogue import Entry
 from airflow_incident_provider.vendors.incidentio.api import NAME
 
@@ -75,24 +75,14 @@ def parse_catalog(name: str, response: Response) -> list[Entry]:
 
 def categories(statuses: Sequence[str]) -> tuple[str, ...]:
     """The categories a list asks for: a category word as is, a phase as every category in it."""
-    wanted: dict[str, None] = {}
-    for word in statuses:
-        category = to_vendor_status(word, field_name="statuses")
-        if word.strip().lower() in {phase.value for phase in Phase}:
-            wanted.update(dict.fromkeys(c for c, p in STATUS_PHASES.items() if p is STATUS_PHASES[category]))
-        else:
-            wanted[category] = None
-    return tuple(wanted)
+    return statuses_named(statuses, STATUS_PHASES, PHASE_STATUSES, NAME)
 
 
 def find(value: str, entries: Sequence[Entry], field_name: str, what: str) -> Entry:
     """The entry ``value`` names by id, name or shortform (case-insensitive), or an error listing them."""
-    found = catalogue.find(value, entries)
-    if found is None:
-        names = catalogue.listing(entries, "none configured")
-        message = f"{value!r} is not an incident.io {what} of this account; {what}s: {names}"
-        raise IncidentValidationError(field_name, message, vendor=NAME)
-    return found
+    return catalogue.named(
+        value, entries, field_name, f"an incident.io {what} of this account; {what}s", NAME, "none configured"
+    )
 
 
 def live_status(value: str, statuses: Sequence[Entry]) -> Entry:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from airflow_incident_provider.models import Incident, Phase
-from airflow_incident_provider.vendors.base import Request, Response, capped_raw, parse_timestamp
+from airflow_incident_provider.vendors.base import Request, Response, capped_raw, mapping_of, parse_timestamp
 from airflow_incident_provider.vendors.incidentio.api import (
     LIST_PAGE_SIZE,
     NAME,
@@ -64,7 +64,7 @@ def _assignments(incident: Mapping[str, Any]) -> Iterator[tuple[Mapping[str, Any
     """Each role assignment's role and assignee (an empty mapping where the answer has none)."""
     for assignment in incident.get("incident_role_assignments") or ():
         if isinstance(assignment, Mapping):
-            yield _object(assignment.get("role")), _object(assignment.get("assignee"))
+            yield mapping_of(assignment.get("role")), mapping_of(assignment.get("assignee"))
 
 
 def holders(incident: Mapping[str, Any], role_id: str | None = None) -> tuple[str, ...]:
@@ -87,16 +87,10 @@ def holder_matches(incident: Mapping[str, Any], role_id: str, user: str) -> bool
     )
 
 
-def _object(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
 def _resolved_at(incident: Mapping[str, Any]) -> Any:
-    for item in incident.get("incident_timestamp_values") or ():
-        stamp = item.get("incident_timestamp") if isinstance(item, Mapping) else None
-        value = item.get("value") if isinstance(item, Mapping) else None
-        if isinstance(stamp, Mapping) and "resolved" in str(stamp.get("name", "")).lower():
-            return value.get("value") if isinstance(value, Mapping) else None
+    for item in map(mapping_of, incident.get("incident_timestamp_values") or ()):
+        if "resolved" in str(mapping_of(item.get("incident_timestamp")).get("name", "")).lower():
+            return mapping_of(item.get("value")).get("value")
     return None
 
 
@@ -104,9 +98,9 @@ def incident_from_json(
     incident: Mapping[str, Any], *, include_raw: bool = False, assignees: tuple[str, ...] | None = None
 ) -> Incident:
     """The normalized incident; ``assignees`` defaults to the lead role's holder."""
-    status: Mapping[str, Any] = _object(incident.get("incident_status"))
+    status: Mapping[str, Any] = mapping_of(incident.get("incident_status"))
     category = str(status.get("category") or "").lower()
-    severity: Mapping[str, Any] = _object(incident.get("severity"))
+    severity: Mapping[str, Any] = mapping_of(incident.get("severity"))
     return Incident(
         vendor=NAME,
         id=str(incident["id"]),

@@ -15,10 +15,10 @@ soonest, its first page with the ``total`` that tells what the rest would cost.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
 from airflow_incident_provider.models import IncidentChange, Phase
-from airflow_incident_provider.vendors.base import Request, Response, parse_timestamp
+from airflow_incident_provider.vendors.base import Request, Response, iso_time, parse_timestamp
 from airflow_incident_provider.vendors.pagerduty.api import LIST_PAGE_SIZE
 from airflow_incident_provider.vendors.pagerduty.incidents import PHASE_STATUSES, incident_from_json
 
@@ -29,9 +29,8 @@ OPEN_STATUSES = (PHASE_STATUSES[Phase.OPEN], PHASE_STATUSES[Phase.ACKNOWLEDGED])
 def build_list_log_entries(since: datetime, offset: int, limit: int = LIST_PAGE_SIZE) -> Request:
     """One page of ``GET /log_entries`` from ``since`` to now with each entry's incident in full, every
     entry type (``is_overview`` off: an unacknowledge by timeout is a status change too)."""
-    moment = since if since.tzinfo is not None else since.replace(tzinfo=UTC)
     params = (
-        ("since", moment.isoformat()),
+        ("since", iso_time(since)),
         ("limit", str(limit)),
         ("offset", str(offset)),
         ("include[]", "incidents"),

@@ -4,14 +4,16 @@ incident JSON as ``Incident``."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from airflow_incident_provider.models import Incident, Phase
 from airflow_incident_provider.vendors.base import (
     Request,
     Response,
+    aware,
     capped_raw,
+    iso_time,
     lookup_status,
     parse_timestamp,
     scope_ids,
@@ -99,20 +101,15 @@ def build_list(
     if since is None:
         params.append(("date_range", "all"))
     else:
-        params.append(("since", _aware(since).isoformat()))
+        params.append(("since", iso_time(since)))
         if until is not None:
-            params.append(("until", _aware(until).isoformat()))
+            params.append(("until", iso_time(until)))
     return Request("GET", "/incidents", params=tuple(params))
 
 
 def local_until(since: datetime | None, until: datetime | None) -> datetime | None:
     """The ``until`` the caller must apply to listed incidents itself (when :func:`build_list` could not)."""
-    return _aware(until) if since is None and until is not None else None
-
-
-def _aware(moment: datetime) -> datetime:
-    """A naive datetime is taken as UTC, as Airflow's own dates are, rather than PagerDuty's account zone."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware(until) if since is None and until is not None else None
 
 
 def parse_list(response: Response, *, include_raw: bool = False) -> tuple[list[Incident], bool]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
@@ -17,6 +16,7 @@ from airflow_incident_provider.vendors.base import (
     path_segment,
     wait_from_headers,
 )
+from airflow_incident_provider.vendors.base import iso_time as iso_time
 
 NAME = "rootly"
 DISPLAY_NAME = "Rootly"
@@ -131,11 +131,6 @@ def resources_of(response: Response) -> list[Mapping[str, Any]]:
 
 def paging_params(page: int, page_size: int) -> tuple[tuple[str, str], ...]:
     return (("page[number]", str(page)), ("page[size]", str(page_size)))
-
-
-def iso_time(moment: datetime) -> str:
-    """A naive datetime is taken as UTC, as Airflow's own dates are."""
-    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).isoformat()
 
 
 def jsonapi_document(resource_type: str, attributes: Mapping[str, Any] | None) -> dict[str, Any]:

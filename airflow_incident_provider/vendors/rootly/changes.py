@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from airflow_incident_provider.models import IncidentChange
-from airflow_incident_provider.vendors.base import Request, Response
+from airflow_incident_provider.vendors.base import Request, Response, update_change
 from airflow_incident_provider.vendors.rootly.api import (
     LIST_PAGE_SIZE,
     iso_time,
@@ -39,9 +39,5 @@ def build_list_changes(since: datetime, page: int, page_size: int = LIST_PAGE_SI
 def parse_changes(response: Response) -> tuple[list[IncidentChange], int | None]:
     """The changes on one page (an incident's id and update stamp name the change) and the next
     page number (None on the last page)."""
-    changes: list[IncidentChange] = []
-    for resource in resources_of(response):
-        incident = incident_from_json(resource)
-        stamp = incident.updated_at.isoformat() if incident.updated_at is not None else incident.status
-        changes.append(IncidentChange(f"{incident.id}@{stamp}", incident.ref, incident.updated_at, incident))
+    changes = [update_change(incident_from_json(resource)) for resource in resources_of(response)]
     return changes, next_page(response)

@@ -11,9 +11,9 @@ from airflow_incident_provider.vendors.base import (
     Request,
     Response,
     capped_raw,
-    lookup_status,
     parse_timestamp,
     scope_ids,
+    statuses_named,
 )
 from airflow_incident_provider.vendors.rootly.api import (
     NAME,
@@ -85,17 +85,7 @@ def parse_incident(response: Response, *, include_raw: bool = False) -> Incident
 def list_statuses(statuses: Sequence[str]) -> list[str]:
     """The Rootly words to list for status words or phases: a Rootly word means itself, and a phase
     that is not a Rootly word (``open``) means every status of that phase."""
-    words: dict[str, None] = {}
-    for word in statuses:
-        lowered = word.strip().lower()
-        if lowered in STATUS_PHASES:
-            words[lowered] = None
-            continue
-        phases = [phase for phase in Phase if phase.value == lowered]
-        if not phases:
-            lookup_status(word, STATUS_PHASES, PHASE_STATUSES, NAME, "statuses")  # raises, listing words
-        words.update({status: None for status, phase in STATUS_PHASES.items() if phase in phases})
-    return list(words)
+    return list(statuses_named(statuses, STATUS_PHASES, PHASE_STATUSES, NAME))
 
 
 def build_list(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_incident_provider.exceptions import IncidentValidationError
-from airflow_incident_provider.vendors.base import Request, Response
+from airflow_incident_provider.vendors.base import Request, Response, mapping_of
 from airflow_incident_provider.vendors.rootly.api import (
     LIST_PAGE_SIZE,
     NAME,
@@ -46,8 +46,7 @@ def parse_incident_roles(response: Response) -> tuple[list[IncidentRole], int | 
     """Enabled roles of the page and the next page number."""
     roles = []
     for item in resources_of(response):
-        found = item.get("attributes")
-        attributes: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+        attributes = mapping_of(item.get("attributes"))
         if "id" in item and attributes.get("enabled", True) is not False:
             roles.append(
                 IncidentRole(

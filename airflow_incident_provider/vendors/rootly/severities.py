@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from airflow_incident_provider.exceptions import IncidentValidationError
-from airflow_incident_provider.vendors.base import Request, Response
-from airflow_incident_provider.vendors.catalogue import Entry, find, listing, step_up
+from airflow_incident_provider.vendors.base import Request, Response, mapping_of
+from airflow_incident_provider.vendors.catalogue import Entry, named, step_up
 from airflow_incident_provider.vendors.rootly.api import (
     LIST_PAGE_SIZE,
     NAME,
@@ -29,8 +28,7 @@ def parse_severities(response: Response) -> tuple[list[Entry], int | None]:
     """Severities (their slug the alias, their ``position`` the rank) and the next page number."""
     severities = []
     for item in resources_of(response):
-        found = item.get("attributes")
-        attributes: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+        attributes = mapping_of(item.get("attributes"))
         if "id" in item:
             slug = str(attributes.get("slug") or "")
             severities.append(
@@ -46,15 +44,8 @@ def parse_severities(response: Response) -> tuple[list[Entry], int | None]:
 
 def severity_id(value: str, severities: Sequence[Entry]) -> str:
     """The id of the severity named by ``value``: its id, slug or name (case-insensitive)."""
-    found = find(value, severities)
-    if found is None:
-        names = listing(severities, "none defined")
-        raise IncidentValidationError(
-            "severity",
-            f"{value!r} is not a Rootly severity id, slug or name; severities: {names}",
-            vendor=NAME,
-        )
-    return found.id
+    what = "a Rootly severity id, slug or name; severities"
+    return named(value, severities, "severity", what, NAME, "none defined").id
 
 
 def severity_scale(severities: Sequence[Entry]) -> list[Entry]:
