@@ -16,9 +16,13 @@ when it comes back. The vendor's word wins over the connection's limit:
   last ones need and leave them a 429. A process goes past its share only for what its peers leave:
   when the vendor says there is one left for each of them, or that nobody else is spending.
 
-The number of processes is estimated from the vendor's count: the first time the window fills, the
-window over this process's part of it (they all started together); then, at every answer, the requests
-in the window that are not this process's, counted in shares, plus this one (a moving average).
+The number of processes is estimated from the vendor's count alone, the same way in every process:
+between two answers of this process that came back to back (it sent at once, nothing held it back),
+the budget fell by one request of each process sending at the same pace. The estimate is the moving
+average of those falls, the first taken as it is. Answers far apart, as when a process waits for its
+share, give no sample: the budget's fall then counts how long it waited, not how many others there
+are. (Counting instead the others' requests in the window, in shares, confirms whatever a process
+believed: one that counted 60 kept a share of 2 and saw 60 again, one that counted 3 took a third.)
 """
 
 from __future__ import annotations
@@ -68,16 +72,19 @@ class SlidingWindowLimiter:
         """When the vendor last said what is left; a share is kept for one of its windows after it."""
         self._vendor_limit: int | None = None
         """The budget of the vendor's window, as it last said (None until it does)."""
-        self._accepted: deque[float] = deque()
-        """When the vendor accepted this process's requests, over its last window."""
         self._reported: int | None = None
         """What was left after this process's previous accepted request."""
         self._idle_peers = False
         """Whether, between this process's last two answers, the budget fell by its own request alone."""
         self._sharers = 1.0
         """The processes spending the budget, this one included (1.0: used alone)."""
-        self._learned = False
-        """Whether the estimate has been seeded from a full window."""
+        self._answered_at = float("-inf")
+        """When the vendor last accepted a request of this process."""
+        self._fall: int | None = None
+        """The budget's fall between this process's last two accepted requests when their answers came
+        back to back (None otherwise): the requests the vendor counted meanwhile, this one's included."""
+        self._counted = False
+        """Whether the estimate has had a sample yet (the first is taken as it is)."""
         self._resume_at = 0.0
         """When a spent budget lets this process try again: the reset and its random turn after it."""
         self._returned_by = 0.0
@@ -175,14 +182,16 @@ class SlidingWindowLimiter:
             now = self._clock()
             left = 0 if refused else budget.remaining
             if not refused:
-                self._accepted.append(now)
                 last, self._reported = self._reported, budget.remaining
                 self._idle_peers = last is not None and 0 <= last - budget.remaining <= 1
-            while self._accepted and self._accepted[0] <= now - WINDOW_SECONDS:
-                self._accepted.popleft()
+                back_to_back = last is not None and now - self._answered_at <= SAFETY_SECONDS
+                fell = None if last is None else last - budget.remaining
+                self._fall = fell if back_to_back and fell is not None and fell > 0 else None
+                self._answered_at = now
             if budget.limit:
                 self._vendor_limit = budget.limit
-                self._estimate_sharers(budget.limit, left, refused=refused)
+            if self._fall is not None:
+                self._count(self._fall)
             self._heard_at = now
             self._remaining = left
             self._reset_at = now + budget.reset
@@ -191,26 +200,13 @@ class SlidingWindowLimiter:
                 self._resume_at = self._reset_at + self._random() * turn
                 self._returned_by = self._reset_at + turn
 
-    def _estimate_sharers(self, limit: int, left: int, *, refused: bool) -> None:
-        """One answer's sample of the processes spending the budget (see the module's docstring).
-
-        The count is seeded by a full window: an answer saying nothing is left, or a 429 when the
-        vendor's previous word already left less than half the window. A 429 out of a window with
-        plenty left (another of the vendor's limits, an injected fault) says nothing of the others. One
-        request of ours is no basis for a count either.
-        """
-        ours = len(self._accepted)
-        if not self._learned:
-            spent_before = self._reported is not None and self._reported < limit / 2
-            full = left <= 0 and (not refused or spent_before)
-            if full and ours >= 2:
-                self._learned = True
-                self._sharers = min(float(limit), limit / ours)
-            return
-        share = max(1.0, limit / self._sharers, ours)
-        others = max(0, limit - left - ours)
-        sample = min(float(limit), 1.0 + others / share)
-        self._sharers += SHARERS_WEIGHT * (sample - self._sharers)
+    def _count(self, fall: int) -> None:
+        """One sample of the processes spending the budget: the budget's fall between two answers of
+        this process that came back to back (see the module's docstring)."""
+        if not self._counted:
+            self._counted, self._sharers = True, float(fall)
+        else:
+            self._sharers += SHARERS_WEIGHT * (fall - self._sharers)
 
     def _turn(self) -> float:
         """How long the other processes' requests take to come back at the vendor's average rate (its

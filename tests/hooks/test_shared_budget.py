@@ -116,8 +116,9 @@ def test_after_a_spent_budget_the_processes_come_back_in_turn_not_at_one_instant
 
 
 def back_after_the_reset(shared: SlidingWindowLimiter, clock: FakeClock, answers: list[int]) -> list[float]:
-    """Four processes on twelve a window (seeded by a full window at 0 s, reset in 60 s, a 15 s turn):
-    this one comes back at 61 s and sends three, answered with what is left; returns when it sent them."""
+    """Four processes on twelve a window (counted in a full window at 0 s, reset in 60 s, a 15 s turn):
+    this one comes back at 61 s and sends three, answered with what is left, each answer two seconds
+    before its next call (not back to back: no count of the others); returns when it sent them."""
     spend_a_full_window(shared, clock, [8, 4, 0])
     clock.now = 61.0
     sent = []
@@ -127,6 +128,7 @@ def back_after_the_reset(shared: SlidingWindowLimiter, clock: FakeClock, answers
         clock.now += delay
         sent.append(clock.now)
         shared.observe(Budget(12, remaining, 60.0))
+        clock.now += 2.0
     return sent
 
 
@@ -137,7 +139,7 @@ def test_each_process_keeps_to_its_share_of_the_window() -> None:
     clock = FakeClock()
     shared = limiter(clock, draw=0.0)
     sent = back_after_the_reset(shared, clock, [3, 2, 1])
-    assert sent == pytest.approx([61.0, 61.1, 61.2])
+    assert sent == pytest.approx([61.0, 63.0, 65.0])
     assert shared.reserve() == pytest.approx(61.0 + WINDOW - clock.now)
 
 
@@ -176,18 +178,36 @@ def test_past_its_share_for_what_every_process_leaves_once_all_are_back() -> Non
     assert shared.reserve() == 0.0, "nine left, one for each: past the share"
 
 
-def test_the_estimate_follows_the_vendors_count_of_the_others() -> None:
-    """After the count is seeded, each answer's sample is the others' requests in shares, plus this
-    process: nine others in shares of three are three more, a sample of four; the window emptied of
-    them (the others are gone) pulls the estimate down towards one."""
+def test_the_estimate_follows_the_budgets_fall_between_answers_back_to_back() -> None:
+    """Four counted; then answers back to back with the budget falling by this process's own request
+    alone (the others stopped): each moves the estimate halfway towards one."""
     clock = FakeClock()
     shared = limiter(clock, draw=0.0)
     spend_a_full_window(shared, clock, [8, 4, 0])
-    clock.now = 61.0
-    assert shared.reserve() == 0.0
-    shared.observe(Budget(12, 2, 60.0))  # ten counted, one ours (the others' nine)
     assert shared.sharers == pytest.approx(4.0)
-    for _ in range(6):
-        clock.now += 0.1
-        shared.observe(Budget(12, 11, 60.0))
-    assert shared.sharers < 1.5
+    for step, remaining in enumerate([11, 10, 9]):
+        clock.now = 61.0 + step * 0.1
+        shared.observe(Budget(12, remaining, 60.0))
+    assert shared.sharers == pytest.approx(1.0 + 3.0 / 4)
+
+
+def test_before_the_window_fills_the_budgets_fall_counts_the_processes() -> None:
+    """The budget fell by four between this process's answers that came back to back: the others sent
+    three meanwhile, so four processes are counted before any window was full."""
+    clock = FakeClock()
+    shared = limiter(clock, draw=0.0)
+    for step, remaining in enumerate([115, 111, 107, 103, 99]):
+        clock.now = step * 0.1
+        assert shared.reserve() == 0.0
+        shared.observe(Budget(120, remaining, 60.0))
+    assert shared.sharers == pytest.approx(4.0)
+
+
+def test_answers_far_apart_are_no_count() -> None:
+    """Between two answers half a minute apart the others' requests say nothing of how many they are."""
+    clock = FakeClock()
+    shared = limiter(clock)
+    shared.observe(Budget(120, 100, 60.0))
+    clock.now = 30.0
+    shared.observe(Budget(120, 40, 30.0))
+    assert shared.sharers == 1.0
