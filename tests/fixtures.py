@@ -108,6 +108,16 @@ class VendorSandbox:
     def clear_requests(self) -> None:
         self.admin.delete("/_sandbox/requests").raise_for_status()
 
+    def scaled_incident(self, time_scale: float, title: str = "Budget") -> str:
+        """The sandbox clock ``time_scale`` times faster, one new incident (its ref), an empty request log."""
+        self.admin.put("/_sandbox/clock", json={"time_scale": time_scale}).raise_for_status()
+        made = self.admin.post(
+            f"/_sandbox/{self.vendor}/incidents/schedule", json={"title": title, "after_seconds": 0}
+        )
+        made.raise_for_status()
+        self.clear_requests()
+        return str(made.json()["ref"])
+
     def reset(self) -> None:
         """Fresh sample data, an empty request log, and the vendor's own rate limit out of the way."""
         self.admin.post("/_sandbox/reset", json={"empty": False}).raise_for_status()

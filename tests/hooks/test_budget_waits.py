@@ -26,17 +26,6 @@ REFUSALS = DEFAULT_MAX_ATTEMPTS + 3
 """More refusals in a row than a call has attempts."""
 
 
-def _prepare(handle: VendorSandbox, time_scale: float) -> str:
-    """The clock ``time_scale`` times faster; one new incident's ref; an empty request log."""
-    handle.admin.put("/_sandbox/clock", json={"time_scale": time_scale}).raise_for_status()
-    made = handle.admin.post(
-        f"/_sandbox/{handle.vendor}/incidents/schedule", json={"title": "Budget", "after_seconds": 0}
-    )
-    made.raise_for_status()
-    handle.clear_requests()
-    return str(made.json()["ref"])
-
-
 def _refuse(handle: VendorSandbox, **rule: Any) -> None:
     handle.admin.post(
         "/_sandbox/faults", json={"vendor": handle.vendor, "kind": "status", "status": 429, **rule}
@@ -48,7 +37,7 @@ def test_refusals_with_a_reset_use_up_no_attempt(vendor: str, request: pytest.Fi
     """Refused more times in a row than the call has attempts, each time with the reset ahead: the call
     waits each reset out and succeeds (it failed on the fifth refusal before)."""
     handle: VendorSandbox = request.getfixturevalue(FIXTURES[vendor])
-    ref = _prepare(handle, time_scale=20)
+    ref = handle.scaled_incident(20)
     _refuse(handle, retry_after=1, times=REFUSALS)
     incident = get_incident_hook(handle.conn_id).get_incident(ref)
     assert incident.ref == ref
@@ -58,7 +47,7 @@ def test_refusals_with_a_reset_use_up_no_attempt(vendor: str, request: pytest.Fi
 
 def test_a_write_refused_past_its_attempts_lands_once(pd: Sandbox) -> None:
     """A 429 surely changed nothing, so even a write is resent after each reset: it lands exactly once."""
-    ref = _prepare(pd, time_scale=20)
+    ref = pd.scaled_incident(20)
     _refuse(pd, method="PUT", retry_after=1, times=REFUSALS)
     result = get_incident_hook(pd.conn_id).update_incident(ref, IncidentUpdate(title="Budget waited out"))
     assert result.changed
@@ -73,7 +62,7 @@ def test_a_reset_past_the_total_timeout_is_not_waited_for(
     """The deadline bounds the waits: a reset further away than what is left of ``total_timeout`` ends
     the call at once with the vendor's 429, after a single request."""
     pd.use_connection(monkeypatch, total_timeout=2)
-    ref = _prepare(pd, time_scale=1)
+    ref = pd.scaled_incident(1)
     _refuse(pd, retry_after=30)
     with pytest.raises(RateLimitedError) as raised:
         get_incident_hook(pd.conn_id).get_incident(ref)
@@ -84,7 +73,7 @@ def test_a_reset_past_the_total_timeout_is_not_waited_for(
 def test_refusals_without_a_reset_ahead_still_use_up_the_attempts(pd: VendorSandbox) -> None:
     """A 429 whose reset is already due says nothing of when the budget comes back: it is a failed try
     like any other, so a vendor refusing at once is asked ``max_attempts`` times, not until the deadline."""
-    ref = _prepare(pd, time_scale=1)
+    ref = pd.scaled_incident(1)
     _refuse(pd, retry_after=0)
     with pytest.raises(RateLimitedError):
         get_incident_hook(pd.conn_id).get_incident(ref)

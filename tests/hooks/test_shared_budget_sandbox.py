@@ -25,13 +25,7 @@ HEADER_VENDORS = ("pagerduty", "rootly", "devhelm")
 def _scaled(handle: VendorSandbox, time_scale: float) -> str:
     """A budget of ``BUDGET`` a minute, the clock ``time_scale`` times faster; one new incident's ref."""
     handle.configure(rate_limit_per_minute=BUDGET)
-    handle.admin.put("/_sandbox/clock", json={"time_scale": time_scale}).raise_for_status()
-    made = handle.admin.post(
-        f"/_sandbox/{handle.vendor}/incidents/schedule", json={"title": "Budget", "after_seconds": 0}
-    )
-    made.raise_for_status()
-    handle.clear_requests()
-    return str(made.json()["ref"])
+    return handle.scaled_incident(time_scale)
 
 
 @pytest.mark.parametrize("vendor", HEADER_VENDORS)
