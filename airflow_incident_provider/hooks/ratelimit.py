@@ -80,9 +80,6 @@ class SlidingWindowLimiter:
         """The processes spending the budget, this one included (1.0: used alone)."""
         self._answered_at = float("-inf")
         """When the vendor last accepted a request of this process."""
-        self._fall: int | None = None
-        """The budget's fall between this process's last two accepted requests when their answers came
-        back to back (None otherwise): the requests the vendor counted meanwhile, this one's included."""
         self._counted = False
         """Whether the estimate has had a sample yet (the first is taken as it is)."""
         self._resume_at = 0.0
@@ -184,14 +181,12 @@ class SlidingWindowLimiter:
             if not refused:
                 last, self._reported = self._reported, budget.remaining
                 self._idle_peers = last is not None and 0 <= last - budget.remaining <= 1
-                back_to_back = last is not None and now - self._answered_at <= SAFETY_SECONDS
-                fell = None if last is None else last - budget.remaining
-                self._fall = fell if back_to_back and fell is not None and fell > 0 else None
+                back_to_back = now - self._answered_at <= SAFETY_SECONDS
+                if last is not None and back_to_back and last > budget.remaining:
+                    self._count(last - budget.remaining)
                 self._answered_at = now
             if budget.limit:
                 self._vendor_limit = budget.limit
-            if self._fall is not None:
-                self._count(self._fall)
             self._heard_at = now
             self._remaining = left
             self._reset_at = now + budget.reset

@@ -211,3 +211,16 @@ def test_answers_far_apart_are_no_count() -> None:
     clock.now = 30.0
     shared.observe(Budget(120, 40, 30.0))
     assert shared.sharers == 1.0
+
+
+def test_a_refusal_after_a_count_does_not_count_the_fall_again() -> None:
+    """A 429 is no answer of the budget's fall: the sample before it is counted once."""
+    clock = FakeClock()
+    shared = limiter(clock, draw=0.0)
+    spend_a_full_window(shared, clock, [8, 4, 0])
+    for step, remaining in enumerate([11, 10]):
+        clock.now = 61.0 + step * 0.1
+        shared.observe(Budget(12, remaining, 60.0))
+    assert shared.sharers == pytest.approx(2.5)
+    shared.observe(Budget(12, 0, 30.0), refused=True)
+    assert shared.sharers == pytest.approx(2.5)
