@@ -14,17 +14,17 @@ from tests.hooks.test_ratelimit import FakeClock
 WINDOW = WINDOW_SECONDS + SAFETY_SECONDS
 
 
-def limiter(clock: FakeClock, draw: float = 0.5, limit: int = 960) -> SlidingWindowLimiter:
-    return SlidingWindowLimiter(limit, window=61.0, clock=clock, rng=lambda: draw)
+def limiter(clock: FakeClock, limit: int = 960) -> SlidingWindowLimiter:
+    return SlidingWindowLimiter(limit, window=WINDOW, clock=clock)
 
 
-def spend_a_full_window(shared: SlidingWindowLimiter, clock: FakeClock, answers: list[int]) -> None:
-    """This process's requests, a tenth of a second apart, each answered with what is left (12 a window,
-    reset in 60 s); the last answer says the window is full."""
-    for step, remaining in enumerate(answers):
-        clock.now = step * 0.1
+def send(shared: SlidingWindowLimiter, clock: FakeClock, answers: list[int], reset: float = 30.0) -> None:
+    """This process's requests, a tenth of a second apart, each sent at once and answered with what is
+    left of 120 (reset in ``reset`` seconds)."""
+    for remaining in answers:
         assert shared.reserve() == 0.0
-        shared.observe(Budget(12, remaining, 60.0))
+        shared.observe(Budget(120, remaining, reset))
+        clock.now += 0.1
 
 
 def test_plenty_left_sends_at_once() -> None:
@@ -74,153 +74,72 @@ def test_the_connection_limit_still_holds_when_the_vendor_allows_more() -> None:
     assert [shared.reserve() for _ in range(3)] == [0.0, 0.0, 61.0]
 
 
-def test_the_first_full_window_counts_the_processes() -> None:
-    """Three of this process's requests in a window of twelve the vendor says is full: four processes."""
+def test_a_fall_of_its_own_request_alone_is_no_crowd() -> None:
+    """The budget falls by this process's own request each time: nobody sends alongside, and it takes
+    the last one left."""
     clock = FakeClock()
     shared = limiter(clock)
-    spend_a_full_window(shared, clock, [8, 4, 0])
-    assert shared.sharers == pytest.approx(4.0)
-
-
-def test_a_single_answer_is_no_basis_for_a_count() -> None:
-    clock = FakeClock()
-    shared = limiter(clock)
-    shared.observe(Budget(12, 0, 60.0))
-    assert shared.sharers < 1.5, "one request of ours in a full window says little of the others"
-
-
-def test_a_refusal_out_of_a_window_with_plenty_left_counts_no_processes() -> None:
-    """A 429 right after the vendor said most of the window was left (another of its limits, or an
-    injected fault) is no full window: the process waits for the reset and stays alone, instead of
-    taking the others to hold the whole window and keeping to a share of one request a minute."""
-    clock = FakeClock()
-    shared = limiter(clock, draw=0.0)
-    for step, remaining in enumerate([999, 998]):
-        clock.now = step * 0.1
-        assert shared.reserve() == 0.0
-        shared.observe(Budget(1000, remaining, 60.0))
-    shared.observe(Budget(1000, 0, 1.0), refused=True)
-    assert shared.sharers == 1.0
-    assert shared.reserve() == pytest.approx(1.0)
-    clock.now = 1.1
-    assert [shared.reserve() for _ in range(3)] == [0.0, 0.0, 0.0]
-
-
-def test_after_a_spent_budget_the_processes_come_back_in_turn_not_at_one_instant() -> None:
-    """The turn is the time the other processes' requests take to come back at the vendor's average
-    rate: three others, a request every 5 s (12 a minute), 15 s; a draw of 0.5 comes back halfway."""
-    clock = FakeClock()
-    shared = limiter(clock, draw=0.5)
-    spend_a_full_window(shared, clock, [8, 4, 0])
-    assert shared.reserve() == pytest.approx(60.0 + 0.5 * 15.0)
-
-
-def back_after_the_reset(shared: SlidingWindowLimiter, clock: FakeClock, answers: list[int]) -> list[float]:
-    """Four processes on twelve a window (counted in a full window at 0 s, reset in 60 s, a 15 s turn):
-    this one comes back at 61 s and sends three, answered with what is left, each answer two seconds
-    before its next call (not back to back: no count of the others); returns when it sent them."""
-    spend_a_full_window(shared, clock, [8, 4, 0])
-    clock.now = 61.0
-    sent = []
-    for remaining in answers:
-        delay = shared.reserve()
-        assert delay is not None
-        clock.now += delay
-        sent.append(clock.now)
-        shared.observe(Budget(12, remaining, 60.0))
-        clock.now += 2.0
-    return sent
-
-
-def test_each_process_keeps_to_its_share_of_the_window() -> None:
-    """Three each: back after the reset, this process sends its three at the pace its last three left
-    the window, and the fourth waits for the first of them to leave it, although the vendor says one is
-    left and nobody else is spending: the processes still coming back in their turn need it."""
-    clock = FakeClock()
-    shared = limiter(clock, draw=0.0)
-    sent = back_after_the_reset(shared, clock, [3, 2, 1])
-    assert sent == pytest.approx([61.0, 63.0, 65.0])
-    assert shared.reserve() == pytest.approx(61.0 + WINDOW - clock.now)
-
-
-def test_past_its_share_when_nobody_else_is_spending() -> None:
-    """The same three, and every process is back (the reset at 60 s and the 15 s turn are over): the
-    budget fell by this process's own request alone between its answers, so the others are done and
-    the one left is this one's to take."""
-    clock = FakeClock()
-    shared = limiter(clock, draw=0.0)
-    back_after_the_reset(shared, clock, [3, 2, 1])
-    clock.now = 76.0
+    send(shared, clock, [4, 3, 2, 1])
     assert shared.reserve() == 0.0
 
 
-def test_the_share_holds_while_the_others_spend_what_is_left() -> None:
-    """The budget fell by more than this process's own between its answers: the others are spending it,
-    and the fourth request waits for its share."""
-    clock = FakeClock()
-    shared = limiter(clock, draw=0.0)
-    back_after_the_reset(shared, clock, [5, 3, 1])
-    clock.now = 76.0
-    assert shared.reserve() == pytest.approx(61.0 + WINDOW - 76.0)
-
-
-def test_past_its_share_for_what_every_process_leaves_once_all_are_back() -> None:
-    """Once every process is back after the reset, a process goes past its share while the vendor says
-    one is left for each of them."""
-    clock = FakeClock()
-    shared = limiter(clock, draw=0.0)
-    spend_a_full_window(shared, clock, [8, 4, 0])
-    clock.now = 76.0
-    for remaining in (11, 10, 9):
-        assert shared.reserve() == 0.0
-        shared.observe(Budget(12, remaining, 60.0))
-    assert shared.sharers < 9, "the vendor's count shows fewer processes than one request left each"
-    assert shared.reserve() == 0.0, "nine left, one for each: past the share"
-
-
-def test_the_estimate_follows_the_budgets_fall_between_answers_back_to_back() -> None:
-    """Four counted; then answers back to back with the budget falling by this process's own request
-    alone (the others stopped): each moves the estimate halfway towards one."""
-    clock = FakeClock()
-    shared = limiter(clock, draw=0.0)
-    spend_a_full_window(shared, clock, [8, 4, 0])
-    assert shared.sharers == pytest.approx(4.0)
-    for step, remaining in enumerate([11, 10, 9]):
-        clock.now = 61.0 + step * 0.1
-        shared.observe(Budget(12, remaining, 60.0))
-    assert shared.sharers == pytest.approx(1.0 + 3.0 / 4)
-
-
-def test_before_the_window_fills_the_budgets_fall_counts_the_processes() -> None:
-    """The budget fell by four between this process's answers that came back to back: the others sent
-    three meanwhile, so four processes are counted before any window was full."""
-    clock = FakeClock()
-    shared = limiter(clock, draw=0.0)
-    for step, remaining in enumerate([115, 111, 107, 103, 99]):
-        clock.now = step * 0.1
-        assert shared.reserve() == 0.0
-        shared.observe(Budget(120, remaining, 60.0))
-    assert shared.sharers == pytest.approx(4.0)
-
-
-def test_answers_far_apart_are_no_count() -> None:
-    """Between two answers half a minute apart the others' requests say nothing of how many they are."""
+def test_what_is_left_for_every_sender_is_no_crowd() -> None:
+    """The budget fell by five and five are left: the five senders each have one."""
     clock = FakeClock()
     shared = limiter(clock)
-    shared.observe(Budget(120, 100, 60.0))
-    clock.now = 30.0
-    shared.observe(Budget(120, 40, 30.0))
-    assert shared.sharers == 1.0
+    send(shared, clock, [30, 25, 20, 15, 10, 5])
+    assert shared.reserve() == 0.0
 
 
-def test_a_refusal_after_a_count_does_not_count_the_fall_again() -> None:
-    """A 429 is no answer of the budget's fall: the sample before it is counted once."""
+def test_the_first_crowding_still_sends() -> None:
+    """Four sending together, three left: the first time, this process sends, so that a window's last
+    requests are not left unsent by every process at once."""
     clock = FakeClock()
-    shared = limiter(clock, draw=0.0)
-    spend_a_full_window(shared, clock, [8, 4, 0])
-    for step, remaining in enumerate([11, 10]):
-        clock.now = 61.0 + step * 0.1
-        shared.observe(Budget(12, remaining, 60.0))
-    assert shared.sharers == pytest.approx(2.5)
-    shared.observe(Budget(12, 0, 30.0), refused=True)
-    assert shared.sharers == pytest.approx(2.5)
+    shared = limiter(clock)
+    send(shared, clock, [15, 11, 7, 3])
+    assert shared.reserve() == 0.0
+
+
+def test_a_crowded_budget_holds_requests_until_its_reset() -> None:
+    """Crowded a second time (the budget fell by four, three are left): the senders of that fall take
+    the three, and this process waits for the reset, though the vendor has not said the budget is
+    spent."""
+    clock = FakeClock()
+    shared = limiter(clock)
+    send(shared, clock, [15, 11, 7, 3], reset=30.0)
+    shared.observe(Budget(120, 1, 29.5))
+    clock.now += 0.1
+    assert shared.reserve() == pytest.approx(29.5 - 0.1)
+
+
+def test_after_a_spent_budget_the_next_crowding_holds() -> None:
+    """A budget once spent for this process uses up the first crowding's exception."""
+    clock = FakeClock()
+    shared = limiter(clock)
+    shared.observe(Budget(120, 0, 10.0))
+    clock.now = 10.0
+    send(shared, clock, [119, 115, 111, 107, 103, 99], reset=60.0)
+    shared.observe(Budget(120, 2, 59.0))
+    assert shared.reserve() == pytest.approx(59.0)
+
+
+def test_after_the_reset_every_process_comes_back_and_counts_the_crowd_again() -> None:
+    """Held by a crowd until the reset: then this process sends at once, and the budget having risen
+    since its last answer is no crowd."""
+    clock = FakeClock()
+    shared = limiter(clock)
+    send(shared, clock, [15, 11, 7, 3], reset=30.0)
+    shared.observe(Budget(120, 1, 20.0))
+    clock.now = 20.5
+    assert shared.reserve() == 0.0
+    shared.observe(Budget(120, 110, 60.0))
+    assert shared.reserve() == 0.0
+
+
+def test_a_refusal_holds_until_the_reset_whatever_the_fall_before() -> None:
+    """A 429 says nothing of the budget's fall, only that it is spent: the reset it states holds."""
+    clock = FakeClock()
+    shared = limiter(clock)
+    send(shared, clock, [50, 49])
+    shared.observe(Budget(120, 40, 8.0), refused=True)
+    assert shared.reserve() == pytest.approx(8.0)
