@@ -1,6 +1,6 @@
 """The limiter takes the vendor's word on the budget it shares with other processes (pure, fake clock).
 
-Time and the random draw are arguments: every expected wait is exact.
+Time is an argument (a fake clock): every expected wait is exact.
 """
 
 from __future__ import annotations
