@@ -15,10 +15,9 @@ back. The vendor's word wins over the connection's limit:
   what is left, and one more request from here would only have one of them refused. So this process
   waits for the reset too, and every process comes back then and counts the crowd afresh.
 - A process sends through its **first** crowding, unless the budget has run out for it before:
-  requests a window leaves unsent are lost for good,
-  and processes that start together (a DAG run's tasks) would otherwise leave their first window short
-  by up to one request each. Work that fits in one window of budget then takes one window, not two,
-  for at most one refusal per process, once.
+  requests a window leaves unsent are lost for good, and processes that start together (a DAG run's
+  tasks) would otherwise leave their first window short by up to one request each. Work that fits in
+  one window of budget then takes one window, not two, for at most one refusal per process, once.
 
 No count of the processes is kept. Keeping each process to a share of the window (the limit over an
 estimated count) was tried and measured: the estimates of 16 processes ranged from 2 to 62, and the
