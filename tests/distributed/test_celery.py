@@ -62,11 +62,13 @@ SENSOR_COUNT = 8
 LONG_WAIT = 480.0
 """Bound of the 200-task run (about 3 minutes on two busy cores)."""
 FAILOVER_WAIT = 120.0
+"""Bound of a failover: the dead component's silence detected (10 to 20 s here), then the retry."""
 SINGLE_READS_PER_WAIT = 5
 """Own reads of a waited-on incident: the sensor's check before it defers, each trigger's first read
 (two triggerers after the kill) and a retry; polling it alone every 2 s would take one a poll."""
-"""Bound of a failover: the dead component's silence detected (10 to 20 s here), then the retry."""
 FIRED = "Trigger fired event"
+LOG_WAIT = 30.0
+"""Bound of a fired event's log line reaching its file after the run has finished."""
 
 
 def deployment(e2e: E2E) -> DistributedDeployment:
@@ -164,31 +166,59 @@ def test_deferred_sensors_spread_over_both_triggerers_and_survive_one_killed(e2e
         now = placed()
         return now if now and {host for host, _ in now.values()} == {survivor} else None
 
-    after = e2e.wait_for(
-        f"{survivor} to take over {victim}'s triggers", taken_over, logs=(survivor,), timeout=FAILOVER_WAIT
-    )
-    (survivor_job,) = {job for _, job in after.values()}
-    for ref in refs:
-        e2e.sandbox.schedule_status("rootly", ref, "resolved", after_seconds=0)
-    assert e2e.finished(SENSORS, run_id) == "success", e2e.report(SENSORS, run_id)
+    try:
+        takeover = f"{survivor} to take over {victim}'s triggers"
+        after = e2e.wait_for(takeover, taken_over, logs=(survivor,), timeout=FAILOVER_WAIT)
+        (survivor_job,) = {job for _, job in after.values()}
+        for ref in refs:
+            e2e.sandbox.schedule_status("rootly", ref, "resolved", after_seconds=0)
+        assert e2e.finished(SENSORS, run_id) == "success", e2e.report(SENSORS, run_id)
 
-    for ti in sensors():
-        assert (ti["state"], ti["try_number"]) == ("success", 1), ti
-        logs = trigger_logs(e2e, SENSORS, run_id, ti)
-        fired = {job: log.count(FIRED) for job, log in logs.items()}
-        assert fired == {**dict.fromkeys(logs, 0), survivor_job: 1}, f"map index {ti['map_index']}: {fired}"
-        if ti["map_index"] in moved:
-            assert victim_job in logs, f"map index {ti['map_index']} ran in {victim} first: {list(logs)}"
-    assert {ti["state"] for ti in e2e.all_task_instances(SENSORS, run_id)} == {"success"}
-    print(f"sensors per triggerer before the kill: {dict(hosts)}; moved: {moved}")
-    assert_waits_shared_the_feed(e2e, refs)
+        for ti in sensors():
+            assert (ti["state"], ti["try_number"]) == ("success", 1), ti
+            logs = trigger_logs(e2e, SENSORS, run_id, ti)
+            if ti["map_index"] in moved:
+                assert victim_job in logs, f"map index {ti['map_index']} ran in {victim} first: {list(logs)}"
+            jobs = {survivor: survivor_job, victim: victim_job}
+            fired = e2e.wait_for(
+                f"map index {ti['map_index']}'s fired event in {survivor}'s logs",
+                lambda: fired_by_triggerer(e2e, run_id, ti, jobs),  # noqa: B023  (called before ti changes)
+                logs=(survivor,),
+                timeout=LOG_WAIT,
+            )
+            assert fired == {survivor: 1, victim: 0}, f"map index {ti['map_index']}: {fired}"
+        assert {ti["state"] for ti in e2e.all_task_instances(SENSORS, run_id)} == {"success"}
+        print(f"sensors per triggerer before the kill: {dict(hosts)}; moved: {moved}")
+        assert_waits_shared_the_feed(e2e, refs)
+    finally:
+        airflow.restart(victim)
+    wait_for_both_triggerers(e2e)
 
-    airflow.restart(victim)
+
+def wait_for_both_triggerers(e2e: E2E) -> None:
     e2e.wait_for(
-        "both triggerers alive again",
-        lambda: alive_triggerers(e2e) == set(TRIGGERERS) or None,
-        logs=(victim,),
+        "both triggerers alive", lambda: alive_triggerers(e2e) == set(TRIGGERERS) or None, logs=TRIGGERERS
     )
+
+
+def fired_by_triggerer(
+    e2e: E2E, run_id: str, ti: dict[str, Any], jobs: dict[str, int]
+) -> dict[str, int] | None:
+    """Triggerer -> how often it logged this sensor's trigger firing, once the survivor's line is in.
+
+    A triggerer writes the line to the trigger's own log file, unless the trigger's "finished" message
+    reaches the triggerer's supervisor before the line does: the supervisor has closed that file by then
+    and writes the line to the triggerer's own output instead (Airflow's
+    ``TriggerRunnerSupervisor._process_log_messages_from_subprocess``). Both places count, so the check
+    neither misses a fired event nor counts one twice."""
+    files = trigger_logs(e2e, SENSORS, run_id, ti)
+    name = f"{SENSORS}/{run_id}/{ti['task_id']}/{ti['map_index']}/{ti['try_number']} (ID "
+    fired = {}
+    for host, job in jobs.items():
+        output = deployment(e2e).log_path(host).read_text(errors="replace").splitlines()
+        fallback = sum(1 for line in output if FIRED in line and name in line)
+        fired[host] = files.get(job, "").count(FIRED) + fallback
+    return fired if sum(fired.values()) else None
 
 
 def assert_waits_shared_the_feed(e2e: E2E, refs: list[str]) -> None:
@@ -206,7 +236,7 @@ def assert_waits_shared_the_feed(e2e: E2E, refs: list[str]) -> None:
 def test_every_new_incident_starts_exactly_one_run_with_two_triggerers(e2e: E2E) -> None:
     """One incident at a time (each in a poll of its own): several incidents found by one poll become
     several asset events that Airflow may hand to one run (see docs/deployment.md)."""
-    assert alive_triggerers(e2e) == set(TRIGGERERS)
+    wait_for_both_triggerers(e2e)
     asset_id = e2e.asset_id("incident_events_new")
     events_before = len(e2e.asset_events(asset_id))
     refs = []
