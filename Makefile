@@ -44,9 +44,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-# Every test but the end-to-end ones (make e2e, make e2e-distributed), which make test runs after these.
+# Every test but the end-to-end ones (make e2e, make e2e-distributed), which make test runs after these,
+# spread over WORKERS processes (each its own temporary Airflow home; WORKERS=0 runs them in this one).
+WORKERS ?= 2
 unit: install
-	$(BIN)/pytest -q -p no:cacheprovider -m "not e2e and not distributed"
+	$(BIN)/pytest -q -p no:cacheprovider -n $(WORKERS) -m "not e2e and not distributed"
 
 # The documentation site, built strictly: any warning (a broken link, a bad reference) fails it.
 docs: install
@@ -85,7 +87,7 @@ $(FLOOR_STAMP): pyproject.toml constraints-floor.txt
 	touch $(FLOOR_STAMP)
 
 test-floor: $(FLOOR_STAMP)
-	$(FLOOR_VENV)/bin/pytest -q -p no:cacheprovider -m "not e2e" $(FLOOR_TESTS)
+	$(FLOOR_VENV)/bin/pytest -q -p no:cacheprovider -n $(WORKERS) -m "not e2e" $(FLOOR_TESTS)
 
 # A distributed Airflow (PostgreSQL, Redis, CeleryExecutor, two Celery workers, two triggerers) started by
 # scripts/distributed.py, which apt-installs Debian's postgresql and redis-server when missing
